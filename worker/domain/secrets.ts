@@ -1,0 +1,37 @@
+/** API keys: `sck_` then 32 base64url characters, i.e. 192 random bits. */
+export const API_KEY_PREFIX = 'sck_';
+const SECRET_BYTES = 24;
+const API_KEY_PATTERN = /^sck_[A-Za-z0-9_-]{32}$/;
+/** How much of a key is kept in clear to tell keys apart: the prefix and 8 characters (48 bits). */
+const DISPLAY_LENGTH = API_KEY_PREFIX.length + 8;
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+export interface GeneratedSecret {
+  /** Shown to the caller once and never stored. */
+  secret: string;
+  displayPrefix: string;
+  /** Hex SHA-256 of the secret: the only form stored. */
+  hash: string;
+}
+
+export async function generateApiKey(): Promise<GeneratedSecret> {
+  const secret = API_KEY_PREFIX + base64url(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
+  return { secret, displayPrefix: secret.slice(0, DISPLAY_LENGTH), hash: await sha256Hex(secret) };
+}
+
+/** Cheap shape check, so garbage is refused without a database round trip. */
+export function looksLikeApiKey(token: string): boolean {
+  return API_KEY_PATTERN.test(token);
+}
+
+/**
+ * A high-entropy secret needs no slow KDF: SHA-256 is preimage-resistant and lets the lookup be
+ * one indexed equality match.
+ */
+export async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,44 @@
+import { Scalar } from '@scalar/hono-api-reference';
+import type { AppRouter } from './router.ts';
+import { PROBLEM_TYPE_BASE } from './problem.ts';
+
+type DocumentConfig = Parameters<AppRouter['getOpenAPI31Document']>[0];
+
+/** The document's fixed parts; paths and schemas come from the routes. Shared with `npm run openapi`. */
+export const documentConfig: DocumentConfig = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Service Culture Benchmark API',
+    version: '0.1.0',
+    description: [
+      'Measures an organization\'s service culture from both sides of the counter — clients rating service',
+      'encounters (external ratings) and employees rating the support they get as internal customers',
+      '(internal ratings) — and benchmarks it against a pool of peer organizations.',
+      '',
+      '**Errors** are RFC 9457 `application/problem+json` objects: `type` (a stable URI per kind of',
+      `problem under ${PROBLEM_TYPE_BASE}), \`title\`, \`status\`, \`detail\`, \`instance\` (the request id,`,
+      'also in the `X-Request-Id` header) and, for validation errors, `errors[]` with a JSON Pointer to each',
+      'failing field.',
+    ].join('\n'),
+  },
+  tags: [
+    { name: 'Health', description: 'Liveness and readiness probes.' },
+    { name: 'Tenants', description: 'Organizations and their settings.' },
+  ],
+};
+
+export function configureOpenApi(app: AppRouter): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'sck_…',
+    description: 'A tenant API key: `Authorization: Bearer sck_…`.',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'operatorToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator token (`OPERATOR_TOKEN` secret), for creating tenants.',
+  });
+  app.doc31('/openapi.json', documentConfig);
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: documentConfig.info.title }));
+}

@@ -1,0 +1,112 @@
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/** Base of every problem `type`: each kind of problem has a stable URI that documents it. */
+export const PROBLEM_TYPE_BASE = 'https://service-culture.dev/problems/';
+
+export const FieldErrorSchema = z
+  .object({
+    location: z.enum(['body', 'query', 'path', 'header']).openapi({ description: 'Which part of the request.' }),
+    pointer: z
+      .string()
+      .openapi({ description: 'JSON Pointer (RFC 6901) to the failing field within that part.', example: '/region' }),
+    detail: z.string().openapi({ example: 'Expected a two-letter ISO 3166-1 country code' }),
+  })
+  .openapi('FieldError');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: `${PROBLEM_TYPE_BASE}validation-error` }),
+    title: z.string().openapi({ example: 'Your request is not valid' }),
+    status: z.number().int().openapi({ example: 422 }),
+    detail: z.string().openapi({ example: '1 field is invalid: /region.' }),
+    instance: z.string().openapi({ description: 'The request id; quote it when asking for support.' }),
+    errors: z.array(FieldErrorSchema).optional().openapi({ description: 'Each invalid field, for validation errors.' }),
+  })
+  .openapi('Problem', { description: 'An RFC 9457 problem details object.' });
+
+export type FieldError = z.infer<typeof FieldErrorSchema>;
+export type Problem = z.infer<typeof ProblemSchema>;
+
+interface ProblemKind {
+  status: ContentfulStatusCode;
+  slug: string;
+  title: string;
+}
+
+/** Every problem the API can answer with; the OpenAPI document and the handlers share this list. */
+export const PROBLEMS = {
+  badRequest: { status: 400, slug: 'bad-request', title: 'The request is malformed' },
+  invalidParameters: { status: 400, slug: 'invalid-parameters', title: 'A query or header parameter is not valid' },
+  unauthorized: { status: 401, slug: 'unauthorized', title: 'Missing or invalid credentials' },
+  forbidden: { status: 403, slug: 'forbidden', title: 'The credentials lack a required permission' },
+  notFound: { status: 404, slug: 'not-found', title: 'No such resource' },
+  methodNotAllowed: { status: 405, slug: 'method-not-allowed', title: 'Method not allowed on this resource' },
+  conflict: { status: 409, slug: 'conflict', title: 'The request conflicts with the current state' },
+  payloadTooLarge: { status: 413, slug: 'payload-too-large', title: 'The request body is too large' },
+  unsupportedMediaType: { status: 415, slug: 'unsupported-media-type', title: 'Unsupported content type' },
+  validation: { status: 422, slug: 'validation-error', title: 'Your request is not valid' },
+  internal: { status: 500, slug: 'internal-error', title: 'Internal error' },
+  unavailable: { status: 503, slug: 'service-unavailable', title: 'Service temporarily unavailable' },
+} as const satisfies Record<string, ProblemKind>;
+
+export type ProblemName = keyof typeof PROBLEMS;
+
+/**
+ * Thrown anywhere in a request; `app.onError` renders it as `application/problem+json`.
+ * Throwing (rather than returning) keeps handlers' typed responses to their success shapes.
+ */
+export class ProblemError extends Error {
+  readonly kind: ProblemKind;
+  readonly errors: FieldError[] | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(name: ProblemName, detail: string, options: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
+    super(detail);
+    this.name = 'ProblemError';
+    this.kind = PROBLEMS[name];
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export function problemResponse(c: Context, error: ProblemError): Response {
+  const { status, slug, title } = error.kind;
+  const body: Problem = {
+    type: PROBLEM_TYPE_BASE + slug,
+    title,
+    status,
+    detail: error.message,
+    instance: c.get('requestId') ?? '',
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+  return c.body(JSON.stringify(body), status, {
+    ...error.headers,
+    'Content-Type': 'application/problem+json',
+  });
+}
+
+type ProblemResponses<N extends ProblemName> = {
+  [K in N as (typeof PROBLEMS)[K]['status']]: {
+    description: string;
+    content: { 'application/problem+json': { schema: typeof ProblemSchema } };
+  };
+};
+
+/**
+ * OpenAPI response entries for the problems a route can answer with.
+ * Two problems with one status share an entry whose description names both.
+ */
+export function problemResponses<const N extends ProblemName>(...names: N[]): ProblemResponses<N> {
+  const responses: Record<number, { description: string; content: object }> = {};
+  for (const name of names) {
+    const { status, title } = PROBLEMS[name];
+    const previous = responses[status];
+    responses[status] = {
+      description: previous ? `${previous.description}; or: ${title}` : title,
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    };
+  }
+  return responses as ProblemResponses<N>;
+}

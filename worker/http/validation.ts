@@ -1,0 +1,53 @@
+import type { Hook } from '@hono/zod-openapi';
+import type { ZodError } from 'zod';
+import type { AppEnv } from '../env.ts';
+import { type FieldError, type ProblemName, ProblemError } from './problem.ts';
+
+type Target = 'json' | 'form' | 'query' | 'param' | 'header' | 'cookie';
+
+const LOCATIONS: Record<Target, FieldError['location']> = {
+  json: 'body',
+  form: 'body',
+  query: 'query',
+  param: 'path',
+  header: 'header',
+  cookie: 'header',
+};
+
+/** A bad path id names nothing that exists, so it is a 404 (as Stripe answers), not a 400. */
+const PROBLEM_BY_LOCATION: Record<FieldError['location'], ProblemName> = {
+  body: 'validation',
+  query: 'invalidParameters',
+  header: 'invalidParameters',
+  path: 'notFound',
+};
+
+/** RFC 6901: `~` and `/` inside a key are escaped. */
+export function jsonPointer(path: readonly PropertyKey[]): string {
+  return path.map((key) => `/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+export function fieldErrors(error: ZodError, location: FieldError['location']): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    // zod reports unknown keys once, at their parent; each key gets its own pointer here.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ location, pointer: jsonPointer([...issue.path, key]), detail: 'Unknown field' }));
+    }
+    // zod says "expected string, received undefined" for a missing field; people say "required".
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    return [{ location, pointer: jsonPointer(issue.path), detail: missing ? 'Required' : issue.message }];
+  });
+}
+
+export function validationProblem(target: Target, error: ZodError): ProblemError {
+  const location = LOCATIONS[target];
+  const errors = fieldErrors(error, location);
+  const where = [...new Set(errors.map((e) => e.pointer || '(root)'))].join(', ');
+  const count = errors.length === 1 ? '1 field is' : `${errors.length} fields are`;
+  return new ProblemError(PROBLEM_BY_LOCATION[location], `${count} invalid in the ${location}: ${where}.`, { errors });
+}
+
+/** Default hook of every router: a failed validation becomes one problem listing every bad field. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (!result.success) throw validationProblem(result.target as Target, result.error);
+};

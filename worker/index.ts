@@ -1,0 +1,12 @@
+import { createApp } from './app.ts';
+import type { Env } from './env.ts';
+import { runScheduled } from './jobs/scheduled.ts';
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(runScheduled(controller, env));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,126 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { API_KEY_SCOPES, INDUSTRIES, SIZE_BANDS } from '../../../db/schema.ts';
+import { operatorAuth, requireScope, tenantAuth } from '../../http/auth.ts';
+import { problemResponses } from '../../http/problem.ts';
+import { isRegionCode } from '../../domain/regions.ts';
+
+const tags = ['Tenants'];
+
+const name = z.string().trim().min(1).max(200).openapi({ example: 'Acme Insurance' });
+const industry = z.enum(INDUSTRIES).openapi({ description: 'Benchmark cohort by industry.', example: 'insurance' });
+const sizeBand = z.enum(SIZE_BANDS).openapi({ description: 'Employees, as a band.', example: '250-999' });
+const region = z
+  .string()
+  .refine(isRegionCode, { message: 'Expected an ISO 3166-1 alpha-2 country code in capitals, such as "ES" or "MX"' })
+  .openapi({ description: 'ISO 3166-1 alpha-2 country code.', example: 'ES', pattern: '^[A-Z]{2}$' });
+const benchmarkOptIn = z.boolean().openapi({
+  description: 'Whether the tenant takes part in the benchmark pool (its figures count, anonymously, for peers).',
+});
+
+export const TenantSchema = z
+  .object({
+    id: z.uuid(),
+    name,
+    industry,
+    sizeBand,
+    region,
+    benchmarkOptIn,
+    createdAt: z.iso.datetime({ offset: true }),
+    updatedAt: z.iso.datetime({ offset: true }),
+  })
+  .openapi('Tenant');
+
+export const NewApiKeySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    displayPrefix: z.string().openapi({ description: 'The start of the secret, to tell keys apart.', example: 'sck_3kTq9vXa' }),
+    scopes: z.array(z.enum(API_KEY_SCOPES)),
+    createdAt: z.iso.datetime({ offset: true }),
+    secret: z.string().openapi({
+      description: 'The API key. Shown only in this response: store it now, it cannot be retrieved again.',
+      example: 'sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo',
+    }),
+  })
+  .openapi('NewApiKey');
+
+const CreateTenantSchema = z
+  .strictObject({ name, industry, sizeBand, region, benchmarkOptIn: benchmarkOptIn.default(false) })
+  .openapi('CreateTenant');
+
+const UpdateTenantSchema = z
+  .strictObject({
+    name: name.optional(),
+    industry: industry.optional(),
+    sizeBand: sizeBand.optional(),
+    region: region.optional(),
+    benchmarkOptIn: benchmarkOptIn.optional(),
+  })
+  .refine((changes) => Object.keys(changes).length > 0, { message: 'Send at least one field to change' })
+  .openapi('UpdateTenant');
+
+export const createTenant = createRoute({
+  method: 'post',
+  path: '/v1/tenants',
+  operationId: 'createTenant',
+  summary: 'Create a tenant (operator)',
+  description: 'Creates an organization and its first admin API key, whose secret this response shows once.',
+  tags,
+  security: [{ operatorToken: [] }],
+  middleware: [operatorAuth()] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: CreateTenantSchema } } } },
+  responses: {
+    201: {
+      description: 'The tenant and its first API key.',
+      content: {
+        'application/json': {
+          schema: z.object({ tenant: TenantSchema, apiKey: NewApiKeySchema }).openapi('CreatedTenant'),
+        },
+      },
+    },
+    ...problemResponses('badRequest', 'unauthorized', 'payloadTooLarge', 'unsupportedMediaType', 'validation', 'internal', 'unavailable'),
+  },
+});
+
+export const getTenant = createRoute({
+  method: 'get',
+  path: '/v1/tenant',
+  operationId: 'getTenant',
+  summary: "Get the caller's tenant",
+  tags,
+  security: [{ apiKey: [] }],
+  middleware: [tenantAuth()] as const,
+  responses: {
+    200: { description: 'The tenant the credential belongs to.', content: { 'application/json': { schema: TenantSchema } } },
+    ...problemResponses('unauthorized', 'internal', 'unavailable'),
+  },
+});
+
+export const updateTenant = createRoute({
+  method: 'patch',
+  path: '/v1/tenant',
+  operationId: 'updateTenant',
+  summary: "Update the caller's tenant settings",
+  description: 'Changes only the fields sent. Needs the `admin` scope.',
+  tags,
+  security: [{ apiKey: [] }],
+  middleware: [tenantAuth(), requireScope('admin')] as const,
+  request: { body: { required: true, content: { 'application/json': { schema: UpdateTenantSchema } } } },
+  responses: {
+    200: { description: 'The updated tenant.', content: { 'application/json': { schema: TenantSchema } } },
+    ...problemResponses(
+      'badRequest',
+      'unauthorized',
+      'forbidden',
+      'payloadTooLarge',
+      'unsupportedMediaType',
+      'validation',
+      'internal',
+      'unavailable',
+    ),
+  },
+});
+
+export type CreateTenantRoute = typeof createTenant;
+export type GetTenantRoute = typeof getTenant;
+export type UpdateTenantRoute = typeof updateTenant;
