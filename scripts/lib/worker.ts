@@ -14,11 +14,14 @@ export interface RunningWorker {
  * The real worker (wrangler.toml, bundled as for deploy) in workerd via Miniflare, with the given
  * bindings. No inspector, no file watching: for tests and benches, which drive it as a black box.
  */
-export async function startWorker(vars: Record<string, string>, port = 0): Promise<RunningWorker> {
+export async function startWorker(
+  vars: Record<string, string>,
+  { port = 0, logLevel = 'error' }: { port?: number; logLevel?: 'none' | 'error' | 'warn' | 'info' | 'log' } = {},
+): Promise<RunningWorker> {
   const worker = await unstable_startWorker({
     config: path.join(ROOT, 'wrangler.toml'),
     bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: 'plain_text', value }])),
-    dev: { server: { hostname: '127.0.0.1', port }, inspector: false, watch: false, persist: false, logLevel: 'warn' },
+    dev: { server: { hostname: '127.0.0.1', port }, inspector: false, watch: false, persist: false, logLevel },
   });
   await worker.ready;
   const url = (await worker.url).href.replace(/\/$/, '');

@@ -15,7 +15,16 @@ export function api(path: string, init: RequestInit & { key?: string; json?: unk
 export const validTenant = { name: 'Acme Insurance', industry: 'insurance', sizeBand: '250-999', region: 'ES' } as const;
 
 export interface CreatedTenant {
-  tenant: { id: string; name: string; industry: string; sizeBand: string; region: string; benchmarkOptIn: boolean };
+  tenant: {
+    id: string;
+    name: string;
+    industry: string;
+    sizeBand: string;
+    region: string;
+    benchmarkOptIn: boolean;
+    createdAt: string;
+    updatedAt: string;
+  };
   apiKey: { id: string; secret: string; displayPrefix: string; scopes: string[] };
 }
 

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createApp } from '../../worker/app.ts';
-import { isDatabaseUnavailable, sqlState } from '../../worker/db/errors.ts';
+import { describeError, isDatabaseUnavailable, sqlState } from '../../worker/db/errors.ts';
 import type { Env } from '../../worker/env.ts';
 import { createNotFoundHandler, handleError } from '../../worker/http/errors.ts';
 import { createRouter } from '../../worker/http/router.ts';
@@ -25,7 +25,7 @@ describe('fieldErrors', () => {
     const schema = z.strictObject({ name: z.string(), nested: z.strictObject({ score: z.number().int().max(5) }) });
     const result = schema.safeParse({ nested: { score: 9, extra: 1 }, other: true });
     expect(result.success).toBe(false);
-    const errors = fieldErrors(result.error!, 'body');
+    const errors = fieldErrors(result.error!, 'body', { nested: { score: 9, extra: 1 }, other: true });
     expect(errors).toEqual(
       expect.arrayContaining([
         { location: 'body', pointer: '/name', detail: 'Required' },
@@ -123,5 +123,14 @@ describe('request log', () => {
     vi.spyOn(console, 'log').mockImplementation((line: string) => lines.push(line));
     await createApp().request('/nowhere', {}, env);
     expect(JSON.parse(lines[0]!)).toMatchObject({ route: null, status: 404 });
+  });
+});
+
+describe('describeError', () => {
+  test('logs the root cause and SQLSTATE, never drizzle query parameters', () => {
+    const driverError = Object.assign(new Error('connection refused\ndetail'), { name: 'NeonDbError', code: '08001' });
+    const drizzleError = new Error('Failed query: select 1\nparams: sck_secret', { cause: driverError });
+    expect(describeError(drizzleError)).toBe('NeonDbError [08001]: connection refused');
+    expect(describeError(drizzleError)).not.toContain('sck_secret');
   });
 });

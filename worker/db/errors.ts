@@ -49,3 +49,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 export const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The innermost error's name, SQLSTATE and first line, for logs. Drizzle's own message carries the
+ * query's parameters, which may be secrets or personal data, so it is never logged.
+ */
+export function describeError(error: unknown): string {
+  let innermost: DriverError | undefined;
+  for (const e of chain(error)) innermost = e;
+  if (!innermost) return String(error);
+  const name = innermost instanceof Error ? innermost.name : 'Error';
+  const message = typeof innermost.message === 'string' ? innermost.message.split('\n')[0] : String(innermost);
+  const state = sqlState(error);
+  return `${name}${state ? ` [${state}]` : ''}: ${message}`;
+}

@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { RouterRoute } from 'hono/types';
-import { isDatabaseUnavailable } from '../db/errors.ts';
+import { describeError, isDatabaseUnavailable } from '../db/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { log } from './log.ts';
 import { ProblemError, problemResponse, type ProblemName } from './problem.ts';
@@ -25,7 +25,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
     return problemResponse(c, new ProblemError(PROBLEM_BY_STATUS[error.status]!, error.message || 'Bad request.'));
   }
   if (isDatabaseUnavailable(error)) {
-    log(c, 'warn', 'database unavailable', { error: String(error) });
+    log(c, 'warn', 'database unavailable', { error: describeError(error) });
     return problemResponse(
       c,
       new ProblemError('unavailable', `The database cannot be reached; retry after ${RETRY_AFTER_SECONDS} seconds.`, {
@@ -33,10 +33,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
       }),
     );
   }
-  log(c, 'error', 'unhandled error', {
-    error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    stack: error instanceof Error ? error.stack : undefined,
-  });
+  log(c, 'error', 'unhandled error', { error: describeError(error) });
   return problemResponse(
     c,
     new ProblemError('internal', 'An unexpected error occurred. Quote the instance (request id) when reporting it.'),

@@ -19,7 +19,9 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
     await next();
     const principal = c.get('principal');
     const route = routePath(c, -1);
-    log(c, c.res.status >= 500 ? 'error' : 'info', 'request', {
+    // 503 is the database being away, reported where it is detected; other 5xx are bugs.
+    const level = c.res.status === 503 ? 'warn' : c.res.status >= 500 ? 'error' : 'info';
+    log(c, level, 'request', {
       method: c.req.method,
       // The matched template, not the raw path, so ids do not explode log cardinality.
       route: route === '*' || route === '/*' ? null : route,

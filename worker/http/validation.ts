@@ -27,21 +27,31 @@ export function jsonPointer(path: readonly PropertyKey[]): string {
   return path.map((key) => `/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
-export function fieldErrors(error: ZodError, location: FieldError['location']): FieldError[] {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** One entry per failing field; `input` is what was validated, to tell a missing field from a wrong one. */
+export function fieldErrors(error: ZodError, location: FieldError['location'], input: unknown): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     // zod reports unknown keys once, at their parent; each key gets its own pointer here.
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ location, pointer: jsonPointer([...issue.path, key]), detail: 'Unknown field' }));
     }
-    // zod says "expected string, received undefined" for a missing field; people say "required".
-    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    // zod words a missing field as a wrong type or option ("received undefined"); people say "required".
+    const missing = issue.path.length > 0 && valueAt(input, issue.path) === undefined && issue.code !== 'custom';
     return [{ location, pointer: jsonPointer(issue.path), detail: missing ? 'Required' : issue.message }];
   });
 }
 
-export function validationProblem(target: Target, error: ZodError): ProblemError {
+export function validationProblem(target: Target, error: ZodError, input: unknown): ProblemError {
   const location = LOCATIONS[target];
-  const errors = fieldErrors(error, location);
+  const errors = fieldErrors(error, location, input);
   const where = [...new Set(errors.map((e) => e.pointer || '(root)'))].join(', ');
   const count = errors.length === 1 ? '1 field is' : `${errors.length} fields are`;
   return new ProblemError(PROBLEM_BY_LOCATION[location], `${count} invalid in the ${location}: ${where}.`, { errors });
@@ -49,5 +59,7 @@ export function validationProblem(target: Target, error: ZodError): ProblemError
 
 /** Default hook of every router: a failed validation becomes one problem listing every bad field. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (!result.success) throw validationProblem(result.target as Target, result.error);
+  // @hono/zod-validator passes the validated input as `data` on failure too; its type omits it.
+  const input = (result as { data?: unknown }).data;
+  if (!result.success) throw validationProblem(result.target as Target, result.error, input);
 };
