@@ -21,7 +21,8 @@ export async function startWorker(
   const worker = await unstable_startWorker({
     config: path.join(ROOT, 'wrangler.toml'),
     bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: 'plain_text', value }])),
-    dev: { server: { hostname: '127.0.0.1', port }, inspector: false, watch: false, persist: false, logLevel },
+    // testScheduled exposes /__scheduled, so tests can fire the cron handler as the platform would.
+    dev: { server: { hostname: '127.0.0.1', port }, inspector: false, watch: false, persist: false, logLevel, testScheduled: true },
   });
   await worker.ready;
   const url = (await worker.url).href.replace(/\/$/, '');
