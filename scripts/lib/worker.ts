@@ -1,8 +1,30 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { unstable_startWorker } from 'wrangler';
+import { Miniflare, type MiniflareOptions } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CONFIG = path.join(ROOT, 'wrangler.toml');
+
+/**
+ * Bundles the worker exactly as `wrangler deploy` does (esbuild, wrangler.toml), into a temporary
+ * folder. Tests and benches run this bundle, so they exercise what production would.
+ */
+export function bundleWorker(): { script: string; dispose(): void } {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'sc-bundle-'));
+  const result = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outdir],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+  );
+  if (result.status !== 0) throw new Error(`bundling the worker failed:\n${result.stdout}\n${result.stderr}`);
+  return { script: path.join(outdir, 'index.js'), dispose: () => rmSync(outdir, { recursive: true, force: true }) };
+}
 
 export interface RunningWorker {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
@@ -10,21 +32,70 @@ export interface RunningWorker {
   dispose(): Promise<void>;
 }
 
+type LogLevel = 'error' | 'warn' | 'info';
+const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2 };
+
+/** Passes on the worker's JSON log lines at or above `level`, and anything that is not one. */
+function filterLogs(level: LogLevel) {
+  return (stdout: Readable, stderr: Readable) => {
+    for (const [stream, out] of [[stdout, process.stdout], [stderr, process.stderr]] as const) {
+      createInterface({ input: stream }).on('line', (line) => {
+        let lineLevel: unknown;
+        try {
+          lineLevel = (JSON.parse(line) as { level?: unknown }).level;
+        } catch {
+          // not one of ours: show it
+        }
+        if (typeof lineLevel !== 'string' || RANK[lineLevel as LogLevel] <= RANK[level]) out.write(`${line}\n`);
+      });
+    }
+  };
+}
+
+export interface StartWorkerOptions {
+  /** A bundle from `bundleWorker()`; made (and removed on dispose) when absent. */
+  script?: string;
+  port?: number;
+  /** The worker's own log lines below this level are dropped. */
+  logLevel?: LogLevel;
+}
+
 /**
- * The real worker (wrangler.toml, bundled as for deploy) in workerd via Miniflare, with the given
- * bindings. No inspector, no file watching: for tests and benches, which drive it as a black box.
+ * The real worker in workerd through Miniflare directly — no wrangler dev proxy in front, so
+ * throughput figures are the worker's — with wrangler.toml's settings and the given bindings.
+ * `/cdn-cgi/handler/scheduled` fires the cron handler as the platform would.
  */
-export async function startWorker(
-  vars: Record<string, string>,
-  { port = 0, logLevel = 'error' }: { port?: number; logLevel?: 'none' | 'error' | 'warn' | 'info' | 'log' } = {},
-): Promise<RunningWorker> {
-  const worker = await unstable_startWorker({
-    config: path.join(ROOT, 'wrangler.toml'),
-    bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: 'plain_text', value }])),
-    // testScheduled exposes /__scheduled, so tests can fire the cron handler as the platform would.
-    dev: { server: { hostname: '127.0.0.1', port }, inspector: false, watch: false, persist: false, logLevel, testScheduled: true },
-  });
-  await worker.ready;
-  const url = (await worker.url).href.replace(/\/$/, '');
-  return { url, dispose: () => worker.dispose() };
+export async function startWorker(vars: Record<string, string>, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  const { port = 0, logLevel = 'error' } = options;
+  const bundle = options.script ? undefined : bundleWorker();
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
+  const script = options.script ?? bundle!.script;
+  const miniflare = new Miniflare({
+    ...(workerOptions as MiniflareOptions),
+    modules: true,
+    scriptPath: script,
+    // Module names are paths relative to this root; the bundle lives outside the working directory.
+    modulesRoot: path.dirname(script),
+    bindings: { ...workerOptions.bindings, ...vars },
+    host: '127.0.0.1',
+    port,
+    // Offline there is no Request.cf to download; nothing here reads it.
+    cf: false,
+    unsafeTriggerHandlers: true,
+    handleRuntimeStdio: filterLogs(logLevel),
+  } as MiniflareOptions);
+  try {
+    const url = (await miniflare.ready).href.replace(/\/$/, '');
+    return {
+      url,
+      async dispose() {
+        await miniflare.dispose();
+        bundle?.dispose();
+      },
+    };
+  } catch (error) {
+    await miniflare.dispose().catch(() => {});
+    bundle?.dispose();
+    throw error;
+  }
 }

@@ -21,7 +21,10 @@ const scenarios = {
 describe.each(Object.entries(scenarios))('with %s', (_, bindings) => {
   let worker: RunningWorker;
   beforeAll(async () => {
-    worker = await startWorker({ ...(await bindings()), OPERATOR_TOKEN: inject('operatorToken') });
+    worker = await startWorker(
+      { ...(await bindings()), OPERATOR_TOKEN: inject('operatorToken') },
+      { script: inject('workerScript'), logLevel: 'error' },
+    );
   });
   afterAll(() => worker.dispose());
 

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`: every bench, one after the other, then one table (or `--json`).
+ * Flags and environment: see bench/common.ts (`--connections`, `--seconds`, `--warmup`, `--json`).
+ */
+import { type TableRow, fail, parseSettings, printReport } from './common.ts';
+import { httpNotes, httpRows, runHttpBench } from './http.ts';
+
+async function main() {
+  const settings = parseSettings();
+  const benches: unknown[] = [];
+  const rows: TableRow[] = [];
+  const notes: string[] = [];
+
+  const http = await runHttpBench(settings);
+  benches.push(http);
+  rows.push(...httpRows(http));
+  notes.push(...httpNotes(http));
+
+  printReport(settings.json, benches, rows, notes);
+}
+
+main().catch(fail);

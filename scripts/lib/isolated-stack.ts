@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort } from './ports.ts';
+import { type LocalStack, startLocalStack } from './stack.ts';
+import { bundleWorker, type RunningWorker, startWorker } from './worker.ts';
+
+export interface IsolatedStack {
+  stack: LocalStack;
+  worker: RunningWorker;
+  /** The bundle the worker runs, for starting more instances with other bindings. */
+  workerScript: string;
+  operatorToken: string;
+  /** Stops the worker, then the endpoint and Postgres, and deletes every file; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A throwaway copy of everything: fresh Postgres on a free port in a temporary folder, the local
+ * Neon endpoint, the bundled worker in workerd. Tests and benches use it, so they never touch
+ * `npm start`'s data and can run beside it.
+ */
+export async function startIsolatedStack(): Promise<IsolatedStack> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sc-isolated-'));
+  const cleanups: (() => Promise<unknown> | void)[] = [() => rm(dataDir, { recursive: true, force: true })];
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      // Last started, first stopped: the worker holds connections to the endpoint.
+      for (const cleanup of cleanups.reverse()) {
+        await Promise.resolve()
+          .then(cleanup)
+          .catch((error: unknown) => console.error('stopping the isolated stack:', error));
+      }
+    })());
+  try {
+    // mkdtemp makes it 0700; as root, Postgres runs as the `postgres` user, which must get in.
+    await chmod(dataDir, 0o755);
+    const stack = await startLocalStack({ dataDir, postgresPort: await findFreePort(), ephemeral: true });
+    cleanups.push(() => stack.stop());
+    const bundle = bundleWorker();
+    cleanups.push(() => bundle.dispose());
+    const operatorToken = randomBytes(24).toString('base64url');
+    const worker = await startWorker(
+      { DATABASE_URL: stack.databaseUrl, OPERATOR_TOKEN: operatorToken, LOCAL_NEON_ENDPOINT: stack.endpoint.url },
+      { script: bundle.script },
+    );
+    cleanups.push(() => worker.dispose());
+    return { stack, worker, workerScript: bundle.script, operatorToken, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
