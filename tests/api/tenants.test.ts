@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, test } from 'vitest';
 import { api, createTenant, operatorToken, problemOf, validTenant } from './helpers.ts';
 
-const db = new pg.Pool({ connectionString: inject('databaseUrl'), max: 1 });
+const db = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
 afterAll(() => db.end());
 
 describe('POST /v1/tenants (operator)', () => {
@@ -16,6 +16,7 @@ describe('POST /v1/tenants (operator)', () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       ...validTenant,
       benchmarkOptIn: false,
+      allowedOrigins: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -73,6 +74,14 @@ describe('PATCH /v1/tenant', () => {
     expect(await (await api('/v1/tenant', { key: apiKey.secret })).json()).toEqual(updated);
   });
 
+  test('sets the allowed browser origins', async () => {
+    const { apiKey } = await createTenant();
+    const origins = ['https://helpdesk.example.com', 'http://localhost:5173'];
+    const response = await api('/v1/tenant', { method: 'PATCH', key: apiKey.secret, json: { allowedOrigins: origins } });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { allowedOrigins: string[] }).allowedOrigins).toEqual(origins);
+  });
+
   test('trims the name and refuses an empty one', async () => {
     const { apiKey } = await createTenant();
     const trimmed = await api('/v1/tenant', { method: 'PATCH', key: apiKey.secret, json: { name: '  Renamed  ' } });
@@ -88,6 +97,10 @@ describe('PATCH /v1/tenant', () => {
     [{ benchmarkOptIn: 1 }, '/benchmarkOptIn'],
     [{ id: '00000000-0000-0000-0000-000000000000' }, '/id'],
     [{ createdAt: '2020-01-01T00:00:00Z' }, '/createdAt'],
+    [{ allowedOrigins: ['https://app.example.com/'] }, '/allowedOrigins/0'],
+    [{ allowedOrigins: ['http://app.example.com'] }, '/allowedOrigins/0'],
+    [{ allowedOrigins: ['*'] }, '/allowedOrigins/0'],
+    [{ allowedOrigins: Array.from({ length: 21 }, (_, i) => `https://a${i}.example.com`) }, '/allowedOrigins'],
   ])('refuses %j with a 422 at %s and changes nothing', async (changes, pointer) => {
     const { tenant, apiKey } = await createTenant();
     const response = await api('/v1/tenant', { method: 'PATCH', key: apiKey.secret, json: changes });

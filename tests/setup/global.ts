@@ -6,8 +6,10 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Superuser URL of the test cluster's `postgres` database, for tests that make their own. */
     postgresAdminUrl: string;
-    /** Superuser URL of the migrated application database. */
+    /** The worker's login (app role, subject to row-level security) on the application database. */
     databaseUrl: string;
+    /** The tables' owner, which bypasses row-level security: for arranging data behind the API's back. */
+    ownerDatabaseUrl: string;
     /** The real worker, in workerd. */
     workerUrl: string;
     /** The local Neon endpoint the worker talks to; `/_stats` counts round trips. */
@@ -23,6 +25,7 @@ export default async function setup(project: TestProject) {
   const { stack, worker, workerScript, operatorToken, stop } = await startIsolatedStack();
   project.provide('postgresAdminUrl', stack.postgres.url('postgres'));
   project.provide('databaseUrl', stack.databaseUrl);
+  project.provide('ownerDatabaseUrl', stack.ownerDatabaseUrl);
   project.provide('workerUrl', worker.url);
   project.provide('endpointUrl', stack.endpoint.url);
   project.provide('operatorToken', operatorToken);

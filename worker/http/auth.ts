@@ -1,18 +1,23 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { timingSafeEqual } from 'hono/utils/buffer';
-import type { ApiKeyScope, Tenant } from '../../db/schema.ts';
-import { findLiveApiKey } from '../db/tenants.ts';
+import type { Scope, Tenant } from '../../db/schema.ts';
+import type { Actor } from '../db/audit.ts';
+import { authenticateApiKey, type CredentialStatus } from '../db/credentials.ts';
 import { looksLikeApiKey, sha256Hex } from '../domain/secrets.ts';
 import type { AppEnv } from '../env.ts';
+import { authenticateAccessToken, looksLikeAccessToken } from './access-token.ts';
 import { ProblemError } from './problem.ts';
 
-export type Principal =
-  | { kind: 'operator' }
-  | { kind: 'tenant'; tenant: Tenant; credential: { type: 'api-key'; id: string; scopes: ApiKeyScope[] } };
+export interface TenantPrincipal {
+  kind: 'tenant';
+  tenant: Tenant;
+  credential: { type: 'api_key' | 'partner_client'; id: string; scopes: Scope[] };
+}
+export type Principal = { kind: 'operator' } | TenantPrincipal;
 
 const REALM = 'service-culture';
 
-function unauthorized(detail: string, error?: 'invalid_token'): ProblemError {
+export function unauthorized(detail: string, error?: 'invalid_token'): ProblemError {
   // RFC 6750 §3: the challenge says which scheme to use and, for a bad token, why it failed.
   const challenge = `Bearer realm="${REALM}"${error ? `, error="${error}"` : ''}`;
   return new ProblemError('unauthorized', detail, { headers: { 'WWW-Authenticate': challenge } });
@@ -38,34 +43,68 @@ export function operatorAuth(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Tenant routes: a live API key. The lookup is the request's first database round trip. */
+const API_KEY_REFUSALS: Partial<Record<CredentialStatus, string>> = {
+  revoked: 'The API key has been revoked.',
+  expired: 'The API key has expired.',
+};
+
+async function authenticateKey(c: Context<AppEnv>, token: string): Promise<TenantPrincipal> {
+  const { status, owner } = await authenticateApiKey(c.get('db'), await sha256Hex(token), c.get('requestId'));
+  if (!owner) throw unauthorized(API_KEY_REFUSALS[status] ?? 'The API key is not valid.', 'invalid_token');
+  const { tenant, apiKey } = owner;
+  return { kind: 'tenant', tenant, credential: { type: 'api_key', id: apiKey.id, scopes: apiKey.scopes } };
+}
+
+/**
+ * Tenant routes: an API key (`sck_…`) or a partner's OAuth access token (a JWT). Either way the
+ * check is the request's first database round trip, and it returns the tenant too.
+ */
 export function tenantAuth(): MiddlewareHandler<AppEnv> {
   return async function tenantAuth(c, next) {
     const token = bearerToken(c.req.header('Authorization'));
-    const owner = looksLikeApiKey(token) ? await findLiveApiKey(c.get('db'), await sha256Hex(token)) : undefined;
-    if (!owner) throw unauthorized('The API key is unknown, revoked or expired.', 'invalid_token');
-    c.set('principal', {
-      kind: 'tenant',
-      tenant: owner.tenant,
-      credential: { type: 'api-key', id: owner.apiKey.id, scopes: owner.apiKey.scopes },
-    });
+    let principal: TenantPrincipal;
+    if (looksLikeApiKey(token)) principal = await authenticateKey(c, token);
+    else if (looksLikeAccessToken(token)) principal = await authenticateAccessToken(c, token);
+    else throw unauthorized('The token is neither an API key (sck_…) nor an access token.', 'invalid_token');
+    c.set('principal', principal);
     await next();
   };
 }
 
 /** The calling tenant; only valid behind `tenantAuth`. */
-export function tenantOf(principal: Principal | undefined): Extract<Principal, { kind: 'tenant' }> {
+export function tenantOf(principal: Principal | undefined): TenantPrincipal {
   if (principal?.kind !== 'tenant') throw new Error('tenantOf() used on a route without tenantAuth()');
   return principal;
 }
 
+/** Who did it, as the audit log records it: a key id or client id, never a secret. */
+export function actorOf(principal: Principal | undefined): Actor {
+  if (principal?.kind !== 'tenant') return { actorType: 'operator', actorId: null };
+  return { actorType: principal.credential.type, actorId: principal.credential.id };
+}
+
 /** Refuses a tenant credential without `scope` (admin implies every scope). */
-export function requireScope(scope: ApiKeyScope): MiddlewareHandler<AppEnv> {
+export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
   return async function requireScope(c, next) {
     const { scopes } = tenantOf(c.get('principal')).credential;
     if (!scopes.includes(scope) && !scopes.includes('admin')) {
-      throw new ProblemError('forbidden', `This operation needs the '${scope}' scope; the credential has: ${scopes.join(', ') || 'none'}.`);
+      throw new ProblemError(
+        'forbidden',
+        `This operation needs the '${scope}' scope; the credential has: ${scopes.join(', ') || 'none'}.`,
+      );
     }
     await next();
+  };
+}
+
+/**
+ * What a tenant route declares, in code and in the OpenAPI document at once: the credentials it
+ * accepts and the scope it needs (none: any valid credential of the tenant).
+ */
+export function tenantSecurity(scope?: Scope): { security: Record<string, string[]>[]; middleware: MiddlewareHandler<AppEnv>[] } {
+  const scopes = scope ? [scope] : [];
+  return {
+    security: [{ apiKey: scopes }, { partnerOAuth: scopes }],
+    middleware: scope ? [tenantAuth(), requireScope(scope)] : [tenantAuth()],
   };
 }

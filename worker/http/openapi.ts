@@ -32,7 +32,24 @@ export function configureOpenApi(app: AppRouter): void {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'sck_…',
-    description: 'A tenant API key: `Authorization: Bearer sck_…`.',
+    description:
+      'A tenant API key: `Authorization: Bearer sck_…`. The names in an operation\'s requirement are the scopes ' +
+      'the key needs (`admin` implies all).',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'partnerOAuth', {
+    type: 'oauth2',
+    description: 'A partner app acting for a tenant: OAuth 2.0 client credentials (RFC 6749 §4.4).',
+    flows: {
+      clientCredentials: {
+        tokenUrl: '/oauth/token',
+        scopes: {
+          'ratings:write': 'Send external and internal ratings.',
+          'ratings:read': 'Read and export external ratings.',
+          'reports:read': 'Read scorecards, diagnostics and benchmarks.',
+          admin: 'Manage the tenant: settings, API keys, partner clients, audit log. Implies every scope.',
+        },
+      },
+    },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operatorToken', {
     type: 'http',

@@ -4,7 +4,7 @@ import { createTenantWithKey, updateTenant as updateTenantRow } from '../../db/t
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
-import { tenantOf } from '../../http/auth.ts';
+import { actorOf, tenantOf } from '../../http/auth.ts';
 import type { CreateTenantRoute, GetTenantRoute, UpdateTenantRoute } from './routes.ts';
 
 export function tenantResource(tenant: Tenant) {
@@ -15,6 +15,7 @@ export function tenantResource(tenant: Tenant) {
     sizeBand: tenant.sizeBand,
     region: tenant.region,
     benchmarkOptIn: tenant.benchmarkOptIn,
+    allowedOrigins: tenant.allowedOrigins,
     createdAt: tenant.createdAt.toISOString(),
     updatedAt: tenant.updatedAt.toISOString(),
   };
@@ -46,6 +47,7 @@ export const createTenant: RouteHandler<CreateTenantRoute, AppEnv> = async (c) =
       secretHash: key.hash,
       scopes: ['admin', 'ratings:write', 'ratings:read', 'reports:read'],
     },
+    c.get('requestId'),
   );
   c.header('Cache-Control', 'no-store');
   return c.json({ tenant: tenantResource(tenant), apiKey: newApiKeyResource(apiKey, key.secret) }, 201);
@@ -56,8 +58,9 @@ export const getTenant: RouteHandler<GetTenantRoute, AppEnv> = (c) =>
   c.json(tenantResource(tenantOf(c.get('principal')).tenant), 200);
 
 export const updateTenant: RouteHandler<UpdateTenantRoute, AppEnv> = async (c) => {
-  const { tenant } = tenantOf(c.get('principal'));
-  const updated = await updateTenantRow(c.get('db'), tenant.id, c.req.valid('json'));
+  const principal = tenantOf(c.get('principal'));
+  const { tenant } = principal;
+  const updated = await updateTenantRow(c.get('db'), tenant.id, c.req.valid('json'), actorOf(principal), c.get('requestId'));
   // The row was read a moment ago with the key; it can only vanish if deleted in between.
   if (!updated) throw new Error(`tenant ${tenant.id} disappeared during update`);
   return c.json(tenantResource(updated), 200);

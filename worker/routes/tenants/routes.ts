@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { API_KEY_SCOPES, INDUSTRIES, SIZE_BANDS } from '../../../db/schema.ts';
-import { operatorAuth, requireScope, tenantAuth } from '../../http/auth.ts';
+import { INDUSTRIES, SCOPES, SIZE_BANDS } from '../../../db/schema.ts';
+import { operatorAuth, tenantSecurity } from '../../http/auth.ts';
 import { problemResponses } from '../../http/problem.ts';
 import { isRegionCode } from '../../domain/regions.ts';
 
@@ -13,6 +13,26 @@ const region = z
   .string()
   .refine(isRegionCode, { message: 'Expected an ISO 3166-1 alpha-2 country code in capitals, such as "ES" or "MX"' })
   .openapi({ description: 'ISO 3166-1 alpha-2 country code.', example: 'ES', pattern: '^[A-Z]{2}$' });
+/** A browser origin as the Origin header sends it: scheme, host and port only; https, or http on loopback. */
+const origin = z
+  .string()
+  .max(255)
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+        return url.origin === value && (url.protocol === 'https:' || (url.protocol === 'http:' && loopback));
+      } catch {
+        return false;
+      }
+    },
+    { message: 'Expected an origin such as "https://app.example.com": https (http only on localhost), no path or trailing slash' },
+  );
+const allowedOrigins = z.array(origin).max(20).openapi({
+  description: 'Browser origins of partner apps allowed to call the API from a page (CORS). At most 20.',
+  example: ['https://helpdesk.example.com'],
+});
 const benchmarkOptIn = z.boolean().openapi({
   description: 'Whether the tenant takes part in the benchmark pool (its figures count, anonymously, for peers).',
 });
@@ -25,6 +45,7 @@ export const TenantSchema = z
     sizeBand,
     region,
     benchmarkOptIn,
+    allowedOrigins,
     createdAt: z.iso.datetime({ offset: true }),
     updatedAt: z.iso.datetime({ offset: true }),
   })
@@ -35,7 +56,7 @@ export const NewApiKeySchema = z
     id: z.uuid(),
     name: z.string(),
     displayPrefix: z.string().openapi({ description: 'The start of the secret, to tell keys apart.', example: 'sck_3kTq9vXa' }),
-    scopes: z.array(z.enum(API_KEY_SCOPES)),
+    scopes: z.array(z.enum(SCOPES)),
     createdAt: z.iso.datetime({ offset: true }),
     secret: z.string().openapi({
       description: 'The API key. Shown only in this response: store it now, it cannot be retrieved again.',
@@ -45,7 +66,14 @@ export const NewApiKeySchema = z
   .openapi('NewApiKey');
 
 const CreateTenantSchema = z
-  .strictObject({ name, industry, sizeBand, region, benchmarkOptIn: benchmarkOptIn.default(false) })
+  .strictObject({
+    name,
+    industry,
+    sizeBand,
+    region,
+    benchmarkOptIn: benchmarkOptIn.default(false),
+    allowedOrigins: allowedOrigins.default([]),
+  })
   .openapi('CreateTenant');
 
 const UpdateTenantSchema = z
@@ -55,6 +83,7 @@ const UpdateTenantSchema = z
     sizeBand: sizeBand.optional(),
     region: region.optional(),
     benchmarkOptIn: benchmarkOptIn.optional(),
+    allowedOrigins: allowedOrigins.optional(),
   })
   .refine((changes) => Object.keys(changes).length > 0, { message: 'Send at least one field to change' })
   .openapi('UpdateTenant');
@@ -88,8 +117,7 @@ export const getTenant = createRoute({
   operationId: 'getTenant',
   summary: "Get the caller's tenant",
   tags,
-  security: [{ apiKey: [] }],
-  middleware: [tenantAuth()] as const,
+  ...tenantSecurity(),
   responses: {
     200: { description: 'The tenant the credential belongs to.', content: { 'application/json': { schema: TenantSchema } } },
     ...problemResponses('unauthorized', 'internal', 'unavailable'),
@@ -103,8 +131,7 @@ export const updateTenant = createRoute({
   summary: "Update the caller's tenant settings",
   description: 'Changes only the fields sent. Needs the `admin` scope.',
   tags,
-  security: [{ apiKey: [] }],
-  middleware: [tenantAuth(), requireScope('admin')] as const,
+  ...tenantSecurity('admin'),
   request: { body: { required: true, content: { 'application/json': { schema: UpdateTenantSchema } } } },
   responses: {
     200: { description: 'The updated tenant.', content: { 'application/json': { schema: TenantSchema } } },

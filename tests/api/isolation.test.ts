@@ -1,0 +1,132 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { type CreatedTenant, createTenant } from './helpers.ts';
+
+/**
+ * Row-level security as the second wall: whatever the application forgets, the database refuses.
+ * These tests speak SQL as the worker's own login (`DATABASE_URL`), not through the API.
+ */
+const app = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
+const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
+afterAll(() => Promise.all([app.end(), owner.end()]));
+
+/** Runs `work` in one transaction as the app login, with the tenant set as the worker sets it. */
+async function asTenant<T>(tenantId: string | null, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await app.connect();
+  try {
+    await client.query('begin');
+    if (tenantId) await client.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+    return await work(client);
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
+}
+
+const TENANT_TABLES = ['tenants', 'api_keys', 'partner_clients', 'audit_events'];
+
+let a: CreatedTenant;
+let b: CreatedTenant;
+beforeAll(async () => {
+  a = await createTenant({ name: 'Isolated A' });
+  b = await createTenant({ name: 'Isolated B' });
+  // Rows in every tenant-owned table, for both tenants, whatever the API has created so far.
+  for (const tenant of [a, b]) {
+    await owner.query(
+      `insert into partner_clients (id, tenant_id, name, display_prefix, secret_hash, scopes)
+       values (gen_random_uuid(), $1, 'Kiosk', 'scs_x', md5(random()::text), '{ratings:write}')`,
+      [tenant.tenant.id],
+    );
+  }
+});
+
+describe('the app login', () => {
+  test('owns no table, is no superuser and cannot bypass row-level security', async () => {
+    const { rows } = await app.query(
+      `select rolsuper, rolbypassrls, (select count(*) from pg_tables where schemaname = 'public' and tableowner = current_user)::int as owned
+         from pg_roles where rolname = current_user`,
+    );
+    expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, owned: 0 });
+  });
+
+  test('every table in the schema has row-level security enabled', async () => {
+    const { rows } = await owner.query(
+      `select relname, relrowsecurity from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind = 'r' order by relname`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(TENANT_TABLES.length);
+    for (const row of rows) expect(row, row.relname).toMatchObject({ relrowsecurity: true });
+  });
+});
+
+describe('row-level security', () => {
+  test.each(TENANT_TABLES)('%s: with no tenant set, a raw query returns 0 rows', async (table) => {
+    const { rows: all } = await owner.query(`select count(*)::int as n from ${table}`);
+    expect(all[0].n).toBeGreaterThan(0);
+    const count = await asTenant(null, (client) => client.query(`select count(*)::int as n from ${table}`));
+    expect(count.rows[0].n).toBe(0);
+  });
+
+  test.each(TENANT_TABLES)("%s: with tenant A set, only A's rows are visible", async (table) => {
+    const column = table === 'tenants' ? 'id' : 'tenant_id';
+    const { rows } = await asTenant(a.tenant.id, (client) => client.query(`select distinct ${column} as tenant from ${table}`));
+    expect(rows).toEqual([{ tenant: a.tenant.id }]);
+  });
+
+  test("with tenant A set, a row for B cannot be inserted", async () => {
+    const insert = asTenant(a.tenant.id, (client) =>
+      client.query(
+        `insert into api_keys (id, tenant_id, name, display_prefix, secret_hash, scopes)
+         values (gen_random_uuid(), $1, 'smuggled', 'sck_x', md5(random()::text), '{admin}')`,
+        [b.tenant.id],
+      ),
+    );
+    await expect(insert).rejects.toMatchObject({ code: '42501' });
+  });
+
+  test("with tenant A set, B's rows can be neither updated nor deleted", async () => {
+    const result = await asTenant(a.tenant.id, async (client) => ({
+      updated: (await client.query(`update tenants set name = 'hijacked' where id = $1`, [b.tenant.id])).rowCount,
+      deleted: (await client.query(`delete from api_keys where tenant_id = $1`, [b.tenant.id])).rowCount,
+    }));
+    expect(result).toEqual({ updated: 0, deleted: 0 });
+  });
+
+  test("with tenant A set, a row cannot be moved to B", async () => {
+    const move = asTenant(a.tenant.id, (client) =>
+      client.query(`update api_keys set tenant_id = $1 where tenant_id = $2`, [b.tenant.id, a.tenant.id]),
+    );
+    await expect(move).rejects.toMatchObject({ code: '42501' });
+  });
+});
+
+describe('the audit log', () => {
+  test('is append-only: the app login cannot update or delete it', async () => {
+    for (const statement of ['update audit_events set details = $2 where tenant_id = $1', 'delete from audit_events where tenant_id = $1']) {
+      const attempt = asTenant(a.tenant.id, (client) =>
+        client.query(statement, statement.startsWith('update') ? [a.tenant.id, '{}'] : [a.tenant.id]),
+      );
+      await expect(attempt).rejects.toMatchObject({ code: '42501' });
+    }
+  });
+
+  test('not even the owner can rewrite it', async () => {
+    await expect(owner.query(`update audit_events set details = '{}'`)).rejects.toThrow(/append-only/);
+    await expect(owner.query(`delete from audit_events`)).rejects.toThrow(/append-only/);
+    await expect(owner.query(`truncate audit_events`)).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('authenticate_api_key', () => {
+  test('sets the tenant only for a live key', async () => {
+    const { rows: keyRows } = await owner.query('select secret_hash from api_keys where id = $1', [a.apiKey.id]);
+    const tenantAfter = (hash: string) =>
+      asTenant(null, async (client) => {
+        const status = await client.query(`select authenticate_api_key($1, gen_random_uuid(), 'test') as s`, [hash]);
+        const setting = await client.query(`select nullif(current_setting('app.tenant_id', true), '') as t`);
+        return [status.rows[0].s, setting.rows[0].t];
+      });
+    expect(await tenantAfter(keyRows[0].secret_hash)).toEqual(['active', a.tenant.id]);
+    expect(await tenantAfter('0'.repeat(64))).toEqual(['unknown', null]);
+  });
+});
