@@ -5,6 +5,7 @@ import { describeError, isDatabaseUnavailable, sqlState } from '../../worker/db/
 import type { Env } from '../../worker/env.ts';
 import { createNotFoundHandler, handleError } from '../../worker/http/errors.ts';
 import { createRouter } from '../../worker/http/router.ts';
+import { decodeCursor, encodeCursor, toPage } from '../../worker/http/pagination.ts';
 import { fieldErrors, jsonPointer } from '../../worker/http/validation.ts';
 
 // The app runs in Node too; no route used here touches the database.
@@ -132,5 +133,19 @@ describe('describeError', () => {
     const drizzleError = new Error('Failed query: select 1\nparams: sck_secret', { cause: driverError });
     expect(describeError(drizzleError)).toBe('NeonDbError [08001]: connection refused');
     expect(describeError(drizzleError)).not.toContain('sck_secret');
+  });
+});
+
+describe('cursors', () => {
+  test('round-trip an id and refuse anything else with a 400 naming the cursor', () => {
+    const id = '01a209a4-ba5b-7b50-b9e2-1ae7dfb2a0fe';
+    expect(decodeCursor(encodeCursor(id))).toBe(id);
+    expect(decodeCursor(undefined)).toBeUndefined();
+    for (const bad of ['', 'abc', '!!!', encodeCursor('not-a-uuid'), btoa(id)]) {
+      expect(() => decodeCursor(bad)).toThrow(expect.objectContaining({ kind: expect.objectContaining({ status: 400 }) }));
+    }
+    const rows = [{ id: 'c' }, { id: 'b' }, { id: 'a' }].map((r) => ({ id: `${r.id}${id.slice(1)}` }));
+    expect(toPage(rows, 2, (r) => r.id)).toEqual({ data: [rows[0]!.id, rows[1]!.id], nextCursor: encodeCursor(rows[1]!.id) });
+    expect(toPage(rows, 3, (r) => r.id).nextCursor).toBeNull();
   });
 });
