@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from './lib/migrate.ts';
+import { generateSigningKeys } from './lib/signing-keys.ts';
 import { type LocalStack, startLocalStack } from './lib/stack.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -93,7 +94,9 @@ async function main() {
   const operatorToken = process.env.OPERATOR_TOKEN ?? (await persistentSecret('operator-token', () => randomBytes(24).toString('base64url')));
 
   let databaseUrl = process.env.DATABASE_URL;
-  const vars: Record<string, string> = { OPERATOR_TOKEN: operatorToken };
+  // Kept across restarts, so access tokens issued before a restart stay valid.
+  const signingKeys = await persistentSecret('jwt-signing-keys.json', generateSigningKeys);
+  const vars: Record<string, string> = { OPERATOR_TOKEN: operatorToken, JWT_SIGNING_KEYS: signingKeys };
   if (databaseUrl) {
     step('DATABASE_URL is set: using that database, no local Postgres');
     await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? databaseUrl);
@@ -105,6 +108,11 @@ async function main() {
     step(`migrations applied; local Neon endpoint on ${stack.endpoint.url}`);
   }
   vars.DATABASE_URL = databaseUrl;
+  // The worker counts requests itself, with the production quota unless these override it.
+  vars.RATE_LIMIT_MODE = 'local';
+  for (const name of ['RATE_LIMIT_PER_WINDOW', 'RATE_LIMIT_WINDOW_SECONDS']) {
+    if (process.env[name]) vars[name] = process.env[name];
+  }
 
   step(`worker (wrangler dev, workerd) on ${base}`);
   // Spawned through node, not npx: npx does not pass signals on, and workerd would be left behind.

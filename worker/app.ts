@@ -1,14 +1,20 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { createDatabase } from './db/client.ts';
 import { requireJsonBody } from './http/content-type.ts';
+import { cors } from './http/cors.ts';
 import { createNotFoundHandler, handleError } from './http/errors.ts';
 import { requestLog } from './http/log.ts';
 import { configureOpenApi } from './http/openapi.ts';
 import { ProblemError } from './http/problem.ts';
+import { documentRateLimit, RATE_LIMITED_PATHS, rateLimit } from './http/rate-limit.ts';
 import { createRouter } from './http/router.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { apiKeysRouter } from './routes/api-keys/index.ts';
+import { auditEventsRouter } from './routes/audit-events/index.ts';
 import { healthRouter } from './routes/health/index.ts';
+import { oauthRouter } from './routes/oauth/index.ts';
+import { partnerClientsRouter } from './routes/partner-clients/index.ts';
 import { tenantsRouter } from './routes/tenants/index.ts';
 
 /** Largest request body accepted on /v1, in bytes. */
@@ -19,7 +25,11 @@ export function createApp() {
 
   app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
   app.use(requestLog());
-  app.use(secureHeaders());
+  app.use(securityHeaders());
+  app.use('/v1/*', cors());
+  // Before authentication (each route's own middleware), so a flood never reaches the database.
+  for (const path of RATE_LIMITED_PATHS) app.use(path, rateLimit());
+  documentRateLimit(app);
   app.use(async function database(c, next) {
     // Creating the client opens nothing: queries go out over fetch when awaited.
     c.set('db', createDatabase(c.env));
@@ -42,6 +52,10 @@ export function createApp() {
   configureOpenApi(app);
   app.route('/', healthRouter);
   app.route('/', tenantsRouter);
+  app.route('/', apiKeysRouter);
+  app.route('/', partnerClientsRouter);
+  app.route('/', oauthRouter);
+  app.route('/', auditEventsRouter);
   return app;
 }
 

@@ -8,10 +8,31 @@ export interface Env {
   /** Bearer token of the operator, who creates tenants (secret). */
   OPERATOR_TOKEN: string;
   /**
+   * Access-token signing keys (secret): a JSON array of private EC P-256 JWKs, each with a `kid`.
+   * The first signs; all verify and are published at /.well-known/jwks.json.
+   */
+  JWT_SIGNING_KEYS: string;
+  /** The `iss` of access tokens (wrangler.toml var). */
+  JWT_ISSUER: string;
+  /** The `aud` of access tokens (wrangler.toml var). */
+  JWT_AUDIENCE: string;
+  /**
    * Local development and tests only: base URL of the local Neon endpoint that stands in for Neon.
    * Unset in production, where the driver's defaults reach Neon.
    */
   LOCAL_NEON_ENDPOINT?: string;
+  /** Per-credential rate limit: `[[ratelimits]]` in wrangler.toml. Unused when RATE_LIMIT_MODE is `local`. */
+  RATE_LIMITER?: RateLimitBinding;
+  /** `local` (`npm start`, tests): count in the isolate's memory instead of the binding. */
+  RATE_LIMIT_MODE?: 'local';
+  /** Local mode only: requests per window (default 600) and the window in seconds (default 60). */
+  RATE_LIMIT_PER_WINDOW?: string;
+  RATE_LIMIT_WINDOW_SECONDS?: string;
+}
+
+/** The Workers Rate Limiting binding, as workers-types has it; declared here so Node code type-checks too. */
+export interface RateLimitBinding {
+  limit(options: { key: string }): Promise<{ success: boolean }>;
 }
 
 export interface AppEnv {

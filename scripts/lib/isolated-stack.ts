@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findFreePort } from './ports.ts';
+import { generateSigningKeys } from './signing-keys.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 import { bundleWorker, type RunningWorker, startWorker } from './worker.ts';
 
@@ -12,6 +13,8 @@ export interface IsolatedStack {
   /** The bundle the worker runs, for starting more instances with other bindings. */
   workerScript: string;
   operatorToken: string;
+  /** The worker's `JWT_SIGNING_KEYS` (private JWKs), so tests can sign tokens with its key. */
+  signingKeys: string;
   /** Stops the worker, then the endpoint and Postgres, and deletes every file; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -42,12 +45,22 @@ export async function startIsolatedStack(): Promise<IsolatedStack> {
     const bundle = bundleWorker();
     cleanups.push(() => bundle.dispose());
     const operatorToken = randomBytes(24).toString('base64url');
+    const signingKeys = generateSigningKeys();
     const worker = await startWorker(
-      { DATABASE_URL: stack.databaseUrl, OPERATOR_TOKEN: operatorToken, LOCAL_NEON_ENDPOINT: stack.endpoint.url },
+      {
+        DATABASE_URL: stack.databaseUrl,
+        OPERATOR_TOKEN: operatorToken,
+        JWT_SIGNING_KEYS: signingKeys,
+        LOCAL_NEON_ENDPOINT: stack.endpoint.url,
+        // Tests and benches send far more than a client may; tests/api/rate-limit.test.ts starts
+        // its own worker with a small limit.
+        RATE_LIMIT_MODE: 'local',
+        RATE_LIMIT_PER_WINDOW: String(1_000_000_000),
+      },
       { script: bundle.script },
     );
     cleanups.push(() => worker.dispose());
-    return { stack, worker, workerScript: bundle.script, operatorToken, stop };
+    return { stack, worker, workerScript: bundle.script, operatorToken, signingKeys, stop };
   } catch (error) {
     await stop();
     throw error;

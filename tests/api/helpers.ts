@@ -64,3 +64,93 @@ export async function roundTrips(): Promise<number> {
   const stats = (await (await fetch(`${inject('endpointUrl')}/_stats`)).json()) as { roundTrips: number };
   return stats.roundTrips;
 }
+
+export interface IssuedApiKey {
+  id: string;
+  name: string;
+  displayPrefix: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  rotatedFromId: string | null;
+  secret: string;
+}
+
+/** A new API key of the tenant whose admin key is `adminKey`, through the API. */
+export async function issueApiKey(adminKey: string, body: Record<string, unknown> = {}): Promise<IssuedApiKey> {
+  const response = await api('/v1/api-keys', {
+    method: 'POST',
+    key: adminKey,
+    json: { name: 'Test key', scopes: ['ratings:read'], ...body },
+  });
+  if (response.status !== 201) throw new Error(`issueApiKey: ${response.status} ${await response.text()}`);
+  return (await response.json()) as IssuedApiKey;
+}
+
+/** Every item of a cursor-paginated list, following `nextCursor` page by page. */
+export async function listAll<T>(path: string, key: string, limit = 100): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const url = new URL(path, workerUrl);
+    url.searchParams.set('limit', String(limit));
+    if (cursor) url.searchParams.set('cursor', cursor);
+    const response = await api(url.pathname + url.search, { key });
+    if (response.status !== 200) throw new Error(`listAll ${path}: ${response.status} ${await response.text()}`);
+    const page = (await response.json()) as { data: T[]; nextCursor: string | null };
+    items.push(...page.data);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+export interface IssuedPartnerClient {
+  id: string;
+  clientId: string;
+  name: string;
+  displayPrefix: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  clientSecret: string;
+}
+
+/** A new partner client of the tenant whose admin key is `adminKey`, through the API. */
+export async function createPartnerClient(adminKey: string, body: Record<string, unknown> = {}): Promise<IssuedPartnerClient> {
+  const response = await api('/v1/partner-clients', {
+    method: 'POST',
+    key: adminKey,
+    json: { name: 'Test client', scopes: ['ratings:write', 'reports:read'], ...body },
+  });
+  if (response.status !== 201) throw new Error(`createPartnerClient: ${response.status} ${await response.text()}`);
+  return (await response.json()) as IssuedPartnerClient;
+}
+
+/** RFC 6749 §2.3.1: HTTP Basic over the form-urlencoded client id and secret. */
+export function basicAuth(clientId: string, clientSecret: string): string {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}
+
+/** POST /oauth/token with `params` form-encoded. */
+export function requestToken(params: Record<string, string> | string, headers: Record<string, string> = {}, baseUrl = workerUrl) {
+  return fetch(`${baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(params),
+  });
+}
+
+/** An access token for `client` (client credentials, HTTP Basic). */
+export async function accessToken(client: IssuedPartnerClient, scope?: string, baseUrl = workerUrl): Promise<string> {
+  const response = await requestToken(
+    { grant_type: 'client_credentials', ...(scope ? { scope } : {}) },
+    { Authorization: basicAuth(client.clientId, client.clientSecret) },
+    baseUrl,
+  );
+  if (response.status !== 200) throw new Error(`accessToken: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}

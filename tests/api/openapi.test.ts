@@ -39,7 +39,10 @@ describe('the committed OpenAPI document', () => {
     expect(Array.isArray(operation.security)).toBe(true);
     const problems = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
     expect(problems.length).toBeGreaterThan(0);
-    for (const [, response] of problems) expect(Object.keys(response.content ?? {})).toEqual(['application/problem+json']);
+    // The OAuth token endpoint's 400 and 401 are RFC 6749 §5.2 JSON, which OAuth clients expect.
+    const mediaType = (status: string) =>
+      operation.operationId === 'issueAccessToken' && ['400', '401'].includes(status) ? 'application/json' : 'application/problem+json';
+    for (const [status, response] of problems) expect(Object.keys(response.content ?? {})).toEqual([mediaType(status)]);
     if (operation.security!.length > 0) expect(Object.keys(operation.responses)).toContain('401');
   });
 

@@ -15,6 +15,8 @@ declare module 'vitest' {
     /** The local Neon endpoint the worker talks to; `/_stats` counts round trips. */
     endpointUrl: string;
     operatorToken: string;
+    /** The worker's `JWT_SIGNING_KEYS`: a JSON array of private JWKs, the signing key first. */
+    signingKeys: string;
     /** The bundled worker, for tests that start their own instance with other bindings. */
     workerScript: string;
   }
@@ -22,13 +24,14 @@ declare module 'vitest' {
 
 /** One isolated stack per test run, shared by every test file (they run one at a time). */
 export default async function setup(project: TestProject) {
-  const { stack, worker, workerScript, operatorToken, stop } = await startIsolatedStack();
+  const { stack, worker, workerScript, operatorToken, signingKeys, stop } = await startIsolatedStack();
   project.provide('postgresAdminUrl', stack.postgres.url('postgres'));
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('ownerDatabaseUrl', stack.ownerDatabaseUrl);
   project.provide('workerUrl', worker.url);
   project.provide('endpointUrl', stack.endpoint.url);
   project.provide('operatorToken', operatorToken);
+  project.provide('signingKeys', signingKeys);
   project.provide('workerScript', workerScript);
   return stop;
 }

@@ -9,7 +9,13 @@ import { decodeCursor, encodeCursor, toPage } from '../../worker/http/pagination
 import { fieldErrors, jsonPointer } from '../../worker/http/validation.ts';
 
 // The app runs in Node too; no route used here touches the database.
-const env: Env = { DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db', OPERATOR_TOKEN: 'operator' };
+const env: Env = {
+  DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db',
+  OPERATOR_TOKEN: 'operator',
+  JWT_SIGNING_KEYS: '[]',
+  JWT_ISSUER: 'https://issuer.test',
+  JWT_AUDIENCE: 'audience',
+};
 
 afterEach(() => vi.restoreAllMocks());
 

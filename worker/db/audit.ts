@@ -1,6 +1,7 @@
-import { auditEvents, type AuditAction } from '../../db/schema.ts';
+import { and, desc, eq, getTableColumns, gte, inArray, is, lt, SQL, sql, type WithSubquery } from 'drizzle-orm';
+import { auditEvents, type AuditAction, type AuditEvent } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import type { Database } from './client.ts';
+import { type Database, inTenant } from './client.ts';
 
 export interface Actor {
   actorType: (typeof auditEvents.$inferInsert)['actorType'];
@@ -22,4 +23,58 @@ export interface AuditEntry extends Actor {
  */
 export function auditEvent(db: Database, entry: AuditEntry) {
   return db.insert(auditEvents).values({ id: uuidv7(), ...entry });
+}
+
+/**
+ * As `auditEvent`, for a change that may turn out to be a no-op (revoking a revoked key): the event
+ * is inserted only if `condition` holds, evaluated in the same statement. `ctes` are the common table
+ * expressions `condition` reads, such as the data-modifying statement that makes the change, so the
+ * event is recorded exactly when the change happened, even under concurrent requests.
+ */
+export function auditEventIf(db: Database, entry: AuditEntry, condition: SQL, ...ctes: WithSubquery[]) {
+  const row: Record<string, unknown> = { id: uuidv7(), ...entry };
+  // INSERT … SELECT takes every column, in table order; the ones not given take their defaults.
+  const values = Object.entries(getTableColumns(auditEvents)).map(([key, column]) => {
+    const value = row[key] ?? column.default ?? null;
+    return is(value, SQL) ? value : sql.param(value, column);
+  });
+  return db
+    .with(...ctes)
+    .insert(auditEvents)
+    .select(sql`select ${sql.join(values, sql`, `)} where ${condition}`);
+}
+
+export interface AuditFilter {
+  /** Any of these actions; all when empty. */
+  actions: AuditAction[];
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+/** A page of the tenant's audit events, newest first, after the id `after` (cursor pagination). */
+export async function listAuditEvents(
+  db: Database,
+  tenantId: string,
+  filter: AuditFilter,
+  page: { limit: number; after?: string },
+): Promise<AuditEvent[]> {
+  const [rows] = await inTenant(db, tenantId, [
+    db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.tenantId, tenantId),
+          page.after ? lt(auditEvents.id, page.after) : undefined,
+          filter.actions.length > 0 ? inArray(auditEvents.action, filter.actions) : undefined,
+          filter.from ? gte(auditEvents.occurredAt, filter.from) : undefined,
+          filter.to ? lt(auditEvents.occurredAt, filter.to) : undefined,
+        ),
+      )
+      .orderBy(desc(auditEvents.id))
+      .limit(page.limit + 1),
+  ]);
+  return rows;
 }

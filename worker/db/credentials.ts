@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { apiKeys, tenants, type ApiKey, type Tenant } from '../../db/schema.ts';
+import { apiKeys, partnerClients, tenants, type ApiKey, type PartnerClient, type Tenant } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Database } from './client.ts';
 
@@ -34,4 +34,21 @@ export async function authenticateApiKey(
       .limit(1),
   ]);
   return { status: statusOf(status), ...(owner ? { owner } : {}) };
+}
+
+/**
+ * The token endpoint's client authentication, the same way: `authenticate_partner_client` checks id
+ * and secret hash and sets the tenant only for a live client, so the select sees the row only then.
+ */
+export async function authenticatePartnerClient(
+  db: Database,
+  clientId: string,
+  secretHash: string,
+  requestId: string,
+): Promise<{ status: CredentialStatus; client?: PartnerClient }> {
+  const [status, [client]] = await db.batch([
+    db.execute(sql`select authenticate_partner_client(${clientId}, ${secretHash}, ${uuidv7()}, ${requestId}) as status`),
+    db.select().from(partnerClients).where(eq(partnerClients.id, clientId)).limit(1),
+  ]);
+  return { status: statusOf(status), ...(client ? { client } : {}) };
 }

@@ -1,9 +1,14 @@
-/** API keys: `sck_` then 32 base64url characters, i.e. 192 random bits. */
+/**
+ * Secrets are a 4-character prefix that says what they are, then 32 base64url characters (192
+ * random bits): `sck_` for API keys, `scs_` for partner client secrets.
+ */
 export const API_KEY_PREFIX = 'sck_';
+export const CLIENT_SECRET_PREFIX = 'scs_';
 const SECRET_BYTES = 24;
 const API_KEY_PATTERN = /^sck_[A-Za-z0-9_-]{32}$/;
-/** How much of a key is kept in clear to tell keys apart: the prefix and 8 characters (48 bits). */
-const DISPLAY_LENGTH = API_KEY_PREFIX.length + 8;
+const CLIENT_SECRET_PATTERN = /^scs_[A-Za-z0-9_-]{32}$/;
+/** How much of a secret is kept in clear to tell secrets apart: the prefix and 8 characters (48 bits). */
+const DISPLAY_CHARS = 8;
 
 function base64url(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
@@ -17,14 +22,21 @@ export interface GeneratedSecret {
   hash: string;
 }
 
-export async function generateApiKey(): Promise<GeneratedSecret> {
-  const secret = API_KEY_PREFIX + base64url(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
-  return { secret, displayPrefix: secret.slice(0, DISPLAY_LENGTH), hash: await sha256Hex(secret) };
+async function generateSecret(prefix: string): Promise<GeneratedSecret> {
+  const secret = prefix + base64url(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
+  return { secret, displayPrefix: secret.slice(0, prefix.length + DISPLAY_CHARS), hash: await sha256Hex(secret) };
 }
+
+export const generateApiKey = () => generateSecret(API_KEY_PREFIX);
+export const generateClientSecret = () => generateSecret(CLIENT_SECRET_PREFIX);
 
 /** Cheap shape check, so garbage is refused without a database round trip. */
 export function looksLikeApiKey(token: string): boolean {
   return API_KEY_PATTERN.test(token);
+}
+
+export function looksLikeClientSecret(secret: string): boolean {
+  return CLIENT_SECRET_PATTERN.test(secret);
 }
 
 /**

@@ -68,6 +68,8 @@ export function createNotFoundHandler(routes: () => RouterRoute[]): NotFoundHand
     const allowed = [...new Set(compiled.filter((r) => r.pattern.test(c.req.path)).map((r) => r.method))];
     if (allowed.length > 0) {
       if (allowed.includes('GET')) allowed.push('HEAD');
+      // OPTIONS asks what the resource allows (RFC 9110 §9.3.7); CORS preflights are such requests.
+      if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: [...allowed, 'OPTIONS'].join(', ') });
       return problemResponse(
         c,
         new ProblemError('methodNotAllowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}.`, {

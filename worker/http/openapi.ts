@@ -24,6 +24,10 @@ export const documentConfig: DocumentConfig = {
   tags: [
     { name: 'Health', description: 'Liveness and readiness probes.' },
     { name: 'Tenants', description: 'Organizations and their settings.' },
+    { name: 'API keys', description: "Tenant admins' credentials: issue, list, rotate, revoke." },
+    { name: 'Partner clients', description: 'Partner apps (helpdesks, CRMs, kiosks) acting for a tenant through OAuth 2.0.' },
+    { name: 'OAuth', description: 'Access tokens for partner clients (client credentials) and the keys that verify them.' },
+    { name: 'Audit', description: 'The append-only log of security-relevant changes.' },
   ],
 };
 

@@ -47,6 +47,7 @@ export const PROBLEMS = {
   payloadTooLarge: { status: 413, slug: 'payload-too-large', title: 'The request body is too large' },
   unsupportedMediaType: { status: 415, slug: 'unsupported-media-type', title: 'Unsupported content type' },
   validation: { status: 422, slug: 'validation-error', title: 'Your request is not valid' },
+  tooManyRequests: { status: 429, slug: 'too-many-requests', title: 'Too many requests' },
   internal: { status: 500, slug: 'internal-error', title: 'Internal error' },
   unavailable: { status: 503, slug: 'service-unavailable', title: 'Service temporarily unavailable' },
 } as const satisfies Record<string, ProblemKind>;

@@ -1,10 +1,11 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { ApiKey, Tenant } from '../../../db/schema.ts';
+import type { Tenant } from '../../../db/schema.ts';
 import { createTenantWithKey, updateTenant as updateTenantRow } from '../../db/tenants.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actorOf, tenantOf } from '../../http/auth.ts';
+import { newApiKeyResource } from '../api-keys/handlers.ts';
 import type { CreateTenantRoute, GetTenantRoute, UpdateTenantRoute } from './routes.ts';
 
 export function tenantResource(tenant: Tenant) {
@@ -18,17 +19,6 @@ export function tenantResource(tenant: Tenant) {
     allowedOrigins: tenant.allowedOrigins,
     createdAt: tenant.createdAt.toISOString(),
     updatedAt: tenant.updatedAt.toISOString(),
-  };
-}
-
-function newApiKeyResource(apiKey: ApiKey, secret: string) {
-  return {
-    id: apiKey.id,
-    name: apiKey.name,
-    displayPrefix: apiKey.displayPrefix,
-    scopes: apiKey.scopes,
-    createdAt: apiKey.createdAt.toISOString(),
-    secret,
   };
 }
 

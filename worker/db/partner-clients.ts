@@ -1,0 +1,122 @@
+import { and, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { auditEvents, partnerClients, tenants, type PartnerClient, type Tenant } from '../../db/schema.ts';
+import { type Actor, auditEvent, auditEventIf } from './audit.ts';
+import { type Database, inTenant } from './client.ts';
+
+export type NewPartnerClient = Omit<typeof partnerClients.$inferInsert, 'createdAt' | 'lastUsedAt' | 'revokedAt'>;
+
+function ofTenant(tenantId: string, id: string) {
+  return and(eq(partnerClients.tenantId, tenantId), eq(partnerClients.id, id));
+}
+
+export async function createPartnerClient(
+  db: Database,
+  client: NewPartnerClient,
+  actor: Actor,
+  requestId: string,
+): Promise<PartnerClient> {
+  const [[created]] = await inTenant(db, client.tenantId, [
+    db.insert(partnerClients).values(client).returning(),
+    auditEvent(db, {
+      ...actor,
+      tenantId: client.tenantId,
+      action: 'partner_client.created',
+      targetId: client.id,
+      requestId,
+      details: { name: client.name, scopes: client.scopes },
+    }),
+  ]);
+  return created!;
+}
+
+/** A page of the tenant's partner clients, newest first, after the id `after` (cursor pagination). */
+export async function listPartnerClients(
+  db: Database,
+  tenantId: string,
+  page: { limit: number; after?: string },
+): Promise<PartnerClient[]> {
+  const [rows] = await inTenant(db, tenantId, [
+    db
+      .select()
+      .from(partnerClients)
+      .where(and(eq(partnerClients.tenantId, tenantId), page.after ? lt(partnerClients.id, page.after) : undefined))
+      .orderBy(desc(partnerClients.id))
+      .limit(page.limit + 1),
+  ]);
+  return rows;
+}
+
+export async function getPartnerClient(db: Database, tenantId: string, id: string): Promise<PartnerClient | undefined> {
+  const [[client]] = await inTenant(db, tenantId, [db.select().from(partnerClients).where(ofTenant(tenantId, id))]);
+  return client;
+}
+
+/**
+ * Revokes the client (its tokens stop working on their next use) and returns it; a client revoked
+ * before keeps its revocation time and gets no second audit event. Undefined when the tenant has no
+ * such client.
+ */
+export async function revokePartnerClient(
+  db: Database,
+  tenantId: string,
+  id: string,
+  actor: Actor,
+  requestId: string,
+): Promise<PartnerClient | undefined> {
+  const revoked = db.$with('revoked').as(
+    db
+      .update(partnerClients)
+      .set({ revokedAt: sql`now()` })
+      .where(and(ofTenant(tenantId, id), isNull(partnerClients.revokedAt)))
+      .returning({ id: partnerClients.id }),
+  );
+  const [, [client]] = await inTenant(db, tenantId, [
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'partner_client.revoked', targetId: id, requestId },
+      sql`exists (select from ${revoked})`,
+      revoked,
+    ),
+    db.select().from(partnerClients).where(ofTenant(tenantId, id)),
+  ]);
+  return client;
+}
+
+export type TokenHolder = { status: 'active'; tenant: Tenant; client: PartnerClient } | { status: 'revoked' | 'unknown' };
+
+/**
+ * The check behind every access token, in one round trip: the client must still exist, belong to
+ * the token's tenant and not be revoked. A revoked client's attempt is audited in the same batch.
+ */
+export async function partnerClientOfToken(
+  db: Database,
+  tenantId: string,
+  clientId: string,
+  requestId: string,
+): Promise<TokenHolder> {
+  const [[holder], refused] = await inTenant(db, tenantId, [
+    db
+      .select({ tenant: tenants, client: partnerClients })
+      .from(partnerClients)
+      .innerJoin(tenants, eq(tenants.id, partnerClients.tenantId))
+      .where(and(ofTenant(tenantId, clientId), isNull(partnerClients.revokedAt))),
+    auditEventIf(
+      db,
+      {
+        actorType: 'partner_client',
+        actorId: clientId,
+        tenantId,
+        action: 'credential.refused',
+        targetId: clientId,
+        requestId,
+        details: { reason: 'revoked' },
+      },
+      sql`exists (${db
+        .select({ id: partnerClients.id })
+        .from(partnerClients)
+        .where(and(ofTenant(tenantId, clientId), isNotNull(partnerClients.revokedAt)))})`,
+    ).returning({ id: auditEvents.id }),
+  ]);
+  if (holder) return { status: 'active', ...holder };
+  return { status: refused.length > 0 ? 'revoked' : 'unknown' };
+}

@@ -1,0 +1,118 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ApiKey } from '../../../db/schema.ts';
+import * as store from '../../db/api-keys.ts';
+import { uuidv7 } from '../../domain/ids.ts';
+import { scopesBeyond } from '../../domain/scopes.ts';
+import { generateApiKey } from '../../domain/secrets.ts';
+import type { AppEnv } from '../../env.ts';
+import { actorOf, tenantOf } from '../../http/auth.ts';
+import { decodeCursor, toPage } from '../../http/pagination.ts';
+import { ProblemError } from '../../http/problem.ts';
+import {
+  type CreateApiKeyRoute,
+  DEFAULT_GRACE_SECONDS,
+  type GetApiKeyRoute,
+  type ListApiKeysRoute,
+  type RevokeApiKeyRoute,
+  type RotateApiKeyRoute,
+} from './routes.ts';
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export function apiKeyResource(apiKey: ApiKey) {
+  return {
+    id: apiKey.id,
+    name: apiKey.name,
+    displayPrefix: apiKey.displayPrefix,
+    scopes: apiKey.scopes,
+    createdAt: apiKey.createdAt.toISOString(),
+    lastUsedAt: iso(apiKey.lastUsedAt),
+    expiresAt: iso(apiKey.expiresAt),
+    revokedAt: iso(apiKey.revokedAt),
+    rotatedFromId: apiKey.rotatedFromId,
+  };
+}
+
+export function newApiKeyResource(apiKey: ApiKey, secret: string) {
+  return { ...apiKeyResource(apiKey), secret };
+}
+
+function acting(c: Context<AppEnv>): store.Acting {
+  return { actor: actorOf(c.get('principal')), requestId: c.get('requestId') };
+}
+
+/** A response that shows a secret must not be kept by any cache. */
+function issuedHeaders(apiKey: ApiKey) {
+  return { 'Cache-Control': 'no-store', Location: `/v1/api-keys/${apiKey.id}` };
+}
+
+function notFound(id: string): ProblemError {
+  return new ProblemError('notFound', `There is no API key ${id}.`);
+}
+
+export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) => {
+  const principal = tenantOf(c.get('principal'));
+  const { name, scopes, expiresAt } = c.req.valid('json');
+  const excess = scopesBeyond(principal.credential.scopes, scopes);
+  if (excess.length > 0) {
+    throw new ProblemError('forbidden', `A key cannot have scopes the caller lacks: ${excess.join(', ')}.`);
+  }
+  const key = await generateApiKey();
+  const created = await store.createApiKey(
+    c.get('db'),
+    {
+      id: uuidv7(),
+      tenantId: principal.tenant.id,
+      name,
+      displayPrefix: key.displayPrefix,
+      secretHash: key.hash,
+      scopes,
+      expiresAt: expiresAt === undefined ? null : new Date(expiresAt),
+    },
+    acting(c),
+  );
+  return c.json(newApiKeyResource(created, key.secret), 201, issuedHeaders(created));
+};
+
+export const listApiKeys: RouteHandler<ListApiKeysRoute, AppEnv> = async (c) => {
+  const { limit, cursor } = c.req.valid('query');
+  const { tenant } = tenantOf(c.get('principal'));
+  const rows = await store.listApiKeys(c.get('db'), tenant.id, { limit, after: decodeCursor(cursor) });
+  return c.json(toPage(rows, limit, apiKeyResource), 200);
+};
+
+export const getApiKey: RouteHandler<GetApiKeyRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const key = await store.getApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
+  if (!key) throw notFound(id);
+  return c.json(apiKeyResource(key), 200);
+};
+
+export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const key = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, acting(c));
+  if (!key) throw notFound(id);
+  return c.json(apiKeyResource(key), 200);
+};
+
+export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  // Without a body the validator is skipped and the schema's default never applies, so it is applied here.
+  const { gracePeriodSeconds = DEFAULT_GRACE_SECONDS } = c.req.valid('json');
+  const key = await generateApiKey();
+  const { created, previous } = await store.rotateApiKey(
+    c.get('db'),
+    tenantOf(c.get('principal')).tenant.id,
+    id,
+    { id: uuidv7(), displayPrefix: key.displayPrefix, secretHash: key.hash },
+    gracePeriodSeconds,
+    acting(c),
+  );
+  if (!created) {
+    if (!previous) throw notFound(id);
+    const state = previous.revokedAt ? 'revoked' : 'expired';
+    throw new ProblemError('conflict', `The API key is ${state} and cannot be rotated; create a new key instead.`);
+  }
+  return c.json(newApiKeyResource(created, key.secret), 201, issuedHeaders(created));
+};

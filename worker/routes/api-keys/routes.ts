@@ -1,0 +1,192 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { SCOPES } from '../../../db/schema.ts';
+import { tenantSecurity } from '../../http/auth.ts';
+import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
+import { problemResponses } from '../../http/problem.ts';
+
+const tags = ['API keys'];
+
+/** Longest lifetime a new key may be given. */
+export const MAX_KEY_LIFETIME_MS = 2 * 365 * 24 * 60 * 60 * 1000;
+export const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
+export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const ApiKeySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string().openapi({ example: 'Helpdesk integration' }),
+    displayPrefix: z.string().openapi({ description: 'The start of the secret, to tell keys apart.', example: 'sck_3kTq9vXa' }),
+    scopes: z.array(z.enum(SCOPES)),
+    createdAt: timestamp,
+    lastUsedAt: timestamp.nullable().openapi({ description: 'Recorded at most once a minute.' }),
+    expiresAt: timestamp.nullable().openapi({ description: 'After this the key is refused; null: it does not expire.' }),
+    revokedAt: timestamp.nullable(),
+    rotatedFromId: z.uuid().nullable().openapi({ description: 'The key this one replaced by rotation.' }),
+  })
+  .openapi('ApiKey', { description: 'An API key, without its secret.' });
+
+export const IssuedApiKeySchema = ApiKeySchema.extend({
+  secret: z.string().openapi({
+    description: 'The API key. Shown only in this response: store it now, it cannot be retrieved again.',
+    example: 'sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo',
+  }),
+}).openapi('IssuedApiKey', { description: 'A new API key with its secret, shown once.' });
+
+const CreateApiKeySchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).openapi({ example: 'Helpdesk integration' }),
+    scopes: z
+      .array(z.enum(SCOPES))
+      .min(1)
+      .refine((scopes) => new Set(scopes).size === scopes.length, { message: 'Each scope may appear only once' })
+      .openapi({ description: "At most the caller's own scopes (`admin` counts as all).", example: ['ratings:write'] }),
+    expiresAt: timestamp
+      .refine((value) => Date.parse(value) > Date.now(), { message: 'Must be in the future' })
+      .refine((value) => Date.parse(value) <= Date.now() + MAX_KEY_LIFETIME_MS, { message: 'Must be at most 2 years ahead' })
+      .optional()
+      .openapi({ description: 'When the key stops working: in the future, at most 2 years ahead. Omit for no expiry.' }),
+  })
+  .openapi('CreateApiKey');
+
+const RotateApiKeySchema = z
+  .strictObject({
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GRACE_SECONDS)
+      .optional()
+      .openapi({
+        description: `How long the old secret keeps working, 0 to ${MAX_GRACE_SECONDS} seconds (7 days).`,
+        default: DEFAULT_GRACE_SECONDS,
+        example: 3600,
+      }),
+  })
+  .openapi('RotateApiKey');
+
+const KeyParamsSchema = z.object({
+  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, description: 'The API key id.' }),
+});
+
+const readProblems = problemResponses('unauthorized', 'forbidden', 'notFound', 'internal', 'unavailable');
+
+export const createApiKey = createRoute({
+  method: 'post',
+  path: '/v1/api-keys',
+  operationId: 'createApiKey',
+  summary: 'Create an API key',
+  description:
+    "Issues a key for the caller's tenant and shows its secret once. Its scopes must be among the caller's own. " +
+    'Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: { body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } } },
+  responses: {
+    201: {
+      description: 'The key, with its secret.',
+      headers: z.object({ Location: z.string().openapi({ description: 'The new key.' }) }),
+      content: { 'application/json': { schema: IssuedApiKeySchema } },
+    },
+    ...problemResponses(
+      'badRequest',
+      'unauthorized',
+      'forbidden',
+      'payloadTooLarge',
+      'unsupportedMediaType',
+      'validation',
+      'internal',
+      'unavailable',
+    ),
+  },
+});
+
+export const listApiKeys = createRoute({
+  method: 'get',
+  path: '/v1/api-keys',
+  operationId: 'listApiKeys',
+  summary: 'List API keys',
+  description: "The tenant's keys, newest first, including revoked and expired ones. Needs the `admin` scope.",
+  tags,
+  ...tenantSecurity('admin'),
+  request: { query: PageQuerySchema },
+  responses: {
+    200: { description: 'A page of keys.', content: { 'application/json': { schema: pageSchema(ApiKeySchema, 'ApiKeyPage') } } },
+    ...problemResponses('invalidParameters', 'unauthorized', 'forbidden', 'internal', 'unavailable'),
+  },
+});
+
+export const getApiKey = createRoute({
+  method: 'get',
+  path: '/v1/api-keys/{id}',
+  operationId: 'getApiKey',
+  summary: 'Get an API key',
+  description: 'Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: { params: KeyParamsSchema },
+  responses: {
+    200: { description: 'The key.', content: { 'application/json': { schema: ApiKeySchema } } },
+    ...readProblems,
+  },
+});
+
+export const revokeApiKey = createRoute({
+  method: 'delete',
+  path: '/v1/api-keys/{id}',
+  operationId: 'revokeApiKey',
+  summary: 'Revoke an API key',
+  description:
+    'The key is refused from the next request on. Revoking a revoked key changes nothing and answers the same. ' +
+    'A caller may revoke the very key it calls with. Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: { params: KeyParamsSchema },
+  responses: {
+    200: { description: 'The revoked key.', content: { 'application/json': { schema: ApiKeySchema } } },
+    ...readProblems,
+  },
+});
+
+export const rotateApiKey = createRoute({
+  method: 'post',
+  path: '/v1/api-keys/{id}/rotate',
+  operationId: 'rotateApiKey',
+  summary: 'Rotate an API key',
+  description:
+    'Issues a new key with the same name, scopes and expiry, and shows its secret once. The old key keeps working ' +
+    'for the grace period (or until its own expiry, if sooner), then is refused. A revoked or expired key cannot ' +
+    'be rotated. The body is optional. Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: {
+    params: KeyParamsSchema,
+    body: { required: false, content: { 'application/json': { schema: RotateApiKeySchema } } },
+  },
+  responses: {
+    201: {
+      description: 'The new key, with its secret.',
+      headers: z.object({ Location: z.string().openapi({ description: 'The new key.' }) }),
+      content: { 'application/json': { schema: IssuedApiKeySchema } },
+    },
+    ...problemResponses(
+      'badRequest',
+      'unauthorized',
+      'forbidden',
+      'notFound',
+      'conflict',
+      'payloadTooLarge',
+      'unsupportedMediaType',
+      'validation',
+      'internal',
+      'unavailable',
+    ),
+  },
+});
+
+export type CreateApiKeyRoute = typeof createApiKey;
+export type ListApiKeysRoute = typeof listApiKeys;
+export type GetApiKeyRoute = typeof getApiKey;
+export type RevokeApiKeyRoute = typeof revokeApiKey;
+export type RotateApiKeyRoute = typeof rotateApiKey;

@@ -1,0 +1,68 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ACTOR_TYPES, AUDIT_ACTIONS, type AuditAction } from '../../../db/schema.ts';
+import { tenantSecurity } from '../../http/auth.ts';
+import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
+import { problemResponses } from '../../http/problem.ts';
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const AuditEventSchema = z
+  .object({
+    id: z.uuid(),
+    occurredAt: timestamp,
+    action: z.enum(AUDIT_ACTIONS),
+    actor: z
+      .object({
+        type: z.enum(ACTOR_TYPES),
+        id: z.uuid().nullable().openapi({ description: 'The API key or partner client id; null for the operator.' }),
+      })
+      .openapi({ description: 'Who did it. Never a secret.' }),
+    targetId: z.uuid().nullable().openapi({ description: 'The tenant, key or client acted on.' }),
+    requestId: z.string().nullable().openapi({ description: 'The `X-Request-Id` of the request that did it.' }),
+    details: z.record(z.string(), z.unknown()).openapi({ description: 'What changed, depending on the action.' }),
+  })
+  .openapi('AuditEvent');
+
+const AuditQuerySchema = PageQuerySchema.extend({
+  action: z
+    .string({ error: 'Give action once, with several actions separated by commas' })
+    .transform((value, ctx) => {
+      const actions = value.split(',');
+      const unknown = actions.filter((action) => !(AUDIT_ACTIONS as readonly string[]).includes(action));
+      if (unknown.length === 0) return actions as AuditAction[];
+      ctx.addIssue({ code: 'custom', message: `Unknown action: ${unknown.join(', ')}` });
+      return z.NEVER;
+    })
+    .optional()
+    .openapi({
+      description: `Only these actions, comma-separated: ${AUDIT_ACTIONS.join(', ')}.`,
+      example: 'api_key.created,api_key.revoked',
+    }),
+  from: timestamp.optional().openapi({ description: 'Only events at or after this time.' }),
+  to: timestamp.optional().openapi({ description: 'Only events before this time (exclusive).' }),
+}).refine(({ from, to }) => from === undefined || to === undefined || Date.parse(from) <= Date.parse(to), {
+  message: 'Must not be before `from`',
+  path: ['to'],
+});
+
+export const listAuditEvents = createRoute({
+  method: 'get',
+  path: '/v1/audit-events',
+  operationId: 'listAuditEvents',
+  summary: 'List audit events',
+  description:
+    "The tenant's append-only security log, newest first: keys and partner clients created, rotated or revoked, " +
+    'settings changed, revoked credentials presented. Needs the `admin` scope.',
+  tags: ['Audit'],
+  ...tenantSecurity('admin'),
+  request: { query: AuditQuerySchema },
+  responses: {
+    200: {
+      description: 'A page of events.',
+      content: { 'application/json': { schema: pageSchema(AuditEventSchema, 'AuditEventPage') } },
+    },
+    ...problemResponses('invalidParameters', 'unauthorized', 'forbidden', 'internal', 'unavailable'),
+  },
+});
+
+export type ListAuditEventsRoute = typeof listAuditEvents;

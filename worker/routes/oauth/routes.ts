@@ -1,0 +1,98 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../../domain/access-tokens.ts';
+import { problemResponses } from '../../http/problem.ts';
+import { CLIENT_CREDENTIALS, FORM_MEDIA_TYPE, OAUTH_ERRORS } from './token-request.ts';
+
+const tags = ['OAuth'];
+
+const TokenRequestSchema = z
+  .object({
+    grant_type: z.enum([CLIENT_CREDENTIALS]),
+    scope: z.string().optional().openapi({
+      description: "Space-separated scopes, at most the client's (`admin` counts as all). Omit for all the client's scopes.",
+      example: 'ratings:write',
+    }),
+    client_id: z.uuid().optional().openapi({ description: 'Body authentication, instead of HTTP Basic.' }),
+    client_secret: z.string().optional().openapi({ description: 'Body authentication, instead of HTTP Basic.' }),
+  })
+  .openapi('TokenRequest', { description: 'RFC 6749 §4.4.2 access token request.' });
+
+export const TokenResponseSchema = z
+  .object({
+    access_token: z.string().openapi({ description: 'A JWT (ES256); send it as `Authorization: Bearer …`.' }),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int().openapi({ description: 'Seconds until the token expires.', example: ACCESS_TOKEN_TTL_SECONDS }),
+    scope: z.string().openapi({ description: 'The scopes granted, space-separated.', example: 'ratings:write' }),
+  })
+  .openapi('TokenResponse');
+
+const OAuthErrorSchema = z
+  .object({
+    error: z.enum(OAUTH_ERRORS),
+    error_description: z.string().openapi({ example: 'Client authentication failed.' }),
+  })
+  .openapi('OAuthError', { description: 'An RFC 6749 §5.2 error response.' });
+
+const PublicJwkSchema = z
+  .object({
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    x: z.string(),
+    y: z.string(),
+    kid: z.string(),
+    alg: z.literal('ES256'),
+    use: z.literal('sig'),
+  })
+  .openapi('PublicJwk');
+
+/** Served by a plain handler, not `.openapi()`: see index.ts. */
+export const issueToken = createRoute({
+  method: 'post',
+  path: '/oauth/token',
+  operationId: 'issueAccessToken',
+  summary: 'Get an access token (OAuth 2.0 client credentials)',
+  description:
+    'RFC 6749 §4.4: a partner client exchanges its credentials — HTTP Basic (`client_id:client_secret`, each ' +
+    'form-urlencoded) or `client_id` and `client_secret` in the body, not both — for an access token acting for its ' +
+    `tenant, valid ${ACCESS_TOKEN_TTL_SECONDS / 60} minutes. Errors follow RFC 6749 §5.2, not problem+json.`,
+  tags,
+  security: [],
+  request: { body: { required: true, content: { [FORM_MEDIA_TYPE]: { schema: TokenRequestSchema } } } },
+  responses: {
+    200: {
+      description: 'The access token. Not to be cached (`Cache-Control: no-store`).',
+      content: { 'application/json': { schema: TokenResponseSchema } },
+    },
+    400: {
+      description: '`invalid_request`, `unsupported_grant_type` or `invalid_scope`.',
+      content: { 'application/json': { schema: OAuthErrorSchema } },
+    },
+    401: {
+      description: '`invalid_client`: unknown client, wrong secret, revoked client or no client authentication.',
+      headers: { 'WWW-Authenticate': { schema: { type: 'string', example: 'Basic realm="service-culture"' } } },
+      content: { 'application/json': { schema: OAuthErrorSchema } },
+    },
+    ...problemResponses('internal', 'unavailable'),
+  },
+});
+
+export const getJwks = createRoute({
+  method: 'get',
+  path: '/.well-known/jwks.json',
+  operationId: 'getJwks',
+  summary: 'The public keys that verify access tokens',
+  description:
+    'A JSON Web Key Set (RFC 7517). Tokens name their key by `kid`; during a key rotation both the new and the ' +
+    'previous key are listed. Cacheable for 5 minutes.',
+  tags,
+  security: [],
+  responses: {
+    200: {
+      description: 'The key set.',
+      content: { 'application/json': { schema: z.object({ keys: z.array(PublicJwkSchema) }).openapi('Jwks') } },
+    },
+    ...problemResponses('internal'),
+  },
+});
+
+export type GetJwksRoute = typeof getJwks;

@@ -1,0 +1,83 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { PartnerClient } from '../../../db/schema.ts';
+import * as store from '../../db/partner-clients.ts';
+import { uuidv7 } from '../../domain/ids.ts';
+import { scopesBeyond } from '../../domain/scopes.ts';
+import { generateClientSecret } from '../../domain/secrets.ts';
+import type { AppEnv } from '../../env.ts';
+import { actorOf, tenantOf } from '../../http/auth.ts';
+import { decodeCursor, toPage } from '../../http/pagination.ts';
+import { ProblemError } from '../../http/problem.ts';
+import type {
+  CreatePartnerClientRoute,
+  GetPartnerClientRoute,
+  ListPartnerClientsRoute,
+  RevokePartnerClientRoute,
+} from './routes.ts';
+
+export function partnerClientResource(client: PartnerClient) {
+  return {
+    id: client.id,
+    clientId: client.id,
+    name: client.name,
+    displayPrefix: client.displayPrefix,
+    scopes: client.scopes,
+    createdAt: client.createdAt.toISOString(),
+    lastUsedAt: client.lastUsedAt?.toISOString() ?? null,
+    revokedAt: client.revokedAt?.toISOString() ?? null,
+  };
+}
+
+function notFound(id: string): ProblemError {
+  return new ProblemError('notFound', `There is no partner client ${id}.`);
+}
+
+export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv> = async (c) => {
+  const principal = tenantOf(c.get('principal'));
+  const { name, scopes } = c.req.valid('json');
+  const excess = scopesBeyond(principal.credential.scopes, scopes);
+  if (excess.length > 0) {
+    throw new ProblemError('forbidden', `A partner client cannot have scopes the caller lacks: ${excess.join(', ')}.`);
+  }
+  const secret = await generateClientSecret();
+  const client = await store.createPartnerClient(
+    c.get('db'),
+    {
+      id: uuidv7(),
+      tenantId: principal.tenant.id,
+      name,
+      displayPrefix: secret.displayPrefix,
+      secretHash: secret.hash,
+      scopes,
+    },
+    actorOf(principal),
+    c.get('requestId'),
+  );
+  return c.json({ ...partnerClientResource(client), clientSecret: secret.secret }, 201, {
+    // A response that shows a secret must not be kept by any cache.
+    'Cache-Control': 'no-store',
+    Location: `/v1/partner-clients/${client.id}`,
+  });
+};
+
+export const listPartnerClients: RouteHandler<ListPartnerClientsRoute, AppEnv> = async (c) => {
+  const { limit, cursor } = c.req.valid('query');
+  const { tenant } = tenantOf(c.get('principal'));
+  const rows = await store.listPartnerClients(c.get('db'), tenant.id, { limit, after: decodeCursor(cursor) });
+  return c.json(toPage(rows, limit, partnerClientResource), 200);
+};
+
+export const getPartnerClient: RouteHandler<GetPartnerClientRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const client = await store.getPartnerClient(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
+  if (!client) throw notFound(id);
+  return c.json(partnerClientResource(client), 200);
+};
+
+export const revokePartnerClient: RouteHandler<RevokePartnerClientRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const principal = tenantOf(c.get('principal'));
+  const client = await store.revokePartnerClient(c.get('db'), principal.tenant.id, id, actorOf(principal), c.get('requestId'));
+  if (!client) throw notFound(id);
+  return c.json(partnerClientResource(client), 200);
+};
