@@ -3,14 +3,21 @@ import {
   type AnyPgColumn,
   boolean,
   char,
+  check,
+  date,
+  foreignKey,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgPolicy,
   pgRole,
   pgTable,
+  primaryKey,
+  smallint,
   text,
   timestamp,
+  unique,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -44,14 +51,35 @@ export const AUDIT_ACTIONS = [
   'partner_client.revoked',
   /** A revoked credential was presented. */
   'credential.refused',
+  /** A customer's external ratings were erased on request (right to erasure). */
+  'external_ratings.erased',
 ] as const;
 export const ACTOR_TYPES = ['operator', 'api_key', 'partner_client'] as const;
+export const UNIT_KINDS = ['touchpoint', 'internal-supplier'] as const;
+export const CUSTOMER_KINDS = ['occasional', 'recurring'] as const;
+export const CHANNELS = ['in-person', 'phone', 'email', 'chat', 'web', 'mobile-app', 'social-media', 'other'] as const;
+/** The six components of a service, any of which can be the real cause of a bad experience. */
+export const SERVICE_COMPONENTS = ['product', 'procedures', 'facilities', 'systems-equipment', 'information', 'people'] as const;
+export const TENURE_BANDS = ['new', 'established'] as const;
+export const STAFF_ROLES = ['frontline', 'support', 'leader'] as const;
+/** The four basic indicators customers judge service by, 1-5 each. */
+export const INDICATORS = ['quality', 'quantity', 'opportunity', 'cost'] as const;
+/** The four organizational root causes and leadership support, 1-5 each: the support index. */
+export const SUPPORT_SCORES = ['commitments', 'internalCulture', 'empowerment', 'recognition', 'leadershipSupport'] as const;
+/** Know, be able, want: the provider triad, 1-5 each, self-assessed. */
+export const TRIAD_SCORES = ['knowledge', 'ability', 'willingness'] as const;
 
 export const industry = pgEnum('industry', INDUSTRIES);
 export const sizeBand = pgEnum('size_band', SIZE_BANDS);
 export const scope = pgEnum('scope', SCOPES);
 export const auditAction = pgEnum('audit_action', AUDIT_ACTIONS);
 export const actorType = pgEnum('actor_type', ACTOR_TYPES);
+export const unitKind = pgEnum('unit_kind', UNIT_KINDS);
+export const customerKind = pgEnum('customer_kind', CUSTOMER_KINDS);
+export const channel = pgEnum('channel', CHANNELS);
+export const serviceComponent = pgEnum('service_component', SERVICE_COMPONENTS);
+export const tenureBand = pgEnum('tenure_band', TENURE_BANDS);
+export const staffRole = pgEnum('staff_role', STAFF_ROLES);
 
 /**
  * The role the worker's database user belongs to. It owns nothing and cannot bypass row-level
@@ -168,9 +196,233 @@ export const auditEvents = pgTable(
   ],
 );
 
+/** A department, branch or team: a touchpoint customers meet, or a unit that serves other units. */
+export const units = pgTable(
+  'units',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: tenantId(),
+    name: text('name').notNull(),
+    kind: unitKind('kind').notNull(),
+    parentId: uuid('parent_id'),
+    /** The partner's own id for this unit, so integrations need no mapping table. */
+    externalRef: text('external_ref'),
+    /** Units with ratings are archived, never deleted; archived units take no new ratings. */
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    // Lets children and ratings reference (tenant, unit) pairs, so a row can never point across tenants.
+    unique('units_tenant_id_id_unique').on(table.tenantId, table.id),
+    unique('units_tenant_id_external_ref_unique').on(table.tenantId, table.externalRef),
+    foreignKey({ columns: [table.tenantId, table.parentId], foreignColumns: [table.tenantId, table.id] }),
+    index('units_tenant_id_idx').on(table.tenantId, table.id.desc()),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+const between = (column: AnyPgColumn, low: number, high: number) => sql`${column} between ${sql.raw(String(low))} and ${sql.raw(String(high))}`;
+
+/** One client's rating of one service encounter. */
+export const externalRatings = pgTable(
+  'external_ratings',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: tenantId(),
+    unitId: uuid('unit_id').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    quality: smallint('quality'),
+    quantity: smallint('quantity'),
+    opportunity: smallint('opportunity'),
+    cost: smallint('cost'),
+    overall: smallint('overall').notNull(),
+    recommend: smallint('recommend'),
+    customerKind: customerKind('customer_kind').notNull(),
+    channel: channel('channel').notNull(),
+    blamedComponent: serviceComponent('blamed_component'),
+    blamesAttitude: boolean('blames_attitude'),
+    comment: text('comment'),
+    /** HMAC-SHA-256 of the client's reference under a per-tenant key: erasable, never reversible. */
+    customerRefHash: text('customer_ref_hash'),
+  },
+  (table) => [
+    foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }),
+    index('external_ratings_tenant_id_idx').on(table.tenantId, table.id.desc()),
+    index('external_ratings_unit_idx').on(table.tenantId, table.unitId, table.occurredAt),
+    index('external_ratings_customer_ref_idx').on(table.tenantId, table.customerRefHash),
+    check('external_ratings_indicators', sql`${between(table.quality, 1, 5)} and ${between(table.quantity, 1, 5)} and ${between(table.opportunity, 1, 5)} and ${between(table.cost, 1, 5)} and ${between(table.overall, 1, 5)}`),
+    check('external_ratings_some_indicator', sql`coalesce(${table.quality}, ${table.quantity}, ${table.opportunity}, ${table.cost}) is not null`),
+    check('external_ratings_recommend', between(table.recommend, 0, 10)),
+    check('external_ratings_comment_length', sql`char_length(${table.comment}) <= 2000`),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+/**
+ * One employee's anonymous rating, as an internal customer, of the support they receive. No
+ * employee identifier, no time finer than the day, and a random (not time-ordered) id.
+ */
+export const internalRatings = pgTable(
+  'internal_ratings',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: tenantId(),
+    unitId: uuid('unit_id').notNull(),
+    occurredOn: date('occurred_on').notNull(),
+    commitments: smallint('commitments').notNull(),
+    internalCulture: smallint('internal_culture').notNull(),
+    empowerment: smallint('empowerment').notNull(),
+    recognition: smallint('recognition').notNull(),
+    leadershipSupport: smallint('leadership_support').notNull(),
+    knowledge: smallint('knowledge').notNull(),
+    ability: smallint('ability').notNull(),
+    willingness: smallint('willingness').notNull(),
+    tenureBand: tenureBand('tenure_band').notNull(),
+    role: staffRole('role').notNull(),
+    recommendEmployer: smallint('recommend_employer'),
+  },
+  (table) => [
+    foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }),
+    index('internal_ratings_unit_idx').on(table.tenantId, table.unitId, table.occurredOn),
+    check(
+      'internal_ratings_scores',
+      sql.join(
+        [table.commitments, table.internalCulture, table.empowerment, table.recognition, table.leadershipSupport, table.knowledge, table.ability, table.willingness].map(
+          (column) => between(column, 1, 5),
+        ),
+        sql` and `,
+      ),
+    ),
+    check('internal_ratings_recommend_employer', between(table.recommendEmployer, 0, 10)),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+/**
+ * External ratings summed per tenant × unit × day (UTC) × customer kind, kept in the same
+ * transaction as every write and erasure, so reports and benchmarks never scan raw ratings.
+ */
+export const externalRollups = pgTable(
+  'external_rollups',
+  {
+    tenantId: tenantId(),
+    unitId: uuid('unit_id').notNull(),
+    day: date('day').notNull(),
+    customerKind: customerKind('customer_kind').notNull(),
+    ratings: integer('ratings').notNull().default(0),
+    qualityN: integer('quality_n').notNull().default(0),
+    qualitySum: integer('quality_sum').notNull().default(0),
+    qualitySumSq: integer('quality_sum_sq').notNull().default(0),
+    quantityN: integer('quantity_n').notNull().default(0),
+    quantitySum: integer('quantity_sum').notNull().default(0),
+    quantitySumSq: integer('quantity_sum_sq').notNull().default(0),
+    opportunityN: integer('opportunity_n').notNull().default(0),
+    opportunitySum: integer('opportunity_sum').notNull().default(0),
+    opportunitySumSq: integer('opportunity_sum_sq').notNull().default(0),
+    costN: integer('cost_n').notNull().default(0),
+    costSum: integer('cost_sum').notNull().default(0),
+    costSumSq: integer('cost_sum_sq').notNull().default(0),
+    overallSum: integer('overall_sum').notNull().default(0),
+    overallSumSq: integer('overall_sum_sq').notNull().default(0),
+    /** overall >= 4: the CSAT numerator. */
+    satisfied: integer('satisfied').notNull().default(0),
+    /** overall <= 2: the attitude paradox's denominator. */
+    dissatisfied: integer('dissatisfied').notNull().default(0),
+    dissatisfiedBlamingAttitude: integer('dissatisfied_blaming_attitude').notNull().default(0),
+    blamingAttitude: integer('blaming_attitude').notNull().default(0),
+    recommendN: integer('recommend_n').notNull().default(0),
+    promoters: integer('promoters').notNull().default(0),
+    detractors: integer('detractors').notNull().default(0),
+    blamedProduct: integer('blamed_product').notNull().default(0),
+    blamedProcedures: integer('blamed_procedures').notNull().default(0),
+    blamedFacilities: integer('blamed_facilities').notNull().default(0),
+    blamedSystemsEquipment: integer('blamed_systems_equipment').notNull().default(0),
+    blamedInformation: integer('blamed_information').notNull().default(0),
+    blamedPeople: integer('blamed_people').notNull().default(0),
+  },
+  (table) => [
+    primaryKey({ columns: [table.tenantId, table.unitId, table.day, table.customerKind] }),
+    foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+/** Internal ratings summed per tenant × unit × day × tenure band × role. */
+export const internalRollups = pgTable(
+  'internal_rollups',
+  {
+    tenantId: tenantId(),
+    unitId: uuid('unit_id').notNull(),
+    day: date('day').notNull(),
+    tenureBand: tenureBand('tenure_band').notNull(),
+    role: staffRole('role').notNull(),
+    respondents: integer('respondents').notNull().default(0),
+    commitmentsSum: integer('commitments_sum').notNull().default(0),
+    commitmentsSumSq: integer('commitments_sum_sq').notNull().default(0),
+    internalCultureSum: integer('internal_culture_sum').notNull().default(0),
+    internalCultureSumSq: integer('internal_culture_sum_sq').notNull().default(0),
+    empowermentSum: integer('empowerment_sum').notNull().default(0),
+    empowermentSumSq: integer('empowerment_sum_sq').notNull().default(0),
+    recognitionSum: integer('recognition_sum').notNull().default(0),
+    recognitionSumSq: integer('recognition_sum_sq').notNull().default(0),
+    leadershipSupportSum: integer('leadership_support_sum').notNull().default(0),
+    leadershipSupportSumSq: integer('leadership_support_sum_sq').notNull().default(0),
+    knowledgeSum: integer('knowledge_sum').notNull().default(0),
+    knowledgeSumSq: integer('knowledge_sum_sq').notNull().default(0),
+    abilitySum: integer('ability_sum').notNull().default(0),
+    abilitySumSq: integer('ability_sum_sq').notNull().default(0),
+    willingnessSum: integer('willingness_sum').notNull().default(0),
+    willingnessSumSq: integer('willingness_sum_sq').notNull().default(0),
+    /** Per respondent, the sum of the five support scores (index × 5), so the index has a standard error. */
+    supportTotalSum: integer('support_total_sum').notNull().default(0),
+    supportTotalSumSq: integer('support_total_sum_sq').notNull().default(0),
+    /** willingness >= 4. */
+    willingnessFavourable: integer('willingness_favourable').notNull().default(0),
+    recommendEmployerN: integer('recommend_employer_n').notNull().default(0),
+    employerPromoters: integer('employer_promoters').notNull().default(0),
+    employerDetractors: integer('employer_detractors').notNull().default(0),
+  },
+  (table) => [
+    primaryKey({ columns: [table.tenantId, table.unitId, table.day, table.tenureBand, table.role] }),
+    foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+/**
+ * Idempotency-Key records (Stripe semantics, IETF draft): per tenant and credential, the request's
+ * fingerprint and the response it got, replayed for 24 hours.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    tenantId: tenantId(),
+    credentialId: uuid('credential_id').notNull(),
+    key: text('key').notNull(),
+    /** Keyed hash of method, path and body: the same key with another request is refused. */
+    requestFingerprint: text('request_fingerprint').notNull(),
+    /** The request that wrote the record; a later request with the key replays its response. */
+    requestId: text('request_id').notNull(),
+    responseStatus: smallint('response_status').notNull(),
+    responseBody: jsonb('response_body').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.tenantId, table.credentialId, table.key] }),
+    index('idempotency_keys_expires_at_idx').on(table.expiresAt),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
 export type Tenant = typeof tenants.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type PartnerClient = typeof partnerClients.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
 export type Scope = (typeof SCOPES)[number];
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type Unit = typeof units.$inferSelect;
+export type ExternalRating = typeof externalRatings.$inferSelect;
+export type InternalRating = typeof internalRatings.$inferSelect;
