@@ -3,11 +3,13 @@
  * own isolated stack as the tests use (scripts/lib/isolated-stack.ts), driven over keep-alive HTTP
  * from this process.
  *
- *   GET /health      no database: the cost of workerd, Hono and the middleware alone (baseline)
- *   GET /v1/tenant   API-key auth: one round trip to the local Neon endpoint (the key lookup)
+ *   GET /health                     no database: workerd, Hono and the middleware alone (baseline)
+ *   GET /v1/tenant (API key)        one round trip to the local Neon endpoint (the key lookup)
+ *   GET /v1/tenant (access token)   a partner's JWT: ES256 verification in the worker, then one round
+ *                                   trip (the client's liveness check)
  *
  * For each: requests/s, p50 and p99 latency, non-2xx answers, and the endpoint's round trips per
- * request. Library: `runHttpBench(settings)`. CLI: `tsx bench/http.ts [--connections N]
+ * request; and what verifying a JWT adds to the p50 over an API key, from the same run. Library: `runHttpBench(settings)`. CLI: `tsx bench/http.ts [--connections N]
  * [--seconds N] [--warmup N] [--json]`; `npm run bench` runs it with every other bench.
  */
 import http from 'node:http';
@@ -50,8 +52,12 @@ export interface HttpBenchResult {
   warmupSeconds: number;
   seconds: number;
   cases: CaseResult[];
-  /** requests/s of `GET /v1/tenant` over that of `GET /health`. */
+  /** requests/s of `GET /v1/tenant` with the API key over that of `GET /health`. */
   tenantOverHealth: number;
+  /** p50 of `GET /v1/tenant` with the access token minus that with the API key, in ms. */
+  jwtExtraP50Ms: number;
+  /** p50 of `GET /v1/tenant` with the access token over that with the API key. */
+  jwtOverApiKeyP50: number;
 }
 
 /** No single request may hang the bench. */
@@ -136,18 +142,45 @@ interface BenchTarget {
   stack: LocalStack;
   worker: RunningWorker;
   apiKey: string;
+  /** A fresh access token of the tenant's partner client (they live 15 minutes: take one per case). */
+  accessToken: () => Promise<string>;
 }
 
-/** A tenant through the operator route; its first API key is what the tenant case sends. */
-async function createTenant(workerUrl: string, operatorToken: string): Promise<string> {
-  const response = await fetch(`${workerUrl}/v1/tenants`, {
+async function postJson(url: string, bearer: string, body: unknown): Promise<Response> {
+  return fetch(url, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${operatorToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'Bench', industry: 'retail', sizeBand: '1-49', region: 'ES' }),
+    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
   });
+}
+
+/** A tenant through the operator route; its first API key is what the API-key case sends. */
+async function createTenant(workerUrl: string, operatorToken: string): Promise<string> {
+  const body = { name: 'Bench', industry: 'retail', sizeBand: '1-49', region: 'ES' };
+  const response = await postJson(`${workerUrl}/v1/tenants`, operatorToken, body);
   if (response.status !== 201) throw new Error(`creating the bench tenant failed: ${response.status} ${await response.text()}`);
   const { apiKey } = (await response.json()) as { apiKey: { secret: string } };
   return apiKey.secret;
+}
+
+/** A partner client of the tenant (`POST /v1/partner-clients` with its admin key); returns its Basic credentials. */
+async function createPartnerClient(workerUrl: string, apiKey: string): Promise<string> {
+  const response = await postJson(`${workerUrl}/v1/partner-clients`, apiKey, { name: 'Bench partner', scopes: ['reports:read'] });
+  if (response.status !== 201) throw new Error(`creating the bench partner client failed: ${response.status} ${await response.text()}`);
+  const { clientId, clientSecret } = (await response.json()) as { clientId: string; clientSecret: string };
+  // RFC 6749 §2.3.1 form-encodes both first; a UUID and a base64url secret are unchanged by it.
+  return `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
+}
+
+/** `POST /oauth/token`, client credentials with HTTP Basic. */
+async function requestAccessToken(workerUrl: string, basic: string): Promise<string> {
+  const response = await fetch(`${workerUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { Authorization: basic, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+  if (response.status !== 200) throw new Error(`getting the bench access token failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
 }
 
 /** Runs `body` against an isolated stack (as the tests use) and stops everything, also on error. */
@@ -157,23 +190,27 @@ async function withBenchTarget<T>(body: (target: BenchTarget) => Promise<T>): Pr
   const onExit = () => void isolated.stop();
   process.once('exit', onExit);
   try {
-    const apiKey = await createTenant(isolated.worker.url, isolated.operatorToken);
-    return await body({ stack: isolated.stack, worker: isolated.worker, apiKey });
+    const url = isolated.worker.url;
+    const apiKey = await createTenant(url, isolated.operatorToken);
+    const basic = await createPartnerClient(url, apiKey);
+    return await body({ stack: isolated.stack, worker: isolated.worker, apiKey, accessToken: () => requestAccessToken(url, basic) });
   } finally {
     await isolated.stop();
     process.off('exit', onExit);
   }
 }
 
-/** Both cases against one worker, in one run. */
+/** Every case against one worker, in one run. */
 export async function runHttpBench(settings: Omit<BenchSettings, 'json'>): Promise<HttpBenchResult> {
-  return withBenchTarget(async ({ stack, worker, apiKey }) => {
-    const cases: { name: string; path: string; headers: Record<string, string> }[] = [
-      { name: 'GET /health', path: '/health', headers: {} },
-      { name: 'GET /v1/tenant', path: '/v1/tenant', headers: { Authorization: `Bearer ${apiKey}` } },
+  return withBenchTarget(async ({ stack, worker, apiKey, accessToken }) => {
+    const cases: { name: string; path: string; bearer?: () => Promise<string> }[] = [
+      { name: 'GET /health', path: '/health' },
+      { name: 'GET /v1/tenant (API key)', path: '/v1/tenant', bearer: async () => apiKey },
+      { name: 'GET /v1/tenant (access token)', path: '/v1/tenant', bearer: accessToken },
     ];
     const results: CaseResult[] = [];
-    for (const { name, path: route, headers } of cases) {
+    for (const { name, path: route, bearer } of cases) {
+      const headers: Record<string, string> = bearer ? { Authorization: `Bearer ${await bearer()}` } : {};
       // A case that fails outright would only measure error handling: stop instead.
       const check = await fetch(`${worker.url}${route}`, { headers });
       if (!check.ok) throw new Error(`${name} answered ${check.status} before the bench: ${await check.text()}`);
@@ -185,7 +222,7 @@ export async function runHttpBench(settings: Omit<BenchSettings, 'json'>): Promi
       const trips = stack.endpoint.stats().roundTrips - tripsBefore;
       results.push({ name, ...load, dbRoundTripsPerRequest: load.requests ? trips / load.requests : Number.NaN });
     }
-    const [health, tenant] = results as [CaseResult, CaseResult];
+    const [health, tenant, jwt] = results as [CaseResult, CaseResult, CaseResult];
     return {
       bench: 'http',
       connections: settings.connections,
@@ -193,6 +230,8 @@ export async function runHttpBench(settings: Omit<BenchSettings, 'json'>): Promi
       seconds: settings.seconds,
       cases: results,
       tenantOverHealth: tenant.requestsPerSecond / health.requestsPerSecond,
+      jwtExtraP50Ms: jwt.p50Ms - tenant.p50Ms,
+      jwtOverApiKeyP50: jwt.p50Ms / tenant.p50Ms,
     };
   });
 }
@@ -211,9 +250,12 @@ export function httpRows(result: HttpBenchResult): TableRow[] {
 }
 
 export function httpNotes(result: HttpBenchResult): string[] {
+  const sign = result.jwtExtraP50Ms >= 0 ? '+' : '−';
   return [
     `http: ${result.connections} connections, ${result.warmupSeconds} s warm-up, ${result.seconds} s measured per case; ` +
-      `req/s ratio GET /v1/tenant / GET /health = ${result.tenantOverHealth.toFixed(2)}`,
+      `req/s ratio GET /v1/tenant (API key) / GET /health = ${result.tenantOverHealth.toFixed(2)}`,
+    `http: JWT verification vs API key, GET /v1/tenant p50: ${sign}${Math.abs(result.jwtExtraP50Ms).toFixed(2)} ms ` +
+      `(access token / API key = ${result.jwtOverApiKeyP50.toFixed(2)}×)`,
   ];
 }
 

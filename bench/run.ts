@@ -4,6 +4,7 @@
  */
 import { type TableRow, fail, parseSettings, printReport } from './common.ts';
 import { httpNotes, httpRows, runHttpBench } from './http.ts';
+import { ingestNotes, ingestRows, runIngestBench } from './ingest.ts';
 
 async function main() {
   const settings = parseSettings();
@@ -15,6 +16,11 @@ async function main() {
   benches.push(http);
   rows.push(...httpRows(http));
   notes.push(...httpNotes(http));
+
+  const ingest = await runIngestBench(settings);
+  benches.push(ingest);
+  rows.push(...ingestRows(ingest));
+  notes.push(...ingestNotes(ingest));
 
   printReport(settings.json, benches, rows, notes);
 }

@@ -96,7 +96,9 @@ async function main() {
   let databaseUrl = process.env.DATABASE_URL;
   // Kept across restarts, so access tokens issued before a restart stay valid.
   const signingKeys = await persistentSecret('jwt-signing-keys.json', generateSigningKeys);
-  const vars: Record<string, string> = { OPERATOR_TOKEN: operatorToken, JWT_SIGNING_KEYS: signingKeys };
+  // Kept too: customerRef hashes made under another key could never be matched for erasure.
+  const hashSecret = await persistentSecret('hash-secret', () => randomBytes(32).toString('base64url'));
+  const vars: Record<string, string> = { OPERATOR_TOKEN: operatorToken, JWT_SIGNING_KEYS: signingKeys, HASH_SECRET: hashSecret };
   if (databaseUrl) {
     step('DATABASE_URL is set: using that database, no local Postgres');
     await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? databaseUrl);

@@ -12,13 +12,26 @@ import { createRouter } from './http/router.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { apiKeysRouter } from './routes/api-keys/index.ts';
 import { auditEventsRouter } from './routes/audit-events/index.ts';
+import { externalRatingsRouter } from './routes/external-ratings/index.ts';
 import { healthRouter } from './routes/health/index.ts';
+import { internalRatingsRouter } from './routes/internal-ratings/index.ts';
 import { oauthRouter } from './routes/oauth/index.ts';
 import { partnerClientsRouter } from './routes/partner-clients/index.ts';
 import { tenantsRouter } from './routes/tenants/index.ts';
+import { unitsRouter } from './routes/units/index.ts';
 
-/** Largest request body accepted on /v1, in bytes. */
+/** Largest request body accepted on /v1, in bytes; batch endpoints (`…/batch`) take up to 5 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
+
+function limitBody(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ProblemError('payloadTooLarge', `The body exceeds ${maxSize} bytes.`);
+    },
+  });
+}
 
 export function createApp() {
   const app = createRouter();
@@ -35,14 +48,11 @@ export function createApp() {
     c.set('db', createDatabase(c.env));
     await next();
   });
+  const batchLimit = limitBody(MAX_BATCH_BODY_BYTES);
+  const defaultLimit = limitBody(MAX_BODY_BYTES);
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ProblemError('payloadTooLarge', `The body exceeds ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
+    (c, next) => (c.req.path.endsWith('/batch') ? batchLimit(c, next) : defaultLimit(c, next)),
     requireJsonBody(),
   );
 
@@ -56,6 +66,9 @@ export function createApp() {
   app.route('/', partnerClientsRouter);
   app.route('/', oauthRouter);
   app.route('/', auditEventsRouter);
+  app.route('/', externalRatingsRouter);
+  app.route('/', internalRatingsRouter);
+  app.route('/', unitsRouter);
   return app;
 }
 

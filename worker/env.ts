@@ -12,6 +12,11 @@ export interface Env {
    * The first signs; all verify and are published at /.well-known/jwks.json.
    */
   JWT_SIGNING_KEYS: string;
+  /**
+   * Key of the keyed hashes (HMAC-SHA-256) of personal references (secret): a client's customerRef
+   * is stored only as such a hash, under a key derived per tenant, and so are request fingerprints.
+   */
+  HASH_SECRET: string;
   /** The `iss` of access tokens (wrangler.toml var). */
   JWT_ISSUER: string;
   /** The `aud` of access tokens (wrangler.toml var). */

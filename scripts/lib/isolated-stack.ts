@@ -51,6 +51,7 @@ export async function startIsolatedStack(): Promise<IsolatedStack> {
         DATABASE_URL: stack.databaseUrl,
         OPERATOR_TOKEN: operatorToken,
         JWT_SIGNING_KEYS: signingKeys,
+        HASH_SECRET: randomBytes(32).toString('base64url'),
         LOCAL_NEON_ENDPOINT: stack.endpoint.url,
         // Tests and benches send far more than a client may; tests/api/rate-limit.test.ts starts
         // its own worker with a small limit.

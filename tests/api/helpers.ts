@@ -154,3 +154,71 @@ export async function accessToken(client: IssuedPartnerClient, scope?: string, b
   if (response.status !== 200) throw new Error(`accessToken: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
 }
+
+export interface Unit {
+  id: string;
+  name: string;
+  kind: 'touchpoint' | 'internal-supplier';
+  parentId: string | null;
+  externalRef: string | null;
+  archived: boolean;
+  archivedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A new unit (a touchpoint unless `overrides` says otherwise) of the tenant whose admin key is `adminKey`, through the API. */
+export async function createUnit(adminKey: string, overrides: Record<string, unknown> = {}): Promise<Unit> {
+  const response = await api('/v1/units', {
+    method: 'POST',
+    key: adminKey,
+    json: { name: 'Test unit', kind: 'touchpoint', ...overrides },
+  });
+  if (response.status !== 201) throw new Error(`createUnit: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Unit;
+}
+
+/** The UTC date `days` from today, as YYYY-MM-DD. */
+export function utcDate(days = 0): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A valid internal rating body for `unitId` (every score, today), with `overrides` applied. */
+export function internalRating(unitId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    unitId,
+    occurredOn: utcDate(),
+    commitments: 2,
+    internalCulture: 3,
+    empowerment: 2,
+    recognition: 1,
+    leadershipSupport: 3,
+    knowledge: 4,
+    ability: 3,
+    willingness: 5,
+    tenureBand: 'new',
+    role: 'frontline',
+    recommendEmployer: 7,
+    ...overrides,
+  };
+}
+
+/** A valid external rating body for `unitId` (a minute ago, satisfied), with `overrides` applied. */
+export function externalRating(unitId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    unitId,
+    occurredAt: new Date(Date.now() - 60_000).toISOString(),
+    quality: 4,
+    overall: 4,
+    customerKind: 'occasional',
+    channel: 'in-person',
+    ...overrides,
+  };
+}
+
+/** Sends `items` (at most 1,000) through `POST /v1/external-ratings/batch`; their ids, in the items' order. */
+export async function createExternalRatings(key: string, items: Record<string, unknown>[]): Promise<string[]> {
+  const response = await api('/v1/external-ratings/batch', { method: 'POST', key, json: { items } });
+  if (response.status !== 201) throw new Error(`createExternalRatings: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { ids: string[] }).ids;
+}

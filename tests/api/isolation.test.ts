@@ -23,7 +23,14 @@ async function asTenant<T>(tenantId: string | null, work: (client: pg.PoolClient
   }
 }
 
-const TENANT_TABLES = ['tenants', 'api_keys', 'partner_clients', 'audit_events'];
+/** Every table of the schema that holds tenant data: `tenants` and each with a `tenant_id` column. */
+const TENANT_TABLES: string[] = (
+  await owner.query(
+    `select table_name from information_schema.columns
+      where table_schema = 'public' and column_name = 'tenant_id' order by table_name`,
+  )
+).rows.map((row: { table_name: string }) => row.table_name);
+TENANT_TABLES.unshift('tenants');
 
 let a: CreatedTenant;
 let b: CreatedTenant;
@@ -31,11 +38,34 @@ beforeAll(async () => {
   a = await createTenant({ name: 'Isolated A' });
   b = await createTenant({ name: 'Isolated B' });
   // Rows in every tenant-owned table, for both tenants, whatever the API has created so far.
-  for (const tenant of [a, b]) {
+  for (const { tenant } of [a, b]) {
+    const unit = crypto.randomUUID();
     await owner.query(
       `insert into partner_clients (id, tenant_id, name, display_prefix, secret_hash, scopes)
        values (gen_random_uuid(), $1, 'Kiosk', 'scs_x', md5(random()::text), '{ratings:write}')`,
-      [tenant.tenant.id],
+      [tenant.id],
+    );
+    await owner.query(`insert into units (id, tenant_id, name, kind) values ($2, $1, 'Desk', 'touchpoint')`, [tenant.id, unit]);
+    await owner.query(
+      `insert into external_ratings (id, tenant_id, unit_id, occurred_at, overall, quality, customer_kind, channel)
+       values (gen_random_uuid(), $1, $2, now(), 4, 4, 'occasional', 'web')`,
+      [tenant.id, unit],
+    );
+    await owner.query(
+      `insert into internal_ratings (id, tenant_id, unit_id, occurred_on, commitments, internal_culture, empowerment,
+         recognition, leadership_support, knowledge, ability, willingness, tenure_band, role)
+       values (gen_random_uuid(), $1, $2, current_date, 3, 3, 3, 3, 3, 3, 3, 3, 'new', 'frontline')`,
+      [tenant.id, unit],
+    );
+    await owner.query(`insert into external_rollups (tenant_id, unit_id, day, customer_kind) values ($1, $2, current_date, 'occasional')`, [tenant.id, unit]);
+    await owner.query(
+      `insert into internal_rollups (tenant_id, unit_id, day, tenure_band, role) values ($1, $2, current_date, 'new', 'frontline')`,
+      [tenant.id, unit],
+    );
+    await owner.query(
+      `insert into idempotency_keys (tenant_id, credential_id, key, request_fingerprint, request_id, response_status, response_body, expires_at)
+       values ($1, gen_random_uuid(), 'k', 'f', 'r', 201, '{}', now() + interval '1 day')`,
+      [tenant.id],
     );
   }
 });

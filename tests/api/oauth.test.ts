@@ -39,6 +39,19 @@ async function auditRows(targetId: string, action: string) {
   return rows;
 }
 
+/** The audit rows a revoked client's refused `response` leaves: exactly one, naming the client and the request. */
+function refusedAsRevoked(clientId: string, response: Response) {
+  return [
+    {
+      actor_type: 'partner_client',
+      actor_id: clientId,
+      target_id: clientId,
+      request_id: response.headers.get('x-request-id'),
+      details: { reason: 'revoked' },
+    },
+  ];
+}
+
 describe('POST /oauth/token', () => {
   test('issues an ES256 access token for HTTP Basic client authentication', async () => {
     const response = await requestToken(grant, basic(client));
@@ -189,15 +202,7 @@ describe('POST /oauth/token', () => {
     const response = await requestToken(grant, basic(revoked));
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'invalid_client', error_description: 'The client has been revoked.' });
-    expect(await auditRows(revoked.id, 'credential.refused')).toEqual([
-      {
-        actor_type: 'partner_client',
-        actor_id: revoked.id,
-        target_id: revoked.id,
-        request_id: response.headers.get('x-request-id'),
-        details: { reason: 'revoked' },
-      },
-    ]);
+    expect(await auditRows(revoked.id, 'credential.refused')).toEqual(refusedAsRevoked(revoked.id, response));
   });
 });
 
@@ -244,15 +249,7 @@ describe('access tokens on the API', () => {
     const response = await api('/v1/tenant', { key: token });
     expect(response.status).toBe(401);
     expect((await problemOf(response)).detail).toBe('The partner client has been revoked.');
-    expect(await auditRows(doomed.id, 'credential.refused')).toEqual([
-      {
-        actor_type: 'partner_client',
-        actor_id: doomed.id,
-        target_id: doomed.id,
-        request_id: response.headers.get('x-request-id'),
-        details: { reason: 'revoked' },
-      },
-    ]);
+    expect(await auditRows(doomed.id, 'credential.refused')).toEqual(refusedAsRevoked(doomed.id, response));
   });
 
   describe('refuse with 401 invalid_token', () => {

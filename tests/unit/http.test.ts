@@ -13,6 +13,7 @@ const env: Env = {
   DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db',
   OPERATOR_TOKEN: 'operator',
   JWT_SIGNING_KEYS: '[]',
+  HASH_SECRET: 'test-hash-secret',
   JWT_ISSUER: 'https://issuer.test',
   JWT_AUDIENCE: 'audience',
 };

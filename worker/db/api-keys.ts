@@ -1,18 +1,11 @@
 import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys, type ApiKey } from '../../db/schema.ts';
-import { type Actor, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
+import { credentialOf, revokeCredential } from './credentials.ts';
 import type { NewApiKey } from './tenants.ts';
 
-/** Who acts, as the audit log records it, and in which request. */
-export interface Acting {
-  actor: Actor;
-  requestId: string;
-}
-
-function ofTenant(tenantId: string, id: string) {
-  return and(eq(apiKeys.tenantId, tenantId), eq(apiKeys.id, id));
-}
+const ofTenant = (tenantId: string, id: string) => credentialOf(apiKeys, tenantId, id);
 
 export async function createApiKey(db: Database, key: NewApiKey, { actor, requestId }: Acting): Promise<ApiKey> {
   const [[created]] = await inTenant(db, key.tenantId, [
@@ -47,28 +40,9 @@ export async function getApiKey(db: Database, tenantId: string, id: string): Pro
   return key;
 }
 
-/**
- * Revokes the key at once and returns it; a key revoked before keeps its revocation time and gets
- * no second audit event. Undefined when the tenant has no such key.
- */
-export async function revokeApiKey(db: Database, tenantId: string, id: string, { actor, requestId }: Acting) {
-  const revoked = db.$with('revoked').as(
-    db
-      .update(apiKeys)
-      .set({ revokedAt: sql`now()` })
-      .where(and(ofTenant(tenantId, id), isNull(apiKeys.revokedAt)))
-      .returning({ id: apiKeys.id }),
-  );
-  const [, [key]] = await inTenant(db, tenantId, [
-    auditEventIf(
-      db,
-      { ...actor, tenantId, action: 'api_key.revoked', targetId: id, requestId },
-      sql`exists (select from ${revoked})`,
-      revoked,
-    ),
-    db.select().from(apiKeys).where(ofTenant(tenantId, id)),
-  ]);
-  return key;
+/** Revokes the key at once (see `revokeCredential`); undefined when the tenant has no such key. */
+export function revokeApiKey(db: Database, tenantId: string, id: string, acting: Acting): Promise<ApiKey | undefined> {
+  return revokeCredential(db, apiKeys, tenantId, id, acting);
 }
 
 export interface Replacement {

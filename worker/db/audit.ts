@@ -9,12 +9,19 @@ export interface Actor {
   actorId: string | null;
 }
 
+/** Who acts, as the audit log records it, and in which request. */
+export interface Acting {
+  actor: Actor;
+  requestId: string;
+}
+
 export interface AuditEntry extends Actor {
   tenantId: string;
   action: AuditAction;
   targetId?: string | null;
   requestId: string;
-  details?: Record<string, unknown>;
+  /** Or an SQL expression, for details only the statement knows (how many rows a CTE deleted). */
+  details?: Record<string, unknown> | SQL;
 }
 
 /**

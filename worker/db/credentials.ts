@@ -1,7 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
-import { apiKeys, partnerClients, tenants, type ApiKey, type PartnerClient, type Tenant } from '../../db/schema.ts';
+import { and, eq, getTableName, isNull, sql } from 'drizzle-orm';
+import { apiKeys, partnerClients, tenants, type ApiKey, type AuditAction, type PartnerClient, type Tenant } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import type { Database } from './client.ts';
+import { type Acting, auditEventIf } from './audit.ts';
+import { type Database, inTenant } from './client.ts';
 
 export type CredentialStatus = 'active' | 'revoked' | 'expired' | 'unknown' | 'invalid';
 
@@ -51,4 +52,55 @@ export async function authenticatePartnerClient(
     db.select().from(partnerClients).where(eq(partnerClients.id, clientId)).limit(1),
   ]);
   return { status: statusOf(status), ...(client ? { client } : {}) };
+}
+
+/** The tables of tenant credentials: both have `id`, `tenantId` and `revokedAt`. */
+export type CredentialTable = typeof apiKeys | typeof partnerClients;
+
+/** The audit action of a revocation, by table. */
+const REVOKED: Record<CredentialTable['_']['name'], AuditAction> = {
+  api_keys: 'api_key.revoked',
+  partner_clients: 'partner_client.revoked',
+};
+
+/** The credential `id` of the tenant, in `table`. */
+export function credentialOf(table: CredentialTable, tenantId: string, id: string) {
+  return and(eq(table.tenantId, tenantId), eq(table.id, id));
+}
+
+/**
+ * Revokes an API key or a partner client at once and returns it; one revoked before keeps its
+ * revocation time and gets no second audit event. Undefined when the tenant has no such credential.
+ */
+export function revokeCredential<T extends CredentialTable>(
+  db: Database,
+  table: T,
+  tenantId: string,
+  id: string,
+  acting: Acting,
+): Promise<T['$inferSelect'] | undefined>;
+export async function revokeCredential(
+  db: Database,
+  table: CredentialTable,
+  tenantId: string,
+  id: string,
+  { actor, requestId }: Acting,
+) {
+  const revoked = db.$with('revoked').as(
+    db
+      .update(table)
+      .set({ revokedAt: sql`now()` })
+      .where(and(credentialOf(table, tenantId, id), isNull(table.revokedAt)))
+      .returning({ id: table.id }),
+  );
+  const [, [row]] = await inTenant(db, tenantId, [
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: REVOKED[getTableName(table)], targetId: id, requestId },
+      sql`exists (select from ${revoked})`,
+      revoked,
+    ),
+    db.select().from(table).where(credentialOf(table, tenantId, id)),
+  ]);
+  return row;
 }

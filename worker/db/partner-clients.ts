@@ -1,19 +1,17 @@
 import { and, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { auditEvents, partnerClients, tenants, type PartnerClient, type Tenant } from '../../db/schema.ts';
-import { type Actor, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
+import { credentialOf, revokeCredential } from './credentials.ts';
 
 export type NewPartnerClient = Omit<typeof partnerClients.$inferInsert, 'createdAt' | 'lastUsedAt' | 'revokedAt'>;
 
-function ofTenant(tenantId: string, id: string) {
-  return and(eq(partnerClients.tenantId, tenantId), eq(partnerClients.id, id));
-}
+const ofTenant = (tenantId: string, id: string) => credentialOf(partnerClients, tenantId, id);
 
 export async function createPartnerClient(
   db: Database,
   client: NewPartnerClient,
-  actor: Actor,
-  requestId: string,
+  { actor, requestId }: Acting,
 ): Promise<PartnerClient> {
   const [[created]] = await inTenant(db, client.tenantId, [
     db.insert(partnerClients).values(client).returning(),
@@ -52,34 +50,11 @@ export async function getPartnerClient(db: Database, tenantId: string, id: strin
 }
 
 /**
- * Revokes the client (its tokens stop working on their next use) and returns it; a client revoked
- * before keeps its revocation time and gets no second audit event. Undefined when the tenant has no
- * such client.
+ * Revokes the client (its tokens stop working on their next use; see `revokeCredential`).
+ * Undefined when the tenant has no such client.
  */
-export async function revokePartnerClient(
-  db: Database,
-  tenantId: string,
-  id: string,
-  actor: Actor,
-  requestId: string,
-): Promise<PartnerClient | undefined> {
-  const revoked = db.$with('revoked').as(
-    db
-      .update(partnerClients)
-      .set({ revokedAt: sql`now()` })
-      .where(and(ofTenant(tenantId, id), isNull(partnerClients.revokedAt)))
-      .returning({ id: partnerClients.id }),
-  );
-  const [, [client]] = await inTenant(db, tenantId, [
-    auditEventIf(
-      db,
-      { ...actor, tenantId, action: 'partner_client.revoked', targetId: id, requestId },
-      sql`exists (select from ${revoked})`,
-      revoked,
-    ),
-    db.select().from(partnerClients).where(ofTenant(tenantId, id)),
-  ]);
-  return client;
+export function revokePartnerClient(db: Database, tenantId: string, id: string, acting: Acting): Promise<PartnerClient | undefined> {
+  return revokeCredential(db, partnerClients, tenantId, id, acting);
 }
 
 export type TokenHolder = { status: 'active'; tenant: Tenant; client: PartnerClient } | { status: 'revoked' | 'unknown' };

@@ -1,8 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import type { Scope, Tenant } from '../../db/schema.ts';
-import type { Actor } from '../db/audit.ts';
+import type { Acting, Actor } from '../db/audit.ts';
 import { authenticateApiKey, type CredentialStatus } from '../db/credentials.ts';
+import { scopesBeyond } from '../domain/scopes.ts';
 import { looksLikeApiKey, sha256Hex } from '../domain/secrets.ts';
 import type { AppEnv } from '../env.ts';
 import { authenticateAccessToken, looksLikeAccessToken } from './access-token.ts';
@@ -15,7 +16,8 @@ export interface TenantPrincipal {
 }
 export type Principal = { kind: 'operator' } | TenantPrincipal;
 
-const REALM = 'service-culture';
+/** The protection space named in every `WWW-Authenticate` challenge, Bearer (API) and Basic (`/oauth/token`). */
+export const REALM = 'service-culture';
 
 export function unauthorized(detail: string, error?: 'invalid_token'): ProblemError {
   // RFC 6750 §3: the challenge says which scheme to use and, for a bad token, why it failed.
@@ -81,6 +83,22 @@ export function tenantOf(principal: Principal | undefined): TenantPrincipal {
 export function actorOf(principal: Principal | undefined): Actor {
   if (principal?.kind !== 'tenant') return { actorType: 'operator', actorId: null };
   return { actorType: principal.credential.type, actorId: principal.credential.id };
+}
+
+/** Who acts in this request and the request's id: what a change records in the audit log. */
+export function actingOf(c: Context<AppEnv>): Acting {
+  return { actor: actorOf(c.get('principal')), requestId: c.get('requestId') };
+}
+
+/**
+ * Refuses to give a new credential (`what`: "A key", "A partner client") a scope the caller lacks,
+ * so no credential can mint a stronger one.
+ */
+export function requireGrantable(principal: TenantPrincipal, scopes: readonly Scope[], what: string): void {
+  const excess = scopesBeyond(principal.credential.scopes, scopes);
+  if (excess.length > 0) {
+    throw new ProblemError('forbidden', `${what} cannot have scopes the caller lacks: ${excess.join(', ')}.`);
+  }
 }
 
 /** Refuses a tenant credential without `scope` (admin implies every scope). */

@@ -28,6 +28,9 @@ export const documentConfig: DocumentConfig = {
     { name: 'Partner clients', description: 'Partner apps (helpdesks, CRMs, kiosks) acting for a tenant through OAuth 2.0.' },
     { name: 'OAuth', description: 'Access tokens for partner clients (client credentials) and the keys that verify them.' },
     { name: 'Audit', description: 'The append-only log of security-relevant changes.' },
+    { name: 'Units', description: 'Departments, branches and teams that ratings are about; archived, not deleted, once rated.' },
+    { name: 'External ratings', description: 'Clients rating a service encounter: quality, quantity, opportunity, cost, overall, what they blame.' },
+    { name: 'Internal ratings', description: 'Employees, anonymously, rating the support they receive as internal customers; write-only.' },
   ],
 };
 

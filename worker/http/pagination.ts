@@ -3,17 +3,22 @@ import { ProblemError } from './problem.ts';
 
 /**
  * Cursor pagination over time-ordered ids (UUIDv7), newest first. The cursor is opaque to clients
- * (base64url of a versioned id), so its format can change without breaking them.
+ * (base64url of a versioned id), so its format can change without breaking them. Collections with
+ * small rows (ratings) allow larger pages than the default; `fallback` is the limit when none is given.
  */
-export const PageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({
-    description: 'Items per page, 1-100.',
-    example: 20,
-  }),
-  cursor: z.string().max(200).optional().openapi({
-    description: 'The `nextCursor` of the previous page; omit for the first page.',
-  }),
-});
+export function pageQuerySchema({ max, fallback }: { max: number; fallback: number }) {
+  return z.object({
+    limit: z.coerce.number().int().min(1).max(max).default(fallback).openapi({
+      description: `Items per page, 1-${max}.`,
+      example: fallback,
+    }),
+    cursor: z.string().max(200).optional().openapi({
+      description: 'The `nextCursor` of the previous page; omit for the first page.',
+    }),
+  });
+}
+
+export const PageQuerySchema = pageQuerySchema({ max: 100, fallback: 20 });
 
 const CURSOR_PREFIX = 'v1:';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

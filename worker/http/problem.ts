@@ -44,9 +44,11 @@ export const PROBLEMS = {
   notFound: { status: 404, slug: 'not-found', title: 'No such resource' },
   methodNotAllowed: { status: 405, slug: 'method-not-allowed', title: 'Method not allowed on this resource' },
   conflict: { status: 409, slug: 'conflict', title: 'The request conflicts with the current state' },
+  idempotencyKeyInUse: { status: 409, slug: 'idempotency-key-in-use', title: 'A request with this Idempotency-Key is in flight' },
   payloadTooLarge: { status: 413, slug: 'payload-too-large', title: 'The request body is too large' },
   unsupportedMediaType: { status: 415, slug: 'unsupported-media-type', title: 'Unsupported content type' },
   validation: { status: 422, slug: 'validation-error', title: 'Your request is not valid' },
+  idempotencyKeyReused: { status: 422, slug: 'idempotency-key-reused', title: 'This Idempotency-Key was used for another request' },
   tooManyRequests: { status: 429, slug: 'too-many-requests', title: 'Too many requests' },
   internal: { status: 500, slug: 'internal-error', title: 'Internal error' },
   unavailable: { status: 503, slug: 'service-unavailable', title: 'Service temporarily unavailable' },
@@ -95,13 +97,37 @@ type ProblemResponses<N extends ProblemName> = {
   };
 };
 
+/** Problems that come together with one kind of operation; `problemResponses` takes them as one. */
+export type ProblemSet = readonly ProblemName[];
+
+/** Any route: a fault of its own, or the database out of reach (503 with `Retry-After`). */
+export const SERVER_PROBLEMS = ['internal', 'unavailable'] as const satisfies ProblemSet;
+/** A route that takes credentials but needs no scope (the operator's, `GET /v1/tenant`). */
+export const AUTHENTICATED_PROBLEMS = ['unauthorized', ...SERVER_PROBLEMS] as const satisfies ProblemSet;
+/** A tenant route that needs a scope (`tenantSecurity(scope)`): a credential without it is a 403. */
+export const SCOPED_PROBLEMS = ['unauthorized', 'forbidden', ...SERVER_PROBLEMS] as const satisfies ProblemSet;
+/** A JSON request body: not JSON, too large, of another media type, or invalid field by field. */
+export const JSON_BODY_PROBLEMS = ['badRequest', 'payloadTooLarge', 'unsupportedMediaType', 'validation'] as const satisfies ProblemSet;
+/** Query parameters (a page's `limit` and `cursor`, filters). */
+export const QUERY_PROBLEMS = ['invalidParameters'] as const satisfies ProblemSet;
 /**
- * OpenAPI response entries for the problems a route can answer with.
- * Two problems with one status share an entry whose description names both.
+ * A resource named by its path id: none with that id, one of another tenant and a malformed id
+ * all answer the same 404.
  */
-export function problemResponses<const N extends ProblemName>(...names: N[]): ProblemResponses<N> {
+export const BY_ID_PROBLEMS = ['notFound'] as const satisfies ProblemSet;
+
+type NamesOf<I> = I extends readonly (infer N)[] ? N : I;
+
+/**
+ * OpenAPI response entries for the problems a route can answer with: names and problem sets, e.g.
+ * `problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, 'conflict')`. Two problems with one status
+ * share an entry whose description names both.
+ */
+export function problemResponses<const I extends readonly (ProblemName | ProblemSet)[]>(
+  ...items: I
+): ProblemResponses<Extract<NamesOf<I[number]>, ProblemName>> {
   const responses: Record<number, { description: string; content: object }> = {};
-  for (const name of names) {
+  for (const name of new Set(items.flat())) {
     const { status, title } = PROBLEMS[name];
     const previous = responses[status];
     responses[status] = {
@@ -109,5 +135,5 @@ export function problemResponses<const N extends ProblemName>(...names: N[]): Pr
       content: { 'application/problem+json': { schema: ProblemSchema } },
     };
   }
-  return responses as ProblemResponses<N>;
+  return responses as ProblemResponses<Extract<NamesOf<I[number]>, ProblemName>>;
 }

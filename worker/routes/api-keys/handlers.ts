@@ -1,12 +1,10 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { ApiKey } from '../../../db/schema.ts';
 import * as store from '../../db/api-keys.ts';
 import { uuidv7 } from '../../domain/ids.ts';
-import { scopesBeyond } from '../../domain/scopes.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
-import { actorOf, tenantOf } from '../../http/auth.ts';
+import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
 import {
@@ -38,10 +36,6 @@ export function newApiKeyResource(apiKey: ApiKey, secret: string) {
   return { ...apiKeyResource(apiKey), secret };
 }
 
-function acting(c: Context<AppEnv>): store.Acting {
-  return { actor: actorOf(c.get('principal')), requestId: c.get('requestId') };
-}
-
 /** A response that shows a secret must not be kept by any cache. */
 function issuedHeaders(apiKey: ApiKey) {
   return { 'Cache-Control': 'no-store', Location: `/v1/api-keys/${apiKey.id}` };
@@ -54,10 +48,7 @@ function notFound(id: string): ProblemError {
 export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) => {
   const principal = tenantOf(c.get('principal'));
   const { name, scopes, expiresAt } = c.req.valid('json');
-  const excess = scopesBeyond(principal.credential.scopes, scopes);
-  if (excess.length > 0) {
-    throw new ProblemError('forbidden', `A key cannot have scopes the caller lacks: ${excess.join(', ')}.`);
-  }
+  requireGrantable(principal, scopes, 'A key');
   const key = await generateApiKey();
   const created = await store.createApiKey(
     c.get('db'),
@@ -70,7 +61,7 @@ export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) =
       scopes,
       expiresAt: expiresAt === undefined ? null : new Date(expiresAt),
     },
-    acting(c),
+    actingOf(c),
   );
   return c.json(newApiKeyResource(created, key.secret), 201, issuedHeaders(created));
 };
@@ -91,7 +82,7 @@ export const getApiKey: RouteHandler<GetApiKeyRoute, AppEnv> = async (c) => {
 
 export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const key = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, acting(c));
+  const key = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
   if (!key) throw notFound(id);
   return c.json(apiKeyResource(key), 200);
 };
@@ -107,7 +98,7 @@ export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) =
     id,
     { id: uuidv7(), displayPrefix: key.displayPrefix, secretHash: key.hash },
     gracePeriodSeconds,
-    acting(c),
+    actingOf(c),
   );
   if (!created) {
     if (!previous) throw notFound(id);

@@ -2,7 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
-import { problemResponses } from '../../http/problem.ts';
+import {
+  BY_ID_PROBLEMS,
+  JSON_BODY_PROBLEMS,
+  problemResponses,
+  QUERY_PROBLEMS,
+  SCOPED_PROBLEMS,
+} from '../../http/problem.ts';
+import { GrantedScopesSchema, idParamsSchema, timestamp } from '../../http/schemas.ts';
 
 const tags = ['API keys'];
 
@@ -10,8 +17,6 @@ const tags = ['API keys'];
 export const MAX_KEY_LIFETIME_MS = 2 * 365 * 24 * 60 * 60 * 1000;
 export const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
 export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
-
-const timestamp = z.iso.datetime({ offset: true });
 
 export const ApiKeySchema = z
   .object({
@@ -37,11 +42,7 @@ export const IssuedApiKeySchema = ApiKeySchema.extend({
 const CreateApiKeySchema = z
   .strictObject({
     name: z.string().trim().min(1).max(100).openapi({ example: 'Helpdesk integration' }),
-    scopes: z
-      .array(z.enum(SCOPES))
-      .min(1)
-      .refine((scopes) => new Set(scopes).size === scopes.length, { message: 'Each scope may appear only once' })
-      .openapi({ description: "At most the caller's own scopes (`admin` counts as all).", example: ['ratings:write'] }),
+    scopes: GrantedScopesSchema,
     expiresAt: timestamp
       .refine((value) => Date.parse(value) > Date.now(), { message: 'Must be in the future' })
       .refine((value) => Date.parse(value) <= Date.now() + MAX_KEY_LIFETIME_MS, { message: 'Must be at most 2 years ahead' })
@@ -66,11 +67,7 @@ const RotateApiKeySchema = z
   })
   .openapi('RotateApiKey');
 
-const KeyParamsSchema = z.object({
-  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, description: 'The API key id.' }),
-});
-
-const readProblems = problemResponses('unauthorized', 'forbidden', 'notFound', 'internal', 'unavailable');
+const KeyParamsSchema = idParamsSchema('The API key id.');
 
 export const createApiKey = createRoute({
   method: 'post',
@@ -89,16 +86,7 @@ export const createApiKey = createRoute({
       headers: z.object({ Location: z.string().openapi({ description: 'The new key.' }) }),
       content: { 'application/json': { schema: IssuedApiKeySchema } },
     },
-    ...problemResponses(
-      'badRequest',
-      'unauthorized',
-      'forbidden',
-      'payloadTooLarge',
-      'unsupportedMediaType',
-      'validation',
-      'internal',
-      'unavailable',
-    ),
+    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS),
   },
 });
 
@@ -113,7 +101,7 @@ export const listApiKeys = createRoute({
   request: { query: PageQuerySchema },
   responses: {
     200: { description: 'A page of keys.', content: { 'application/json': { schema: pageSchema(ApiKeySchema, 'ApiKeyPage') } } },
-    ...problemResponses('invalidParameters', 'unauthorized', 'forbidden', 'internal', 'unavailable'),
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
   },
 });
 
@@ -128,7 +116,7 @@ export const getApiKey = createRoute({
   request: { params: KeyParamsSchema },
   responses: {
     200: { description: 'The key.', content: { 'application/json': { schema: ApiKeySchema } } },
-    ...readProblems,
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
   },
 });
 
@@ -145,7 +133,7 @@ export const revokeApiKey = createRoute({
   request: { params: KeyParamsSchema },
   responses: {
     200: { description: 'The revoked key.', content: { 'application/json': { schema: ApiKeySchema } } },
-    ...readProblems,
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
   },
 });
 
@@ -170,18 +158,7 @@ export const rotateApiKey = createRoute({
       headers: z.object({ Location: z.string().openapi({ description: 'The new key.' }) }),
       content: { 'application/json': { schema: IssuedApiKeySchema } },
     },
-    ...problemResponses(
-      'badRequest',
-      'unauthorized',
-      'forbidden',
-      'notFound',
-      'conflict',
-      'payloadTooLarge',
-      'unsupportedMediaType',
-      'validation',
-      'internal',
-      'unavailable',
-    ),
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, 'conflict'),
   },
 });
 

@@ -2,9 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ACTOR_TYPES, AUDIT_ACTIONS, type AuditAction } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
-import { problemResponses } from '../../http/problem.ts';
-
-const timestamp = z.iso.datetime({ offset: true });
+import { problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { timestamp } from '../../http/schemas.ts';
 
 export const AuditEventSchema = z
   .object({
@@ -61,7 +60,7 @@ export const listAuditEvents = createRoute({
       description: 'A page of events.',
       content: { 'application/json': { schema: pageSchema(AuditEventSchema, 'AuditEventPage') } },
     },
-    ...problemResponses('invalidParameters', 'unauthorized', 'forbidden', 'internal', 'unavailable'),
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
   },
 });
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../http/problem.ts';
+import { problemResponses, SERVER_PROBLEMS } from '../../http/problem.ts';
 
 const tags = ['Health'];
 
@@ -33,7 +33,7 @@ export const ready = createRoute({
       description: 'The worker and its database are ready.',
       content: { 'application/json': { schema: z.object({ status: z.literal('ready') }).openapi('Readiness') } },
     },
-    ...problemResponses('internal', 'unavailable'),
+    ...problemResponses(SERVER_PROBLEMS),
   },
 });
 

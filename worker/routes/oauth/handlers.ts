@@ -6,6 +6,7 @@ import { scopesBeyond } from '../../domain/scopes.ts';
 import { sha256Hex } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { tokenIssuer } from '../../http/access-token.ts';
+import { REALM } from '../../http/auth.ts';
 import { handleError } from '../../http/errors.ts';
 import type { GetJwksRoute, TokenResponseSchema } from './routes.ts';
 import { clientAuthFailed, OAuthError, parseTokenRequest } from './token-request.ts';
@@ -44,7 +45,7 @@ export const handleOAuthError: ErrorHandler<AppEnv> = (error, c) => {
   if (!(error instanceof OAuthError)) return handleError(error, c);
   const headers: Record<string, string> = { ...NO_STORE };
   // RFC 9110 §15.5.2: every 401 names the scheme to use.
-  if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="service-culture"';
+  if (error.status === 401) headers['WWW-Authenticate'] = `Basic realm="${REALM}"`;
   return c.json({ error: error.code, error_description: error.message }, error.status, headers);
 };
 

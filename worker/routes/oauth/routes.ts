@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../../domain/access-tokens.ts';
-import { problemResponses } from '../../http/problem.ts';
+import { REALM } from '../../http/auth.ts';
+import { problemResponses, SERVER_PROBLEMS } from '../../http/problem.ts';
 import { CLIENT_CREDENTIALS, FORM_MEDIA_TYPE, OAUTH_ERRORS } from './token-request.ts';
 
 const tags = ['OAuth'];
@@ -69,10 +70,10 @@ export const issueToken = createRoute({
     },
     401: {
       description: '`invalid_client`: unknown client, wrong secret, revoked client or no client authentication.',
-      headers: { 'WWW-Authenticate': { schema: { type: 'string', example: 'Basic realm="service-culture"' } } },
+      headers: { 'WWW-Authenticate': { schema: { type: 'string', example: `Basic realm="${REALM}"` } } },
       content: { 'application/json': { schema: OAuthErrorSchema } },
     },
-    ...problemResponses('internal', 'unavailable'),
+    ...problemResponses(SERVER_PROBLEMS),
   },
 });
 

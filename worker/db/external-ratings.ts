@@ -1,0 +1,148 @@
+import { and, desc, eq, getTableColumns, gte, lt, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { auditEvents, type ExternalRating, externalRatings, externalRollups } from '../../db/schema.ts';
+import { type Acting, auditEventIf } from './audit.ts';
+import { type Database, inTenant } from './client.ts';
+import { EXTERNAL_ROLLUP, addToRollups, subtractFromRollups } from './rollups.ts';
+
+/** A validated external rating, ready to store (column names as in the table). */
+export interface NewExternalRating {
+  id: string;
+  unit_id: string;
+  occurred_at: string;
+  quality: number | null;
+  quantity: number | null;
+  opportunity: number | null;
+  cost: number | null;
+  overall: number;
+  recommend: number | null;
+  customer_kind: ExternalRating['customerKind'];
+  channel: ExternalRating['channel'];
+  blamed_component: ExternalRating['blamedComponent'];
+  blames_attitude: boolean | null;
+  comment: string | null;
+  customer_ref_hash: string | null;
+}
+
+/** The shape of `NewExternalRating` for `jsonb_to_recordset`, so a batch travels as one parameter. */
+const RECORD = sql.raw(
+  'id uuid, unit_id uuid, occurred_at timestamptz, quality smallint, quantity smallint, opportunity smallint, ' +
+    'cost smallint, overall smallint, recommend smallint, customer_kind customer_kind, channel channel, ' +
+    'blamed_component service_component, blames_attitude boolean, comment text, customer_ref_hash text',
+);
+const COLUMNS = sql.raw(
+  'id, unit_id, occurred_at, quality, quantity, opportunity, cost, overall, recommend, customer_kind, channel, ' +
+    'blamed_component, blames_attitude, comment, customer_ref_hash',
+);
+
+/** Postgres array literal of validated UUIDs. */
+export function uuidArray(ids: Iterable<string>): string {
+  return `{${[...new Set(ids)].join(',')}}`;
+}
+
+/**
+ * The statements that store ratings and add them to the rollups, for one batch transaction: the
+ * units are checked first (`assert_units_accept_ratings`: the tenant's own, not archived), then one
+ * multi-row insert and one rollup upsert, whatever the batch size.
+ */
+export function insertExternalRatings(db: Database, tenantId: string, ratings: NewExternalRating[], receivedAt: Date): BatchItem<'pg'>[] {
+  const source = sql`jsonb_to_recordset(${JSON.stringify(ratings)}::jsonb) as r(${RECORD})`;
+  return [
+    db.execute(sql`select assert_units_accept_ratings(${uuidArray(ratings.map((r) => r.unit_id))}::uuid[])`),
+    db.execute(
+      sql`insert into external_ratings (tenant_id, received_at, ${COLUMNS})
+          select ${tenantId}::uuid, ${receivedAt.toISOString()}::timestamptz, ${COLUMNS} from ${source}`,
+    ),
+    db.execute(addToRollups(EXTERNAL_ROLLUP, tenantId, source)),
+  ];
+}
+
+export interface ExternalRatingFilter {
+  unitId?: string;
+  /** Inclusive, on occurredAt. */
+  from?: Date;
+  /** Exclusive, on occurredAt. */
+  to?: Date;
+  customerKind?: ExternalRating['customerKind'];
+  channel?: ExternalRating['channel'];
+  blamedComponent?: ExternalRating['blamedComponent'];
+}
+
+// Reads never fetch the customer's hash, only whether there is one.
+const { tenantId: _tenantId, customerRefHash: _customerRefHash, ...PUBLIC_COLUMNS } = getTableColumns(externalRatings);
+const READ_COLUMNS = { ...PUBLIC_COLUMNS, hasCustomerRef: sql<boolean>`${externalRatings.customerRefHash} is not null` };
+
+/** A stored rating as the API shows it, but with dates. */
+export type StoredExternalRating = Omit<ExternalRating, 'tenantId' | 'customerRefHash'> & { hasCustomerRef: boolean };
+
+const ofTenant = (tenantId: string) => eq(externalRatings.tenantId, tenantId);
+
+/**
+ * A page of the tenant's ratings, newest first, after the id `after`: `limit + 1` rows, the extra
+ * one saying whether another page follows. Keyset on the id, so a page costs the same however deep.
+ */
+export async function listExternalRatings(
+  db: Database,
+  tenantId: string,
+  filter: ExternalRatingFilter,
+  page: { limit: number; after?: string },
+): Promise<StoredExternalRating[]> {
+  const [rows] = await inTenant(db, tenantId, [
+    db
+      .select(READ_COLUMNS)
+      .from(externalRatings)
+      .where(
+        and(
+          ofTenant(tenantId),
+          page.after ? lt(externalRatings.id, page.after) : undefined,
+          filter.unitId ? eq(externalRatings.unitId, filter.unitId) : undefined,
+          filter.from ? gte(externalRatings.occurredAt, filter.from) : undefined,
+          filter.to ? lt(externalRatings.occurredAt, filter.to) : undefined,
+          filter.customerKind ? eq(externalRatings.customerKind, filter.customerKind) : undefined,
+          filter.channel ? eq(externalRatings.channel, filter.channel) : undefined,
+          filter.blamedComponent ? eq(externalRatings.blamedComponent, filter.blamedComponent) : undefined,
+        ),
+      )
+      .orderBy(desc(externalRatings.id))
+      .limit(page.limit + 1),
+  ]);
+  return rows;
+}
+
+export async function getExternalRating(db: Database, tenantId: string, id: string): Promise<StoredExternalRating | undefined> {
+  const [[rating]] = await inTenant(db, tenantId, [
+    db.select(READ_COLUMNS).from(externalRatings).where(and(ofTenant(tenantId), eq(externalRatings.id, id))),
+  ]);
+  return rating;
+}
+
+/**
+ * Erases every rating of one customer (by the keyed hash of their reference) in one transaction:
+ * the delete, the rollups corrected from exactly the deleted rows (one statement, so a concurrent
+ * write cannot slip between them), rollup rows left empty removed (they would still say a rating
+ * existed that day), and the audit event with the count. The event is recorded even when nothing
+ * matched: the request itself is worth recording. Returns how many ratings were erased.
+ */
+export async function eraseCustomerRatings(db: Database, tenantId: string, customerRefHash: string, { actor, requestId }: Acting): Promise<number> {
+  const deleted = db
+    .$with('deleted')
+    .as(db.delete(externalRatings).where(and(ofTenant(tenantId), eq(externalRatings.customerRefHash, customerRefHash))).returning());
+  const corrected = db.$with('corrected', {}).as(subtractFromRollups(EXTERNAL_ROLLUP, tenantId, sql`${deleted} as r`));
+  const [[event]] = await inTenant(db, tenantId, [
+    auditEventIf(
+      db,
+      {
+        ...actor,
+        tenantId,
+        action: 'external_ratings.erased',
+        requestId,
+        details: sql`jsonb_build_object('count', (select count(*) from ${deleted}))`,
+      },
+      sql`true`,
+      deleted,
+      corrected,
+    ).returning({ details: auditEvents.details }),
+    db.delete(externalRollups).where(and(eq(externalRollups.tenantId, tenantId), eq(externalRollups.ratings, 0))),
+  ]);
+  return (event!.details as { count: number }).count;
+}

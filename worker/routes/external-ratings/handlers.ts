@@ -1,0 +1,162 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import * as store from '../../db/external-ratings.ts';
+import { insertExternalRatings, type NewExternalRating } from '../../db/external-ratings.ts';
+import { uuidv7 } from '../../domain/ids.ts';
+import { type HashKey, keyedHash, tenantHashKey } from '../../domain/pseudonyms.ts';
+import type { AppEnv } from '../../env.ts';
+import { actingOf, tenantOf } from '../../http/auth.ts';
+import { csvRecord, neutralizeFormula } from '../../http/csv.ts';
+import { writeOnce } from '../../http/idempotency.ts';
+import { decodeCursor, toPage } from '../../http/pagination.ts';
+import { ProblemError } from '../../http/problem.ts';
+import { unitProblem } from '../../http/unit-problems.ts';
+import type {
+  CreateExternalRatingBatchRoute,
+  CreateExternalRatingRoute,
+  EraseExternalRatingsRoute,
+  ExportExternalRatingsRoute,
+  GetExternalRatingRoute,
+  ListExternalRatingsRoute,
+} from './routes.ts';
+import { CSV_COLUMNS, type ExternalRatingFilterQuery, type ExternalRatingInput, type ExternalRatingResource } from './schemas.ts';
+
+/** How a customerRef is stored and matched: only its keyed hash under the tenant's key. */
+const customerRefHash = (hashKey: HashKey, customerRef: string) => keyedHash(hashKey, 'customer-ref', customerRef);
+
+async function toNewRating(input: ExternalRatingInput, hashKey: HashKey): Promise<NewExternalRating> {
+  return {
+    id: uuidv7(),
+    unit_id: input.unitId,
+    occurred_at: input.occurredAt,
+    quality: input.quality ?? null,
+    quantity: input.quantity ?? null,
+    opportunity: input.opportunity ?? null,
+    cost: input.cost ?? null,
+    overall: input.overall,
+    recommend: input.recommend ?? null,
+    customer_kind: input.customerKind,
+    channel: input.channel,
+    blamed_component: input.blamedComponent ?? null,
+    blames_attitude: input.blamesAttitude ?? null,
+    comment: input.comment ?? null,
+    customer_ref_hash: input.customerRef == null ? null : await customerRefHash(hashKey, input.customerRef),
+  };
+}
+
+function externalRatingResource(rating: NewExternalRating, receivedAt: Date) {
+  return {
+    id: rating.id,
+    unitId: rating.unit_id,
+    occurredAt: new Date(rating.occurred_at).toISOString(),
+    receivedAt: receivedAt.toISOString(),
+    quality: rating.quality,
+    quantity: rating.quantity,
+    opportunity: rating.opportunity,
+    cost: rating.cost,
+    overall: rating.overall,
+    recommend: rating.recommend,
+    customerKind: rating.customer_kind,
+    channel: rating.channel,
+    blamedComponent: rating.blamed_component,
+    blamesAttitude: rating.blames_attitude,
+    comment: rating.comment,
+    hasCustomerRef: rating.customer_ref_hash !== null,
+  };
+}
+
+/** Everything a write needs, prepared before its one round trip: ids, keyed hashes, statements. */
+async function prepareRatings(c: Context<AppEnv>, inputs: ExternalRatingInput[]) {
+  const { tenant } = tenantOf(c.get('principal'));
+  const hashKey = await tenantHashKey(c.env.HASH_SECRET, tenant.id);
+  const ratings = await Promise.all(inputs.map((input) => toNewRating(input, hashKey)));
+  const receivedAt = new Date();
+  return { hashKey, ratings, receivedAt, writes: insertExternalRatings(c.get('db'), tenant.id, ratings, receivedAt) };
+}
+
+export const createExternalRating: RouteHandler<CreateExternalRatingRoute, AppEnv> = async (c) => {
+  const input = c.req.valid('json');
+  const { hashKey, ratings, receivedAt, writes } = await prepareRatings(c, [input]);
+  const rating = ratings[0]!;
+  c.header('Location', `/v1/external-ratings/${rating.id}`);
+  try {
+    return await writeOnce(c, hashKey, writes, 201, externalRatingResource(rating, receivedAt));
+  } catch (error) {
+    throw unitProblem(error, [input.unitId], () => '/unitId') ?? error;
+  }
+};
+
+export const createExternalRatingBatch: RouteHandler<CreateExternalRatingBatchRoute, AppEnv> = async (c) => {
+  const { items } = c.req.valid('json');
+  const { hashKey, ratings, writes } = await prepareRatings(c, items);
+  try {
+    return await writeOnce(c, hashKey, writes, 201, { count: ratings.length, ids: ratings.map((r) => r.id) });
+  } catch (error) {
+    throw unitProblem(error, items.map((item) => item.unitId), (index) => `/items/${index}/unitId`) ?? error;
+  }
+};
+
+function storedRatingResource(rating: store.StoredExternalRating): ExternalRatingResource {
+  return { ...rating, occurredAt: rating.occurredAt.toISOString(), receivedAt: rating.receivedAt.toISOString() };
+}
+
+function filterOf({ from, to, ...equal }: ExternalRatingFilterQuery): store.ExternalRatingFilter {
+  return { ...equal, from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) };
+}
+
+export const listExternalRatings: RouteHandler<ListExternalRatingsRoute, AppEnv> = async (c) => {
+  const { limit, cursor, ...filters } = c.req.valid('query');
+  const { tenant } = tenantOf(c.get('principal'));
+  const rows = await store.listExternalRatings(c.get('db'), tenant.id, filterOf(filters), { limit, after: decodeCursor(cursor) });
+  return c.json(toPage(rows, limit, storedRatingResource), 200);
+};
+
+export const getExternalRating: RouteHandler<GetExternalRatingRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const rating = await store.getExternalRating(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
+  if (!rating) throw new ProblemError('notFound', `There is no external rating ${id}.`);
+  return c.json(storedRatingResource(rating), 200);
+};
+
+/** Rows per database round trip of an export: at most two pages are held in memory at once. */
+const EXPORT_PAGE_ROWS = 1000;
+
+function csvLine(rating: store.StoredExternalRating): string {
+  const resource = storedRatingResource(rating);
+  return csvRecord(CSV_COLUMNS.map((column) => (column === 'comment' ? neutralizeFormula(resource.comment) : resource[column])));
+}
+
+export const exportExternalRatings: RouteHandler<ExportExternalRatingsRoute, AppEnv> = async (c) => {
+  const db = c.get('db');
+  const { tenant } = tenantOf(c.get('principal'));
+  const filter = filterOf(c.req.valid('query'));
+  const page = (after?: string) => store.listExternalRatings(db, tenant.id, filter, { limit: EXPORT_PAGE_ROWS, after });
+  const encoder = new TextEncoder();
+  // Read before answering, so that a database failure is still a problem response, not a cut file.
+  let rows = await page();
+  // Pulled as the client reads: a slow client holds back the queries, and memory stays bounded.
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(csvRecord(CSV_COLUMNS)));
+    },
+    async pull(controller) {
+      const ratings = rows.slice(0, EXPORT_PAGE_ROWS);
+      if (ratings.length > 0) controller.enqueue(encoder.encode(ratings.map(csvLine).join('')));
+      if (rows.length <= EXPORT_PAGE_ROWS) controller.close();
+      else rows = await page(ratings.at(-1)!.id);
+    },
+  });
+  const filename = `external-ratings-${new Date().toISOString().slice(0, 10)}.csv`;
+  return c.body(body, 200, {
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="${filename}"`,
+  });
+};
+
+export const eraseExternalRatings: RouteHandler<EraseExternalRatingsRoute, AppEnv> = async (c) => {
+  const { customerRef } = c.req.valid('query');
+  const { tenant } = tenantOf(c.get('principal'));
+  const hash = await customerRefHash(await tenantHashKey(c.env.HASH_SECRET, tenant.id), customerRef);
+  const erased = await store.eraseCustomerRatings(c.get('db'), tenant.id, hash, actingOf(c));
+  return c.json({ erased }, 200);
+};

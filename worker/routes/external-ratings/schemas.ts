@@ -1,0 +1,134 @@
+import { z } from '@hono/zod-openapi';
+import { CHANNELS, CUSTOMER_KINDS, SERVICE_COMPONENTS } from '../../../db/schema.ts';
+import { pageQuerySchema } from '../../http/pagination.ts';
+import { idParamsSchema, timestamp } from '../../http/schemas.ts';
+
+const indicator = (description: string) =>
+  z.number().int().min(1).max(5).nullish().openapi({ description: `${description} 1-5.`, example: 4 });
+
+/** How far ahead of the server's clock `occurredAt` may be (clock skew of kiosks and phones). */
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
+/** Ratings older than this are refused: they would land in closed benchmark periods. */
+export const MAX_AGE_MS = 2 * 366 * 24 * 60 * 60 * 1000;
+
+export const ExternalRatingInputSchema = z
+  .strictObject({
+    unitId: z.uuid().openapi({ description: 'The unit (touchpoint) the encounter happened at; one of yours, not archived.' }),
+    occurredAt: z.iso.datetime({ offset: true }).openapi({
+      description: 'When the encounter happened (RFC 3339). At most 5 minutes ahead of the server, at most 2 years back.',
+      example: '2026-11-23T10:15:00Z',
+    }),
+    quality: indicator('Quality of the service:'),
+    quantity: indicator('Quantity (completeness) of the service:'),
+    opportunity: indicator('Opportunity (timeliness) of the service:'),
+    cost: indicator('Cost (price, effort) of the service:'),
+    overall: z.number().int().min(1).max(5).openapi({ description: 'Overall satisfaction, 1-5 (4-5 count as satisfied).', example: 4 }),
+    recommend: z.number().int().min(0).max(10).nullish().openapi({ description: 'Would recommend, 0-10 (for NPS).', example: 9 }),
+    customerKind: z.enum(CUSTOMER_KINDS).openapi({ description: 'Occasional, or recurring (distributors, repeat buyers).' }),
+    channel: z.enum(CHANNELS),
+    blamedComponent: z.enum(SERVICE_COMPONENTS).nullish().openapi({
+      description: 'For a rating with overall ≤ 3: which of the six service components the client blames.',
+    }),
+    blamesAttitude: z.boolean().nullish().openapi({
+      description: "For a rating with overall ≤ 3: whether the client blames the staff's attitude.",
+    }),
+    comment: z.string().max(2000).nullish(),
+    customerRef: z.string().min(1).max(256).nullish().openapi({
+      description:
+        "Your reference for the client (e.g. a CRM id), to erase their ratings on request. Stored only as a keyed hash; never returned.",
+    }),
+  })
+  .superRefine((rating, context) => {
+    if (rating.quality == null && rating.quantity == null && rating.opportunity == null && rating.cost == null) {
+      context.addIssue({ code: 'custom', path: ['quality'], message: 'At least one of quality, quantity, opportunity or cost is required' });
+    }
+    if (rating.overall >= 4) {
+      for (const field of ['blamedComponent', 'blamesAttitude'] as const) {
+        if (rating[field] != null) {
+          context.addIssue({ code: 'custom', path: [field], message: 'Only a rating with overall ≤ 3 can blame something' });
+        }
+      }
+    }
+    const occurredAt = Date.parse(rating.occurredAt);
+    const now = Date.now();
+    if (occurredAt > now + MAX_FUTURE_MS) {
+      context.addIssue({ code: 'custom', path: ['occurredAt'], message: 'Must not be more than 5 minutes in the future' });
+    } else if (occurredAt < now - MAX_AGE_MS) {
+      context.addIssue({ code: 'custom', path: ['occurredAt'], message: 'Must not be more than 2 years in the past' });
+    }
+  })
+  .openapi('ExternalRatingInput');
+
+export type ExternalRatingInput = z.infer<typeof ExternalRatingInputSchema>;
+
+export const MAX_BATCH_ITEMS = 1000;
+
+export const ExternalRatingBatchSchema = z
+  .strictObject({ items: z.array(ExternalRatingInputSchema).min(1).max(MAX_BATCH_ITEMS) })
+  .openapi('ExternalRatingBatch');
+
+export const ExternalRatingSchema = z
+  .object({
+    id: z.uuid(),
+    unitId: z.uuid(),
+    occurredAt: z.iso.datetime({ offset: true }),
+    receivedAt: z.iso.datetime({ offset: true }),
+    quality: z.number().int().nullable(),
+    quantity: z.number().int().nullable(),
+    opportunity: z.number().int().nullable(),
+    cost: z.number().int().nullable(),
+    overall: z.number().int(),
+    recommend: z.number().int().nullable(),
+    customerKind: z.enum(CUSTOMER_KINDS),
+    channel: z.enum(CHANNELS),
+    blamedComponent: z.enum(SERVICE_COMPONENTS).nullable(),
+    blamesAttitude: z.boolean().nullable(),
+    comment: z.string().nullable(),
+    hasCustomerRef: z.boolean().openapi({ description: 'Whether a customerRef was given (the reference itself is never returned).' }),
+  })
+  .openapi('ExternalRating');
+
+export const ExternalRatingBatchResultSchema = z
+  .object({
+    count: z.number().int(),
+    ids: z.array(z.uuid()).openapi({ description: 'The new ratings’ ids, in the order of the items.' }),
+  })
+  .openapi('ExternalRatingBatchResult');
+
+export type ExternalRatingResource = z.infer<typeof ExternalRatingSchema>;
+
+/** The export's columns: the resource's fields, in order. */
+export const CSV_COLUMNS = Object.keys(ExternalRatingSchema.shape) as (keyof ExternalRatingResource)[];
+
+/** The filters of the list and of the CSV export. */
+const filters = {
+  unitId: z.uuid().optional().openapi({ description: 'Only ratings of this unit.' }),
+  from: timestamp.optional().openapi({ description: 'Only encounters at or after this time (`occurredAt`).' }),
+  to: timestamp.optional().openapi({ description: 'Only encounters before this time (`occurredAt`, exclusive).' }),
+  customerKind: z.enum(CUSTOMER_KINDS).optional().openapi({ description: 'Only ratings by this kind of customer.' }),
+  channel: z.enum(CHANNELS).optional().openapi({ description: 'Only ratings given through this channel.' }),
+  blamedComponent: z.enum(SERVICE_COMPONENTS).optional().openapi({ description: 'Only ratings blaming this component.' }),
+};
+
+const chronological = <T extends z.ZodType<{ from?: string | undefined; to?: string | undefined }>>(schema: T) =>
+  schema.refine(({ from, to }) => from === undefined || to === undefined || Date.parse(from) <= Date.parse(to), {
+    message: 'Must not be before `from`',
+    path: ['to'],
+  });
+
+export const ListExternalRatingsQuerySchema = chronological(pageQuerySchema({ max: 200, fallback: 50 }).extend(filters));
+export const ExportExternalRatingsQuerySchema = chronological(z.object(filters));
+export type ExternalRatingFilterQuery = z.infer<typeof ExportExternalRatingsQuerySchema>;
+
+export const ExternalRatingParamsSchema = idParamsSchema('The rating id.');
+
+export const EraseExternalRatingsQuerySchema = z.object({
+  customerRef: z.string().min(1).max(256).openapi({
+    description: 'The reference given as `customerRef` when the ratings were sent; matched through its keyed hash.',
+    example: 'crm-4711',
+  }),
+});
+
+export const ErasureResultSchema = z
+  .object({ erased: z.number().int().openapi({ description: 'How many ratings were erased; 0 if none matched.', example: 3 }) })
+  .openapi('ExternalRatingErasure');

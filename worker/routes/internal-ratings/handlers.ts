@@ -1,0 +1,55 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { insertInternalRatings, type NewInternalRating } from '../../db/internal-ratings.ts';
+import { tenantHashKey } from '../../domain/pseudonyms.ts';
+import type { AppEnv } from '../../env.ts';
+import { tenantOf } from '../../http/auth.ts';
+import { writeOnce } from '../../http/idempotency.ts';
+import { unitProblem } from '../../http/unit-problems.ts';
+import type { CreateInternalRatingBatchRoute, CreateInternalRatingRoute } from './routes.ts';
+import type { InternalRatingInput } from './schemas.ts';
+
+function toNewRating(input: InternalRatingInput): NewInternalRating {
+  return {
+    id: crypto.randomUUID(),
+    unit_id: input.unitId,
+    occurred_on: input.occurredOn,
+    commitments: input.commitments,
+    internal_culture: input.internalCulture,
+    empowerment: input.empowerment,
+    recognition: input.recognition,
+    leadership_support: input.leadershipSupport,
+    knowledge: input.knowledge,
+    ability: input.ability,
+    willingness: input.willingness,
+    tenure_band: input.tenureBand,
+    role: input.role,
+    recommend_employer: input.recommendEmployer ?? null,
+  };
+}
+
+/**
+ * Stores `inputs` in one round trip (exactly once per Idempotency-Key) and answers `body`; refused
+ * units are named by `pointerOf(index)`.
+ */
+async function store<T>(c: Context<AppEnv>, inputs: InternalRatingInput[], body: T, pointerOf: (index: number) => string) {
+  const { tenant } = tenantOf(c.get('principal'));
+  // The key fingerprints Idempotency-Key requests; the ratings themselves hash nothing.
+  const hashKey = await tenantHashKey(c.env.HASH_SECRET, tenant.id);
+  const writes = insertInternalRatings(c.get('db'), tenant.id, inputs.map(toNewRating));
+  try {
+    return await writeOnce(c, hashKey, writes, 201, body);
+  } catch (error) {
+    throw unitProblem(error, inputs.map((input) => input.unitId), pointerOf) ?? error;
+  }
+}
+
+export const createInternalRating: RouteHandler<CreateInternalRatingRoute, AppEnv> = async (c) => {
+  const input = c.req.valid('json');
+  return store(c, [input], { accepted: true as const, occurredOn: input.occurredOn, unitId: input.unitId }, () => '/unitId');
+};
+
+export const createInternalRatingBatch: RouteHandler<CreateInternalRatingBatchRoute, AppEnv> = async (c) => {
+  const { items } = c.req.valid('json');
+  return store(c, items, { count: items.length }, (index) => `/items/${index}/unitId`);
+};
