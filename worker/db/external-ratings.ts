@@ -3,7 +3,8 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { auditEvents, type ExternalRating, externalRatings, externalRollups } from '../../db/schema.ts';
 import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { EXTERNAL_ROLLUP, addToRollups, subtractFromRollups } from './rollups.ts';
+import { insertRatings } from './rating-writes.ts';
+import { EXTERNAL_ROLLUP, subtractFromRollups } from './rollups.ts';
 
 /** A validated external rating, ready to store (column names as in the table). */
 export interface NewExternalRating {
@@ -24,37 +25,12 @@ export interface NewExternalRating {
   customer_ref_hash: string | null;
 }
 
-/** The shape of `NewExternalRating` for `jsonb_to_recordset`, so a batch travels as one parameter. */
-const RECORD = sql.raw(
-  'id uuid, unit_id uuid, occurred_at timestamptz, quality smallint, quantity smallint, opportunity smallint, ' +
-    'cost smallint, overall smallint, recommend smallint, customer_kind customer_kind, channel channel, ' +
-    'blamed_component service_component, blames_attitude boolean, comment text, customer_ref_hash text',
-);
-const COLUMNS = sql.raw(
-  'id, unit_id, occurred_at, quality, quantity, opportunity, cost, overall, recommend, customer_kind, channel, ' +
-    'blamed_component, blames_attitude, comment, customer_ref_hash',
-);
-
-/** Postgres array literal of validated UUIDs. */
-export function uuidArray(ids: Iterable<string>): string {
-  return `{${[...new Set(ids)].join(',')}}`;
-}
-
 /**
- * The statements that store ratings and add them to the rollups, for one batch transaction: the
- * units are checked first (`assert_units_accept_ratings`: the tenant's own, not archived), then one
- * multi-row insert and one rollup upsert, whatever the batch size.
+ * The statements that store external ratings and add them to the rollups, for one batch
+ * transaction (see `insertRatings`).
  */
 export function insertExternalRatings(db: Database, tenantId: string, ratings: NewExternalRating[], receivedAt: Date): BatchItem<'pg'>[] {
-  const source = sql`jsonb_to_recordset(${JSON.stringify(ratings)}::jsonb) as r(${RECORD})`;
-  return [
-    db.execute(sql`select assert_units_accept_ratings(${uuidArray(ratings.map((r) => r.unit_id))}::uuid[])`),
-    db.execute(
-      sql`insert into external_ratings (tenant_id, received_at, ${COLUMNS})
-          select ${tenantId}::uuid, ${receivedAt.toISOString()}::timestamptz, ${COLUMNS} from ${source}`,
-    ),
-    db.execute(addToRollups(EXTERNAL_ROLLUP, tenantId, source)),
-  ];
+  return insertRatings(db, externalRatings, EXTERNAL_ROLLUP, tenantId, ratings, { received_at: receivedAt.toISOString() });
 }
 
 export interface ExternalRatingFilter {

@@ -7,7 +7,7 @@ import { externalRollups, internalRollups } from '../../db/schema.ts';
  * The same definitions add new ratings, subtract erased ones, and (in tests) recompute everything
  * from raw rows, so the three cannot disagree. A measure added later is one line here.
  */
-interface RollupSpec<T extends PgTable> {
+export interface RollupSpec<T extends PgTable> {
   table: T;
   /** Grouping columns (besides tenant) and the expression over `r` that gives each. */
   keys: Partial<Record<keyof T['$inferSelect'], string>>;
