@@ -5,6 +5,7 @@ import {
   char,
   check,
   date,
+  doublePrecision,
   foreignKey,
   index,
   integer,
@@ -68,6 +69,23 @@ export const INDICATORS = ['quality', 'quantity', 'opportunity', 'cost'] as cons
 export const SUPPORT_SCORES = ['commitments', 'internalCulture', 'empowerment', 'recognition', 'leadershipSupport'] as const;
 /** Know, be able, want: the provider triad, 1-5 each, self-assessed. */
 export const TRIAD_SCORES = ['knowledge', 'ability', 'willingness'] as const;
+/** What is scored, targeted and benchmarked (DOMAIN.md, "Measures"). */
+export const MEASURES = [
+  'quality',
+  'quantity',
+  'opportunity',
+  'cost',
+  'overall',
+  'csat',
+  'nps',
+  'enps',
+  'supportIndex',
+  'willingness',
+  'attitudeBlameShare',
+] as const;
+export const COHORT_KINDS = ['all', 'industry', 'sizeBand', 'region'] as const;
+export const PERIOD_KINDS = ['month', 'quarter'] as const;
+export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
 
 export const industry = pgEnum('industry', INDUSTRIES);
 export const sizeBand = pgEnum('size_band', SIZE_BANDS);
@@ -80,6 +98,10 @@ export const channel = pgEnum('channel', CHANNELS);
 export const serviceComponent = pgEnum('service_component', SERVICE_COMPONENTS);
 export const tenureBand = pgEnum('tenure_band', TENURE_BANDS);
 export const staffRole = pgEnum('staff_role', STAFF_ROLES);
+export const measure = pgEnum('measure', MEASURES);
+export const cohortKind = pgEnum('cohort_kind', COHORT_KINDS);
+export const periodKind = pgEnum('period_kind', PERIOD_KINDS);
+export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 
 /**
  * The role the worker's database user belongs to. It owns nothing and cannot bypass row-level
@@ -99,6 +121,16 @@ function tenantIsolation(column: AnyPgColumn, operations: 'all' | 'select' | 'in
     ...(operations === 'insert' ? {} : { using: rule }),
     ...(operations === 'select' ? {} : { withCheck: rule }),
   });
+}
+
+/** Tables of no tenant (benchmarks) that every tenant may read; written only with no tenant set (the job). */
+function readableByTenants() {
+  return pgPolicy('tenants_read', { to: appRole, for: 'select', using: sql`true` });
+}
+
+/** Operator data: the app role reads and writes it only with no tenant set (operator and job requests). */
+function operatorOnly() {
+  return pgPolicy('operator_only', { to: appRole, for: 'all', using: sql`${currentTenantId} is null`, withCheck: sql`${currentTenantId} is null` });
 }
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -413,6 +445,104 @@ export const idempotencyKeys = pgTable(
   (table) => [
     primaryKey({ columns: [table.tenantId, table.credentialId, table.key] }),
     index('idempotency_keys_expires_at_idx').on(table.expiresAt),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+/** A tenant's goal for a measure: the scorecard shows the road travelled and the road left. */
+export const targets = pgTable(
+  'targets',
+  {
+    tenantId: tenantId(),
+    measure: measure('measure').notNull(),
+    /** In the measure's own unit: 1-5 for means, 0-1 for shares, -100..100 for net scores. */
+    target: doublePrecision('target').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.tenantId, table.measure] }), tenantIsolation(table.tenantId)],
+);
+
+/** Every run of a scheduled job (cron or operator), with what it did or why it failed. */
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    id: uuid('id').primaryKey(),
+    job: text('job').notNull(),
+    trigger: text('trigger').notNull(),
+    status: jobStatus('status').notNull(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    summary: jsonb('summary').$type<Record<string, unknown>>().notNull().default({}),
+    error: text('error'),
+  },
+  (table) => [index('job_runs_id_idx').on(table.id.desc()), operatorOnly()],
+);
+
+/**
+ * A benchmark computed for one period from the rollups of opted-in tenants. A rerun for the same
+ * period replaces it (and its stats and positions) in one transaction.
+ */
+export const benchmarkSnapshots = pgTable(
+  'benchmark_snapshots',
+  {
+    id: uuid('id').primaryKey(),
+    periodKind: periodKind('period_kind').notNull(),
+    periodStart: date('period_start').notNull(),
+    /** Exclusive. */
+    periodEnd: date('period_end').notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+    jobRunId: uuid('job_run_id')
+      .notNull()
+      .references(() => jobRuns.id),
+  },
+  (table) => [
+    unique('benchmark_snapshots_period_unique').on(table.periodKind, table.periodStart),
+    readableByTenants(),
+    operatorOnly(),
+  ],
+);
+
+/** One cohort's distribution of one measure in a snapshot. Only published to tenants when it holds ≥ 5 organizations. */
+export const benchmarkCohortStats = pgTable(
+  'benchmark_cohort_stats',
+  {
+    snapshotId: uuid('snapshot_id')
+      .notNull()
+      .references(() => benchmarkSnapshots.id, { onDelete: 'cascade' }),
+    measure: measure('measure').notNull(),
+    cohortKind: cohortKind('cohort_kind').notNull(),
+    /** The industry, size band or region; '' for `all`. */
+    cohortValue: text('cohort_value').notNull(),
+    organizations: integer('organizations').notNull(),
+    mean: doublePrecision('mean').notNull(),
+    p10: doublePrecision('p10').notNull(),
+    p25: doublePrecision('p25').notNull(),
+    median: doublePrecision('median').notNull(),
+    p75: doublePrecision('p75').notNull(),
+    p90: doublePrecision('p90').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.snapshotId, table.measure, table.cohortKind, table.cohortValue] }),
+    readableByTenants(),
+    operatorOnly(),
+  ],
+);
+
+/** A tenant's own value and mid-rank percentile in each cohort of a snapshot: its row only. */
+export const benchmarkPositions = pgTable(
+  'benchmark_positions',
+  {
+    snapshotId: uuid('snapshot_id')
+      .notNull()
+      .references(() => benchmarkSnapshots.id, { onDelete: 'cascade' }),
+    tenantId: tenantId(),
+    measure: measure('measure').notNull(),
+    cohortKind: cohortKind('cohort_kind').notNull(),
+    value: doublePrecision('value').notNull(),
+    percentileRank: doublePrecision('percentile_rank').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.snapshotId, table.tenantId, table.measure, table.cohortKind] }),
     tenantIsolation(table.tenantId),
   ],
 );

@@ -38,7 +38,21 @@ beforeAll(async () => {
   a = await createTenant({ name: 'Isolated A' });
   b = await createTenant({ name: 'Isolated B' });
   // Rows in every tenant-owned table, for both tenants, whatever the API has created so far.
+  const snapshot = crypto.randomUUID();
+  const run = crypto.randomUUID();
+  await owner.query(`insert into job_runs (id, job, trigger, status) values ($1, 'isolation-test', 'test', 'succeeded')`, [run]);
+  await owner.query(
+    `insert into benchmark_snapshots (id, period_kind, period_start, period_end, job_run_id)
+     values ($1, 'month', '1999-01-01', '1999-02-01', $2)`,
+    [snapshot, run],
+  );
   for (const { tenant } of [a, b]) {
+    await owner.query(`insert into targets (tenant_id, measure, target) values ($1, 'csat', 0.8)`, [tenant.id]);
+    await owner.query(
+      `insert into benchmark_positions (snapshot_id, tenant_id, measure, cohort_kind, value, percentile_rank)
+       values ($1, $2, 'csat', 'all', 0.8, 50)`,
+      [snapshot, tenant.id],
+    );
     const unit = crypto.randomUUID();
     await owner.query(
       `insert into partner_clients (id, tenant_id, name, display_prefix, secret_hash, scopes)
