@@ -10,13 +10,18 @@ import { ProblemError } from './http/problem.ts';
 import { documentRateLimit, RATE_LIMITED_PATHS, rateLimit } from './http/rate-limit.ts';
 import { createRouter } from './http/router.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { adminRouter } from './routes/admin/index.ts';
 import { apiKeysRouter } from './routes/api-keys/index.ts';
 import { auditEventsRouter } from './routes/audit-events/index.ts';
+import { benchmarksRouter } from './routes/benchmarks/index.ts';
+import { diagnosticsRouter } from './routes/diagnostics/index.ts';
 import { externalRatingsRouter } from './routes/external-ratings/index.ts';
 import { healthRouter } from './routes/health/index.ts';
 import { internalRatingsRouter } from './routes/internal-ratings/index.ts';
 import { oauthRouter } from './routes/oauth/index.ts';
 import { partnerClientsRouter } from './routes/partner-clients/index.ts';
+import { scorecardRouter } from './routes/scorecard/index.ts';
+import { targetsRouter } from './routes/targets/index.ts';
 import { tenantsRouter } from './routes/tenants/index.ts';
 import { unitsRouter } from './routes/units/index.ts';
 
@@ -69,6 +74,11 @@ export function createApp() {
   app.route('/', externalRatingsRouter);
   app.route('/', internalRatingsRouter);
   app.route('/', unitsRouter);
+  app.route('/', benchmarksRouter);
+  app.route('/', adminRouter);
+  app.route('/', targetsRouter);
+  app.route('/', scorecardRouter);
+  app.route('/', diagnosticsRouter);
   return app;
 }
 

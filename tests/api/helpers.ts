@@ -222,3 +222,28 @@ export async function createExternalRatings(key: string, items: Record<string, u
   if (response.status !== 201) throw new Error(`createExternalRatings: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { ids: string[] }).ids;
 }
+
+/** Sends `items` (at most 1,000) through `POST /v1/internal-ratings/batch`. */
+export async function createInternalRatings(key: string, items: Record<string, unknown>[]): Promise<void> {
+  const response = await api('/v1/internal-ratings/batch', { method: 'POST', key, json: { items } });
+  if (response.status !== 201 && response.status !== 202) throw new Error(`createInternalRatings: ${response.status} ${await response.text()}`);
+}
+
+/** A tiny well-formedness check: every tag closes in order, attributes are quoted, entities are known. */
+export function assertWellFormedSvg(svg: string): void {
+  const stack: string[] = [];
+  const tag = /<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g;
+  let last = 0;
+  for (let match = tag.exec(svg); match; match = tag.exec(svg)) {
+    const between = svg.slice(last, match.index);
+    if (/[<>]/.test(between)) throw new Error(`stray markup: ${between}`);
+    if (/&(?!(amp|lt|gt|quot|apos);)/.test(between)) throw new Error(`bad entity: ${between}`);
+    last = tag.lastIndex;
+    const [, closing, name, , selfClosing] = match;
+    if (closing) {
+      if (stack.pop() !== name) throw new Error(`</${name}> closes the wrong element`);
+    } else if (!selfClosing) stack.push(name!);
+  }
+  if (svg.slice(last).trim() !== '' || stack.length > 0) throw new Error(`unclosed: ${stack.join(', ')}`);
+  if (!svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')) throw new Error('not a standalone SVG root');
+}

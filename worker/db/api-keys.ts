@@ -3,23 +3,22 @@ import { apiKeys, type ApiKey } from '../../db/schema.ts';
 import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 import { credentialOf, revokeCredential } from './credentials.ts';
-import type { NewApiKey } from './tenants.ts';
 
 const ofTenant = (tenantId: string, id: string) => credentialOf(apiKeys, tenantId, id);
 
-export async function createApiKey(db: Database, key: NewApiKey, { actor, requestId }: Acting): Promise<ApiKey> {
-  const [[created]] = await inTenant(db, key.tenantId, [
-    db.insert(apiKeys).values(key).returning(),
+/** The writes that issue a key, given whole (its timestamps too) so its resource is known before they run. */
+export function insertApiKey(db: Database, key: ApiKey, { actor, requestId }: Acting) {
+  return [
+    db.insert(apiKeys).values(key),
     auditEvent(db, {
       ...actor,
       tenantId: key.tenantId,
       action: 'api_key.created',
       targetId: key.id,
       requestId,
-      details: { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt ?? null },
+      details: { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt },
     }),
-  ]);
-  return created!;
+  ];
 }
 
 /** A page of the tenant's keys, newest first, after the id `after` (cursor pagination). */

@@ -4,17 +4,12 @@ import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 import { credentialOf, revokeCredential } from './credentials.ts';
 
-export type NewPartnerClient = Omit<typeof partnerClients.$inferInsert, 'createdAt' | 'lastUsedAt' | 'revokedAt'>;
-
 const ofTenant = (tenantId: string, id: string) => credentialOf(partnerClients, tenantId, id);
 
-export async function createPartnerClient(
-  db: Database,
-  client: NewPartnerClient,
-  { actor, requestId }: Acting,
-): Promise<PartnerClient> {
-  const [[created]] = await inTenant(db, client.tenantId, [
-    db.insert(partnerClients).values(client).returning(),
+/** The writes that register a client, given whole (its timestamps too) so its resource is known before they run. */
+export function insertPartnerClient(db: Database, client: PartnerClient, { actor, requestId }: Acting) {
+  return [
+    db.insert(partnerClients).values(client),
     auditEvent(db, {
       ...actor,
       tenantId: client.tenantId,
@@ -23,8 +18,7 @@ export async function createPartnerClient(
       requestId,
       details: { name: client.name, scopes: client.scopes },
     }),
-  ]);
-  return created!;
+  ];
 }
 
 /** A page of the tenant's partner clients, newest first, after the id `after` (cursor pagination). */

@@ -57,7 +57,8 @@ function totalsQuery<T extends PgTable, G extends string>(
     Object.keys(spec.aggregates).map((key) => [key, sql<number>`coalesce(sum(${columns[key]!}), 0)::float8`.mapWith(Number)]),
   );
   const groups: Record<string, SQL | PgColumn> = Object.fromEntries((query.groupBy ?? []).map((key) => [key, columns[key]!]));
-  if (query.bucket) groups.bucket = sql<string>`date_trunc(${query.bucket}, ${columns.day!})::date::text`;
+  // Inlined, not bound: GROUP BY matches the select's expression only if both carry the same literal.
+  if (query.bucket) groups.bucket = sql<string>`date_trunc(${sql.raw(`'${query.bucket}'`)}, ${columns.day!})::date::text`;
   const conditions = [
     sql`${columns.tenantId!} = ${query.tenantId}`,
     sql`${columns.day!} >= ${query.from}::date`,

@@ -10,8 +10,6 @@ import {
 } from '../../db/schema.ts';
 import { type Database, inTenant } from './client.ts';
 
-export type NewUnit = Pick<typeof units.$inferInsert, 'id' | 'tenantId' | 'name' | 'kind' | 'parentId' | 'externalRef'>;
-
 export interface UnitChanges extends Partial<Pick<Unit, 'name' | 'kind' | 'parentId' | 'externalRef'>> {
   archived?: boolean;
 }
@@ -31,10 +29,12 @@ function ofTenant(tenantId: string, id: string) {
 /** Re-archiving keeps the first archival time. */
 const archivedAtNow = sql`coalesce(${units.archivedAt}, now())`;
 
-/** A parent of another tenant, or none, breaks the composite foreign key: the caller sees SQLSTATE 23503. */
-export async function createUnit(db: Database, unit: NewUnit): Promise<Unit> {
-  const [[created]] = await inTenant(db, unit.tenantId, [db.insert(units).values(unit).returning()]);
-  return created!;
+/**
+ * The insert of a unit given whole (its timestamps too), so its resource is known before the write
+ * runs. A parent of another tenant, or none, breaks the composite foreign key: SQLSTATE 23503.
+ */
+export function insertUnit(db: Database, unit: Unit) {
+  return db.insert(units).values(unit);
 }
 
 /** A page of the tenant's units, newest first, after the id `after` (cursor pagination). */

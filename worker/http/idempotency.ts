@@ -6,10 +6,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { idempotencyKeys } from '../../db/schema.ts';
 import { inTenant } from '../db/client.ts';
 import { sqlState } from '../db/errors.ts';
-import { type HashKey, keyedHash } from '../domain/pseudonyms.ts';
+import { type HashKey, keyedHash, tenantHashKey } from '../domain/pseudonyms.ts';
 import type { AppEnv } from '../env.ts';
 import { tenantOf } from './auth.ts';
-import { ProblemError } from './problem.ts';
+import { ProblemError, type ProblemSet } from './problem.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** How long a key's response is replayed; documented in the OpenAPI description of the header. */
@@ -29,6 +29,16 @@ export function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
   return key;
 }
 
+export interface ReplayOptions<T> {
+  /**
+   * What the key stores and a replay answers, when it must differ from `body`: a secret shown once is
+   * not kept in the database for the key's lifetime, so its replay carries null instead.
+   */
+  stored?: T;
+  /** Headers that name what the body describes (`Location`), so that a replay names the first request's resource. */
+  headers?: (body: T) => Record<string, string>;
+}
+
 /**
  * Runs a write whose response is known before it runs, exactly once per Idempotency-Key: the key is
  * claimed (`claim_idempotency_key`, migration 0004) in the same batch as the writes, with the
@@ -38,23 +48,27 @@ export function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
  */
 export async function writeOnce<T, S extends ContentfulStatusCode>(
   c: Context<AppEnv>,
-  hashKey: HashKey,
+  /** The tenant's key (`tenantHashKey`) if the caller has it; else derived only when a key is sent. */
+  hashKey: HashKey | undefined,
   writes: BatchItem<'pg'>[],
   status: S,
   body: T,
+  options: ReplayOptions<T> = {},
 ) {
+  const respond = (answer: T) => c.json(answer, status, options.headers?.(answer));
   const db = c.get('db');
   const { tenant, credential } = tenantOf(c.get('principal'));
   const key = idempotencyKeyOf(c);
   if (key === undefined) {
     if (writes.length > 0) await inTenant(db, tenant.id, writes as [BatchItem<'pg'>]);
-    return c.json(body, status);
+    return respond(body);
   }
-  const fingerprint = await keyedHash(hashKey, 'request', `${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  const fingerprintKey = hashKey ?? (await tenantHashKey(c.env.HASH_SECRET, tenant.id));
+  const fingerprint = await keyedHash(fingerprintKey, 'request', `${c.req.method} ${c.req.path}\n${await c.req.text()}`);
   try {
     await inTenant(db, tenant.id, [
       db.execute(
-        sql`select claim_idempotency_key(${credential.id}, ${key}, ${fingerprint}, ${c.get('requestId')}, ${status}, ${JSON.stringify(body)}::jsonb)`,
+        sql`select claim_idempotency_key(${credential.id}, ${key}, ${fingerprint}, ${c.get('requestId')}, ${status}, ${JSON.stringify(options.stored ?? body)}::jsonb)`,
       ),
       ...writes,
     ]);
@@ -81,10 +95,24 @@ export async function writeOnce<T, S extends ContentfulStatusCode>(
       );
     }
     c.header('Idempotent-Replayed', 'true');
-    return c.json(stored.responseBody as T, stored.responseStatus as S);
+    return c.json(stored.responseBody as T, stored.responseStatus as S, options.headers?.(stored.responseBody as T));
   }
-  return c.json(body, status);
+  return respond(body);
 }
+
+/**
+ * For the few writes that cannot honour a key (their response depends on state read in the write):
+ * refusing it is safer than ignoring it, which would let a retry write twice.
+ */
+export function refuseIdempotencyKey(c: Context<AppEnv>, why: string): void {
+  if (c.req.header(IDEMPOTENCY_HEADER) === undefined) return;
+  throw new ProblemError('invalidParameters', `This operation does not take an ${IDEMPOTENCY_HEADER}: ${why}`, {
+    errors: [{ location: 'header', pointer: `/${IDEMPOTENCY_HEADER}`, detail: 'Not supported by this operation' }],
+  });
+}
+
+/** What a write that takes the header may answer because of it: a malformed key, a key in flight, a key reused. */
+export const IDEMPOTENCY_PROBLEMS = ['invalidParameters', 'idempotencyKeyInUse', 'idempotencyKeyReused'] as const satisfies ProblemSet;
 
 /** The optional header every write documents (the value is checked by `idempotencyKeyOf`). */
 export const IdempotencyHeadersSchema = z.object({
@@ -95,8 +123,10 @@ export const IdempotencyHeadersSchema = z.object({
       description:
         `Makes a retry safe: the same key with the same request within ${IDEMPOTENCY_WINDOW} replays the first ` +
         'response (header `Idempotent-Replayed: true`) without writing again; with another request it is a 422; ' +
-        'while the first request is still running, a 409. Keys are per tenant and credential, 1-255 printable ' +
-        'ASCII characters; a UUID is a good choice.',
+        'while the first request is still running, a 409. A request that fails (4xx/5xx) does not use the key up. ' +
+        'Keys are per tenant and credential, 1-255 printable ASCII characters; a UUID is a good choice. A secret ' +
+        'shown once (a new API key’s `secret`, a partner client’s `clientSecret`) is never stored, so its replay ' +
+        'carries null there: a client that lost the first response revokes that credential and creates another.',
       example: '7f1c1e6e-2b5d-4a8e-9b1a-3c2f4d5e6a7b',
     }),
 });

@@ -31,6 +31,11 @@ export const documentConfig: DocumentConfig = {
     { name: 'Units', description: 'Departments, branches and teams that ratings are about; archived, not deleted, once rated.' },
     { name: 'External ratings', description: 'Clients rating a service encounter: quality, quantity, opportunity, cost, overall, what they blame.' },
     { name: 'Internal ratings', description: 'Employees, anonymously, rating the support they receive as internal customers; write-only.' },
+    { name: 'Benchmarks', description: 'A measure compared with peers (all, industry, size band, region): distribution and own percentile rank.' },
+    { name: 'Admin', description: 'Operator jobs: run the benchmark job, list job runs.' },
+    { name: 'Scorecard', description: 'Measures per period with their uncertainty, gap to target and trend; small groups suppressed.' },
+    { name: 'Targets', description: 'The tenant’s goal for each measure: the road travelled and the road left.' },
+    { name: 'Diagnostics', description: 'Why: the attitude paradox, attitude decay, what clients blame, the service-profit link, and findings.' },
   ],
 };
 

@@ -1,16 +1,8 @@
 import type { Env } from '../env.ts';
+import { runBenchmarkJob } from './benchmarks.ts';
 
-/**
- * Cron entry. The benchmark snapshot job lands with the benchmarks; until then each trigger is
- * logged so the schedule can be seen working.
- */
-export async function runScheduled(controller: ScheduledController, _env: Env): Promise<void> {
-  console.log(
-    JSON.stringify({
-      level: 'info',
-      message: 'scheduled',
-      cron: controller.cron,
-      scheduledTime: new Date(controller.scheduledTime).toISOString(),
-    }),
-  );
+/** Cron entry (wrangler.toml): the benchmark snapshots of the last complete month and quarter. */
+export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const run = await runBenchmarkJob(env, { trigger: 'cron', now: new Date(controller.scheduledTime) });
+  console.log(JSON.stringify({ level: 'info', message: 'scheduled', cron: controller.cron, jobRunId: run.id, status: run.status }));
 }

@@ -5,6 +5,7 @@ import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
+import { refuseIdempotencyKey, writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type GetApiKeyRoute,
   type ListApiKeysRoute,
   type RevokeApiKeyRoute,
+  ROTATE_NOT_IDEMPOTENT,
   type RotateApiKeyRoute,
 } from './routes.ts';
 
@@ -32,12 +34,12 @@ export function apiKeyResource(apiKey: ApiKey) {
   };
 }
 
-export function newApiKeyResource(apiKey: ApiKey, secret: string) {
+export function newApiKeyResource<S extends string | null>(apiKey: ApiKey, secret: S) {
   return { ...apiKeyResource(apiKey), secret };
 }
 
 /** A response that shows a secret must not be kept by any cache. */
-function issuedHeaders(apiKey: ApiKey) {
+function issuedHeaders(apiKey: { id: string }) {
   return { 'Cache-Control': 'no-store', Location: `/v1/api-keys/${apiKey.id}` };
 }
 
@@ -50,20 +52,24 @@ export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) =
   const { name, scopes, expiresAt } = c.req.valid('json');
   requireGrantable(principal, scopes, 'A key');
   const key = await generateApiKey();
-  const created = await store.createApiKey(
-    c.get('db'),
-    {
-      id: uuidv7(),
-      tenantId: principal.tenant.id,
-      name,
-      displayPrefix: key.displayPrefix,
-      secretHash: key.hash,
-      scopes,
-      expiresAt: expiresAt === undefined ? null : new Date(expiresAt),
-    },
-    actingOf(c),
-  );
-  return c.json(newApiKeyResource(created, key.secret), 201, issuedHeaders(created));
+  const apiKey: ApiKey = {
+    id: uuidv7(),
+    tenantId: principal.tenant.id,
+    name,
+    displayPrefix: key.displayPrefix,
+    secretHash: key.hash,
+    scopes,
+    createdAt: new Date(),
+    lastUsedAt: null,
+    expiresAt: expiresAt === undefined ? null : new Date(expiresAt),
+    revokedAt: null,
+    rotatedFromId: null,
+  };
+  const writes = store.insertApiKey(c.get('db'), apiKey, actingOf(c));
+  return writeOnce(c, undefined, writes, 201, newApiKeyResource<string | null>(apiKey, key.secret), {
+    stored: newApiKeyResource(apiKey, null),
+    headers: issuedHeaders,
+  });
 };
 
 export const listApiKeys: RouteHandler<ListApiKeysRoute, AppEnv> = async (c) => {
@@ -88,6 +94,7 @@ export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = async (c) =
 };
 
 export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) => {
+  refuseIdempotencyKey(c, ROTATE_NOT_IDEMPOTENT);
   const { id } = c.req.valid('param');
   // Without a body the validator is skipped and the schema's default never applies, so it is applied here.
   const { gracePeriodSeconds = DEFAULT_GRACE_SECONDS } = c.req.valid('json');

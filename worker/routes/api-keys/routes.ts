@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
+import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import {
   BY_ID_PROBLEMS,
@@ -38,6 +39,19 @@ export const IssuedApiKeySchema = ApiKeySchema.extend({
     example: 'sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo',
   }),
 }).openapi('IssuedApiKey', { description: 'A new API key with its secret, shown once.' });
+
+/** As `IssuedApiKey`, but replayable under an Idempotency-Key, whose replay never carries the secret. */
+const CreatedApiKeySchema = IssuedApiKeySchema.extend({
+  secret: IssuedApiKeySchema.shape.secret.nullable().openapi({
+    description:
+      'The API key. Shown only in this response: store it now, it cannot be retrieved again. Null in a replay ' +
+      '(`Idempotent-Replayed: true`): the secret is never stored.',
+  }),
+}).openapi('CreatedApiKey', { description: 'A new API key with its secret, shown once.' });
+
+export const ROTATE_NOT_IDEMPOTENT =
+  'a rotation answers with what it finds (the old key live, revoked or expired), so its response is not known ' +
+  'before it runs; to retry safely, check the old key’s `expiresAt` and the keys with its `rotatedFromId` first.';
 
 const CreateApiKeySchema = z
   .strictObject({
@@ -79,14 +93,17 @@ export const createApiKey = createRoute({
     'Needs the `admin` scope.',
   tags,
   ...tenantSecurity('admin'),
-  request: { body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } } },
+  request: {
+    headers: IdempotencyHeadersSchema,
+    body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } },
+  },
   responses: {
     201: {
       description: 'The key, with its secret.',
       headers: z.object({ Location: z.string().openapi({ description: 'The new key.' }) }),
-      content: { 'application/json': { schema: IssuedApiKeySchema } },
+      content: { 'application/json': { schema: CreatedApiKeySchema } },
     },
-    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS),
+    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS),
   },
 });
 
@@ -145,7 +162,8 @@ export const rotateApiKey = createRoute({
   description:
     'Issues a new key with the same name, scopes and expiry, and shows its secret once. The old key keeps working ' +
     'for the grace period (or until its own expiry, if sooner), then is refused. A revoked or expired key cannot ' +
-    'be rotated. The body is optional. Needs the `admin` scope.',
+    'be rotated. The body is optional. Needs the `admin` scope. Not idempotent: an `Idempotency-Key` header is ' +
+    `refused with a 400 (${ROTATE_NOT_IDEMPOTENT})`,
   tags,
   ...tenantSecurity('admin'),
   request: {
@@ -158,7 +176,7 @@ export const rotateApiKey = createRoute({
       headers: z.object({ Location: z.string().openapi({ description: 'The new key.' }) }),
       content: { 'application/json': { schema: IssuedApiKeySchema } },
     },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, 'conflict'),
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, 'invalidParameters', 'conflict'),
   },
 });
 

@@ -78,9 +78,10 @@ export const createExternalRating: RouteHandler<CreateExternalRatingRoute, AppEn
   const input = c.req.valid('json');
   const { hashKey, ratings, receivedAt, writes } = await prepareRatings(c, [input]);
   const rating = ratings[0]!;
-  c.header('Location', `/v1/external-ratings/${rating.id}`);
   try {
-    return await writeOnce(c, hashKey, writes, 201, externalRatingResource(rating, receivedAt));
+    return await writeOnce(c, hashKey, writes, 201, externalRatingResource(rating, receivedAt), {
+      headers: ({ id }) => ({ Location: `/v1/external-ratings/${id}` }),
+    });
   } catch (error) {
     throw unitProblem(error, [input.unitId], () => '/unitId') ?? error;
   }

@@ -5,6 +5,7 @@ import { uuidv7 } from '../../domain/ids.ts';
 import { generateClientSecret } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
+import { writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
 import type {
@@ -36,22 +37,26 @@ export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv>
   const { name, scopes } = c.req.valid('json');
   requireGrantable(principal, scopes, 'A partner client');
   const secret = await generateClientSecret();
-  const client = await store.createPartnerClient(
-    c.get('db'),
-    {
-      id: uuidv7(),
-      tenantId: principal.tenant.id,
-      name,
-      displayPrefix: secret.displayPrefix,
-      secretHash: secret.hash,
-      scopes,
-    },
-    actingOf(c),
-  );
-  return c.json({ ...partnerClientResource(client), clientSecret: secret.secret }, 201, {
-    // A response that shows a secret must not be kept by any cache.
-    'Cache-Control': 'no-store',
-    Location: `/v1/partner-clients/${client.id}`,
+  const client: PartnerClient = {
+    id: uuidv7(),
+    tenantId: principal.tenant.id,
+    name,
+    displayPrefix: secret.displayPrefix,
+    secretHash: secret.hash,
+    scopes,
+    createdAt: new Date(),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  const resource = partnerClientResource(client);
+  const clientSecret: string | null = secret.secret;
+  return writeOnce(c, undefined, store.insertPartnerClient(c.get('db'), client, actingOf(c)), 201, { ...resource, clientSecret }, {
+    stored: { ...resource, clientSecret: null },
+    headers: ({ id }) => ({
+      // A response that shows a secret must not be kept by any cache.
+      'Cache-Control': 'no-store',
+      Location: `/v1/partner-clients/${id}`,
+    }),
   });
 };
 

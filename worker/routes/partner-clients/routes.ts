@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
+import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import {
   BY_ID_PROBLEMS,
@@ -31,8 +32,10 @@ export const PartnerClientSchema = z
   .openapi('PartnerClient', { description: 'A partner app, without its secret.' });
 
 export const IssuedPartnerClientSchema = PartnerClientSchema.extend({
-  clientSecret: z.string().openapi({
-    description: 'The OAuth `client_secret`. Shown only in this response: store it now, it cannot be retrieved again.',
+  clientSecret: z.string().nullable().openapi({
+    description:
+      'The OAuth `client_secret`. Shown only in this response: store it now, it cannot be retrieved again. Null in ' +
+      'a replay (`Idempotent-Replayed: true`): the secret is never stored.',
     example: 'scs_Q0d2m8JcR1yWbLh5uZ7sNfEo3kTq9vXa',
   }),
 }).openapi('IssuedPartnerClient', { description: 'A new partner client with its secret, shown once.' });
@@ -56,13 +59,17 @@ export const createPartnerClient = createRoute({
     'The response shows the client secret once. Needs the `admin` scope.',
   tags,
   ...tenantSecurity('admin'),
-  request: { body: { required: true, content: { 'application/json': { schema: CreatePartnerClientSchema } } } },
+  request: {
+    headers: IdempotencyHeadersSchema,
+    body: { required: true, content: { 'application/json': { schema: CreatePartnerClientSchema } } },
+  },
   responses: {
     201: {
       description: 'The partner client and its secret.',
+      headers: z.object({ Location: z.string().openapi({ description: 'The new partner client.' }) }),
       content: { 'application/json': { schema: IssuedPartnerClientSchema } },
     },
-    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS),
+    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS),
   },
 });
 

@@ -5,8 +5,9 @@ import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actorOf, tenantOf } from '../../http/auth.ts';
+import { refuseIdempotencyKey } from '../../http/idempotency.ts';
 import { newApiKeyResource } from '../api-keys/handlers.ts';
-import type { CreateTenantRoute, GetTenantRoute, UpdateTenantRoute } from './routes.ts';
+import { type CreateTenantRoute, type GetTenantRoute, TENANT_NOT_IDEMPOTENT, type UpdateTenantRoute } from './routes.ts';
 
 export function tenantResource(tenant: Tenant) {
   return {
@@ -23,6 +24,7 @@ export function tenantResource(tenant: Tenant) {
 }
 
 export const createTenant: RouteHandler<CreateTenantRoute, AppEnv> = async (c) => {
+  refuseIdempotencyKey(c, TENANT_NOT_IDEMPOTENT);
   const body = c.req.valid('json');
   const tenantId = uuidv7();
   const key = await generateApiKey();

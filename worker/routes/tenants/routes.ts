@@ -76,12 +76,18 @@ const UpdateTenantSchema = z
   .refine((changes) => Object.keys(changes).length > 0, { message: 'Send at least one field to change' })
   .openapi('UpdateTenant');
 
+export const TENANT_NOT_IDEMPOTENT =
+  'keys are scoped to a tenant and credential, and this operator call has none yet; a retry after a lost ' +
+  'response creates a second tenant';
+
 export const createTenant = createRoute({
   method: 'post',
   path: '/v1/tenants',
   operationId: 'createTenant',
   summary: 'Create a tenant (operator)',
-  description: 'Creates an organization and its first admin API key, whose secret this response shows once.',
+  description:
+    'Creates an organization and its first admin API key, whose secret this response shows once. Not idempotent: ' +
+    `an \`Idempotency-Key\` header is refused with a 400 (${TENANT_NOT_IDEMPOTENT}).`,
   tags,
   security: [{ operatorToken: [] }],
   middleware: [operatorAuth()] as const,
@@ -95,7 +101,7 @@ export const createTenant = createRoute({
         },
       },
     },
-    ...problemResponses(AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS),
+    ...problemResponses(AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, 'invalidParameters'),
   },
 });
 

@@ -5,6 +5,7 @@ import * as store from '../../db/units.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
+import { writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
 import type { CreateUnitRoute, DeleteUnitRoute, GetUnitRoute, ListUnitsRoute, UpdateUnitRoute } from './routes.ts';
@@ -51,12 +52,26 @@ function refusal(error: unknown, { parentId, externalRef }: { parentId?: string 
   }
 }
 
+const locationOf = ({ id }: { id: string }) => ({ Location: `/v1/units/${id}` });
+
 export const createUnit: RouteHandler<CreateUnitRoute, AppEnv> = async (c) => {
   const body = c.req.valid('json');
-  const unit = await store
-    .createUnit(c.get('db'), { id: uuidv7(), tenantId: tenantOf(c.get('principal')).tenant.id, ...body })
-    .catch((error: unknown) => refusal(error, body));
-  return c.json(unitResource(unit), 201, { Location: `/v1/units/${unit.id}` });
+  const { tenant } = tenantOf(c.get('principal'));
+  const now = new Date();
+  const unit: Unit = {
+    id: uuidv7(),
+    tenantId: tenant.id,
+    name: body.name,
+    kind: body.kind,
+    parentId: body.parentId ?? null,
+    externalRef: body.externalRef ?? null,
+    archivedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return writeOnce(c, undefined, [store.insertUnit(c.get('db'), unit)], 201, unitResource(unit), { headers: locationOf }).catch(
+    (error: unknown) => refusal(error, body),
+  );
 };
 
 export const listUnits: RouteHandler<ListUnitsRoute, AppEnv> = async (c) => {

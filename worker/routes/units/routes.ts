@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { UNIT_KINDS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
+import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import {
   BY_ID_PROBLEMS,
@@ -91,14 +92,17 @@ export const createUnit = createRoute({
     'another unit of the tenant is a 409. Needs the `admin` scope.',
   tags,
   ...tenantSecurity('admin'),
-  request: { body: { required: true, content: { 'application/json': { schema: CreateUnitSchema } } } },
+  request: {
+    headers: IdempotencyHeadersSchema,
+    body: { required: true, content: { 'application/json': { schema: CreateUnitSchema } } },
+  },
   responses: {
     201: {
       description: 'The unit.',
       headers: z.object({ Location: z.string().openapi({ description: 'The new unit.' }) }),
       content: { 'application/json': { schema: UnitSchema } },
     },
-    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, 'conflict'),
+    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS, 'conflict'),
   },
 });
 

@@ -1,0 +1,201 @@
+/**
+ * The reference pool (DOMAIN.md, "The reference pool"): 252 organizations, about 10,000 employees
+ * and their customers, drawn from a seed. Each organization draws from its own stream, so the
+ * first N organizations of any pool are the same, and latent traits per organization and unit
+ * drive every score, so the thesis shows in the data:
+ *   - support culture (org level, varied by unit) lifts the five support scores, the unit's
+ *     customer satisfaction (the service-profit link) and, a little, willingness;
+ *   - most units' staff are willing (willingness ≥ 4) whatever their support, so most attitude
+ *     blames fall where attitude is in fact right; new staff start more willing;
+ *   - occasional customers who leave dissatisfied nearly all blame attitude; recurring ones,
+ *     rarer and less often dissatisfied, seldom do.
+ */
+import { INDUSTRIES, SERVICE_COMPONENTS, type SIZE_BANDS, type Tenant } from '../schema.ts';
+import type { NewExternalRating } from '../../worker/db/external-ratings.ts';
+import type { NewInternalRating } from '../../worker/db/internal-ratings.ts';
+import { mulberry32, type Random, substream } from './random.ts';
+
+export const POOL_ORGANIZATIONS = 252;
+export const DEFAULT_POOL_SEED = 20_261_123;
+/** Every pool tenant's name starts with this. */
+export const POOL_NAME_PREFIX = 'Pool ';
+
+const DAY_MS = 86_400_000;
+const REGIONS = ['ES', 'MX', 'CO', 'AR', 'CL', 'PE', 'US'] as const;
+const REGION_WEIGHTS = [30, 20, 15, 10, 10, 8, 7];
+const SIZE_BAND_WEIGHTS = [20, 35, 30, 15];
+/** Employees surveyed per size band: [low, high]; about 40 on average, so 252 organizations ≈ 10,000. */
+const EMPLOYEES: Record<(typeof SIZE_BANDS)[number], [number, number]> = { '1-49': [12, 25], '50-249': [25, 45], '250-999': [35, 60], '1000+': [50, 75] };
+const CHANNELS = ['in-person', 'phone', 'email', 'chat', 'web', 'mobile-app'] as const;
+const CHANNEL_WEIGHTS = [35, 25, 10, 10, 12, 8];
+const NOT_PEOPLE = SERVICE_COMPONENTS.filter((c) => c !== 'people');
+
+export interface PoolUnit {
+  id: string;
+  name: string;
+  kind: 'touchpoint' | 'internal-supplier';
+}
+
+export interface PoolOrganization {
+  tenant: Pick<Tenant, 'id' | 'name' | 'industry' | 'sizeBand' | 'region' | 'benchmarkOptIn'>;
+  units: PoolUnit[];
+  employees: number;
+  external: NewExternalRating[];
+  internal: NewInternalRating[];
+}
+
+/** The pool covers [from, to): the four complete quarters before `now`'s quarter, and that quarter up to `now`'s day. */
+export function poolPeriod(now: Date): { from: Date; to: Date } {
+  const quarterStartMonth = Math.floor(now.getUTCMonth() / 3) * 3;
+  return {
+    from: new Date(Date.UTC(now.getUTCFullYear(), quarterStartMonth - 12, 1)),
+    to: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())),
+  };
+}
+
+/** The id of organization `index`: its stream's first draw, so it is known without generating the rest. */
+export function poolTenantId(seed: number, index: number): string {
+  return mulberry32(substream(seed, index)).uuid();
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const score = (x: number, low = 1, high = 5) => Math.min(high, Math.max(low, Math.round(x)));
+
+/** Calendar months overlapping the period, each clipped to it. */
+function months({ from, to }: { from: Date; to: Date }): { start: number; end: number }[] {
+  const result = [];
+  for (let m = new Date(from); m < to; m = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1))) {
+    const next = Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1);
+    result.push({ start: m.getTime(), end: Math.min(next, to.getTime()) });
+  }
+  return result;
+}
+
+interface LatentUnit extends PoolUnit {
+  /** Support culture where this unit's staff work: the org's, varied by unit. */
+  support: number;
+  /** Whether most of its staff are willing. */
+  willing: boolean;
+}
+
+export function generateOrganization(seed: number, index: number, now: Date): PoolOrganization {
+  const rng: Random = mulberry32(substream(seed, index));
+  const id = rng.uuid();
+  const industry = rng.weighted(INDUSTRIES, INDUSTRIES.map((i) => (i === 'other' ? 2 : 4)));
+  const sizeBand = rng.weighted(['1-49', '50-249', '250-999', '1000+'] as const, SIZE_BAND_WEIGHTS);
+  const region = rng.weighted(REGIONS, REGION_WEIGHTS);
+  const tenant = {
+    id,
+    name: `${POOL_NAME_PREFIX}${String(index + 1).padStart(3, '0')} (${industry}, ${region})`,
+    industry,
+    sizeBand,
+    region,
+    benchmarkOptIn: rng.chance(0.96),
+  };
+
+  const culture = rng.normal();
+  /** Per root cause, so organizations differ in their weakest one. */
+  const causeOffsets = Array.from({ length: 5 }, () => 0.35 * rng.normal());
+  const serviceOffset = 0.25 * rng.normal();
+  const occasionalBlame = 0.94 + 0.06 * rng.next();
+  const recurringShare = 0.1 + 0.16 * rng.next();
+
+  const touchpoints = sizeBand === '1-49' ? 2 : rng.int(2, 4);
+  const units: LatentUnit[] = Array.from({ length: touchpoints + rng.int(1, 2) }, (_, i) => {
+    const kind = i < touchpoints ? 'touchpoint' : 'internal-supplier';
+    const support = culture + 0.5 * rng.normal();
+    return {
+      id: rng.uuid(),
+      name: kind === 'touchpoint' ? `Touchpoint ${i + 1}` : `Internal supplier ${i - touchpoints + 1}`,
+      kind,
+      support,
+      willing: !rng.chance(sigmoid(-1.93 - 0.6 * support)),
+    };
+  });
+
+  const period = poolPeriod(now);
+  const spans = months(period);
+  const internal: NewInternalRating[] = [];
+  const [fewest, most] = EMPLOYEES[sizeBand];
+  const employees = rng.int(fewest, most);
+  for (let e = 0; e < employees; e++) {
+    const unit = rng.weighted(units, units.map((u) => (u.kind === 'touchpoint' ? 3 : 1)));
+    const role = unit.kind === 'touchpoint' ? rng.weighted(['frontline', 'support', 'leader'] as const, [8, 1, 1]) : rng.weighted(['support', 'leader'] as const, [4, 1]);
+    // A third joined during the period or shortly before it, so they are new for their first year.
+    const hired = rng.chance(0.3) ? period.from.getTime() + (rng.next() * (period.to.getTime() - period.from.getTime() + 180 * DAY_MS) - 180 * DAY_MS) : -Infinity;
+    for (const { start, end } of spans) {
+      if (!rng.chance(0.35 * ((end - start) / (30 * DAY_MS)))) continue;
+      const at = start + rng.next() * (end - start);
+      if (at < hired) continue;
+      const isNew = at - hired < 365 * DAY_MS;
+      const support = (offset: number) => score(3 + 0.75 * unit.support + offset + 0.8 * rng.normal());
+      internal.push({
+        id: rng.uuid(),
+        unit_id: unit.id,
+        occurred_on: new Date(at).toISOString().slice(0, 10),
+        commitments: support(causeOffsets[0]!),
+        internal_culture: support(causeOffsets[1]!),
+        empowerment: support(causeOffsets[2]!),
+        recognition: support(causeOffsets[3]!),
+        leadership_support: support(causeOffsets[4]!),
+        knowledge: score(3.8 + 0.25 * unit.support + 0.7 * rng.normal()),
+        ability: score(3.5 + 0.35 * unit.support + 0.7 * rng.normal()),
+        willingness: score((unit.willing ? 4.35 : 2.9) + (isNew ? 0.4 : 0) + 0.1 * unit.support + 0.7 * rng.normal()),
+        tenure_band: isNew ? 'new' : 'established',
+        role,
+        recommend_employer: rng.chance(0.8) ? score(5.5 + 1.2 * unit.support + 1.8 * rng.normal(), 0, 10) : null,
+      });
+    }
+  }
+
+  const external: NewExternalRating[] = [];
+  const monthly = sizeBand === '1-49' ? rng.int(24, 40) : rng.int(32, 60);
+  const customerUnits = units.filter((u) => u.kind === 'touchpoint');
+  for (const { start, end } of spans) {
+    const count = Math.round(monthly * ((end - start) / (30 * DAY_MS)) * (0.85 + 0.3 * rng.next()));
+    for (let r = 0; r < count; r++) {
+      const unit = rng.pick(customerUnits);
+      const recurring = rng.chance(recurringShare);
+      const level = 0.55 * unit.support + (unit.willing ? 0 : -0.35) + serviceOffset;
+      const dissatisfied = sigmoid(-1.9 - level) * (recurring ? 0.35 : 1);
+      const satisfied = sigmoid(0.9 + level + (recurring ? 0.3 : 0));
+      const u = rng.next() * Math.max(1, dissatisfied + satisfied);
+      const overall = u < dissatisfied ? (rng.chance(0.4) ? 1 : 2) : u < dissatisfied + satisfied ? (rng.chance(0.55) ? 4 : 5) : 3;
+      const indicator = (missing: number) => (rng.chance(missing) ? null : score(overall + 0.8 * rng.normal()));
+      const quality = indicator(0.05);
+      const quantity = indicator(0.3);
+      const opportunity = indicator(0.15);
+      const cost = indicator(0.35);
+      const blamesAttitude = overall <= 2 ? rng.chance(recurring ? 0.1 : occasionalBlame) : null;
+      const blamedComponent =
+        blamesAttitude === true ? (rng.chance(0.75) ? 'people' : rng.pick(NOT_PEOPLE))
+        : blamesAttitude === false || (overall === 3 && rng.chance(0.3)) ? rng.pick(NOT_PEOPLE)
+        : null;
+      external.push({
+        id: rng.uuid(),
+        unit_id: unit.id,
+        occurred_at: new Date(Math.floor(start + rng.next() * (end - start))).toISOString(),
+        // At least one indicator, as the API requires.
+        quality: (quality ?? quantity ?? opportunity ?? cost ?? null) === null ? score(overall) : quality,
+        quantity,
+        opportunity,
+        cost,
+        overall,
+        recommend: rng.chance(0.85) ? score(2 * overall + 0.3 + 1.3 * rng.normal(), 0, 10) : null,
+        customer_kind: recurring ? 'recurring' : 'occasional',
+        channel: rng.weighted(CHANNELS, CHANNEL_WEIGHTS),
+        blamed_component: blamedComponent,
+        blames_attitude: blamesAttitude,
+        comment: null,
+        customer_ref_hash: null,
+      });
+    }
+  }
+
+  return { tenant, units: units.map(({ id, name, kind }) => ({ id, name, kind })), employees, external, internal };
+}
+
+/** Organizations 0 … count − 1 of the pool of `seed`, one at a time (a whole pool is ~200,000 rows). */
+export function* generatePool(seed: number, now: Date, count = POOL_ORGANIZATIONS): Generator<PoolOrganization> {
+  for (let index = 0; index < count; index++) yield generateOrganization(seed, index, now);
+}

@@ -1,0 +1,159 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, jobRuns } from '../../db/schema.ts';
+import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
+import type { Measure } from '../domain/measures.ts';
+import { type Database, inTenant } from './client.ts';
+import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
+
+export type JobRun = typeof jobRuns.$inferSelect;
+
+/* Job runs and snapshot writes go out with no tenant set, which is what their policies require. */
+
+export async function startJobRun(db: Database, run: Pick<JobRun, 'id' | 'job' | 'trigger'>): Promise<JobRun> {
+  const [created] = await db.insert(jobRuns).values({ ...run, status: 'running' }).returning();
+  return created!;
+}
+
+export async function finishJobRun(
+  db: Database,
+  id: string,
+  outcome: { status: 'succeeded'; summary: Record<string, unknown> } | { status: 'failed'; error: string; summary: Record<string, unknown> },
+): Promise<JobRun> {
+  const [updated] = await db
+    .update(jobRuns)
+    .set({ ...outcome, finishedAt: sql`now()` })
+    .where(eq(jobRuns.id, id))
+    .returning();
+  return updated!;
+}
+
+export function listJobRuns(db: Database, page: { limit: number; after?: string }): Promise<JobRun[]> {
+  return db
+    .select()
+    .from(jobRuns)
+    .where(page.after ? lt(jobRuns.id, page.after) : undefined)
+    .orderBy(desc(jobRuns.id))
+    .limit(page.limit + 1);
+}
+
+/** The job's one cross-tenant read (a SECURITY DEFINER function): opted-in tenants and their cohorts. */
+export async function readParticipants(db: Database): Promise<Participant[]> {
+  const result = await db.execute<{ tenant_id: string; industry: string; size_band: string; region: string }>(
+    sql`select tenant_id, industry, size_band, region from benchmark_participants()`,
+  );
+  return result.rows.map((row) => ({ tenantId: row.tenant_id, industry: row.industry, sizeBand: row.size_band, region: row.region }));
+}
+
+export interface PeriodTotals {
+  external: ExternalTotals;
+  internal: InternalTotals;
+}
+
+const setTenant = (db: Database, tenantId: string) => db.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+
+/**
+ * Each tenant's totals for each period, read with that tenant set: one batch of
+ * [set_config(A), totals of A…, set_config(B), …, set_config('')] per call, so callers chunk the
+ * tenants to keep a batch (and its response) small.
+ */
+export async function readPeriodTotals(db: Database, tenantIds: readonly string[], periods: readonly Period[]): Promise<PeriodTotals[][]> {
+  if (tenantIds.length === 0) return [];
+  const perTenant = 1 + 2 * periods.length;
+  const items: BatchItem<'pg'>[] = tenantIds.flatMap((tenantId) => [
+    setTenant(db, tenantId),
+    ...periods.flatMap((period) => {
+      const range = { tenantId, from: period.start, to: period.end };
+      return [externalTotals(db, range), internalTotals(db, range)];
+    }),
+  ]);
+  items.push(setTenant(db, ''));
+  const results = (await db.batch(items as [BatchItem<'pg'>, ...BatchItem<'pg'>[]])) as unknown[];
+  return tenantIds.map((_, t) =>
+    periods.map((_, p) => {
+      const offset = t * perTenant + 1 + 2 * p;
+      return {
+        external: sumTotals(results[offset] as ExternalTotals[], EMPTY_EXTERNAL_TOTALS),
+        internal: sumTotals(results[offset + 1] as InternalTotals[], EMPTY_INTERNAL_TOTALS),
+      };
+    }),
+  );
+}
+
+/**
+ * Replaces the period's snapshot in one batch transaction: delete the old one (its stats and
+ * positions cascade), insert the new snapshot and stats with no tenant set, then each tenant's
+ * positions with that tenant set. Any failure rolls it all back and the old snapshot stays.
+ */
+export async function replaceSnapshot(
+  db: Database,
+  snapshot: { id: string; period: Period; jobRunId: string },
+  result: { stats: readonly CohortStat[]; positions: readonly Position[] },
+): Promise<void> {
+  const { period } = snapshot;
+  const items: BatchItem<'pg'>[] = [
+    db.delete(benchmarkSnapshots).where(and(eq(benchmarkSnapshots.periodKind, period.kind), eq(benchmarkSnapshots.periodStart, period.start))),
+    db.insert(benchmarkSnapshots).values({ id: snapshot.id, periodKind: period.kind, periodStart: period.start, periodEnd: period.end, jobRunId: snapshot.jobRunId }),
+  ];
+  if (result.stats.length > 0) items.push(db.insert(benchmarkCohortStats).values(result.stats.map((stat) => ({ ...stat, snapshotId: snapshot.id }))));
+  const byTenant = new Map<string, Position[]>();
+  for (const position of result.positions) {
+    const positions = byTenant.get(position.tenantId);
+    if (positions) positions.push(position);
+    else byTenant.set(position.tenantId, [position]);
+  }
+  for (const [tenantId, positions] of byTenant) {
+    items.push(setTenant(db, tenantId), db.insert(benchmarkPositions).values(positions.map((position) => ({ ...position, snapshotId: snapshot.id }))));
+  }
+  await db.batch(items as [BatchItem<'pg'>, ...BatchItem<'pg'>[]]);
+}
+
+export type Snapshot = typeof benchmarkSnapshots.$inferSelect;
+
+export interface BenchmarkView {
+  snapshot: Snapshot;
+  stat: typeof benchmarkCohortStats.$inferSelect | undefined;
+  position: typeof benchmarkPositions.$inferSelect | undefined;
+}
+
+/**
+ * The latest snapshot of the period kind (by period), the cohort's stat and the tenant's own
+ * position: one batch with the tenant set, so positions of others stay invisible.
+ */
+export async function readBenchmark(
+  db: Database,
+  query: { tenantId: string; periodKind: PeriodKind; measure: Measure; cohortKind: CohortKind; cohortValue: string },
+): Promise<BenchmarkView | undefined> {
+  const latest = db
+    .select({ id: benchmarkSnapshots.id })
+    .from(benchmarkSnapshots)
+    .where(eq(benchmarkSnapshots.periodKind, query.periodKind))
+    .orderBy(desc(benchmarkSnapshots.periodStart))
+    .limit(1);
+  const [[snapshot], [stat], [position]] = await inTenant(db, query.tenantId, [
+    db.select().from(benchmarkSnapshots).where(eq(benchmarkSnapshots.id, sql`(${latest})`)),
+    db
+      .select()
+      .from(benchmarkCohortStats)
+      .where(
+        and(
+          eq(benchmarkCohortStats.snapshotId, sql`(${latest})`),
+          eq(benchmarkCohortStats.measure, query.measure),
+          eq(benchmarkCohortStats.cohortKind, query.cohortKind),
+          eq(benchmarkCohortStats.cohortValue, query.cohortValue),
+        ),
+      ),
+    db
+      .select()
+      .from(benchmarkPositions)
+      .where(
+        and(
+          eq(benchmarkPositions.snapshotId, sql`(${latest})`),
+          eq(benchmarkPositions.tenantId, query.tenantId),
+          eq(benchmarkPositions.measure, query.measure),
+          eq(benchmarkPositions.cohortKind, query.cohortKind),
+        ),
+      ),
+  ]);
+  return snapshot ? { snapshot, stat, position } : undefined;
+}

@@ -1,0 +1,346 @@
+/**
+ * Diagnostics (DOMAIN.md, "Attitude paradox", "Attitude decay", "Service-profit link"): why a
+ * tenant's service culture stands where it does, from the rollup totals of one period. Pure: the
+ * totals in, the figures and findings in plain language out.
+ */
+import { CUSTOMER_KINDS, SERVICE_COMPONENTS, TENURE_BANDS } from '../../db/schema.ts';
+import {
+  EMPTY_EXTERNAL_TOTALS,
+  EMPTY_INTERNAL_TOTALS,
+  type ExternalTotals,
+  type InternalTotals,
+  sumTotals,
+} from '../db/rollup-totals.ts';
+import { externalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS, type RootCause, ROOT_CAUSES, type ServiceComponent } from './measures.ts';
+import { type Correlation, type MeanEstimate, pearson, type ShareEstimate, shareOf, Z95 } from './statistics.ts';
+import { type SuppressionReason, suppressSmallGroups } from './suppression.ts';
+
+type CustomerKind = (typeof CUSTOMER_KINDS)[number];
+type TenureBand = (typeof TENURE_BANDS)[number];
+
+export interface ExternalUnitTotals extends ExternalTotals {
+  unitId: string;
+  customerKind: CustomerKind;
+}
+export interface InternalUnitTotals extends InternalTotals {
+  unitId: string;
+  tenureBand: TenureBand;
+}
+export interface UnitNode {
+  id: string;
+  parentId: string | null;
+}
+
+/** Paradox: at least this share of dissatisfied clients blame attitude ("high blame")… */
+export const HIGH_BLAME_SHARE = 0.6;
+/** …while at least this share of staff rate their own willingness ≥ 4 ("high willingness")… */
+export const HIGH_FAVOURABLE_WILLINGNESS = 0.6;
+/** …and the support index (1-5) is below this, short of the scale's "agree" side ("low support"). */
+export const LOW_SUPPORT_INDEX = 3.5;
+/** A unit counts in the service-profit link with at least this many internal respondents… */
+export const LINK_MIN_RESPONDENTS = 5;
+/** …and this many external ratings in the period. */
+export const LINK_MIN_RATINGS = 10;
+/** Fewer qualifying units than this give no correlation: its interval would span almost everything. */
+export const LINK_MIN_UNITS = 4;
+
+const ROOT_CAUSE_LABELS: Record<RootCause, string> = {
+  commitments: 'commitments',
+  internalCulture: 'internal culture',
+  empowerment: 'empowerment',
+  recognition: 'recognition',
+};
+
+const ROOT_CAUSE_ADVICE: Record<RootCause, string> = {
+  commitments: 'keep the promises made to staff — the training, tools and backing they need to serve.',
+  internalCulture: 'serve the internal customer: units that support other units should treat them as clients.',
+  empowerment: 'give front-line staff the authority to solve a client’s problem without escalating it.',
+  recognition: 'recognize and reward good service, so that effort shows a result.',
+};
+
+export interface Suppressed {
+  suppressed: true;
+  reason: string;
+}
+
+const SUPPRESSED: Record<SuppressionReason, Suppressed> = {
+  'too-few-respondents': {
+    suppressed: true,
+    reason: `Fewer than ${MIN_GROUP_RESPONDENTS} respondents: not shown, so that no answer can be traced to a person.`,
+  },
+  complementary: {
+    suppressed: true,
+    reason: `Withheld because it would reveal, by subtraction, a group of fewer than ${MIN_GROUP_RESPONDENTS} respondents.`,
+  },
+};
+
+export interface Difference {
+  estimate: number;
+  standardError: number;
+  interval: { low: number; high: number };
+}
+
+export type Verdict = 'organizational' | 'not-indicated' | 'insufficient-data';
+
+export interface Finding {
+  id: string;
+  severity: 'high' | 'medium' | 'info';
+  text: string;
+  recommendation?: string;
+  /** Paths of the figures in this response the finding rests on. */
+  supportedBy: string[];
+}
+
+export interface Diagnostics {
+  attitudeParadox: {
+    blameShare: ShareEstimate | null;
+    favourableWillingness: ShareEstimate | Suppressed | null;
+    supportIndex: MeanEstimate | Suppressed | null;
+    verdict: Verdict;
+  };
+  rootCauses: { means: Record<RootCause, MeanEstimate>; weakest: RootCause } | Suppressed | null;
+  attitudeDecay: {
+    new: MeanEstimate | Suppressed | null;
+    established: MeanEstimate | Suppressed | null;
+    difference: Difference | null;
+  };
+  blame: {
+    /** Ratings with overall ≤ 3, the ones that may name a component. */
+    unsatisfied: number;
+    components: Record<ServiceComponent, { count: number; share: ShareEstimate | null }>;
+    attitudeByCustomerKind: Record<CustomerKind, ShareEstimate | null> & { difference: Difference | null };
+  };
+  serviceProfitLink: { qualifyingUnits: number; correlation: Correlation | null; reason: string | null };
+  findings: Finding[];
+}
+
+export interface DiagnosticsInput {
+  /** All the tenant's units: suppression looks at the whole tree, the link at every unit. */
+  units: readonly UnitNode[];
+  external: readonly ExternalUnitTotals[];
+  internal: readonly InternalUnitTotals[];
+  /** The unit asked for (with its descendants), or null for the whole tenant. */
+  unitId: string | null;
+}
+
+/** The root of the unit tree: the tenant's own figures. */
+const TENANT = '';
+
+/** Why the group `scopeId` of the unit tree is suppressed, if it is, for respondents counted per unit. */
+function suppressionIn(units: readonly UnitNode[], respondents: (unitId: string) => number, scopeId: string) {
+  const groups = [
+    { id: TENANT, parentId: null, respondents: 0 },
+    ...units.map((unit) => ({ id: unit.id, parentId: unit.parentId ?? TENANT, respondents: respondents(unit.id) })),
+  ];
+  return suppressSmallGroups(groups, MIN_GROUP_RESPONDENTS).suppressed.get(scopeId);
+}
+
+function subtree(units: readonly UnitNode[], rootId: string): Set<string> {
+  const ids = new Set([rootId]);
+  // Parents before children is not guaranteed, so sweep until nothing is added.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const unit of units) {
+      if (unit.parentId !== null && ids.has(unit.parentId) && !ids.has(unit.id)) {
+        ids.add(unit.id);
+        grew = true;
+      }
+    }
+  }
+  return ids;
+}
+
+const respondentsOf = (rows: readonly InternalUnitTotals[]) => (unitId: string) =>
+  rows.reduce((sum, row) => sum + (row.unitId === unitId ? row.respondents : 0), 0);
+
+function differenceOf(a: number, seA: number, b: number, seB: number): Difference {
+  const standardError = Math.sqrt(seA * seA + seB * seB);
+  const estimate = a - b;
+  return { estimate, standardError, interval: { low: estimate - Z95 * standardError, high: estimate + Z95 * standardError } };
+}
+
+/** Difference of two independent shares, with the unpooled (Wald) standard error. */
+function shareDifference(a: ShareEstimate | null, b: ShareEstimate | null): Difference | null {
+  if (!a || !b) return null;
+  const se = (s: ShareEstimate) => Math.sqrt((s.share * (1 - s.share)) / s.n);
+  return differenceOf(a.share, se(a), b.share, se(b));
+}
+
+const isShown = <T extends object>(value: T | Suppressed | null): value is T => value !== null && !('suppressed' in value);
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+const score = (mean: number) => mean.toFixed(1);
+/** Clearly away from zero: the 95% interval excludes it. */
+const significant = (d: Difference | null): d is Difference => d !== null && (d.interval.low > 0 || d.interval.high < 0);
+
+export function diagnose({ units, external, internal, unitId }: DiagnosticsInput): Diagnostics {
+  const scope = unitId === null ? null : subtree(units, unitId);
+  const inScope = (row: { unitId: string }) => scope === null || scope.has(row.unitId);
+  const scopeId = unitId ?? TENANT;
+  const ext = external.filter(inScope);
+  const int = internal.filter(inScope);
+
+  // Internal figures, each behind small-group and complementary suppression.
+  const staffHidden = suppressionIn(units, respondentsOf(internal), scopeId);
+  const staff = internalMeasures(sumTotals(int, EMPTY_INTERNAL_TOTALS));
+  const hiddenOr = <T>(reason: SuppressionReason | undefined, value: T) => (reason ? SUPPRESSED[reason] : value);
+  const weakest = staff.weakestRootCause;
+  const rootCauses = hiddenOr(
+    staffHidden,
+    weakest && { means: Object.fromEntries(ROOT_CAUSES.map((cause) => [cause, staff.rootCauses[cause]!])) as Record<RootCause, MeanEstimate>, weakest },
+  );
+
+  const bands = Object.fromEntries(TENURE_BANDS.map((band) => [band, int.filter((row) => row.tenureBand === band)])) as Record<TenureBand, InternalUnitTotals[]>;
+  // The scope's total minus one band gives the other, so the two bands are also a tree of their own.
+  const bandSplit = suppressSmallGroups(
+    [{ id: TENANT, parentId: null, respondents: 0 }, ...TENURE_BANDS.map((band) => ({ id: band, parentId: TENANT, respondents: sumTotals(bands[band], EMPTY_INTERNAL_TOTALS).respondents }))],
+    MIN_GROUP_RESPONDENTS,
+  ).suppressed;
+  const willingnessOf = (band: TenureBand) => {
+    const acrossUnits = suppressionIn(units, respondentsOf(internal.filter((row) => row.tenureBand === band)), scopeId);
+    return hiddenOr(staffHidden ?? acrossUnits ?? bandSplit.get(band), internalMeasures(sumTotals(bands[band], EMPTY_INTERNAL_TOTALS)).willingness);
+  };
+  const newStaff = willingnessOf('new');
+  const established = willingnessOf('established');
+  const decayDifference =
+    isShown(newStaff) && isShown(established) && newStaff.standardError !== null && established.standardError !== null
+      ? differenceOf(newStaff.mean, newStaff.standardError, established.mean, established.standardError)
+      : null;
+
+  // External figures: clients are not protected by the respondent threshold.
+  const clientTotals = sumTotals(ext, EMPTY_EXTERNAL_TOTALS);
+  const clients = externalMeasures(clientTotals);
+  const unsatisfied = clientTotals.ratings - clientTotals.satisfied;
+  const components = Object.fromEntries(
+    SERVICE_COMPONENTS.map((component) => {
+      const count = clients.blameByComponent[component];
+      return [component, { count, share: shareOf(count, unsatisfied) }];
+    }),
+  ) as Diagnostics['blame']['components'];
+  const byKind = Object.fromEntries(
+    CUSTOMER_KINDS.map((kind) => [kind, externalMeasures(sumTotals(ext.filter((row) => row.customerKind === kind), EMPTY_EXTERNAL_TOTALS)).attitudeBlameShare]),
+  ) as Record<CustomerKind, ShareEstimate | null>;
+
+  const blameShare = clients.attitudeBlameShare;
+  const favourableWillingness = hiddenOr(staffHidden, staff.willingnessFavourable);
+  const supportIndex = hiddenOr(staffHidden, staff.supportIndex);
+  const verdict: Verdict =
+    !blameShare || !isShown(favourableWillingness) || !isShown(supportIndex)
+      ? 'insufficient-data'
+      : blameShare.share >= HIGH_BLAME_SHARE && favourableWillingness.share >= HIGH_FAVOURABLE_WILLINGNESS && supportIndex.mean < LOW_SUPPORT_INDEX
+        ? 'organizational'
+        : 'not-indicated';
+
+  const diagnostics: Omit<Diagnostics, 'findings'> = {
+    attitudeParadox: { blameShare, favourableWillingness, supportIndex, verdict },
+    rootCauses,
+    attitudeDecay: { new: newStaff, established, difference: decayDifference },
+    blame: { unsatisfied, components, attitudeByCustomerKind: { ...byKind, difference: shareDifference(byKind.occasional, byKind.recurring) } },
+    serviceProfitLink: serviceProfitLink({ units, external, internal }),
+  };
+  return { ...diagnostics, findings: findingsOf(diagnostics) };
+}
+
+/**
+ * Across all the tenant's units with enough answers of their own, whatever unit was asked for: a
+ * tenant-wide figure. Only r and n leave here, never a unit's own figures.
+ */
+function serviceProfitLink({ units, external, internal }: Omit<DiagnosticsInput, 'unitId'>): Diagnostics['serviceProfitLink'] {
+  const supportIndexes: number[] = [];
+  const csats: number[] = [];
+  for (const { id } of units) {
+    const staff = internalMeasures(sumTotals(internal.filter((row) => row.unitId === id), EMPTY_INTERNAL_TOTALS));
+    const clients = externalMeasures(sumTotals(external.filter((row) => row.unitId === id), EMPTY_EXTERNAL_TOTALS));
+    if (staff.respondents < LINK_MIN_RESPONDENTS || clients.ratings < LINK_MIN_RATINGS) continue;
+    supportIndexes.push(staff.supportIndex!.mean);
+    csats.push(clients.csat!.share);
+  }
+  const qualifyingUnits = supportIndexes.length;
+  if (qualifyingUnits < LINK_MIN_UNITS) {
+    return {
+      qualifyingUnits,
+      correlation: null,
+      reason: `Needs at least ${LINK_MIN_UNITS} units with ${LINK_MIN_RESPONDENTS}+ internal respondents and ${LINK_MIN_RATINGS}+ external ratings in the period; ${qualifyingUnits} of the tenant’s units do.`,
+    };
+  }
+  const correlation = pearson(supportIndexes, csats);
+  return { qualifyingUnits, correlation, reason: correlation ? null : 'The units’ support index or CSAT does not vary, so there is no correlation.' };
+}
+
+function findingsOf(d: Omit<Diagnostics, 'findings'>): Finding[] {
+  const findings: Finding[] = [];
+  const { blameShare, favourableWillingness, supportIndex, verdict } = d.attitudeParadox;
+  const weakest = isShown(d.rootCauses) ? { cause: d.rootCauses.weakest, mean: d.rootCauses.means[d.rootCauses.weakest].mean } : null;
+  const fix = weakest && {
+    recommendation: `Fix ${ROOT_CAUSE_LABELS[weakest.cause]} (the weakest root cause, ${score(weakest.mean)} of 5): ${ROOT_CAUSE_ADVICE[weakest.cause]}`,
+    path: `rootCauses.means.${weakest.cause}`,
+  };
+
+  if (verdict === 'organizational' && blameShare && isShown(favourableWillingness) && isShown(supportIndex) && fix && weakest) {
+    findings.push({
+      id: 'attitude-paradox',
+      severity: 'high',
+      text:
+        `Clients blame attitude (${percent(blameShare.share)} of dissatisfied clients), yet ${percent(favourableWillingness.share)} of ` +
+        `staff are willing and the support index is ${score(supportIndex.mean)}: the cause is organizational, not the people. ` +
+        `Fix ${ROOT_CAUSE_LABELS[weakest.cause]} (weakest, ${score(weakest.mean)}).`,
+      recommendation: fix.recommendation,
+      supportedBy: ['attitudeParadox.blameShare', 'attitudeParadox.favourableWillingness', 'attitudeParadox.supportIndex', fix.path],
+    });
+  } else if (fix && weakest && weakest.mean < LOW_SUPPORT_INDEX) {
+    findings.push({
+      id: 'weakest-root-cause',
+      severity: 'medium',
+      text: `Staff rate ${ROOT_CAUSE_LABELS[weakest.cause]} lowest of the four root causes (${score(weakest.mean)} of 5).`,
+      recommendation: fix.recommendation,
+      supportedBy: [fix.path],
+    });
+  }
+
+  const { new: newStaff, established, difference } = d.attitudeDecay;
+  if (significant(difference) && difference.estimate > 0 && isShown(newStaff) && isShown(established)) {
+    findings.push({
+      id: 'attitude-decay',
+      severity: 'medium',
+      text:
+        `New staff are more willing (${score(newStaff.mean)}) than established staff (${score(established.mean)}): ` +
+        'willingness fades when it gets no direction or support.',
+      ...(fix ? { recommendation: fix.recommendation } : {}),
+      supportedBy: ['attitudeDecay.new', 'attitudeDecay.established', 'attitudeDecay.difference', ...(fix ? [fix.path] : [])],
+    });
+  }
+
+  const { occasional, recurring, difference: kindDifference } = d.blame.attitudeByCustomerKind;
+  if (significant(kindDifference) && kindDifference.estimate > 0 && occasional && recurring) {
+    findings.push({
+      id: 'occasional-vs-recurring',
+      severity: 'info',
+      text:
+        `Occasional clients blame attitude far more (${percent(occasional.share)}) than recurring ones (${percent(recurring.share)}), ` +
+        'who see the organization over time: the blame says more about single encounters than about the staff.',
+      supportedBy: ['blame.attitudeByCustomerKind.occasional', 'blame.attitudeByCustomerKind.recurring', 'blame.attitudeByCustomerKind.difference'],
+    });
+  }
+
+  const [topComponent, top] = Object.entries(d.blame.components).reduce((a, b) => (b[1].count > a[1].count ? b : a));
+  if (top.count > 0 && top.share) {
+    findings.push({
+      id: 'most-blamed-component',
+      severity: 'info',
+      text: `Of the ${d.blame.unsatisfied} ratings of 3 or less, ${percent(top.share.share)} name ${topComponent} as what went wrong.`,
+      supportedBy: [`blame.components.${topComponent}`],
+    });
+  }
+
+  const { correlation } = d.serviceProfitLink;
+  if (correlation?.interval && correlation.interval.low > 0) {
+    findings.push({
+      id: 'service-profit-link',
+      severity: 'info',
+      text:
+        `Units whose staff get more support have more satisfied clients (r = ${correlation.r.toFixed(2)} across ` +
+        `${correlation.n} units): support for staff shows in client satisfaction.`,
+      supportedBy: ['serviceProfitLink.correlation'],
+    });
+  }
+  return findings;
+}

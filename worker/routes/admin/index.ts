@@ -1,0 +1,7 @@
+import { createRouter } from '../../http/router.ts';
+import * as handlers from './handlers.ts';
+import * as routes from './routes.ts';
+
+export const adminRouter = createRouter()
+  .openapi(routes.runBenchmarks, handlers.runBenchmarks)
+  .openapi(routes.listJobRuns, handlers.listJobRuns);

@@ -1,0 +1,71 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { JOB_STATUSES } from '../../../db/schema.ts';
+import { operatorAuth } from '../../http/auth.ts';
+import { pageSchema, PageQuerySchema } from '../../http/pagination.ts';
+import { AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS } from '../../http/problem.ts';
+import { timestamp } from '../../http/schemas.ts';
+import type { AppEnv } from '../../env.ts';
+
+const tags = ['Admin'];
+const operator: { security: Record<string, string[]>[]; middleware: MiddlewareHandler<AppEnv>[] } = {
+  security: [{ operatorToken: [] }],
+  middleware: [operatorAuth()],
+};
+
+export const JobRunSchema = z
+  .object({
+    id: z.uuid(),
+    job: z.string().openapi({ example: 'benchmarks' }),
+    trigger: z.enum(['cron', 'operator']),
+    status: z.enum(JOB_STATUSES),
+    startedAt: timestamp,
+    finishedAt: timestamp.nullable(),
+    summary: z.record(z.string(), z.unknown()).openapi({ description: 'What the run did: periods, snapshot ids, counts.' }),
+    error: z.string().nullable(),
+  })
+  .openapi('JobRun');
+
+const RunBenchmarksSchema = z
+  .strictObject({
+    at: z.iso.datetime({ offset: true }).optional().openapi({
+      description: 'Compute the last complete month and quarter before this instant (default: now).',
+      example: '2026-11-01T00:00:00Z',
+    }),
+  })
+  .openapi('RunBenchmarks');
+
+export const runBenchmarks = createRoute({
+  method: 'post',
+  path: '/v1/admin/jobs/benchmarks',
+  operationId: 'runBenchmarks',
+  summary: 'Run the benchmark job now (operator)',
+  description:
+    'Computes the benchmark snapshots of the last complete month and quarter, replacing those periods\' snapshots, ' +
+    'and answers with the finished run: `succeeded`, or `failed` with its error (the previous snapshots then stay).',
+  tags,
+  ...operator,
+  request: { body: { required: false, content: { 'application/json': { schema: RunBenchmarksSchema } } } },
+  responses: {
+    200: { description: 'The finished job run.', content: { 'application/json': { schema: JobRunSchema } } },
+    ...problemResponses(AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS),
+  },
+});
+
+export const listJobRuns = createRoute({
+  method: 'get',
+  path: '/v1/admin/job-runs',
+  operationId: 'listJobRuns',
+  summary: 'List job runs (operator)',
+  description: 'Scheduled and operator-triggered runs, newest first.',
+  tags,
+  ...operator,
+  request: { query: PageQuerySchema },
+  responses: {
+    200: { description: 'A page of job runs.', content: { 'application/json': { schema: pageSchema(JobRunSchema, 'JobRunPage') } } },
+    ...problemResponses(AUTHENTICATED_PROBLEMS, QUERY_PROBLEMS),
+  },
+});
+
+export type RunBenchmarksRoute = typeof runBenchmarks;
+export type ListJobRunsRoute = typeof listJobRuns;

@@ -1,0 +1,71 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { readBenchmark } from '../../db/benchmarks.ts';
+import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
+import { cohortValueOf } from '../../domain/benchmarks.ts';
+import { BENCHMARK_MIN_EXTERNAL, BENCHMARK_MIN_INTERNAL, INTERNAL_MEASURES, MIN_BENCHMARK_COHORT } from '../../domain/measures.ts';
+import type { AppEnv } from '../../env.ts';
+import { tenantOf } from '../../http/auth.ts';
+import { ProblemError } from '../../http/problem.ts';
+import type { BenchmarkQuerySchema, GetBenchmarkChartRoute, GetBenchmarkRoute } from './routes.ts';
+import type { z } from '@hono/zod-openapi';
+
+type Query = z.infer<typeof BenchmarkQuerySchema>;
+
+/** The caller's view of the latest snapshot: aggregates of its cohort and its own row, never a peer's. */
+async function benchmarkOf(c: Context<AppEnv>, query: Query) {
+  const { tenant } = tenantOf(c.get('principal'));
+  const cohortValue = cohortValueOf({ tenantId: tenant.id, industry: tenant.industry, sizeBand: tenant.sizeBand, region: tenant.region }, query.cohort);
+  const view = await readBenchmark(c.get('db'), {
+    tenantId: tenant.id,
+    periodKind: query.period,
+    measure: query.measure,
+    cohortKind: query.cohort,
+    cohortValue,
+  });
+  if (!view) {
+    throw new ProblemError('notFound', `No ${query.period} benchmark has been computed yet: the benchmark job has not run for any ${query.period}.`);
+  }
+  const { snapshot, stat, position } = view;
+  const minimum = INTERNAL_MEASURES.includes(query.measure)
+    ? `${BENCHMARK_MIN_INTERNAL} internal respondents`
+    : `${BENCHMARK_MIN_EXTERNAL} external ratings`;
+  const distribution = stat
+    ? { suppressed: false as const, organizations: stat.organizations, mean: stat.mean, p10: stat.p10, p25: stat.p25, median: stat.median, p75: stat.p75, p90: stat.p90 }
+    : { suppressed: true as const, reason: `Fewer than ${MIN_BENCHMARK_COHORT} organizations in this cohort have enough answers; it is not published.` };
+  const own = position
+    ? { ranked: true as const, value: position.value, percentileRank: position.percentileRank }
+    : !tenant.benchmarkOptIn
+      ? { ranked: false as const, reason: 'notOptedIn' as const, detail: 'The tenant does not take part in benchmarks (benchmarkOptIn is false).' }
+      : !stat
+        ? { ranked: false as const, reason: 'cohortSuppressed' as const, detail: 'The cohort is too small to rank anyone in it.' }
+        : { ranked: false as const, reason: 'tooFewAnswers' as const, detail: `Fewer than ${minimum} in the period (or opted in after it was computed).` };
+  return {
+    measure: query.measure,
+    cohort: { kind: query.cohort, value: query.cohort === 'all' ? null : cohortValue },
+    period: { kind: snapshot.periodKind, start: snapshot.periodStart, end: snapshot.periodEnd },
+    computedAt: snapshot.computedAt.toISOString(),
+    distribution,
+    own,
+  };
+}
+
+export const getBenchmark: RouteHandler<GetBenchmarkRoute, AppEnv> = async (c) => c.json(await benchmarkOf(c, c.req.valid('query')), 200);
+
+export const getBenchmarkChart: RouteHandler<GetBenchmarkChartRoute, AppEnv> = async (c) => {
+  const benchmark = await benchmarkOf(c, c.req.valid('query'));
+  const { distribution, own, cohort, period } = benchmark;
+  const svg = renderBenchmarkChart({
+    title: `${benchmark.measure}: you and your peers`,
+    subtitle: [
+      cohort.value === null ? 'All participants' : `${cohort.kind} ${cohort.value}`,
+      `${period.kind} ${period.start} – ${period.end}`,
+      ...(distribution.suppressed ? [] : [`${distribution.organizations} organizations`]),
+    ].join(' · '),
+    distribution: distribution.suppressed ? null : distribution,
+    ...(distribution.suppressed ? { suppressedReason: distribution.reason } : {}),
+    own: own.ranked ? own : null,
+    ...(own.ranked ? {} : { ownNote: `Not ranked: ${own.detail}` }),
+  });
+  return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' });
+};

@@ -1,0 +1,96 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { COHORT_KINDS, MEASURES, PERIOD_KINDS } from '../../../db/schema.ts';
+import { tenantSecurity } from '../../http/auth.ts';
+import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { timestamp } from '../../http/schemas.ts';
+
+const tags = ['Benchmarks'];
+
+export const BenchmarkQuerySchema = z.object({
+  measure: z.enum(MEASURES).openapi({ description: 'The measure to compare.', example: 'csat' }),
+  cohort: z.enum(COHORT_KINDS).default('all').openapi({
+    description: "Peers: everyone, or those of the caller's own industry, size band or region.",
+    example: 'industry',
+  }),
+  period: z.enum(PERIOD_KINDS).default('month').openapi({ description: 'The latest complete month or quarter computed.' }),
+});
+
+const DistributionSchema = z
+  .union([
+    z.object({
+      suppressed: z.literal(false),
+      organizations: z.int().openapi({ description: 'Organizations in the cohort (at least 5).' }),
+      mean: z.number(),
+      p10: z.number(),
+      p25: z.number(),
+      median: z.number().openapi({ description: "The peers' median." }),
+      p75: z.number().openapi({ description: 'Top 25% start here.' }),
+      p90: z.number().openapi({ description: 'Top 10% start here.' }),
+    }),
+    z.object({ suppressed: z.literal(true), reason: z.string() }),
+  ])
+  .openapi('BenchmarkDistribution');
+
+const OwnPositionSchema = z
+  .union([
+    z.object({
+      ranked: z.literal(true),
+      value: z.number(),
+      percentileRank: z.number().openapi({ description: 'Mid-rank percentile in the cohort: (below + ½ equal) / N × 100.' }),
+    }),
+    z.object({
+      ranked: z.literal(false),
+      reason: z.enum(['notOptedIn', 'tooFewAnswers', 'cohortSuppressed']),
+      detail: z.string(),
+    }),
+  ])
+  .openapi('BenchmarkOwnPosition');
+
+export const BenchmarkSchema = z
+  .object({
+    measure: z.enum(MEASURES),
+    cohort: z.object({ kind: z.enum(COHORT_KINDS), value: z.string().nullable().openapi({ description: "The caller's industry, size band or region; null for all." }) }),
+    period: z.object({ kind: z.enum(PERIOD_KINDS), start: z.iso.date(), end: z.iso.date().openapi({ description: 'Exclusive.' }) }),
+    computedAt: timestamp,
+    distribution: DistributionSchema,
+    own: OwnPositionSchema,
+  })
+  .openapi('Benchmark');
+
+const NOTE =
+  'Needs `reports:read`. Only opted-in tenants with at least 30 external ratings (10 internal respondents for ' +
+  '`enps`, `supportIndex`, `willingness`) in the period count. A cohort of fewer than 5 organizations is suppressed. ' +
+  'No snapshot yet is a 404.';
+
+export const getBenchmark = createRoute({
+  method: 'get',
+  path: '/v1/benchmarks',
+  operationId: 'getBenchmark',
+  summary: 'Compare a measure with peers',
+  description: `The latest snapshot's cohort distribution and the caller's own value and percentile rank. ${NOTE}`,
+  tags,
+  ...tenantSecurity('reports:read'),
+  request: { query: BenchmarkQuerySchema },
+  responses: {
+    200: { description: 'The benchmark.', content: { 'application/json': { schema: BenchmarkSchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, BY_ID_PROBLEMS),
+  },
+});
+
+export const getBenchmarkChart = createRoute({
+  method: 'get',
+  path: '/v1/benchmarks/chart.svg',
+  operationId: 'getBenchmarkChart',
+  summary: 'Chart a benchmark as SVG',
+  description: `A box and whiskers (p10–p90 whiskers, p25–p75 box, median line) with the caller's marker and percentile, 640 px wide. ${NOTE}`,
+  tags,
+  ...tenantSecurity('reports:read'),
+  request: { query: BenchmarkQuerySchema },
+  responses: {
+    200: { description: 'The chart.', content: { 'image/svg+xml': { schema: z.string() } } },
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, BY_ID_PROBLEMS),
+  },
+});
+
+export type GetBenchmarkRoute = typeof getBenchmark;
+export type GetBenchmarkChartRoute = typeof getBenchmarkChart;

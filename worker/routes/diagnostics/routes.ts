@@ -1,0 +1,25 @@
+import { createRoute } from '@hono/zod-openapi';
+import { tenantSecurity } from '../../http/auth.ts';
+import { problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { DiagnosticsQuerySchema, DiagnosticsSchema } from './schemas.ts';
+
+export const getDiagnostics = createRoute({
+  method: 'get',
+  path: '/v1/diagnostics',
+  operationId: 'getDiagnostics',
+  summary: 'Why service culture stands where it does',
+  description:
+    'Needs `reports:read`. The attitude paradox, attitude decay, blame by component and customer kind, the ' +
+    'service-profit link, and findings in plain language, each naming the figures that support it. Internal figures ' +
+    'of fewer than 5 respondents (or that would reveal such a group by subtraction) are `{"suppressed": true}`, and ' +
+    'no finding rests on them. A unit that is not the tenant’s is a 404.',
+  tags: ['Diagnostics'],
+  ...tenantSecurity('reports:read'),
+  request: { query: DiagnosticsQuerySchema },
+  responses: {
+    200: { description: 'The diagnostics of the period.', content: { 'application/json': { schema: DiagnosticsSchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, 'notFound'),
+  },
+});
+
+export type GetDiagnosticsRoute = typeof getDiagnostics;

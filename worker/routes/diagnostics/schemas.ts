@@ -1,0 +1,103 @@
+import { z } from '@hono/zod-openapi';
+import { CUSTOMER_KINDS, SERVICE_COMPONENTS, TENURE_BANDS } from '../../../db/schema.ts';
+import { ROOT_CAUSES } from '../../domain/measures.ts';
+import {
+  HIGH_BLAME_SHARE,
+  HIGH_FAVOURABLE_WILLINGNESS,
+  LINK_MIN_RATINGS,
+  LINK_MIN_RESPONDENTS,
+  LINK_MIN_UNITS,
+  LOW_SUPPORT_INDEX,
+} from '../../domain/diagnostics.ts';
+
+export const DiagnosticsQuerySchema = z.object({
+  from: z.iso.date().optional().openapi({ description: 'First day (UTC), inclusive. Default: the first day of the last 3 complete months.' }),
+  to: z.iso.date().optional().openapi({ description: 'Last day (UTC), exclusive; after `from`. Default: the first day of this month.' }),
+  unitId: z.uuid().optional().openapi({ description: 'Only this unit and the units under it (the service-profit link stays tenant-wide).' }),
+});
+
+const IntervalSchema = z.object({ low: z.number(), high: z.number() });
+const ShareSchema = z
+  .object({ n: z.number().int(), share: z.number(), interval: IntervalSchema.openapi({ description: 'Wilson 95% interval.' }) })
+  .openapi('DiagnosticShare');
+const MeanSchema = z
+  .object({ n: z.number().int(), mean: z.number(), standardError: z.number().nullable() })
+  .openapi('DiagnosticMean');
+const SuppressedSchema = z
+  .object({ suppressed: z.literal(true), reason: z.string() })
+  .openapi('DiagnosticSuppressed', { description: 'An internal figure withheld: fewer than 5 respondents, or one that would reveal such a group by subtraction.' });
+const DifferenceSchema = z
+  .object({ estimate: z.number(), standardError: z.number(), interval: IntervalSchema.openapi({ description: '95% interval.' }) })
+  .openapi('DiagnosticDifference');
+
+const internal = <T extends z.ZodType>(schema: T) => z.union([schema, SuppressedSchema]).nullable();
+
+export const DiagnosticsSchema = z
+  .object({
+    period: z.object({ from: z.iso.date(), to: z.iso.date() }),
+    unitId: z.uuid().nullable(),
+    attitudeParadox: z
+      .object({
+        blameShare: ShareSchema.nullable().openapi({ description: 'Among dissatisfied external ratings (overall ≤ 2), the share blaming attitude.' }),
+        favourableWillingness: internal(ShareSchema).openapi({ description: 'Share of internal respondents with willingness ≥ 4.' }),
+        supportIndex: internal(MeanSchema).openapi({ description: 'Mean of the five support scores, 1-5.' }),
+        verdict: z.enum(['organizational', 'not-indicated', 'insufficient-data']).openapi({
+          description:
+            `\`organizational\` when blameShare ≥ ${HIGH_BLAME_SHARE}, favourableWillingness ≥ ${HIGH_FAVOURABLE_WILLINGNESS} ` +
+            `and supportIndex < ${LOW_SUPPORT_INDEX}: clients blame attitude, staff are willing, the organization does not support them.`,
+        }),
+      })
+      .openapi('AttitudeParadox'),
+    rootCauses: internal(
+      z.object({
+        means: z.object(Object.fromEntries(ROOT_CAUSES.map((cause) => [cause, MeanSchema])) as Record<(typeof ROOT_CAUSES)[number], typeof MeanSchema>),
+        weakest: z.enum(ROOT_CAUSES),
+      }),
+    ),
+    attitudeDecay: z
+      .object({
+        ...(Object.fromEntries(TENURE_BANDS.map((band) => [band, internal(MeanSchema)])) as Record<(typeof TENURE_BANDS)[number], ReturnType<typeof internal<typeof MeanSchema>>>),
+        difference: DifferenceSchema.nullable().openapi({ description: 'new − established willingness.' }),
+      })
+      .openapi('AttitudeDecay', { description: 'Willingness (1-5) of new (under 12 months) and established staff.' }),
+    blame: z
+      .object({
+        unsatisfied: z.number().int().openapi({ description: 'External ratings with overall ≤ 3, which may name a component.' }),
+        components: z.object(
+          Object.fromEntries(SERVICE_COMPONENTS.map((c) => [c, z.object({ count: z.number().int(), share: ShareSchema.nullable() })])) as Record<
+            (typeof SERVICE_COMPONENTS)[number],
+            z.ZodObject<{ count: z.ZodNumber; share: z.ZodNullable<typeof ShareSchema> }>
+          >,
+        ),
+        attitudeByCustomerKind: z.object({
+          ...(Object.fromEntries(CUSTOMER_KINDS.map((kind) => [kind, ShareSchema.nullable()])) as Record<(typeof CUSTOMER_KINDS)[number], z.ZodNullable<typeof ShareSchema>>),
+          difference: DifferenceSchema.nullable().openapi({ description: 'occasional − recurring.' }),
+        }),
+      })
+      .openapi('Blame'),
+    serviceProfitLink: z
+      .object({
+        qualifyingUnits: z.number().int(),
+        correlation: z
+          .object({ n: z.number().int(), r: z.number(), interval: IntervalSchema.nullable().openapi({ description: 'Fisher z 95% interval.' }) })
+          .nullable(),
+        reason: z.string().nullable().openapi({ description: 'Why there is no correlation, when there is none.' }),
+      })
+      .openapi('ServiceProfitLink', {
+        description:
+          `Pearson correlation between units' support index and CSAT, across the tenant's units with ≥ ${LINK_MIN_RESPONDENTS} ` +
+          `internal respondents and ≥ ${LINK_MIN_RATINGS} external ratings in the period; none under ${LINK_MIN_UNITS} such units.`,
+      }),
+    findings: z.array(
+      z
+        .object({
+          id: z.string().openapi({ example: 'attitude-paradox' }),
+          severity: z.enum(['high', 'medium', 'info']),
+          text: z.string(),
+          recommendation: z.string().optional(),
+          supportedBy: z.array(z.string()).openapi({ description: 'Paths of the figures in this response it rests on.', example: ['attitudeParadox.blameShare'] }),
+        })
+        .openapi('Finding'),
+    ),
+  })
+  .openapi('Diagnostics');

@@ -1,0 +1,159 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { units } from '../../../db/schema.ts';
+import { inTenant } from '../../db/client.ts';
+import {
+  EMPTY_EXTERNAL_TOTALS,
+  EMPTY_INTERNAL_TOTALS,
+  type ExternalTotals,
+  type ExternalTotalsRow,
+  externalTotals,
+  type InternalTotals,
+  type InternalTotalsRow,
+  internalTotals,
+  sumTotals,
+} from '../../db/rollup-totals.ts';
+import { targetsQuery } from '../../db/targets.ts';
+import { externalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS } from '../../domain/measures.ts';
+import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
+import { suppressSmallGroups } from '../../domain/suppression.ts';
+import type { AppEnv } from '../../env.ts';
+import { tenantOf } from '../../http/auth.ts';
+import { ProblemError } from '../../http/problem.ts';
+import { holds, type Period, planPeriods } from './periods.ts';
+import type { GetScorecardRoute } from './routes.ts';
+import type { ExternalFigures, InternalFigures, Suppressed } from './schemas.ts';
+
+type Estimate = MeanEstimate | ShareEstimate | NetScore;
+/** A figure before presentation: its estimate (null when empty) or why it is withheld. */
+type Raw = Estimate | null | Suppressed;
+
+const isSuppressed = (raw: Raw): raw is Suppressed => raw !== null && 'suppressed' in raw;
+const pointOf = (estimate: Estimate) => ('mean' in estimate ? estimate.mean : 'share' in estimate ? estimate.share : estimate.score);
+const valueOf = (raw: Raw | undefined) => (raw == null || isSuppressed(raw) ? null : pointOf(raw));
+
+const EXTERNAL_FIGURES = ['quality', 'quantity', 'opportunity', 'cost', 'overall', 'csat', 'nps'] as const;
+const INTERNAL_FIGURES = ['supportIndex', 'knowledge', 'ability', 'willingness', 'enps'] as const;
+type FigureKey = (typeof EXTERNAL_FIGURES)[number] | (typeof INTERNAL_FIGURES)[number];
+/** Means carry a standard error; shares and net scores an interval. */
+const HAS_STANDARD_ERROR: Record<FigureKey, boolean> = {
+  quality: true, quantity: true, opportunity: true, cost: true, overall: true, csat: false, nps: false,
+  supportIndex: true, knowledge: true, ability: true, willingness: true, enps: false,
+};
+
+/** A figure with its uncertainty, gap to target and trend against `previous`. */
+function present(key: FigureKey, raw: Raw, previous: Raw | undefined, target: number | undefined) {
+  if (raw !== null && isSuppressed(raw)) return raw;
+  const value = valueOf(raw);
+  const before = valueOf(previous);
+  return {
+    value,
+    n: raw?.n ?? 0,
+    ...(HAS_STANDARD_ERROR[key]
+      ? { standardError: raw && 'standardError' in raw ? raw.standardError : null }
+      : { interval: raw && 'interval' in raw ? raw.interval : null }),
+    target: target ?? null,
+    gap: value !== null && target !== undefined ? value - target : null,
+    trend: value !== null && before !== null ? value - before : null,
+  };
+}
+
+type Targets = ReadonlyMap<string, number>;
+
+function rawExternal(totals: ExternalTotals): Record<(typeof EXTERNAL_FIGURES)[number], Raw> {
+  const measures = externalMeasures(totals);
+  return Object.fromEntries(EXTERNAL_FIGURES.map((key) => [key, measures[key]])) as Record<(typeof EXTERNAL_FIGURES)[number], Raw>;
+}
+
+function externalFigures(totals: ExternalTotals, previous: ExternalTotals, targets: Targets): ExternalFigures {
+  const [raw, before] = [rawExternal(totals), rawExternal(previous)];
+  const figures = Object.fromEntries(EXTERNAL_FIGURES.map((key) => [key, present(key, raw[key], before[key], targets.get(key))]));
+  return { ratings: totals.ratings, ...figures } as ExternalFigures;
+}
+
+type InternalRaw = Record<(typeof INTERNAL_FIGURES)[number], Raw> & { respondents: number | Suppressed; weakestRootCause: InternalFigures['weakestRootCause'] };
+
+function rawInternal(totals: InternalTotals, suppressed: Suppressed | undefined): InternalRaw {
+  const measures = internalMeasures(totals);
+  const hide = <T>(value: T) => suppressed ?? value;
+  return {
+    respondents: hide(measures.respondents),
+    weakestRootCause: hide(measures.weakestRootCause),
+    ...(Object.fromEntries(INTERNAL_FIGURES.map((key) => [key, hide(measures[key])])) as Record<(typeof INTERNAL_FIGURES)[number], Raw>),
+  };
+}
+
+function internalFigures(raw: InternalRaw, before: InternalRaw, targets: Targets): InternalFigures {
+  const figures = Object.fromEntries(INTERNAL_FIGURES.map((key) => [key, present(key, raw[key], before[key], targets.get(key))]));
+  return { respondents: raw.respondents, weakestRootCause: raw.weakestRootCause, ...figures } as InternalFigures;
+}
+
+/** The units at or below `root`. */
+function subtree(rows: readonly { id: string; parentId: string | null }[], root: string): Set<string> {
+  const inside = new Set([root]);
+  // A Set visits what is added while iterating, so this walks down level by level.
+  for (const id of inside) for (const row of rows) if (row.parentId === id) inside.add(row.id);
+  return inside;
+}
+
+/** The tenant as a group above its root units, so that its own figure takes part in suppression. */
+const TENANT_GROUP = 'tenant';
+
+export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  const { tenant } = tenantOf(c.get('principal'));
+  const plan = planPeriods(query, new Date());
+  const all: Period[] = [plan.previous, ...plan.periods];
+  const range = { tenantId: tenant.id, from: plan.previous.from, to: plan.periods.at(-1)!.to, bucket: plan.bucket };
+  const db = c.get('db');
+  // One round trip: per-unit rows only where a unit's subtree or the suppression tree needs them.
+  const [externalRows, internalRows, unitRows, targetRows] = await inTenant(db, tenant.id, [
+    externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(query.split ? (['customerKind'] as const) : [])] }),
+    internalTotals(db, { ...range, groupBy: ['unitId'] }),
+    db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenant.id)),
+    targetsQuery(db, tenant.id),
+  ]);
+  if (query.unitId && !unitRows.some((unit) => unit.id === query.unitId)) {
+    throw new ProblemError('notFound', `There is no unit ${query.unitId}.`);
+  }
+  const scope = query.unitId ? subtree(unitRows, query.unitId) : undefined;
+  const inScope = (row: { unitId?: string }) => !scope || scope.has(row.unitId!);
+  const targets: Targets = new Map(targetRows.map((row) => [row.measure, row.target]));
+
+  const external = (externalRows as ExternalTotalsRow[]).filter(inScope);
+  const internal = internalRows as InternalTotalsRow[];
+  const rowsIn = <R extends { bucket?: string }>(rows: readonly R[], period: Period) => rows.filter((row) => holds(period, row.bucket!));
+  const externalIn = (period: Period, kind?: string) =>
+    sumTotals(rowsIn(external, period).filter((row) => !kind || row.customerKind === kind), EMPTY_EXTERNAL_TOTALS);
+
+  const internalRaw = all.map((period) => {
+    const rows = rowsIn(internal, period);
+    const respondents = new Map<string, number>();
+    for (const row of rows) respondents.set(row.unitId!, (respondents.get(row.unitId!) ?? 0) + row.respondents);
+    const { suppressed } = suppressSmallGroups(
+      [
+        { id: TENANT_GROUP, parentId: null, respondents: 0 },
+        ...unitRows.map((unit) => ({ id: unit.id, parentId: unit.parentId ?? TENANT_GROUP, respondents: respondents.get(unit.id) ?? 0 })),
+      ],
+      MIN_GROUP_RESPONDENTS,
+    );
+    const reason = suppressed.get(query.unitId ?? TENANT_GROUP);
+    return rawInternal(sumTotals(rows.filter(inScope), EMPTY_INTERNAL_TOTALS), reason && { suppressed: true, reason });
+  });
+
+  const periods = plan.periods.map((period, index) => {
+    const previous = all[index]!;
+    return {
+      ...period,
+      external: externalFigures(externalIn(period), externalIn(previous), targets),
+      internal: internalFigures(internalRaw[index + 1]!, internalRaw[index]!, targets),
+      ...(query.split && {
+        byCustomerKind: {
+          occasional: externalFigures(externalIn(period, 'occasional'), externalIn(previous, 'occasional'), targets),
+          recurring: externalFigures(externalIn(period, 'recurring'), externalIn(previous, 'recurring'), targets),
+        },
+      }),
+    };
+  });
+  return c.json({ interval: query.interval, unitId: query.unitId ?? null, periods }, 200);
+};

@@ -1,0 +1,26 @@
+import { createRoute } from '@hono/zod-openapi';
+import { tenantSecurity } from '../../http/auth.ts';
+import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { ScorecardQuerySchema, ScorecardSchema } from './schemas.ts';
+
+export const getScorecard = createRoute({
+  method: 'get',
+  path: '/v1/scorecard',
+  operationId: 'getScorecard',
+  summary: 'Measures per period, with uncertainty, gap to target and trend',
+  description:
+    'Per period: the four indicator means, overall, CSAT, NPS (clients); support index and its weakest root cause, ' +
+    'knowledge, ability, willingness and eNPS (employees). Means carry n and a standard error, shares a Wilson 95% ' +
+    'interval, net scores the interval of a difference of two shares. An empty period has null values with n 0. ' +
+    'Internal figures of a group of 1-4 respondents are suppressed, and so are other groups where subtracting ' +
+    'visible groups would reveal them. An unknown unit (or another tenant’s) is a 404. Needs `reports:read`.',
+  tags: ['Scorecard'],
+  ...tenantSecurity('reports:read'),
+  request: { query: ScorecardQuerySchema },
+  responses: {
+    200: { description: 'The scorecard.', content: { 'application/json': { schema: ScorecardSchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, BY_ID_PROBLEMS),
+  },
+});
+
+export type GetScorecardRoute = typeof getScorecard;

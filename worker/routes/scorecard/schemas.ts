@@ -1,0 +1,103 @@
+import { z } from '@hono/zod-openapi';
+import { ROOT_CAUSES } from '../../domain/measures.ts';
+import { INTERVALS, MAX_PERIODS } from './periods.ts';
+
+const date = (description: string) => z.iso.date().openapi({ description, example: '2026-01-01' });
+
+export const ScorecardQuerySchema = z.object({
+  from: date('First day (UTC) of the first period, moved back to the start of its week, month or quarter.').optional(),
+  to: date('Day after the last period (exclusive). Default: the start of the current week, month or quarter.').optional(),
+  interval: z.enum(INTERVALS).default('month').openapi({
+    description: `Period length; at most ${MAX_PERIODS} periods. \`rolling12\`: the 12 complete months before \`to\` as one period (no \`from\`).`,
+    example: 'month',
+  }),
+  unitId: z.uuid().optional().openapi({ description: 'Only this unit and the units below it; default: the whole tenant.' }),
+  split: z.enum(['customerKind']).optional().openapi({ description: 'Also give the external figures per customer kind.' }),
+});
+
+const value = z.number().nullable().openapi({ description: 'null when there is nothing to measure (n = 0).' });
+const compared = {
+  target: z.number().nullable().openapi({ description: "The tenant's target for this measure, if any (PUT /v1/targets)." }),
+  gap: z.number().nullable().openapi({ description: 'value − target.' }),
+  trend: z.number().nullable().openapi({ description: 'value − the previous period’s value; null when either is missing or suppressed.' }),
+};
+const interval = z.object({ low: z.number(), high: z.number() }).nullable().openapi('ConfidenceInterval', { description: '95%.' });
+
+export const MeanFigureSchema = z
+  .object({ value, n: z.number().int(), standardError: z.number().nullable().openapi({ description: 'null when n < 2.' }), ...compared })
+  .openapi('MeanFigure', { example: { value: 4.2, n: 120, standardError: 0.08, target: 4.5, gap: -0.3, trend: 0.1 } });
+export const ShareFigureSchema = z
+  .object({ value, n: z.number().int(), interval: interval.openapi({ description: 'Wilson 95% interval.' }), ...compared })
+  .openapi('ShareFigure', { example: { value: 0.8, n: 120, interval: { low: 0.72, high: 0.86 }, target: 0.85, gap: -0.05, trend: 0.02 } });
+export const NetScoreFigureSchema = z
+  .object({
+    value: value.openapi({ description: '% promoters − % detractors, −100..100.' }),
+    n: z.number().int(),
+    interval: interval.openapi({ description: '95% interval of a difference of two shares of one sample (not Wilson).' }),
+    ...compared,
+  })
+  .openapi('NetScoreFigure', { example: { value: 32, n: 100, interval: { low: 18.5, high: 45.5 }, target: 40, gap: -8, trend: null } });
+
+export const SuppressedSchema = z
+  .object({
+    suppressed: z.literal(true),
+    reason: z.enum(['too-few-respondents', 'complementary']).openapi({
+      description:
+        '`too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that a smaller group’s ' +
+        'figures cannot be recovered by subtracting visible groups from each other.',
+    }),
+  })
+  .openapi('Suppressed', { description: 'An internal figure withheld to protect respondents’ anonymity.', example: { suppressed: true, reason: 'too-few-respondents' } });
+
+export const ExternalFiguresSchema = z
+  .object({
+    ratings: z.number().int(),
+    quality: MeanFigureSchema,
+    quantity: MeanFigureSchema,
+    opportunity: MeanFigureSchema,
+    cost: MeanFigureSchema,
+    overall: MeanFigureSchema,
+    csat: ShareFigureSchema.openapi({ description: 'Share of overall ≥ 4.' }),
+    nps: NetScoreFigureSchema,
+  })
+  .openapi('ExternalFigures', { description: 'From clients’ ratings.' });
+
+const orSuppressed = <T extends z.ZodType>(schema: T) => z.union([schema, SuppressedSchema]);
+
+export const InternalFiguresSchema = z
+  .object({
+    respondents: orSuppressed(z.number().int()),
+    supportIndex: orSuppressed(MeanFigureSchema).openapi({ description: 'Mean of the five support scores, 1-5.' }),
+    weakestRootCause: orSuppressed(z.enum(ROOT_CAUSES).nullable()).openapi({ description: 'The root cause with the lowest mean.' }),
+    knowledge: orSuppressed(MeanFigureSchema),
+    ability: orSuppressed(MeanFigureSchema),
+    willingness: orSuppressed(MeanFigureSchema),
+    enps: orSuppressed(NetScoreFigureSchema),
+  })
+  .openapi('InternalFigures', { description: 'From employees’ ratings; suppressed for small groups.' });
+
+export const ScorecardPeriodSchema = z
+  .object({
+    from: date('First day of the period.'),
+    to: date('Day after the period (exclusive).'),
+    external: ExternalFiguresSchema,
+    internal: InternalFiguresSchema,
+    byCustomerKind: z
+      .object({ occasional: ExternalFiguresSchema, recurring: ExternalFiguresSchema })
+      .optional()
+      .openapi({ description: 'With `split=customerKind`.' }),
+  })
+  .openapi('ScorecardPeriod');
+
+export const ScorecardSchema = z
+  .object({
+    interval: z.enum(INTERVALS),
+    unitId: z.uuid().nullable(),
+    periods: z.array(ScorecardPeriodSchema).openapi({ description: 'Oldest first.' }),
+  })
+  .openapi('Scorecard');
+
+export type ScorecardQuery = z.infer<typeof ScorecardQuerySchema>;
+export type ExternalFigures = z.infer<typeof ExternalFiguresSchema>;
+export type InternalFigures = z.infer<typeof InternalFiguresSchema>;
+export type Suppressed = z.infer<typeof SuppressedSchema>;

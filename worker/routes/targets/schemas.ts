@@ -1,0 +1,57 @@
+import { z } from '@hono/zod-openapi';
+import { MEASURES } from '../../../db/schema.ts';
+import type { Measure } from '../../domain/measures.ts';
+import { timestamp } from '../../http/schemas.ts';
+
+/** Each measure's own scale: means of 1-5 answers, shares, net scores in points. */
+export const MEASURE_RANGES: Record<Measure, { min: number; max: number }> = {
+  quality: { min: 1, max: 5 },
+  quantity: { min: 1, max: 5 },
+  opportunity: { min: 1, max: 5 },
+  cost: { min: 1, max: 5 },
+  overall: { min: 1, max: 5 },
+  supportIndex: { min: 1, max: 5 },
+  willingness: { min: 1, max: 5 },
+  csat: { min: 0, max: 1 },
+  attitudeBlameShare: { min: 0, max: 1 },
+  nps: { min: -100, max: 100 },
+  enps: { min: -100, max: 100 },
+};
+
+const measure = z.enum(MEASURES).openapi({ description: 'What the target is for.', example: 'csat' });
+const RANGES_NOTE = 'Means (quality … overall, supportIndex, willingness) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.';
+
+export const TargetSchema = z
+  .object({
+    measure,
+    target: z.number().openapi({ description: `In the measure's own unit. ${RANGES_NOTE}`, example: 0.85 }),
+    updatedAt: timestamp,
+  })
+  .openapi('Target');
+
+export const TargetListSchema = z.object({ data: z.array(TargetSchema) }).openapi('TargetList');
+
+export const PutTargetsSchema = z
+  .strictObject({
+    targets: z
+      .array(
+        z.strictObject({
+          measure,
+          target: z.number().nullable().openapi({ description: `null removes the target. ${RANGES_NOTE}`, example: 0.85 }),
+        }),
+      )
+      .min(1)
+      .max(MEASURES.length),
+  })
+  .superRefine(({ targets }, context) => {
+    const seen = new Set<Measure>();
+    targets.forEach(({ measure, target }, index) => {
+      if (seen.has(measure)) context.addIssue({ code: 'custom', path: ['targets', index, 'measure'], message: 'Each measure may appear only once' });
+      seen.add(measure);
+      const { min, max } = MEASURE_RANGES[measure];
+      if (target !== null && (target < min || target > max)) {
+        context.addIssue({ code: 'custom', path: ['targets', index, 'target'], message: `A ${measure} target must be between ${min} and ${max}` });
+      }
+    });
+  })
+  .openapi('PutTargets', { example: { targets: [{ measure: 'csat', target: 0.85 }, { measure: 'nps', target: 40 }] } });
