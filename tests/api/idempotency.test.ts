@@ -178,22 +178,50 @@ describe('a write the database refuses does not use the key up', () => {
   });
 });
 
-describe('writes that cannot honour a key refuse it with a 400', () => {
-  test('POST /v1/api-keys/{id}/rotate', async () => {
+describe('POST /v1/api-keys/{id}/rotate', () => {
+  test('rotates once per key: a retry replays the new key without its secret', async () => {
     const old = await issueApiKey(tenant.apiKey.secret, { name: 'to rotate' });
-    const response = await post(`/v1/api-keys/${old.id}/rotate`, {}, crypto.randomUUID());
-    expect(response.status).toBe(400);
-    const problem = await problemOf(response);
-    expect(problem.detail).toContain('Idempotency-Key');
-    expect(problem.errors!.map((e) => e.pointer)).toEqual(['/Idempotency-Key']);
-    expect(await count('select count(*) as n from api_keys where rotated_from_id = $1', [old.id])).toBe(0);
+    const key = crypto.randomUUID();
+    const first = await post(`/v1/api-keys/${old.id}/rotate`, { gracePeriodSeconds: 0 }, key);
+    expect(first.status).toBe(201);
+    const created = (await first.json()) as { id: string; secret: string | null; rotatedFromId: string };
+    expect(created.secret).toMatch(/^sck_/);
+    expect(created.rotatedFromId).toBe(old.id);
+    // The old key expired at once (grace 0), yet the retry replays instead of answering 409.
+    const retry = await post(`/v1/api-keys/${old.id}/rotate`, { gracePeriodSeconds: 0 }, key);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.headers.get('location')).toBe(`/v1/api-keys/${created.id}`);
+    expect(await retry.json()).toEqual({ ...created, secret: null });
+    expect(await count('select count(*) as n from api_keys where rotated_from_id = $1', [old.id])).toBe(1);
+    expect((await api('/v1/tenant', { key: created.secret! })).status).toBe(200);
   });
 
-  test('POST /v1/tenants', async () => {
+  test('a key that can no longer be rotated is a 409 and does not use the idempotency key up', async () => {
+    const old = await issueApiKey(tenant.apiKey.secret, { name: 'revoked' });
+    await api(`/v1/api-keys/${old.id}`, { method: 'DELETE', key: tenant.apiKey.secret });
+    const key = crypto.randomUUID();
+    const refused = await post(`/v1/api-keys/${old.id}/rotate`, {}, key);
+    expect(refused.status).toBe(409);
+    expect((await problemOf(refused)).detail).toContain('revoked');
+    expect(await count('select count(*) as n from idempotency_keys where key = $1', [key])).toBe(0);
+  });
+});
+
+describe('POST /v1/tenants (operator)', () => {
+  test('creates one tenant per key: a retry replays it without the first key’s secret', async () => {
     const name = crypto.randomUUID();
-    const response = await post('/v1/tenants', { ...validTenant, name }, crypto.randomUUID(), operatorToken);
-    expect(response.status).toBe(400);
-    expect((await problemOf(response)).detail).toContain('Idempotency-Key');
-    expect(await count('select count(*) as n from tenants where name = $1', [name])).toBe(0);
+    const key = crypto.randomUUID();
+    const first = await post('/v1/tenants', { ...validTenant, name }, key, operatorToken);
+    expect(first.status).toBe(201);
+    const created = (await first.json()) as { tenant: { id: string }; apiKey: { secret: string | null } };
+    expect(created.apiKey.secret).toMatch(/^sck_/);
+    const retry = await post('/v1/tenants', { ...validTenant, name }, key, operatorToken);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retry.json()).toEqual({ ...created, apiKey: { ...created.apiKey, secret: null } });
+    expect(await count('select count(*) as n from tenants where name = $1', [name])).toBe(1);
+    const other = await post('/v1/tenants', { ...validTenant, name: `${name}-2` }, key, operatorToken);
+    expect(other.status).toBe(422);
   });
 });

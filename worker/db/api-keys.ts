@@ -1,3 +1,4 @@
+import type { BatchItem } from 'drizzle-orm/batch';
 import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys, type ApiKey } from '../../db/schema.ts';
 import { type Acting, auditEvent, auditEventIf } from './audit.ts';
@@ -51,19 +52,20 @@ export interface Replacement {
 }
 
 /**
- * Rotation, in one transaction: a new key with the old one's name, scopes and expiry, and the old
- * key's expiry brought forward to the end of the grace period (never pushed back). Only a live key
- * (neither revoked nor expired) is rotated; otherwise `created` is undefined and `previous` says
- * whether the key exists at all.
+ * The statements that rotate key `previous.id` into `created` (its response, computed beforehand):
+ * the old key's expiry becomes min(its expiry, now + grace) and the new key takes the old one's
+ * name, scopes and expiry, audited — or, if the old key is no longer live by the time the batch
+ * runs, a division by zero (SQLSTATE 22012) rolls the whole batch back, Idempotency-Key claim
+ * included, rather than let a response claim a rotation that did not happen.
  */
-export async function rotateApiKey(
+export function rotateApiKey(
   db: Database,
-  tenantId: string,
-  id: string,
-  replacement: Replacement,
+  previous: ApiKey,
+  created: ApiKey,
   gracePeriodSeconds: number,
   { actor, requestId }: Acting,
-): Promise<{ created?: ApiKey; previous?: ApiKey }> {
+): BatchItem<'pg'>[] {
+  const { tenantId, id } = previous;
   const live = and(
     ofTenant(tenantId, id),
     isNull(apiKeys.revokedAt),
@@ -77,7 +79,7 @@ export async function rotateApiKey(
       .where(live)
       .returning({ id: apiKeys.id }),
   );
-  const [[created], , [previous]] = await inTenant(db, tenantId, [
+  return [
     // Statements of one WITH share a snapshot: this select reads the old key as it was before the update.
     db
       .with(shortened)
@@ -85,22 +87,21 @@ export async function rotateApiKey(
       .select((qb) =>
         qb
           .select({
-            id: sql`${replacement.id}`.as('id'),
+            id: sql`${created.id}`.as('id'),
             tenantId: apiKeys.tenantId,
             name: apiKeys.name,
-            displayPrefix: sql`${replacement.displayPrefix}`.as('displayPrefix'),
-            secretHash: sql`${replacement.secretHash}`.as('secretHash'),
+            displayPrefix: sql`${created.displayPrefix}`.as('displayPrefix'),
+            secretHash: sql`${created.secretHash}`.as('secretHash'),
             scopes: apiKeys.scopes,
             rotatedFromId: apiKeys.id,
-            createdAt: sql`now()`.as('createdAt'),
+            createdAt: sql`${created.createdAt.toISOString()}::timestamptz`.as('createdAt'),
             lastUsedAt: sql`null`.as('lastUsedAt'),
             expiresAt: apiKeys.expiresAt,
             revokedAt: sql`null`.as('revokedAt'),
           })
           .from(apiKeys)
           .innerJoin(shortened, eq(shortened.id, apiKeys.id)),
-      )
-      .returning(),
+      ),
     auditEventIf(
       db,
       {
@@ -109,11 +110,10 @@ export async function rotateApiKey(
         action: 'api_key.rotated',
         targetId: id,
         requestId,
-        details: { gracePeriodSeconds, newKeyId: replacement.id },
+        details: { gracePeriodSeconds, newKeyId: created.id },
       },
-      sql`exists (${db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, replacement.id))})`,
+      sql`exists (${db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, created.id))})`,
     ),
-    db.select().from(apiKeys).where(ofTenant(tenantId, id)),
-  ]);
-  return { created, previous };
+    db.execute(sql`select 1 / (select count(*)::int from ${apiKeys} where ${apiKeys.id} = ${created.id}) as rotated`),
+  ];
 }

@@ -1,24 +1,27 @@
+import type { BatchItem } from 'drizzle-orm/batch';
 import { eq, sql } from 'drizzle-orm';
 import { apiKeys, tenants, type Tenant } from '../../db/schema.ts';
 import { type Actor, auditEvent } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 
-export type NewTenant = Omit<typeof tenants.$inferInsert, 'createdAt' | 'updatedAt'>;
-export type NewApiKey = Omit<typeof apiKeys.$inferInsert, 'createdAt' | 'lastUsedAt' | 'revokedAt'>;
+export type NewTenant = typeof tenants.$inferInsert;
+export type NewApiKey = Omit<typeof apiKeys.$inferInsert, 'lastUsedAt' | 'revokedAt'>;
 export type TenantChanges = Partial<
   Pick<Tenant, 'name' | 'industry' | 'sizeBand' | 'region' | 'benchmarkOptIn' | 'allowedOrigins'>
 >;
 
-/** A tenant and its first API key, audited, in one transaction: a tenant never exists without a way in. */
-export async function createTenantWithKey(db: Database, tenant: NewTenant, key: NewApiKey, requestId: string) {
+/**
+ * The statements that create a tenant and its first API key, audited, for one transaction (the
+ * tenant's own): a tenant never exists without a way in.
+ */
+export function insertTenantWithKey(db: Database, tenant: NewTenant, key: NewApiKey, requestId: string): BatchItem<'pg'>[] {
   const operator: Actor = { actorType: 'operator', actorId: null };
-  const [[created], [createdKey]] = await inTenant(db, tenant.id, [
-    db.insert(tenants).values(tenant).returning(),
-    db.insert(apiKeys).values(key).returning(),
+  return [
+    db.insert(tenants).values(tenant),
+    db.insert(apiKeys).values(key),
     auditEvent(db, { ...operator, tenantId: tenant.id, action: 'tenant.created', targetId: tenant.id, requestId }),
     auditEvent(db, { ...operator, tenantId: tenant.id, action: 'api_key.created', targetId: key.id, requestId }),
-  ]);
-  return { tenant: created!, apiKey: createdKey! };
+  ];
 }
 
 export async function updateTenant(

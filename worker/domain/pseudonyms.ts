@@ -27,3 +27,15 @@ export async function tenantHashKey(secret: string, tenantId: string): Promise<H
 export async function keyedHash(key: HashKey, purpose: string, value: string): Promise<string> {
   return hex(await crypto.subtle.sign('HMAC', key, encoder.encode(`${purpose}\n${value}`)));
 }
+
+/**
+ * A UUID (version 8, "custom") derived from `value` under `secret`: the same input always names the
+ * same row, so a retried creation finds what its first attempt created.
+ */
+export async function derivedUuid(secret: string, purpose: string, value: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(encoder.encode(secret)), encoder.encode(`${purpose}\n${value}`))).slice(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

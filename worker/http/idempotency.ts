@@ -37,6 +37,8 @@ export interface ReplayOptions<T> {
   stored?: T;
   /** Headers that name what the body describes (`Location`), so that a replay names the first request's resource. */
   headers?: (body: T) => Record<string, string>;
+  /** Whose key it is, when the caller is not a tenant credential (the operator creating a tenant). */
+  scope?: { tenantId: string; credentialId: string };
 }
 
 /**
@@ -57,7 +59,9 @@ export async function writeOnce<T, S extends ContentfulStatusCode>(
 ) {
   const respond = (answer: T) => c.json(answer, status, options.headers?.(answer));
   const db = c.get('db');
-  const { tenant, credential } = tenantOf(c.get('principal'));
+  const scope = options.scope ?? credentialScope(c);
+  const tenant = { id: scope.tenantId };
+  const credential = { id: scope.credentialId };
   const key = idempotencyKeyOf(c);
   if (key === undefined) {
     if (writes.length > 0) await inTenant(db, tenant.id, writes as [BatchItem<'pg'>]);
@@ -100,16 +104,11 @@ export async function writeOnce<T, S extends ContentfulStatusCode>(
   return respond(body);
 }
 
-/**
- * For the few writes that cannot honour a key (their response depends on state read in the write):
- * refusing it is safer than ignoring it, which would let a retry write twice.
- */
-export function refuseIdempotencyKey(c: Context<AppEnv>, why: string): void {
-  if (c.req.header(IDEMPOTENCY_HEADER) === undefined) return;
-  throw new ProblemError('invalidParameters', `This operation does not take an ${IDEMPOTENCY_HEADER}: ${why}`, {
-    errors: [{ location: 'header', pointer: `/${IDEMPOTENCY_HEADER}`, detail: 'Not supported by this operation' }],
-  });
+function credentialScope(c: Context<AppEnv>) {
+  const { tenant, credential } = tenantOf(c.get('principal'));
+  return { tenantId: tenant.id, credentialId: credential.id };
 }
+
 
 /** What a write that takes the header may answer because of it: a malformed key, a key in flight, a key reused. */
 export const IDEMPOTENCY_PROBLEMS = ['invalidParameters', 'idempotencyKeyInUse', 'idempotencyKeyReused'] as const satisfies ProblemSet;

@@ -1,11 +1,12 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { ApiKey } from '../../../db/schema.ts';
 import * as store from '../../db/api-keys.ts';
+import { sqlState } from '../../db/errors.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
-import { refuseIdempotencyKey, writeOnce } from '../../http/idempotency.ts';
+import { writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
 import {
@@ -14,7 +15,6 @@ import {
   type GetApiKeyRoute,
   type ListApiKeysRoute,
   type RevokeApiKeyRoute,
-  ROTATE_NOT_IDEMPOTENT,
   type RotateApiKeyRoute,
 } from './routes.ts';
 
@@ -94,23 +94,40 @@ export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = async (c) =
 };
 
 export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) => {
-  refuseIdempotencyKey(c, ROTATE_NOT_IDEMPOTENT);
   const { id } = c.req.valid('param');
   // Without a body the validator is skipped and the schema's default never applies, so it is applied here.
   const { gracePeriodSeconds = DEFAULT_GRACE_SECONDS } = c.req.valid('json');
+  const db = c.get('db');
+  // Read first: the new key takes the old one's name, scopes and expiry, and the response (stored for
+  // an Idempotency-Key) must say so before the write runs. A rotation costs one round trip more.
+  const previous = await store.getApiKey(db, tenantOf(c.get('principal')).tenant.id, id);
+  if (!previous) throw notFound(id);
   const key = await generateApiKey();
-  const { created, previous } = await store.rotateApiKey(
-    c.get('db'),
-    tenantOf(c.get('principal')).tenant.id,
-    id,
-    { id: uuidv7(), displayPrefix: key.displayPrefix, secretHash: key.hash },
-    gracePeriodSeconds,
-    actingOf(c),
-  );
-  if (!created) {
-    if (!previous) throw notFound(id);
+  const created: ApiKey = {
+    ...previous,
+    id: uuidv7(),
+    displayPrefix: key.displayPrefix,
+    secretHash: key.hash,
+    createdAt: new Date(),
+    lastUsedAt: null,
+    revokedAt: null,
+    rotatedFromId: previous.id,
+  };
+  try {
+    return await writeOnce(
+      c,
+      undefined,
+      store.rotateApiKey(db, previous, created, gracePeriodSeconds, actingOf(c)),
+      201,
+      newApiKeyResource<string | null>(created, key.secret),
+      { stored: newApiKeyResource(created, null), headers: issuedHeaders },
+    );
+  } catch (error) {
+    if (sqlState(error) !== DIVISION_BY_ZERO) throw error;
     const state = previous.revokedAt ? 'revoked' : 'expired';
     throw new ProblemError('conflict', `The API key is ${state} and cannot be rotated; create a new key instead.`);
   }
-  return c.json(newApiKeyResource(created, key.secret), 201, issuedHeaders(created));
 };
+
+/** What the rotation batch raises when the old key was no longer live (see `store.rotateApiKey`). */
+const DIVISION_BY_ZERO = '22012';

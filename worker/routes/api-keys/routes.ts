@@ -41,17 +41,13 @@ export const IssuedApiKeySchema = ApiKeySchema.extend({
 }).openapi('IssuedApiKey', { description: 'A new API key with its secret, shown once.' });
 
 /** As `IssuedApiKey`, but replayable under an Idempotency-Key, whose replay never carries the secret. */
-const CreatedApiKeySchema = IssuedApiKeySchema.extend({
+export const CreatedApiKeySchema = IssuedApiKeySchema.extend({
   secret: IssuedApiKeySchema.shape.secret.nullable().openapi({
     description:
       'The API key. Shown only in this response: store it now, it cannot be retrieved again. Null in a replay ' +
       '(`Idempotent-Replayed: true`): the secret is never stored.',
   }),
 }).openapi('CreatedApiKey', { description: 'A new API key with its secret, shown once.' });
-
-export const ROTATE_NOT_IDEMPOTENT =
-  'a rotation answers with what it finds (the old key live, revoked or expired), so its response is not known ' +
-  'before it runs; to retry safely, check the old key’s `expiresAt` and the keys with its `rotatedFromId` first.';
 
 const CreateApiKeySchema = z
   .strictObject({
@@ -162,21 +158,22 @@ export const rotateApiKey = createRoute({
   description:
     'Issues a new key with the same name, scopes and expiry, and shows its secret once. The old key keeps working ' +
     'for the grace period (or until its own expiry, if sooner), then is refused. A revoked or expired key cannot ' +
-    'be rotated. The body is optional. Needs the `admin` scope. Not idempotent: an `Idempotency-Key` header is ' +
-    `refused with a 400 (${ROTATE_NOT_IDEMPOTENT})`,
+    'be rotated. The body is optional. Needs the `admin` scope. Send an `Idempotency-Key` so that a retry cannot ' +
+    'rotate twice; a replay shows the new key without its secret.',
   tags,
   ...tenantSecurity('admin'),
   request: {
     params: KeyParamsSchema,
+    headers: IdempotencyHeadersSchema,
     body: { required: false, content: { 'application/json': { schema: RotateApiKeySchema } } },
   },
   responses: {
     201: {
       description: 'The new key, with its secret.',
       headers: z.object({ Location: z.string().openapi({ description: 'The new key.' }) }),
-      content: { 'application/json': { schema: IssuedApiKeySchema } },
+      content: { 'application/json': { schema: CreatedApiKeySchema } },
     },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, 'invalidParameters', 'conflict'),
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS, 'conflict'),
   },
 });
 

@@ -1,13 +1,16 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { Tenant } from '../../../db/schema.ts';
-import { createTenantWithKey, updateTenant as updateTenantRow } from '../../db/tenants.ts';
+import type { ApiKey, Tenant } from '../../../db/schema.ts';
+import { sqlState, UNIQUE_VIOLATION } from '../../db/errors.ts';
+import { insertTenantWithKey, updateTenant as updateTenantRow } from '../../db/tenants.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actorOf, tenantOf } from '../../http/auth.ts';
-import { refuseIdempotencyKey } from '../../http/idempotency.ts';
+import { idempotencyKeyOf, writeOnce } from '../../http/idempotency.ts';
+import { ProblemError } from '../../http/problem.ts';
+import { derivedUuid } from '../../domain/pseudonyms.ts';
 import { newApiKeyResource } from '../api-keys/handlers.ts';
-import { type CreateTenantRoute, type GetTenantRoute, TENANT_NOT_IDEMPOTENT, type UpdateTenantRoute } from './routes.ts';
+import type { CreateTenantRoute, GetTenantRoute, UpdateTenantRoute } from './routes.ts';
 
 export function tenantResource(tenant: Tenant) {
   return {
@@ -23,26 +26,50 @@ export function tenantResource(tenant: Tenant) {
   };
 }
 
+/** The operator has no credential row; its Idempotency-Keys are filed under this id. */
+const OPERATOR_CREDENTIAL = '00000000-0000-0000-0000-000000000000';
+
 export const createTenant: RouteHandler<CreateTenantRoute, AppEnv> = async (c) => {
-  refuseIdempotencyKey(c, TENANT_NOT_IDEMPOTENT);
   const body = c.req.valid('json');
-  const tenantId = uuidv7();
-  const key = await generateApiKey();
-  const { tenant, apiKey } = await createTenantWithKey(
-    c.get('db'),
-    { id: tenantId, ...body },
-    {
-      id: uuidv7(),
-      tenantId,
-      name: 'First admin key',
-      displayPrefix: key.displayPrefix,
-      secretHash: key.hash,
-      scopes: ['admin', 'ratings:write', 'ratings:read', 'reports:read'],
-    },
-    c.get('requestId'),
-  );
-  c.header('Cache-Control', 'no-store');
-  return c.json({ tenant: tenantResource(tenant), apiKey: newApiKeyResource(apiKey, key.secret) }, 201);
+  const idempotencyKey = idempotencyKeyOf(c);
+  // With a key, the id comes from it: a retry lands on the same tenant, where the key's record is.
+  const tenantId = idempotencyKey ? await derivedUuid(c.env.HASH_SECRET, 'operator-tenant', idempotencyKey) : uuidv7();
+  const now = new Date();
+  const tenant: Tenant = { id: tenantId, ...body, createdAt: now, updatedAt: now };
+  const secret = await generateApiKey();
+  const apiKey: ApiKey = {
+    id: uuidv7(),
+    tenantId,
+    name: 'First admin key',
+    displayPrefix: secret.displayPrefix,
+    secretHash: secret.hash,
+    scopes: ['admin', 'ratings:write', 'ratings:read', 'reports:read'],
+    createdAt: now,
+    lastUsedAt: null,
+    expiresAt: null,
+    revokedAt: null,
+    rotatedFromId: null,
+  };
+  try {
+    return await writeOnce(
+      c,
+      undefined,
+      insertTenantWithKey(c.get('db'), tenant, apiKey, c.get('requestId')),
+      201,
+      { tenant: tenantResource(tenant), apiKey: newApiKeyResource<string | null>(apiKey, secret.secret) },
+      {
+        stored: { tenant: tenantResource(tenant), apiKey: newApiKeyResource(apiKey, null) },
+        headers: () => ({ 'Cache-Control': 'no-store' }),
+        scope: { tenantId, credentialId: OPERATOR_CREDENTIAL },
+      },
+    );
+  } catch (error) {
+    // The key's record expired (24 h) but the tenant it made is still there.
+    if (sqlState(error) === UNIQUE_VIOLATION) {
+      throw new ProblemError('conflict', `A tenant was already created with this Idempotency-Key (${tenantId}); use a new key.`);
+    }
+    throw error;
+  }
 };
 
 export const getTenant: RouteHandler<GetTenantRoute, AppEnv> = (c) =>

@@ -3,8 +3,9 @@ import { INDUSTRIES, SIZE_BANDS } from '../../../db/schema.ts';
 import { operatorAuth, tenantSecurity } from '../../http/auth.ts';
 import { AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
 import { timestamp } from '../../http/schemas.ts';
+import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { isRegionCode } from '../../domain/regions.ts';
-import { IssuedApiKeySchema } from '../api-keys/routes.ts';
+import { CreatedApiKeySchema } from '../api-keys/routes.ts';
 
 const tags = ['Tenants'];
 
@@ -76,32 +77,32 @@ const UpdateTenantSchema = z
   .refine((changes) => Object.keys(changes).length > 0, { message: 'Send at least one field to change' })
   .openapi('UpdateTenant');
 
-export const TENANT_NOT_IDEMPOTENT =
-  'keys are scoped to a tenant and credential, and this operator call has none yet; a retry after a lost ' +
-  'response creates a second tenant';
-
 export const createTenant = createRoute({
   method: 'post',
   path: '/v1/tenants',
   operationId: 'createTenant',
   summary: 'Create a tenant (operator)',
   description:
-    'Creates an organization and its first admin API key, whose secret this response shows once. Not idempotent: ' +
-    `an \`Idempotency-Key\` header is refused with a 400 (${TENANT_NOT_IDEMPOTENT}).`,
+    'Creates an organization and its first admin API key, whose secret this response shows once. Send an ' +
+    '`Idempotency-Key` so that a retry cannot create a second tenant: the new tenant’s id is derived from the key, ' +
+    'and a replay shows the key without its secret.',
   tags,
   security: [{ operatorToken: [] }],
   middleware: [operatorAuth()] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: CreateTenantSchema } } } },
+  request: {
+    headers: IdempotencyHeadersSchema,
+    body: { required: true, content: { 'application/json': { schema: CreateTenantSchema } } },
+  },
   responses: {
     201: {
       description: 'The tenant and its first API key.',
       content: {
         'application/json': {
-          schema: z.object({ tenant: TenantSchema, apiKey: IssuedApiKeySchema }).openapi('CreatedTenant'),
+          schema: z.object({ tenant: TenantSchema, apiKey: CreatedApiKeySchema }).openapi('CreatedTenant'),
         },
       },
     },
-    ...problemResponses(AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, 'invalidParameters'),
+    ...problemResponses(AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS, 'conflict'),
   },
 });
 
