@@ -1,7 +1,9 @@
 /**
- * What every bench shares: its settings (CLI flags, then environment, then defaults), the machine
- * it ran on, and the plain table the results are printed as.
+ * What every bench shares: its settings (CLI flags, then environment, then defaults), the
+ * closed-loop load runner and its keep-alive HTTP request, the machine it ran on, and the plain
+ * table the results are printed as.
  */
+import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -68,6 +70,116 @@ function number(name: keyof typeof LIMITS, raw: string | undefined, fallback: nu
   }
   return value;
 }
+
+/** How a closed loop runs: concurrent loops, then the warm-up and the measured window. */
+export interface LoadSettings {
+  connections: number;
+  warmupSeconds: number;
+  seconds: number;
+}
+
+export interface LoadResult {
+  /** Completed operations in the measured window (requests answered with any status). */
+  requests: number;
+  /** From the first measured operation to the end of the last. */
+  elapsedSeconds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Operations that ended but did not succeed (for a request: a status other than 2xx). */
+  non2xx: number;
+  /** Operations that threw (for a request: no response at all, a connection error or timeout). */
+  errors: number;
+}
+
+/** Per phase and loop: a bound on count as well as time, whatever the machine. */
+const MAX_OPERATIONS_PER_LOOP = 1_000_000;
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
+}
+
+/**
+ * Closed-loop load: `connections` loops, each starting its next operation as soon as the last one
+ * ended, first for the warm-up (not counted), then, after `beforeMeasured`, for the measured
+ * window. `operation` resolves true for success, false for another answer (counted as non-2xx);
+ * one that throws counts as an error, without a latency.
+ */
+export async function closedLoop(
+  settings: LoadSettings,
+  operation: () => Promise<boolean>,
+  beforeMeasured: () => void = () => {},
+): Promise<LoadResult> {
+  const phase = async (seconds: number) => {
+    const latencies: number[] = [];
+    let non2xx = 0;
+    let errors = 0;
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    const loop = async () => {
+      for (let n = 0; n < MAX_OPERATIONS_PER_LOOP && performance.now() < until; n++) {
+        const sent = performance.now();
+        try {
+          if (!(await operation())) non2xx++;
+          latencies.push(performance.now() - sent);
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: settings.connections }, loop));
+    return { latencies: latencies.sort((a, b) => a - b), non2xx, errors, elapsedSeconds: (performance.now() - started) / 1000 };
+  };
+  if (settings.warmupSeconds > 0) await phase(settings.warmupSeconds);
+  beforeMeasured();
+  const { latencies, non2xx, errors, elapsedSeconds } = await phase(settings.seconds);
+  return {
+    requests: latencies.length,
+    elapsedSeconds,
+    requestsPerSecond: latencies.length / elapsedSeconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    non2xx,
+    errors,
+  };
+}
+
+/** The benches send traffic to http://127.0.0.1 only. */
+export function assertLocal(url: URL): void {
+  if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') {
+    throw new Error(`the bench only sends traffic to http://127.0.0.1, not ${url.origin}`);
+  }
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** No single request may hang the bench. */
+  timeoutMs: number;
+}
+
+/** One request on a keep-alive agent to http://127.0.0.1; resolves with the status once the body is read. */
+export function sendRequest(agent: http.Agent, url: URL, options: RequestOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    assertLocal(url);
+    const req = http.request(
+      { agent, method: options.method ?? 'GET', host: url.hostname, port: url.port, path: url.pathname + url.search, headers: options.headers ?? {} },
+      (res) => {
+        res.on('error', reject);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.resume();
+      },
+    );
+    req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
 
 export interface Machine {
   cpu: string;

@@ -17,27 +17,23 @@ import { pathToFileURL } from 'node:url';
 import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
 import type { LocalStack } from '../scripts/lib/stack.ts';
 import type { RunningWorker } from '../scripts/lib/worker.ts';
-import { type BenchSettings, type TableRow, fail, parseSettings, printReport } from './common.ts';
+import {
+  assertLocal,
+  type BenchSettings,
+  closedLoop,
+  fail,
+  isSuccess,
+  type LoadResult,
+  type LoadSettings,
+  parseSettings,
+  printReport,
+  sendRequest,
+  type TableRow,
+} from './common.ts';
 
-export interface LoadOptions {
+export interface LoadOptions extends LoadSettings {
   url: string;
   headers?: Record<string, string>;
-  connections: number;
-  warmupSeconds: number;
-  seconds: number;
-}
-
-export interface LoadResult {
-  /** Completed requests in the measured window (responses of any status). */
-  requests: number;
-  /** From the first measured request to the last measured response. */
-  elapsedSeconds: number;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  /** Requests that got no response at all (connection error, timeout). */
-  errors: number;
 }
 
 export interface CaseResult extends LoadResult {
@@ -62,77 +58,15 @@ export interface HttpBenchResult {
 
 /** No single request may hang the bench. */
 const REQUEST_TIMEOUT_MS = 10_000;
-/** Per phase and loop: a bound on count as well as time, whatever the machine. */
-const MAX_REQUESTS_PER_LOOP = 1_000_000;
 
-/** Nearest-rank percentile of an ascending array. */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
-}
-
-/** One request on the keep-alive agent; resolves with the status once the body is read. */
-function request(agent: http.Agent, target: URL, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: target.hostname, port: target.port, path: target.pathname + target.search, headers },
-      (res) => {
-        res.on('error', reject);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.resume();
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** `connections` loops, each sending the next request as soon as the last one answered, until `until`. */
-async function phase(agent: http.Agent, target: URL, options: LoadOptions, seconds: number, record: boolean) {
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  const loop = async () => {
-    for (let n = 0; n < MAX_REQUESTS_PER_LOOP && performance.now() < until; n++) {
-      const sent = performance.now();
-      try {
-        const status = await request(agent, target, options.headers ?? {});
-        if (!record) continue;
-        latencies.push(performance.now() - sent);
-        if (status < 200 || status > 299) non2xx++;
-      } catch {
-        if (record) errors++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: options.connections }, loop));
-  return { latencies, non2xx, errors, elapsedSeconds: (performance.now() - started) / 1000 };
-}
-
-/** Closed-loop load on one URL of 127.0.0.1: a warm-up (not counted), then the measured window. */
+/** Closed-loop load on one URL of 127.0.0.1 over keep-alive sockets: a warm-up (not counted), then the measured window. */
 export async function measure(options: LoadOptions, beforeMeasured: () => void = () => {}): Promise<LoadResult> {
   const target = new URL(options.url);
-  if (target.protocol !== 'http:' || target.hostname !== '127.0.0.1') {
-    throw new Error(`the bench only sends traffic to http://127.0.0.1, not ${target.origin}`);
-  }
+  assertLocal(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const request = { headers: options.headers ?? {}, timeoutMs: REQUEST_TIMEOUT_MS };
   try {
-    if (options.warmupSeconds > 0) await phase(agent, target, options, options.warmupSeconds, false);
-    beforeMeasured();
-    const { latencies, non2xx, errors, elapsedSeconds } = await phase(agent, target, options, options.seconds, true);
-    latencies.sort((a, b) => a - b);
-    return {
-      requests: latencies.length,
-      elapsedSeconds,
-      requestsPerSecond: latencies.length / elapsedSeconds,
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      non2xx,
-      errors,
-    };
+    return await closedLoop(options, async () => isSuccess(await sendRequest(agent, target, request)), beforeMeasured);
   } finally {
     agent.destroy();
   }

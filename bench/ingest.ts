@@ -20,15 +20,13 @@ import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
 import { createDatabase } from '../worker/db/client.ts';
 import { insertExternalRatings, type NewExternalRating } from '../worker/db/external-ratings.ts';
 import { uuidv7 } from '../worker/domain/ids.ts';
-import { type BenchSettings, type TableRow, fail, parseSettings, printReport } from './common.ts';
-import { type LoadResult, measure, percentile } from './http.ts';
+import { type BenchSettings, closedLoop, fail, isSuccess, type LoadResult, parseSettings, printReport, sendRequest, type TableRow } from './common.ts';
+import { measure } from './http.ts';
 
 const BATCH_ITEMS = 1000;
 const BATCH_CONNECTIONS = 4;
 const UNITS = 4;
 const REQUEST_TIMEOUT_MS = 30_000;
-/** Per phase and loop: a bound on count as well as time. */
-const MAX_OPERATIONS_PER_LOOP = 1_000_000;
 
 interface Case extends LoadResult {
   name: string;
@@ -95,68 +93,6 @@ function stored(input: ReturnType<typeof ratingInput>): NewExternalRating {
   };
 }
 
-/**
- * `connections` loops, each starting its next operation when the last one ended: a warm-up, then
- * the measured window. `operation` resolves true for success (2xx), false for another answer.
- */
-async function closedLoop(
-  settings: Omit<BenchSettings, 'json'>,
-  connections: number,
-  operation: () => Promise<boolean>,
-  beforeMeasured: () => void = () => {},
-): Promise<LoadResult> {
-  const phase = async (seconds: number) => {
-    const latencies: number[] = [];
-    let non2xx = 0;
-    let errors = 0;
-    const started = performance.now();
-    const until = started + seconds * 1000;
-    const loop = async () => {
-      for (let n = 0; n < MAX_OPERATIONS_PER_LOOP && performance.now() < until; n++) {
-        const sent = performance.now();
-        try {
-          if (!(await operation())) non2xx++;
-          latencies.push(performance.now() - sent);
-        } catch {
-          errors++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: connections }, loop));
-    return { latencies: latencies.sort((a, b) => a - b), non2xx, errors, elapsedSeconds: (performance.now() - started) / 1000 };
-  };
-  if (settings.warmupSeconds > 0) await phase(settings.warmupSeconds);
-  beforeMeasured();
-  const { latencies, non2xx, errors, elapsedSeconds } = await phase(settings.seconds);
-  return {
-    requests: latencies.length,
-    elapsedSeconds,
-    requestsPerSecond: latencies.length / elapsedSeconds,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    non2xx,
-    errors,
-  };
-}
-
-/** A POST on a keep-alive agent to 127.0.0.1 only; resolves with the status once the body is read. */
-function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string>): Promise<number> {
-  if (url.hostname !== '127.0.0.1') throw new Error(`the bench only sends traffic to 127.0.0.1, not ${url.origin}`);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, method: 'POST', host: url.hostname, port: url.port, path: url.pathname, headers: { 'Content-Type': 'application/json', ...headers } },
-      (res) => {
-        res.on('error', reject);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.resume();
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function postJson(url: string, bearer: string, body: unknown) {
   const response = await fetch(url, {
     method: 'POST',
@@ -188,7 +124,7 @@ export async function runIngestBench(settings: Omit<BenchSettings, 'json'>): Pro
       // A case that fails outright would only measure error handling: stop instead.
       if (!(await operation())) throw new Error(`${name} failed before the bench`);
       let tripsBefore = 0;
-      const load = await closedLoop(settings, connections, operation, () => (tripsBefore = stack.endpoint.stats().roundTrips));
+      const load = await closedLoop({ ...settings, connections }, operation, () => (tripsBefore = stack.endpoint.stats().roundTrips));
       const trips = stack.endpoint.stats().roundTrips - tripsBefore;
       cases.push({ name, rows, ...load, rowsPerSecond: load.requestsPerSecond * rows, dbRoundTripsPerRequest: countsTrips && load.requests ? trips / load.requests : Number.NaN });
     };
@@ -202,16 +138,18 @@ export async function runIngestBench(settings: Omit<BenchSettings, 'json'>): Pro
     const auth = { Authorization: `Bearer ${apiKey}` };
     const singleUrl = new URL(`${worker.url}/v1/external-ratings`);
     const batchUrl = new URL(`${worker.url}/v1/external-ratings/batch`);
-    const ok = (status: number) => status >= 200 && status < 300;
+    /** A JSON POST on the keep-alive agent; true for a 2xx answer. */
+    const post = async (url: URL, body: string, headers: Record<string, string>) =>
+      isSuccess(await sendRequest(agent, url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body, timeoutMs: REQUEST_TIMEOUT_MS }));
     const singleBody = () => JSON.stringify(ratingInput(units, single++));
     try {
-      await run('POST single', 1, settings.connections, async () => ok(await post(agent, singleUrl, singleBody(), auth)));
-      await run('POST single + Idempotency-Key', 1, settings.connections, async () =>
-        ok(await post(agent, singleUrl, singleBody(), { ...auth, 'Idempotency-Key': crypto.randomUUID() })),
+      await run('POST single', 1, settings.connections, () => post(singleUrl, singleBody(), auth));
+      await run('POST single + Idempotency-Key', 1, settings.connections, () =>
+        post(singleUrl, singleBody(), { ...auth, 'Idempotency-Key': crypto.randomUUID() }),
       );
-      await run(`POST batch ×${BATCH_ITEMS}`, BATCH_ITEMS, BATCH_CONNECTIONS, async () => ok(await post(agent, batchUrl, batchBody, auth)));
-      await run(`POST batch ×${BATCH_ITEMS} + Idempotency-Key`, BATCH_ITEMS, BATCH_CONNECTIONS, async () =>
-        ok(await post(agent, batchUrl, batchBody, { ...auth, 'Idempotency-Key': crypto.randomUUID() })),
+      await run(`POST batch ×${BATCH_ITEMS}`, BATCH_ITEMS, BATCH_CONNECTIONS, () => post(batchUrl, batchBody, auth));
+      await run(`POST batch ×${BATCH_ITEMS} + Idempotency-Key`, BATCH_ITEMS, BATCH_CONNECTIONS, () =>
+        post(batchUrl, batchBody, { ...auth, 'Idempotency-Key': crypto.randomUUID() }),
       );
     } finally {
       agent.destroy();

@@ -1,9 +1,7 @@
-import pg from 'pg';
-import { afterAll, describe, expect, inject, test } from 'vitest';
-import { api, createTenant, type IssuedApiKey, issueApiKey, listAll, problemOf, roundTrips } from './helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { api, createTenant, type IssuedApiKey, issueApiKey, listAll, ownerPool, problemOf, roundTrips } from './helpers.ts';
 
-const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => owner.end());
+const owner = ownerPool();
 
 type ApiKey = Omit<IssuedApiKey, 'secret'>;
 

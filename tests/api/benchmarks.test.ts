@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   api,
   assertWellFormedSvg,
@@ -10,10 +9,11 @@ import {
   externalRating,
   issueApiKey,
   operatorToken,
+  ownerPool,
   problemOf,
 } from './helpers.ts';
 
-const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
+const owner = ownerPool();
 
 // The periods before the start of this month: the last complete month is the previous one.
 const now = new Date();
@@ -68,8 +68,6 @@ beforeAll(async () => {
   notOptedIn = await tenantWith('IS', 30, 30, false);
   tooFew = await tenantWith('IS', 29, 29);
 });
-
-afterAll(() => owner.end());
 
 describe('benchmarks', () => {
   let firstRun: JobRun;

@@ -1,7 +1,6 @@
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { EXTERNAL_ROLLUP, rollupRows } from '../../worker/db/rollups.ts';
 import {
   api,
@@ -12,12 +11,12 @@ import {
   externalRating,
   issueApiKey,
   listAll,
+  ownerPool,
   problemOf,
   roundTrips,
 } from './helpers.ts';
 
-const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => owner.end());
+const owner = ownerPool();
 
 interface Rating {
   id: string;

@@ -1,9 +1,7 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { api, type CreatedTenant, createTenant, createUnit, problemOf, roundTrips } from './helpers.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { api, type CreatedTenant, createTenant, createUnit, ownerPool, problemOf, roundTrips } from './helpers.ts';
 
-const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => owner.end());
+const owner = ownerPool();
 
 let tenant: CreatedTenant;
 let unitId: string;

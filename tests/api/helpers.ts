@@ -1,4 +1,5 @@
-import { inject } from 'vitest';
+import pg from 'pg';
+import { afterAll, inject } from 'vitest';
 
 export const workerUrl = inject('workerUrl');
 export const operatorToken = inject('operatorToken');
@@ -10,6 +11,16 @@ export function api(path: string, init: RequestInit & { key?: string; json?: unk
   if (key !== undefined) headers.set('Authorization', `Bearer ${key}`);
   if (json !== undefined) headers.set('Content-Type', 'application/json');
   return fetch(`${workerUrl}${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+}
+
+/**
+ * A pool on the owner login (row-level security does not apply), for what a test checks or sets up
+ * in the database directly; ended after the file's tests. Call it at the top of a test file.
+ */
+export function ownerPool(max = 1): pg.Pool {
+  const pool = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max });
+  afterAll(() => pool.end());
+  return pool;
 }
 
 export const validTenant = { name: 'Acme Insurance', industry: 'insurance', sizeBand: '250-999', region: 'ES' } as const;

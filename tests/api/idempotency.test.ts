@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   api,
   type CreatedTenant,
@@ -9,13 +8,13 @@ import {
   internalRating,
   issueApiKey,
   operatorToken,
+  ownerPool,
   problemOf,
   roundTrips,
   validTenant,
 } from './helpers.ts';
 
-const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => owner.end());
+const owner = ownerPool();
 
 let tenant: CreatedTenant;
 /** A second admin credential of the same tenant. */

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   api,
   type CreatedTenant,
@@ -7,13 +6,13 @@ import {
   createUnit,
   internalRating,
   issueApiKey,
+  ownerPool,
   problemOf,
   roundTrips,
   utcDate,
 } from './helpers.ts';
 
-const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => owner.end());
+const owner = ownerPool();
 
 let tenant: CreatedTenant;
 let unitId: string;

@@ -1,5 +1,4 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWTPayload, SignJWT } from 'jose';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { generateSigningKey, type SigningJwk } from '../../scripts/lib/signing-keys.ts';
 import { type RunningWorker, startWorker } from '../../scripts/lib/worker.ts';
@@ -11,13 +10,13 @@ import {
   createPartnerClient,
   createTenant,
   type IssuedPartnerClient,
+  ownerPool,
   problemOf,
   requestToken,
   roundTrips,
 } from './helpers.ts';
 
-const db = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => db.end());
+const db = ownerPool();
 
 const [testKey] = JSON.parse(inject('signingKeys')) as [SigningJwk];
 const grant = { grant_type: 'client_credentials' };

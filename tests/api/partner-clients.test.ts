@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   api,
   type CreatedTenant,
@@ -8,11 +7,11 @@ import {
   createTenant,
   type IssuedPartnerClient,
   issueApiKey,
+  ownerPool,
   problemOf,
 } from './helpers.ts';
 
-const db = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => db.end());
+const db = ownerPool();
 
 type PartnerClient = Omit<IssuedPartnerClient, 'clientSecret'>;
 

@@ -8,36 +8,23 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { mulberry32 } from '../../db/pool/random.ts';
 import { EXTERNAL_ROLLUP, INTERNAL_ROLLUP, rollupRows } from '../../worker/db/rollups.ts';
-import { api, type CreatedTenant, createTenant, createUnit, internalRating, utcDate } from './helpers.ts';
+import { api, type CreatedTenant, createTenant, createUnit, internalRating, ownerPool, utcDate } from './helpers.ts';
 
 const SEED = Number(process.env.ROLLUP_SEED ?? 20261123);
 const OPERATIONS = 48;
 /** Operations in flight at once, so upserts into the same rollup rows race. */
 const CONCURRENCY = 4;
 
-const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 2 });
-afterAll(() => owner.end());
+const owner = ownerPool(2);
 
-/** mulberry32: a small PRNG, so a failing mix can be replayed with ROLLUP_SEED. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
-  const pick = <T>(values: readonly T[]): T => values[int(0, values.length - 1)]!;
-  const maybe = <T>(value: T, p = 0.3): T | null => (next() < p ? null : value);
-  return { next, int, pick, maybe };
-}
+/** The pool's seeded PRNG, so a failing mix can be replayed with ROLLUP_SEED. */
+const rng = mulberry32(SEED);
+/** `value`, or null with probability `p`. */
+const maybe = <T>(value: T, p = 0.3): T | null => (rng.chance(p) ? null : value);
 
-const rng = random(SEED);
 let tenant: CreatedTenant;
 let units: string[];
 
@@ -49,7 +36,7 @@ const internals: Internal[] = [];
 let erased = 0;
 
 function externalRating(): External {
-  const indicators = { quality: rng.maybe(rng.int(1, 5)), quantity: rng.maybe(rng.int(1, 5)), opportunity: rng.maybe(rng.int(1, 5)), cost: rng.maybe(rng.int(1, 5)) };
+  const indicators = { quality: maybe(rng.int(1, 5)), quantity: maybe(rng.int(1, 5)), opportunity: maybe(rng.int(1, 5)), cost: maybe(rng.int(1, 5)) };
   if (Object.values(indicators).every((v) => v === null)) indicators.cost = rng.int(1, 5);
   const overall = rng.int(1, 5);
   return {
@@ -58,13 +45,13 @@ function externalRating(): External {
     occurredAt: new Date(Date.now() - rng.int(1, 4 * 24 * 60) * 60_000).toISOString(),
     ...indicators,
     overall,
-    recommend: rng.maybe(rng.int(0, 10)),
+    recommend: maybe(rng.int(0, 10)),
     customerKind: rng.pick(['occasional', 'recurring']),
     channel: rng.pick(['in-person', 'phone', 'web']),
-    blamedComponent: overall <= 3 ? rng.maybe(rng.pick(['product', 'procedures', 'facilities', 'systems-equipment', 'information', 'people']), 0.5) : null,
-    blamesAttitude: overall <= 3 ? rng.maybe(rng.next() < 0.7, 0.3) : null,
-    comment: rng.maybe('seeded', 0.8),
-    customerRef: rng.maybe(`customer-${rng.int(1, 6)}`, 0.5),
+    blamedComponent: overall <= 3 ? maybe(rng.pick(['product', 'procedures', 'facilities', 'systems-equipment', 'information', 'people']), 0.5) : null,
+    blamesAttitude: overall <= 3 ? maybe(rng.chance(0.7), 0.3) : null,
+    comment: maybe('seeded', 0.8),
+    customerRef: maybe(`customer-${rng.int(1, 6)}`, 0.5),
   };
 }
 
@@ -82,7 +69,7 @@ function internalRatingInput(): Internal {
     willingness: score(),
     tenureBand: rng.pick(['new', 'established']),
     role: rng.pick(['frontline', 'support', 'leader']),
-    recommendEmployer: rng.maybe(rng.int(0, 10)),
+    recommendEmployer: maybe(rng.int(0, 10)),
   });
 }
 

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, describe, expect, inject, test } from 'vitest';
-import { api, createTenant, operatorToken, problemOf, validTenant } from './helpers.ts';
+import { describe, expect, test } from 'vitest';
+import { api, createTenant, operatorToken, ownerPool, problemOf, validTenant } from './helpers.ts';
 
-const db = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => db.end());
+const db = ownerPool();
 
 describe('POST /v1/tenants (operator)', () => {
   test('creates the tenant and returns its first admin key once', async () => {

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import {
   api,
   type CreatedTenant,
@@ -7,13 +6,13 @@ import {
   createUnit,
   issueApiKey,
   listAll,
+  ownerPool,
   problemOf,
   roundTrips,
   type Unit,
 } from './helpers.ts';
 
-const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
-afterAll(() => owner.end());
+const owner = ownerPool();
 
 /** Ratings written straight to the database, as the table owner: the ratings API is not under test here. */
 const RATINGS = {
