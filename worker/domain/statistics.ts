@@ -130,10 +130,19 @@ export function pearson(xs: readonly number[], ys: readonly number[]): Correlati
     sxx += dx * dx;
     syy += dy * dy;
   }
-  if (sxx === 0 || syy === 0) return null;
+  // No variation is decided on the values, not on sxx/syy: the mean of n equal doubles can be off by
+  // an ulp, leaving a rounding-noise sxx > 0 and a spurious r (0, ±1, anything) for a constant series.
+  if (sxx === 0 || syy === 0 || isConstant(xs, n) || isConstant(ys, n)) return null;
   const r = Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
   if (n <= 3) return { n, r, interval: null };
-  const z = Math.atanh(Math.min(0.9999999, Math.max(-0.9999999, r)));
+  // r is already within [−1, 1]; at ±1, atanh is ±∞ and tanh brings the interval back to [r, r]. (A
+  // clamp to ±0.9999999 here made the interval of a perfect correlation exclude r itself.)
+  const z = Math.atanh(r);
   const half = Z95 / Math.sqrt(n - 3);
   return { n, r, interval: { low: Math.tanh(z - half), high: Math.tanh(z + half) } };
+}
+
+function isConstant(values: readonly number[], n: number): boolean {
+  for (let i = 1; i < n; i++) if (values[i] !== values[0]) return false;
+  return true;
 }
