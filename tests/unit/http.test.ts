@@ -2,21 +2,14 @@ import { z } from '@hono/zod-openapi';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createApp } from '../../worker/app.ts';
 import { describeError, isDatabaseUnavailable, sqlState } from '../../worker/db/errors.ts';
-import type { Env } from '../../worker/env.ts';
 import { createNotFoundHandler, handleError } from '../../worker/http/errors.ts';
 import { createRouter } from '../../worker/http/router.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../worker/http/pagination.ts';
 import { fieldErrors, jsonPointer } from '../../worker/http/validation.ts';
+import { nodeEnv } from './env.ts';
 
 // The app runs in Node too; no route used here touches the database.
-const env: Env = {
-  DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db',
-  OPERATOR_TOKEN: 'operator',
-  JWT_SIGNING_KEYS: '[]',
-  HASH_SECRET: 'test-hash-secret',
-  JWT_ISSUER: 'https://issuer.test',
-  JWT_AUDIENCE: 'audience',
-};
+const env = nodeEnv;
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -10,16 +10,10 @@ import {
   PRODUCTION_POLICY,
   rateLimiterFor,
 } from '../../worker/http/rate-limit.ts';
+import { nodeEnv } from './env.ts';
 
 const MINUTE = 60_000;
-const env: Env = {
-  DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db',
-  OPERATOR_TOKEN: 'operator',
-  JWT_SIGNING_KEYS: '[]',
-  HASH_SECRET: 'test-hash-secret',
-  JWT_ISSUER: 'https://issuer.test',
-  JWT_AUDIENCE: 'audience',
-};
+const env = nodeEnv;
 
 /** A clock the test moves by hand. */
 function clock(start: number) {

@@ -1,0 +1,11 @@
+import type { Env } from '../../worker/env.ts';
+
+/** Bindings for running the app in Node: enough to route, nothing that reaches a database. */
+export const nodeEnv: Env = {
+  DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db',
+  OPERATOR_TOKEN: 'operator',
+  JWT_SIGNING_KEYS: '[]',
+  HASH_SECRET: 'test-hash-secret',
+  JWT_ISSUER: 'https://issuer.test',
+  JWT_AUDIENCE: 'audience',
+};
