@@ -5,6 +5,7 @@
 import { type TableRow, fail, parseSettings, printReport } from './common.ts';
 import { httpNotes, httpRows, runHttpBench } from './http.ts';
 import { ingestNotes, ingestRows, runIngestBench } from './ingest.ts';
+import { reportsNotes, reportsRows, runReportsBench } from './reports.ts';
 
 async function main() {
   const settings = parseSettings();
@@ -21,6 +22,11 @@ async function main() {
   benches.push(ingest);
   rows.push(...ingestRows(ingest));
   notes.push(...ingestNotes(ingest));
+
+  const reports = await runReportsBench(settings);
+  benches.push(reports);
+  rows.push(...reportsRows(reports));
+  notes.push(...reportsNotes(reports));
 
   printReport(settings.json, benches, rows, notes);
 }
