@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import os from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 export interface BenchSettings {
@@ -252,4 +253,44 @@ export function printReport(json: boolean, benches: unknown[], rows: TableRow[],
   console.log(`${date}  ${describeMachine(machine())}\n`);
   console.log(formatTable(rows));
   if (notes.length) console.log(`\n${notes.join('\n')}`);
+}
+
+/**
+ * The `i`-th external rating a bench sends, as a partner would: spread over `units`, customer kinds
+ * and scores so that rollup rows vary; `occurredAt` is the caller's (benches spread time differently).
+ */
+export function benchRatingInput(units: readonly string[], i: number, occurredAt: string) {
+  const overall = (i % 5) + 1;
+  return {
+    unitId: units[i % units.length]!,
+    occurredAt,
+    quality: overall,
+    quantity: i % 3 ? overall : null,
+    opportunity: 4,
+    cost: i % 4 ? 3 : null,
+    overall,
+    recommend: i % 11,
+    customerKind: i % 2 ? 'recurring' : 'occasional',
+    channel: 'web',
+    blamedComponent: overall <= 3 ? 'procedures' : null,
+    blamesAttitude: overall <= 2 ? true : null,
+  } as const;
+}
+
+/**
+ * Runs one bench as a script (`tsx bench/<name>.ts`) when `moduleUrl` is the entry point: settings
+ * from the command line, then its table or JSON.
+ */
+export function runAsScript<R>(
+  moduleUrl: string,
+  run: (settings: BenchSettings) => Promise<R>,
+  rows: (result: R) => TableRow[],
+  notes: (result: R) => string[],
+): void {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  (async () => {
+    const settings = parseSettings();
+    const result = await run(settings);
+    printReport(settings.json, [result], rows(result), notes(result));
+  })().catch(fail);
 }

@@ -13,7 +13,6 @@
  * [--seconds N] [--warmup N] [--json]`; `npm run bench` runs it with every other bench.
  */
 import http from 'node:http';
-import { pathToFileURL } from 'node:url';
 import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
 import type { LocalStack } from '../scripts/lib/stack.ts';
 import type { RunningWorker } from '../scripts/lib/worker.ts';
@@ -21,12 +20,10 @@ import {
   assertLocal,
   type BenchSettings,
   closedLoop,
-  fail,
   isSuccess,
   type LoadResult,
   type LoadSettings,
-  parseSettings,
-  printReport,
+  runAsScript,
   sendRequest,
   type TableRow,
 } from './common.ts';
@@ -193,12 +190,4 @@ export function httpNotes(result: HttpBenchResult): string[] {
   ];
 }
 
-async function main() {
-  const settings = parseSettings();
-  const result = await runHttpBench(settings);
-  printReport(settings.json, [result], httpRows(result), httpNotes(result));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch(fail);
-}
+runAsScript(import.meta.url, runHttpBench, httpRows, httpNotes);

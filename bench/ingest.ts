@@ -14,13 +14,12 @@
  * set in the transaction. CLI: `npm run bench:ingest [-- --connections N --seconds S --warmup S --json]`.
  */
 import http from 'node:http';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
 import { createDatabase } from '../worker/db/client.ts';
 import { insertExternalRatings, type NewExternalRating } from '../worker/db/external-ratings.ts';
 import { uuidv7 } from '../worker/domain/ids.ts';
-import { type BenchSettings, closedLoop, fail, isSuccess, type LoadResult, parseSettings, printReport, sendRequest, type TableRow } from './common.ts';
+import { type BenchSettings, benchRatingInput, closedLoop, runAsScript, isSuccess, type LoadResult, sendRequest, type TableRow } from './common.ts';
 import { measure } from './http.ts';
 
 const BATCH_ITEMS = 1000;
@@ -53,23 +52,9 @@ export interface IngestBenchResult {
   singleOverHealth: number;
 }
 
-/** An input as a partner sends it: spread over units, days and customer kinds, so rollup rows vary. */
+/** An input as a partner sends it, on one of the last seven days. */
 function ratingInput(units: string[], i: number) {
-  const overall = (i % 5) + 1;
-  return {
-    unitId: units[i % units.length]!,
-    occurredAt: new Date(Date.now() - (i % 7) * 86_400_000 - 60_000).toISOString(),
-    quality: overall,
-    quantity: i % 3 ? overall : null,
-    opportunity: 4,
-    cost: i % 4 ? 3 : null,
-    overall,
-    recommend: i % 11,
-    customerKind: i % 2 ? 'recurring' : 'occasional',
-    channel: 'web',
-    blamedComponent: overall <= 3 ? 'procedures' : null,
-    blamesAttitude: overall <= 2 ? true : null,
-  } as const;
+  return benchRatingInput(units, i, new Date(Date.now() - (i % 7) * 86_400_000 - 60_000).toISOString());
 }
 
 /** What the worker stores for such an input (no customerRef: neither side hashes). */
@@ -223,12 +208,4 @@ export function ingestNotes(result: IngestBenchResult): string[] {
   ];
 }
 
-async function main() {
-  const settings = parseSettings();
-  const result = await runIngestBench(settings);
-  printReport(settings.json, [result], ingestRows(result), ingestNotes(result));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch(fail);
-}
+runAsScript(import.meta.url, runIngestBench, ingestRows, ingestNotes);

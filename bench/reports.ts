@@ -15,12 +15,11 @@
  * CLI: `npm run bench:reports [-- --connections N --seconds S --warmup S --json]`.
  */
 import http from 'node:http';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { POOL_ORGANIZATIONS } from '../db/pool/generate.ts';
 import { loadReferencePool } from '../db/pool/load.ts';
 import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
-import { type BenchSettings, closedLoop, fail, isSuccess, type LoadResult, parseSettings, printReport, sendRequest, type TableRow } from './common.ts';
+import { type BenchSettings, benchRatingInput, closedLoop, runAsScript, isSuccess, type LoadResult, sendRequest, type TableRow } from './common.ts';
 
 const UNITS = 4;
 const SMALL_EXTERNAL = 10_000;
@@ -76,22 +75,8 @@ export interface ReportsBenchResult {
 }
 
 function externalInput(units: string[], i: number, now: number) {
-  const overall = (i % 5) + 1;
-  return {
-    unitId: units[i % units.length]!,
-    // Spread over the last 12 months, a few minutes back from now at the latest.
-    occurredAt: new Date(now - (i % 365) * DAY_MS - 600_000 - (i % 1000) * 1000).toISOString(),
-    quality: overall,
-    quantity: i % 3 ? overall : null,
-    opportunity: 4,
-    cost: i % 4 ? 3 : null,
-    overall,
-    recommend: i % 11,
-    customerKind: i % 2 ? 'recurring' : 'occasional',
-    channel: 'web',
-    blamedComponent: overall <= 3 ? 'procedures' : null,
-    blamesAttitude: overall <= 2 ? true : null,
-  };
+  // Spread over the last 12 months, a few minutes back from now at the latest.
+  return benchRatingInput(units, i, new Date(now - (i % 365) * DAY_MS - 600_000 - (i % 1000) * 1000).toISOString());
 }
 
 function internalInput(units: string[], i: number, now: number) {
@@ -272,12 +257,4 @@ export function reportsNotes(result: ReportsBenchResult): string[] {
   ];
 }
 
-async function main() {
-  const settings = parseSettings();
-  const result = await runReportsBench(settings);
-  printReport(settings.json, [result], reportsRows(result), reportsNotes(result));
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch(fail);
-}
+runAsScript(import.meta.url, runReportsBench, reportsRows, reportsNotes);
