@@ -1,20 +1,10 @@
-/** `npm run build`: bundles the worker exactly as `wrangler deploy` would, and prints its size. */
-import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+/** `npm run build`: bundles the worker into dist/ exactly as `wrangler deploy` would, and prints its size. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { describeBundle, kib, measureBundle } from './lib/bundle-size.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT_DIR = path.join(ROOT, 'dist');
+const OUT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
 
-const result = spawnSync(
-  process.execPath,
-  [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', OUT_DIR, '--minify'],
-  { cwd: ROOT, stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
-);
-if (result.status !== 0) process.exit(result.status ?? 1);
-
-const bundle = await readFile(path.join(OUT_DIR, 'index.js'));
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-console.log(`\nbundle dist/index.js: ${kib(bundle.length)} raw, ${kib(gzipSync(bundle, { level: 9 }).length)} gzip`);
+const size = measureBundle(OUT_DIR);
+console.log(`bundle dist/index.js: ${describeBundle(size, 12)}`);
+console.log(`gzip budget ${kib(size.budgetGzipBytes)}: ${size.gzipBytes <= size.budgetGzipBytes ? 'met' : 'over'}`);

@@ -12,17 +12,30 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const CONFIG = path.join(ROOT, 'wrangler.toml');
 
 /**
- * Bundles the worker exactly as `wrangler deploy` does (esbuild, wrangler.toml), into a temporary
- * folder. Tests and benches run this bundle, so they exercise what production would.
+ * `wrangler deploy --dry-run` into `outdir`: the bundle as production gets it (esbuild,
+ * wrangler.toml), `outdir/index.js`. `flags` adds e.g. `--minify` or `--metafile`.
  */
-export function bundleWorker(): { script: string; dispose(): void } {
-  const outdir = mkdtempSync(path.join(os.tmpdir(), 'sc-bundle-'));
+export function wranglerBundle(outdir: string, flags: string[] = []): void {
   const result = spawnSync(
     process.execPath,
-    [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outdir],
+    [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outdir, ...flags],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
   if (result.status !== 0) throw new Error(`bundling the worker failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
+ * Bundles the worker exactly as `wrangler deploy` does, into a temporary folder. Tests and
+ * benches run this bundle, so they exercise what production would.
+ */
+export function bundleWorker(): { script: string; dispose(): void } {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'sc-bundle-'));
+  try {
+    wranglerBundle(outdir);
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
   return { script: path.join(outdir, 'index.js'), dispose: () => rmSync(outdir, { recursive: true, force: true }) };
 }
 
