@@ -243,16 +243,52 @@ export function formatTable(rows: TableRow[]): string {
   return [line(COLUMNS), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
 }
 
-/** The table with the machine and date above and the notes below, or all of it as JSON. */
-export function printReport(json: boolean, benches: unknown[], rows: TableRow[], notes: string[]): void {
+/** A figure a bench checks, as a ratio, with its target (none: shown for information). */
+export interface Ratio {
+  bench: string;
+  name: string;
+  value: number;
+  target?: { atLeast: number } | { atMost: number };
+}
+
+/** Whether the ratio meets its target; undefined when it has none. */
+export function meets(ratio: Ratio): boolean | undefined {
+  if (!ratio.target) return undefined;
+  // NaN (nothing measured) meets no target.
+  return 'atLeast' in ratio.target ? ratio.value >= ratio.target.atLeast : ratio.value <= ratio.target.atMost;
+}
+
+/** The summary: one line per ratio with its target and whether it is met. */
+export function formatRatios(ratios: Ratio[]): string {
+  const header = ['bench', 'ratio', 'value', 'target', 'result'];
+  const cells = ratios.map((r) => {
+    const met = meets(r);
+    const target = !r.target ? '-' : 'atLeast' in r.target ? `≥ ${r.target.atLeast}` : `≤ ${r.target.atMost}`;
+    return [r.bench, r.name, Number.isFinite(r.value) ? r.value.toFixed(2) : '-', target, met === undefined ? 'info' : met ? 'pass' : 'FAIL'];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((line) => line[i]!.length)));
+  const numeric = [false, false, true, false, false];
+  const line = (values: string[]) =>
+    values.map((value, i) => (numeric[i] ? value.padStart(widths[i]!) : value.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
+}
+
+/**
+ * The table with the machine and date above, the notes below, then the ratios against their
+ * targets; or all of it as JSON.
+ */
+export function printReport(json: boolean, benches: unknown[], rows: TableRow[], notes: string[], ratios: Ratio[]): void {
   const date = new Date().toISOString();
   if (json) {
-    console.log(JSON.stringify({ date, machine: machine(), benches }, null, 2));
+    console.log(JSON.stringify({ date, machine: machine(), benches, ratios: ratios.map((r) => ({ ...r, met: meets(r) })) }, null, 2));
     return;
   }
   console.log(`${date}  ${describeMachine(machine())}\n`);
-  console.log(formatTable(rows));
-  if (notes.length) console.log(`\n${notes.join('\n')}`);
+  if (rows.length) console.log(`${formatTable(rows)}\n`);
+  if (notes.length) console.log(`${notes.join('\n')}\n`);
+  console.log(formatRatios(ratios));
+  const targeted = ratios.filter((r) => r.target);
+  console.log(`\n${targeted.filter((r) => meets(r)).length} of ${targeted.length} targets met`);
 }
 
 /**
@@ -281,16 +317,19 @@ export function benchRatingInput(units: readonly string[], i: number, occurredAt
  * Runs one bench as a script (`tsx bench/<name>.ts`) when `moduleUrl` is the entry point: settings
  * from the command line, then its table or JSON.
  */
-export function runAsScript<R>(
-  moduleUrl: string,
-  run: (settings: BenchSettings) => Promise<R>,
-  rows: (result: R) => TableRow[],
-  notes: (result: R) => string[],
-): void {
+export function runAsScript<R>(moduleUrl: string, bench: Bench<R>): void {
   if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
   (async () => {
     const settings = parseSettings();
-    const result = await run(settings);
-    printReport(settings.json, [result], rows(result), notes(result));
+    const result = await bench.run(settings);
+    printReport(settings.json, [result], bench.rows(result), bench.notes(result), bench.ratios(result));
   })().catch(fail);
+}
+
+/** What each bench module exports: how to run it, and its result as table rows, notes and ratios. */
+export interface Bench<R> {
+  run: (settings: Omit<BenchSettings, 'json'>) => Promise<R>;
+  rows: (result: R) => TableRow[];
+  notes: (result: R) => string[];
+  ratios: (result: R) => Ratio[];
 }

@@ -19,7 +19,7 @@ import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
 import { createDatabase } from '../worker/db/client.ts';
 import { insertExternalRatings, type NewExternalRating } from '../worker/db/external-ratings.ts';
 import { uuidv7 } from '../worker/domain/ids.ts';
-import { type BenchSettings, benchRatingInput, closedLoop, runAsScript, isSuccess, type LoadResult, sendRequest, type TableRow } from './common.ts';
+import { type Bench, type BenchSettings, benchRatingInput, closedLoop, isSuccess, type LoadResult, type Ratio, runAsScript, sendRequest, type TableRow } from './common.ts';
 import { measure } from './http.ts';
 
 const BATCH_ITEMS = 1000;
@@ -197,15 +197,23 @@ export function ingestRows(result: IngestBenchResult): TableRow[] {
 }
 
 export function ingestNotes(result: IngestBenchResult): string[] {
-  const verdict = (value: number, target: number) => `${value.toFixed(2)} (target ≥ ${target}: ${value >= target ? 'met' : 'MISSED'})`;
-  const trips = result.cases.filter((c) => c.name.startsWith('POST')).map((c) => c.dbRoundTripsPerRequest);
   return [
     `ingest: ${result.connections} connections (batches: ${result.batchConnections}), ${result.warmupSeconds} s warm-up, ${result.seconds} s measured per case; ` +
       'raw pg = the worker’s statements sent by node-postgres as the app login, in a transaction',
-    `ingest: rows/s API batch / raw batch = ${verdict(result.batchOverRaw, 0.5)}`,
-    `ingest: req/s API single / raw single-row ops/s = ${verdict(result.singleOverRaw, 0.15)}; / GET /health = ${result.singleOverHealth.toFixed(2)}`,
-    `ingest: DB round trips per write request, at most ${Math.max(...trips).toFixed(2)} (target ≤ 2)`,
   ];
 }
 
-runAsScript(import.meta.url, runIngestBench, ingestRows, ingestNotes);
+export function ingestRatios(result: IngestBenchResult): Ratio[] {
+  const trips = result.cases.filter((c) => c.name.startsWith('POST')).map((c) => c.dbRoundTripsPerRequest);
+  return [
+    { bench: 'ingest', name: 'rows/s API batch / raw pg batch', value: result.batchOverRaw, target: { atLeast: 0.5 } },
+    { bench: 'ingest', name: 'req/s API single / raw pg single-row ops/s', value: result.singleOverRaw, target: { atLeast: 0.15 } },
+    // A floor against regressions (no target was set): a write costs at most ten /health requests.
+    { bench: 'ingest', name: 'req/s POST single / GET /health', value: result.singleOverHealth, target: { atLeast: 0.1 } },
+    { bench: 'ingest', name: 'DB round trips per write request, most', value: Math.max(...trips), target: { atMost: 2 } },
+  ];
+}
+
+export const ingestBench: Bench<IngestBenchResult> = { run: runIngestBench, rows: ingestRows, notes: ingestNotes, ratios: ingestRatios };
+
+runAsScript(import.meta.url, ingestBench);

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { POOL_ORGANIZATIONS } from '../db/pool/generate.ts';
 import { loadReferencePool } from '../db/pool/load.ts';
 import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
-import { type BenchSettings, benchRatingInput, closedLoop, runAsScript, isSuccess, type LoadResult, sendRequest, type TableRow } from './common.ts';
+import { type Bench, type BenchSettings, benchRatingInput, closedLoop, isSuccess, type LoadResult, type Ratio, runAsScript, sendRequest, type TableRow } from './common.ts';
 
 const UNITS = 4;
 const SMALL_EXTERNAL = 10_000;
@@ -246,9 +246,7 @@ export function reportsNotes(result: ReportsBenchResult): string[] {
     `reports: ${result.connections} connections, ${result.warmupSeconds} s warm-up, ${result.seconds} s measured per case; ` +
       `small = ${thousands(result.smallRatings)} ratings (the measured tenant alone), large = ${thousands(result.largeRatings)} ratings${reached}, ` +
       `${thousands(result.poolOrganizations)} pool organizations + the measured tenant, loaded in ${(result.loadMilliseconds / 1000).toFixed(1)} s`,
-    ...result.ratios.map(
-      (r) => `reports: p50 ${thousands(result.largeRatings)} / ${thousands(result.smallRatings)} ratings, ${r.name} = ${r.p50.toFixed(2)} (target ≤ 1.2: ${r.p50 <= 1.2 ? 'met' : 'MISSED'}); p99 ${r.p99.toFixed(2)}`,
-    ),
+    ...result.ratios.map((r) => `reports: p99 large / small, ${r.name} = ${r.p99.toFixed(2)}`),
     ...result.jobs.map(
       (job, i) =>
         `reports: benchmark job${i === 0 ? ` on the ${POOL_ORGANIZATIONS}-organization pool` : ' on the large database'} (${thousands(job.organizations)} tenants, ` +
@@ -257,4 +255,19 @@ export function reportsNotes(result: ReportsBenchResult): string[] {
   ];
 }
 
-runAsScript(import.meta.url, runReportsBench, reportsRows, reportsNotes);
+export function reportsRatios(result: ReportsBenchResult): Ratio[] {
+  const sizes = `${compact(result.largeRatings)} / ${compact(result.smallRatings)} ratings`;
+  return [
+    // Reads come from rollups, so the raw ratings' count should not show.
+    ...result.ratios.map((r): Ratio => ({ bench: 'reports', name: `p50 ${sizes}, ${r.name}`, value: r.p50, target: { atMost: 1.2 } })),
+    // The credential check, then the report's one batch.
+    { bench: 'reports', name: 'DB round trips per report read, most', value: Math.max(...result.cases.map((c) => c.dbRoundTripsPerRequest)), target: { atMost: 2 } },
+  ];
+}
+
+/** 1,000,116 → `1.0M`, 11,000 → `11k`. */
+const compact = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${Math.round(n / 1e3)}k`);
+
+export const reportsBench: Bench<ReportsBenchResult> = { run: runReportsBench, rows: reportsRows, notes: reportsNotes, ratios: reportsRatios };
+
+runAsScript(import.meta.url, reportsBench);

@@ -1,34 +1,31 @@
 /**
- * `npm run bench`: every bench, one after the other, then one table (or `--json`).
+ * `npm run bench`: every bench, one after the other, then one table of cases, their notes, and
+ * one summary of every ratio against its target (or `--json`).
  * Flags and environment: see bench/common.ts (`--connections`, `--seconds`, `--warmup`, `--json`).
  */
-import { type TableRow, fail, parseSettings, printReport } from './common.ts';
-import { httpNotes, httpRows, runHttpBench } from './http.ts';
-import { ingestNotes, ingestRows, runIngestBench } from './ingest.ts';
-import { reportsNotes, reportsRows, runReportsBench } from './reports.ts';
+import { bundleBench } from './bundle.ts';
+import { type Bench, fail, parseSettings, printReport, type Ratio, type TableRow } from './common.ts';
+import { httpBench } from './http.ts';
+import { ingestBench } from './ingest.ts';
+import { reportsBench } from './reports.ts';
+
+// The bundle first: it takes seconds, and a broken build should stop the run before the long benches.
+const BENCHES: Bench<any>[] = [bundleBench, httpBench, ingestBench, reportsBench];
 
 async function main() {
   const settings = parseSettings();
   const benches: unknown[] = [];
   const rows: TableRow[] = [];
   const notes: string[] = [];
-
-  const http = await runHttpBench(settings);
-  benches.push(http);
-  rows.push(...httpRows(http));
-  notes.push(...httpNotes(http));
-
-  const ingest = await runIngestBench(settings);
-  benches.push(ingest);
-  rows.push(...ingestRows(ingest));
-  notes.push(...ingestNotes(ingest));
-
-  const reports = await runReportsBench(settings);
-  benches.push(reports);
-  rows.push(...reportsRows(reports));
-  notes.push(...reportsNotes(reports));
-
-  printReport(settings.json, benches, rows, notes);
+  const ratios: Ratio[] = [];
+  for (const bench of BENCHES) {
+    const result = await bench.run(settings);
+    benches.push(result);
+    rows.push(...bench.rows(result));
+    notes.push(...bench.notes(result));
+    ratios.push(...bench.ratios(result));
+  }
+  printReport(settings.json, benches, rows, notes, ratios);
 }
 
 main().catch(fail);
