@@ -233,14 +233,18 @@ function cell(column: keyof TableRow, value: string | number): string {
   return String(value);
 }
 
-/** Text left-aligned, numbers right-aligned, columns padded to their widest cell. */
-export function formatTable(rows: TableRow[]): string {
-  const cells = rows.map((row) => COLUMNS.map((column) => cell(column, row[column])));
-  const widths = COLUMNS.map((column, i) => Math.max(column.length, ...cells.map((line) => line[i]!.length)));
-  const numeric = COLUMNS.map((column) => column !== 'bench' && column !== 'case');
+/** A plain text table: `numeric` columns right-aligned, the others left, each as wide as its widest cell. */
+function formatColumns(header: string[], cells: string[][], numeric: boolean[]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((line) => line[i]!.length)));
   const line = (values: string[]) =>
     values.map((value, i) => (numeric[i] ? value.padStart(widths[i]!) : value.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(COLUMNS), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
+}
+
+/** The cases, one line each. */
+export function formatTable(rows: TableRow[]): string {
+  const cells = rows.map((row) => COLUMNS.map((column) => cell(column, row[column])));
+  return formatColumns(COLUMNS, cells, COLUMNS.map((column) => column !== 'bench' && column !== 'case'));
 }
 
 /** A figure a bench checks, as a ratio, with its target (none: shown for information). */
@@ -260,17 +264,12 @@ export function meets(ratio: Ratio): boolean | undefined {
 
 /** The summary: one line per ratio with its target and whether it is met. */
 export function formatRatios(ratios: Ratio[]): string {
-  const header = ['bench', 'ratio', 'value', 'target', 'result'];
   const cells = ratios.map((r) => {
     const met = meets(r);
     const target = !r.target ? '-' : 'atLeast' in r.target ? `≥ ${r.target.atLeast}` : `≤ ${r.target.atMost}`;
     return [r.bench, r.name, Number.isFinite(r.value) ? r.value.toFixed(2) : '-', target, met === undefined ? 'info' : met ? 'pass' : 'FAIL'];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((line) => line[i]!.length)));
-  const numeric = [false, false, true, false, false];
-  const line = (values: string[]) =>
-    values.map((value, i) => (numeric[i] ? value.padStart(widths[i]!) : value.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
+  return formatColumns(['bench', 'ratio', 'value', 'target', 'result'], cells, [false, false, true, false, false]);
 }
 
 /**
