@@ -63,7 +63,7 @@ export function measureBundle(outdir?: string): BundleSize {
 
 export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
-/** `893.5 KiB raw, 230.6 KiB gzip` and the largest contributors, for a line of text. */
+/** `635.0 KiB raw, 196.2 KiB gzip` and the largest contributors, for a line of text. */
 export function describeBundle(size: BundleSize, top = 6): string {
   const parts = size.contributors.slice(0, top).map((c) => `${c.name} ${kib(c.bytes)}`);
   return `${kib(size.rawBytes)} raw, ${kib(size.gzipBytes)} gzip; largest (minified): ${parts.join(', ')}`;
