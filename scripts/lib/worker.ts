@@ -13,7 +13,7 @@ const CONFIG = path.join(ROOT, 'wrangler.toml');
 
 /**
  * `wrangler deploy --dry-run` into `outdir`: the bundle as production gets it (esbuild,
- * wrangler.toml), `outdir/index.js`. `flags` adds e.g. `--minify` or `--metafile`.
+ * wrangler.toml), `outdir/index.js`. `flags` adds e.g. `--metafile`.
  */
 export function wranglerBundle(outdir: string, flags: string[] = []): void {
   const result = spawnSync(
