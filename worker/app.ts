@@ -1,6 +1,6 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { createDatabase } from './db/client.ts';
+import { createDatabase, databaseTimeoutMs } from './db/client.ts';
 import { requireJsonBody } from './http/content-type.ts';
 import { cors } from './http/cors.ts';
 import { createNotFoundHandler, handleError } from './http/errors.ts';
@@ -49,8 +49,9 @@ export function createApp() {
   for (const path of RATE_LIMITED_PATHS) app.use(path, rateLimit());
   documentRateLimit(app);
   app.use(async function database(c, next) {
-    // Creating the client opens nothing: queries go out over fetch when awaited.
-    c.set('db', createDatabase(c.env));
+    // Creating the client opens nothing: queries go out over fetch when awaited. No request may
+    // hang on a slow database: each round trip has a deadline, and missing it is a 503.
+    c.set('db', createDatabase(c.env, { timeoutMs: databaseTimeoutMs(c.env) }));
     await next();
   });
   const batchLimit = limitBody(MAX_BATCH_BODY_BYTES);
