@@ -11,7 +11,7 @@
 import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
-import { benchRatingInput, exchange, percentile } from '../../bench/common.ts';
+import { benchRatingInput, exchange, type HttpAnswer, percentile } from '../../bench/common.ts';
 import { mulberry32 } from '../../db/pool/random.ts';
 import { compareRollups, ROLLUP_TABLES } from '../lib/rollups.ts';
 
@@ -99,6 +99,8 @@ export interface LoadResult {
 export interface LoadHooks {
   /** After each request (duplicates not counted) got its 2xx, with how many have. */
   onSendDone?: (done: number) => void;
+  /** Every answer, with how long it took: a test checks what came back while it broke the database. */
+  onAnswer?: (answer: HttpAnswer, elapsedMs: number) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -193,6 +195,7 @@ export async function runLoad(target: LoadTarget, plan: LoadPlan, hooks: LoadHoo
           timeoutMs: abandon ? plan.abandonAfterMs : plan.requestTimeoutMs,
         });
         latencies.push(performance.now() - sent);
+        hooks.onAnswer?.(answer, performance.now() - sent);
         count(String(answer.status));
         if (answer.status >= 200 && answer.status < 300) {
           if (answer.headers['idempotent-replayed'] === 'true') counts.replays++;
