@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { createDatabase, databaseTimeoutMs } from './db/client.ts';
 import { requireJsonBody } from './http/content-type.ts';
+import { drainRequestBody } from './http/drain-body.ts';
 import { cors } from './http/cors.ts';
 import { createNotFoundHandler, handleError } from './http/errors.ts';
 import { requestLog } from './http/log.ts';
@@ -42,6 +43,8 @@ export function createApp() {
   const app = createRouter();
 
   app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  // Outermost after the id, so it sees the final answer to every request, errors included.
+  app.use(drainRequestBody({ maxBytes: MAX_BATCH_BODY_BYTES }));
   app.use(requestLog());
   app.use(securityHeaders());
   app.use('/v1/*', cors());

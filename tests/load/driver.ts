@@ -100,7 +100,7 @@ export interface LoadHooks {
   /** After each request (duplicates not counted) got its 2xx, with how many have. */
   onSendDone?: (done: number) => void;
   /** Every answer, with how long it took: a test checks what came back while it broke the database. */
-  onAnswer?: (answer: HttpAnswer, elapsedMs: number) => void;
+  onAnswer?: (answer: HttpAnswer, elapsedMs: number, key: string) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -195,7 +195,7 @@ export async function runLoad(target: LoadTarget, plan: LoadPlan, hooks: LoadHoo
           timeoutMs: abandon ? plan.abandonAfterMs : plan.requestTimeoutMs,
         });
         latencies.push(performance.now() - sent);
-        hooks.onAnswer?.(answer, performance.now() - sent);
+        hooks.onAnswer?.(answer, performance.now() - sent, send.key);
         count(String(answer.status));
         if (answer.status >= 200 && answer.status < 300) {
           if (answer.headers['idempotent-replayed'] === 'true') counts.replays++;
