@@ -65,8 +65,8 @@ export const PROBLEMS = {
     slug: 'database-timeout',
     title: 'The database did not answer in time',
     description:
-      `The database did not answer in time: each database round trip has a deadline of ${DEFAULT_DATABASE_TIMEOUT_MS / 1000} s ` +
-      '(a request makes one or two, so it is answered within about twice that). A write may or may not have been ' +
+      `The database did not answer in time: each database round trip has a deadline of ${DEFAULT_DATABASE_TIMEOUT_MS / 1000} s, ` +
+      'so a write (one or two round trips) is answered within about twice that. The write may or may not have been ' +
       'applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was',
   },
 } as const satisfies Record<string, ProblemKind>;
