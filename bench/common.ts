@@ -162,22 +162,34 @@ export interface RequestOptions {
   timeoutMs: number;
 }
 
-/** One request on a keep-alive agent to http://127.0.0.1; resolves with the status once the body is read. */
-export function sendRequest(agent: http.Agent, url: URL, options: RequestOptions): Promise<number> {
+export interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One request on a keep-alive agent to http://127.0.0.1; resolves with status, headers and body once read. */
+export function exchange(agent: http.Agent, url: URL, options: RequestOptions): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     assertLocal(url);
     const req = http.request(
       { agent, method: options.method ?? 'GET', host: url.hostname, port: url.port, path: url.pathname + url.search, headers: options.headers ?? {} },
       (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
       },
     );
     req.setTimeout(options.timeoutMs, () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** One request on a keep-alive agent to http://127.0.0.1; resolves with the status once the body is read. */
+export async function sendRequest(agent: http.Agent, url: URL, options: RequestOptions): Promise<number> {
+  return (await exchange(agent, url, options)).status;
 }
 
 export const isSuccess = (status: number): boolean => status >= 200 && status <= 299;

@@ -1,7 +1,8 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { createDatabase } from './db/client.ts';
+import { createDatabase, databaseTimeoutMs } from './db/client.ts';
 import { requireJsonBody } from './http/content-type.ts';
+import { drainRequestBody } from './http/drain-body.ts';
 import { cors } from './http/cors.ts';
 import { createNotFoundHandler, handleError } from './http/errors.ts';
 import { requestLog } from './http/log.ts';
@@ -42,6 +43,8 @@ export function createApp() {
   const app = createRouter();
 
   app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  // Outermost after the id, so it sees the final answer to every request, errors included.
+  app.use(drainRequestBody({ maxBytes: MAX_BATCH_BODY_BYTES }));
   app.use(requestLog());
   app.use(securityHeaders());
   app.use('/v1/*', cors());
@@ -49,8 +52,9 @@ export function createApp() {
   for (const path of RATE_LIMITED_PATHS) app.use(path, rateLimit());
   documentRateLimit(app);
   app.use(async function database(c, next) {
-    // Creating the client opens nothing: queries go out over fetch when awaited.
-    c.set('db', createDatabase(c.env));
+    // Creating the client opens nothing: queries go out over fetch when awaited. No request may
+    // hang on a slow database: each round trip has a deadline, and missing it is a 503.
+    c.set('db', createDatabase(c.env, { timeoutMs: databaseTimeoutMs(c.env) }));
     await next();
   });
   const batchLimit = limitBody(MAX_BATCH_BODY_BYTES);

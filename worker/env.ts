@@ -26,6 +26,11 @@ export interface Env {
    * Unset in production, where the driver's defaults reach Neon.
    */
   LOCAL_NEON_ENDPOINT?: string;
+  /**
+   * Milliseconds one database round trip may take before the request answers 503 (default 5000,
+   * `DEFAULT_DATABASE_TIMEOUT_MS`). Tests shorten it to provoke timeouts quickly.
+   */
+  DATABASE_TIMEOUT_MS?: string;
   /** Per-credential rate limit: `[[ratelimits]]` in wrangler.toml. Unused when RATE_LIMIT_MODE is `local`. */
   RATE_LIMITER?: RateLimitBinding;
   /** `local` (`npm start`, tests): count in the isolate's memory instead of the binding. */

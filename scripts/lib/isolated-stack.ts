@@ -19,12 +19,19 @@ export interface IsolatedStack {
   stop(): Promise<void>;
 }
 
+export interface IsolatedStackOptions {
+  /** A bundle from `bundleWorker()` to run instead of bundling anew (the caller keeps it). */
+  workerScript?: string;
+  /** Bindings added to (or replacing) the defaults, e.g. a short `DATABASE_TIMEOUT_MS`. */
+  vars?: Record<string, string>;
+}
+
 /**
  * A throwaway copy of everything: fresh Postgres on a free port in a temporary folder, the local
  * Neon endpoint, the bundled worker in workerd. Tests and benches use it, so they never touch
- * `npm start`'s data and can run beside it.
+ * `npm start`'s data and can run beside it; a fault test starts a second one to stop its Postgres.
  */
-export async function startIsolatedStack(): Promise<IsolatedStack> {
+export async function startIsolatedStack(options: IsolatedStackOptions = {}): Promise<IsolatedStack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sc-isolated-'));
   const cleanups: (() => Promise<unknown> | void)[] = [() => rm(dataDir, { recursive: true, force: true })];
   let stopped: Promise<void> | undefined;
@@ -42,8 +49,12 @@ export async function startIsolatedStack(): Promise<IsolatedStack> {
     await chmod(dataDir, 0o755);
     const stack = await startLocalStack({ dataDir, postgresPort: await findFreePort(), ephemeral: true });
     cleanups.push(() => stack.stop());
-    const bundle = bundleWorker();
-    cleanups.push(() => bundle.dispose());
+    let script = options.workerScript;
+    if (!script) {
+      const bundle = bundleWorker();
+      cleanups.push(() => bundle.dispose());
+      script = bundle.script;
+    }
     const operatorToken = randomBytes(24).toString('base64url');
     const signingKeys = generateSigningKeys();
     const worker = await startWorker(
@@ -57,11 +68,12 @@ export async function startIsolatedStack(): Promise<IsolatedStack> {
         // its own worker with a small limit.
         RATE_LIMIT_MODE: 'local',
         RATE_LIMIT_PER_WINDOW: String(1_000_000_000),
+        ...options.vars,
       },
-      { script: bundle.script },
+      { script },
     );
     cleanups.push(() => worker.dispose());
-    return { stack, worker, workerScript: bundle.script, operatorToken, signingKeys, stop };
+    return { stack, worker, workerScript: script, operatorToken, signingKeys, stop };
   } catch (error) {
     await stop();
     throw error;

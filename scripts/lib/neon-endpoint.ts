@@ -23,12 +23,28 @@ export interface EndpointStats {
   roundTrips: number;
 }
 
+/** Faults a test injects (`POST /_faults`, or `setFaults`); all off by default and after a reset. */
+export interface EndpointFaults {
+  /**
+   * Added to every `POST /sql` round trip: before a lone query, and inside a batch's transaction
+   * just before its COMMIT (locks held, as a slow database would), so a client that gives up
+   * meanwhile leaves a transaction that still commits.
+   */
+  delayMs: number;
+  /** Delay batches only: lone queries (the worker's credential lookup) answer at once. */
+  batchesOnly: boolean;
+}
+
+const NO_FAULTS: EndpointFaults = { delayMs: 0, batchesOnly: false };
+
 export interface LocalNeonEndpoint {
   /** Base URL, e.g. `http://127.0.0.1:24480`; pass it to `useLocalNeonEndpoint`. */
   readonly url: string;
   readonly port: number;
   stats(): EndpointStats;
   resetStats(): void;
+  /** Replaces the injected faults (missing fields: off). */
+  setFaults(faults: Partial<EndpointFaults>): void;
   /** Ends the pools, relayed sockets and the server. */
   close(): Promise<void>;
 }
@@ -92,6 +108,10 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
   const counters = { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0 };
   const pools = new Map<string, pg.Pool>();
   const relays = new Set<Relay>();
+  let faults = NO_FAULTS;
+  const setFaults = (next: Partial<EndpointFaults>) => void (faults = { ...NO_FAULTS, ...next });
+  const delay = (batch: boolean) =>
+    faults.delayMs > 0 && (batch || !faults.batchesOnly) ? new Promise((resolve) => setTimeout(resolve, faults.delayMs)) : undefined;
 
   const stats = (): EndpointStats => ({ ...counters, roundTrips: counters.httpRequests + counters.wsSessions });
   const resetStats = () => Object.assign(counters, { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0 });
@@ -121,13 +141,17 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
     let broken = false;
     try {
       if (begin) await client.query(begin);
+      else await delay(false);
       const results = [];
       for (const { query, params } of queries) {
         counters.queries++;
         const config: ExtendedQueryConfig = { text: query, values: params, rowMode: 'array', queryMode: 'extended' };
         results.push(toNeonResult(await client.query(config), arrayMode));
       }
-      if (begin) await client.query('COMMIT');
+      if (begin) {
+        await delay(true);
+        await client.query('COMMIT');
+      }
       return results;
     } catch (error) {
       broken = !(error instanceof pg.DatabaseError);
@@ -165,6 +189,23 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
     if (route === 'POST /_stats/reset') {
       resetStats();
       return void res.writeHead(204).end();
+    }
+    if (route === 'GET /_faults') return sendJson(res, 200, faults);
+    if (route === 'POST /_faults') {
+      // The server listens on 127.0.0.1 only, so only local tests can reach this.
+      readBody(req)
+        .then((text) => {
+          const body: unknown = JSON.parse(text || '{}');
+          if (!isRecord(body)) throw new Error('expected a JSON object');
+          const { delayMs = 0, batchesOnly = false } = body;
+          if (typeof delayMs !== 'number' || !(delayMs >= 0 && delayMs <= 600_000) || typeof batchesOnly !== 'boolean') {
+            throw new Error('expected {"delayMs": 0-600000, "batchesOnly": boolean}');
+          }
+          setFaults({ delayMs, batchesOnly });
+          sendJson(res, 200, faults);
+        })
+        .catch((error: unknown) => sendJson(res, 400, { message: describe(error) }));
+      return;
     }
     if (route !== 'POST /sql') return sendJson(res, 404, { message: `no route for ${route}` });
     handleSql(req)
@@ -231,7 +272,7 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
       pools.clear();
     })());
 
-  return { url: `http://127.0.0.1:${port}`, port, stats, resetStats, close };
+  return { url: `http://127.0.0.1:${port}`, port, stats, resetStats, setFaults, close };
 }
 
 function toNeonResult(result: pg.QueryArrayResult<(string | null)[]>, arrayMode: boolean) {

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { applyMigrations } from './migrate.ts';
 import { type LocalNeonEndpoint, startLocalNeonEndpoint } from './neon-endpoint.ts';
@@ -17,7 +18,10 @@ export interface LocalStackOptions {
   postgresPort: number;
   /** 0 picks a free port. */
   endpointPort?: number;
-  /** Delete the data on stop and skip fsync (tests). */
+  /**
+   * Delete the data when the stack stops and skip fsync (tests). Stopping only Postgres
+   * (`postgres.stop()`, a fault test) keeps it, so `postgres.start()` brings the same data back.
+   */
   ephemeral?: boolean;
   onLog?: (line: string) => void;
 }
@@ -52,10 +56,11 @@ async function provisionDatabase(postgres: LocalPostgres): Promise<void> {
 /** Postgres, migrated, behind the local Neon endpoint: everything the worker needs but itself. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { dataDir, postgresPort, endpointPort = 0, ephemeral = false, onLog } = options;
+  const postgresDir = path.join(dataDir, 'postgres');
   const postgres = await startLocalPostgres({
-    dataDir: path.join(dataDir, 'postgres'),
+    dataDir: postgresDir,
     port: postgresPort,
-    persistent: !ephemeral,
+    persistent: true,
     fast: ephemeral,
     ...(onLog ? { onLog } : {}),
   });
@@ -70,10 +75,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       async stop() {
         await endpoint.close();
         await postgres.stop();
+        if (ephemeral) await rm(postgresDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await postgres.stop();
+    if (ephemeral) await rm(postgresDir, { recursive: true, force: true });
     throw error;
   }
 }

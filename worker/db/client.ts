@@ -7,12 +7,35 @@ import type { Env } from '../env.ts';
 import { useLocalNeonEndpoint } from './local-neon.ts';
 
 /**
+ * How long one database round trip may take before the request gives up on it (503). Above Neon's
+ * cold start (a suspended compute wakes in well under a second, a few at worst) and far above a
+ * 1,000-item batch (tens of ms), yet short enough that a client is told to retry long before its
+ * own timeout (commonly 10-30 s) would fire.
+ */
+export const DEFAULT_DATABASE_TIMEOUT_MS = 5_000;
+
+/** The `DATABASE_TIMEOUT_MS` binding (a positive integer of milliseconds), else the default. */
+export function databaseTimeoutMs(env: Pick<Env, 'DATABASE_TIMEOUT_MS'>): number {
+  const value = Number(env.DATABASE_TIMEOUT_MS);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_DATABASE_TIMEOUT_MS;
+}
+
+export interface DatabaseOptions {
+  /** Aborts each round trip that takes longer (`TimeoutError`); none when absent (jobs). */
+  timeoutMs?: number;
+}
+
+/**
  * Drizzle over the Neon driver's HTTP path: each query or batch is one HTTP round trip, and
  * nothing outlives the request (Workers cannot keep sockets between requests anyway).
  */
-export function createDatabase(env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT'>) {
+export function createDatabase(env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT'>, options: DatabaseOptions = {}) {
   if (env.LOCAL_NEON_ENDPOINT) useLocalNeonEndpoint(neonConfig, env.LOCAL_NEON_ENDPOINT);
-  return drizzle({ client: neon(env.DATABASE_URL), schema, casing: 'snake_case' });
+  const { timeoutMs } = options;
+  // The driver spreads fetchOptions into every fetch it makes, so a getter gives each round trip
+  // its own deadline (a request may make many: a CSV export pages through the table).
+  const fetchOptions = timeoutMs === undefined ? undefined : { get signal() { return AbortSignal.timeout(timeoutMs); } };
+  return drizzle({ client: neon(env.DATABASE_URL, fetchOptions ? { fetchOptions } : {}), schema, casing: 'snake_case' });
 }
 
 export type Database = ReturnType<typeof createDatabase>;

@@ -3,6 +3,7 @@
  * query's `NeonDbError` in `DrizzleQueryError` (code on `cause`); a batch throws it bare.
  */
 interface DriverError {
+  name?: unknown;
   code?: unknown;
   message?: unknown;
   cause?: unknown;
@@ -33,6 +34,16 @@ export function sqlState(error: unknown): string | undefined {
  * class 08 (connection), 57P01-57P03 (shutdown, cannot connect now), 53300 (too many connections).
  */
 const UNAVAILABLE_STATE = /^(08...|57P0[123]|53300)$/;
+
+/**
+ * True when a round trip was aborted by its deadline (`AbortSignal.timeout`, see createDatabase):
+ * the driver wraps the fetch's `TimeoutError` as `sourceError`, or it surfaces bare while the body
+ * is read. Unlike an unreachable database, the work may still have been committed.
+ */
+export function isDatabaseTimeout(error: unknown): boolean {
+  for (const e of chain(error)) if (e.name === 'TimeoutError') return true;
+  return false;
+}
 
 /** True when the error says the database could not be reached, so a retry later may succeed. */
 export function isDatabaseUnavailable(error: unknown): boolean {

@@ -1,7 +1,8 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { RouterRoute } from 'hono/types';
-import { describeError, isDatabaseUnavailable } from '../db/errors.ts';
+import { databaseTimeoutMs } from '../db/client.ts';
+import { describeError, isDatabaseTimeout, isDatabaseUnavailable } from '../db/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { log } from './log.ts';
 import { ProblemError, problemResponse, type ProblemName } from './problem.ts';
@@ -23,6 +24,19 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof ProblemError) return problemResponse(c, error);
   if (error instanceof HTTPException && PROBLEM_BY_STATUS[error.status]) {
     return problemResponse(c, new ProblemError(PROBLEM_BY_STATUS[error.status]!, error.message || 'Bad request.'));
+  }
+  // Before the unavailable check: the driver words a timeout like a failed connection.
+  if (isDatabaseTimeout(error)) {
+    log(c, 'warn', 'database timeout', { error: describeError(error) });
+    return problemResponse(
+      c,
+      new ProblemError(
+        'databaseTimeout',
+        `The database did not answer within ${databaseTimeoutMs(c.env)} ms. A write may or may not have been applied: ` +
+          `retry after ${RETRY_AFTER_SECONDS} seconds with the same Idempotency-Key, which replays it if it was.`,
+        { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } },
+      ),
+    );
   }
   if (isDatabaseUnavailable(error)) {
     log(c, 'warn', 'database unavailable', { error: describeError(error) });

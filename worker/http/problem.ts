@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DEFAULT_DATABASE_TIMEOUT_MS } from '../db/client.ts';
 
 /** Base of every problem `type`: each kind of problem has a stable URI that documents it. */
 export const PROBLEM_TYPE_BASE = 'https://service-culture.dev/problems/';
@@ -33,6 +34,8 @@ interface ProblemKind {
   status: ContentfulStatusCode;
   slug: string;
   title: string;
+  /** What the OpenAPI document says of it, when the title is not enough. */
+  description?: string;
 }
 
 /** Every problem the API can answer with; the OpenAPI document and the handlers share this list. */
@@ -51,7 +54,21 @@ export const PROBLEMS = {
   idempotencyKeyReused: { status: 422, slug: 'idempotency-key-reused', title: 'This Idempotency-Key was used for another request' },
   tooManyRequests: { status: 429, slug: 'too-many-requests', title: 'Too many requests' },
   internal: { status: 500, slug: 'internal-error', title: 'Internal error' },
-  unavailable: { status: 503, slug: 'service-unavailable', title: 'Service temporarily unavailable' },
+  unavailable: {
+    status: 503,
+    slug: 'service-unavailable',
+    title: 'Service temporarily unavailable',
+    description: 'Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds',
+  },
+  databaseTimeout: {
+    status: 503,
+    slug: 'database-timeout',
+    title: 'The database did not answer in time',
+    description:
+      `The database did not answer in time: each database round trip has a deadline of ${DEFAULT_DATABASE_TIMEOUT_MS / 1000} s, ` +
+      'so a write (one or two round trips) is answered within about twice that. The write may or may not have been ' +
+      'applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was',
+  },
 } as const satisfies Record<string, ProblemKind>;
 
 export type ProblemName = keyof typeof PROBLEMS;
@@ -100,8 +117,8 @@ type ProblemResponses<N extends ProblemName> = {
 /** Problems that come together with one kind of operation; `problemResponses` takes them as one. */
 export type ProblemSet = readonly ProblemName[];
 
-/** Any route: a fault of its own, or the database out of reach (503 with `Retry-After`). */
-export const SERVER_PROBLEMS = ['internal', 'unavailable'] as const satisfies ProblemSet;
+/** Any route: a fault of its own, or the database out of reach or too slow (503 with `Retry-After`). */
+export const SERVER_PROBLEMS = ['internal', 'unavailable', 'databaseTimeout'] as const satisfies ProblemSet;
 /** A route that takes credentials but needs no scope (the operator's, `GET /v1/tenant`). */
 export const AUTHENTICATED_PROBLEMS = ['unauthorized', ...SERVER_PROBLEMS] as const satisfies ProblemSet;
 /** A tenant route that needs a scope (`tenantSecurity(scope)`): a credential without it is a 403. */
@@ -128,10 +145,12 @@ export function problemResponses<const I extends readonly (ProblemName | Problem
 ): ProblemResponses<Extract<NamesOf<I[number]>, ProblemName>> {
   const responses: Record<number, { description: string; content: object }> = {};
   for (const name of new Set(items.flat())) {
-    const { status, title } = PROBLEMS[name];
+    const kind: ProblemKind = PROBLEMS[name];
+    const { status } = kind;
+    const text = kind.description ?? kind.title;
     const previous = responses[status];
     responses[status] = {
-      description: previous ? `${previous.description}; or: ${title}` : title,
+      description: previous ? `${previous.description}; or: ${text}` : text,
       content: { 'application/problem+json': { schema: ProblemSchema } },
     };
   }

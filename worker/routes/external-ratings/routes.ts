@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { tenantSecurity } from '../../http/auth.ts';
 import { IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { pageSchema } from '../../http/pagination.ts';
-import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS, SERVER_PROBLEMS } from '../../http/problem.ts';
 import {
   CSV_COLUMNS,
   ErasureResultSchema,
@@ -30,8 +30,7 @@ const writeProblems = problemResponses(
   'unsupportedMediaType',
   'validation',
   'idempotencyKeyReused',
-  'internal',
-  'unavailable',
+  SERVER_PROBLEMS,
 );
 
 export const createExternalRating = createRoute({
