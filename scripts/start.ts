@@ -116,6 +116,8 @@ async function main() {
   await loadPoolWithProgress(stack?.ownerDatabaseUrl ?? process.env.MIGRATION_DATABASE_URL ?? databaseUrl);
   // The worker counts requests itself, with the production quota unless these override it.
   vars.RATE_LIMIT_MODE = 'local';
+  // Locally, webhook endpoints may be a receiver on this machine (http://127.0.0.1:…).
+  vars.WEBHOOK_ALLOW_LOOPBACK = 'true';
   for (const name of ['RATE_LIMIT_PER_WINDOW', 'RATE_LIMIT_WINDOW_SECONDS']) {
     if (process.env[name]) vars[name] = process.env[name];
   }

@@ -4,6 +4,8 @@ import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, jobRuns }
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
 import type { Measure } from '../domain/measures.ts';
 import { type Database, inTenant } from './client.ts';
+import { emitWebhookEvent, jsonData } from './webhooks.ts';
+import { uuidv7 } from '../domain/ids.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
 
 export type JobRun = typeof jobRuns.$inferSelect;
@@ -83,12 +85,14 @@ export async function readPeriodTotals(db: Database, tenantIds: readonly string[
 /**
  * Replaces the period's snapshot in one batch transaction: delete the old one (its stats and
  * positions cascade), insert the new snapshot and stats with no tenant set, then each tenant's
- * positions with that tenant set. Any failure rolls it all back and the old snapshot stays.
+ * positions with that tenant set, with its `benchmark.snapshot.published` event (its own cohorts
+ * and ranks, nothing of any other tenant). Any failure rolls it all back and the old snapshot stays.
  */
 export async function replaceSnapshot(
   db: Database,
   snapshot: { id: string; period: Period; jobRunId: string },
   result: { stats: readonly CohortStat[]; positions: readonly Position[] },
+  participants: ReadonlyMap<string, Participant>,
 ): Promise<void> {
   const { period } = snapshot;
   const items: BatchItem<'pg'>[] = [
@@ -103,9 +107,23 @@ export async function replaceSnapshot(
     else byTenant.set(position.tenantId, [position]);
   }
   for (const [tenantId, positions] of byTenant) {
-    items.push(setTenant(db, tenantId), db.insert(benchmarkPositions).values(positions.map((position) => ({ ...position, snapshotId: snapshot.id }))));
+    items.push(
+      setTenant(db, tenantId),
+      db.insert(benchmarkPositions).values(positions.map((position) => ({ ...position, snapshotId: snapshot.id }))),
+      ...emitWebhookEvent(db, { id: uuidv7(), tenantId, type: 'benchmark.snapshot.published' }, jsonData(publishedData(snapshot, positions, participants.get(tenantId)))),
+    );
   }
   await db.batch(items as [BatchItem<'pg'>, ...BatchItem<'pg'>[]]);
+}
+
+/** The event's data: the snapshot, the tenant's cohorts and its own value and rank in each. */
+function publishedData(snapshot: { id: string; period: Period }, positions: readonly Position[], participant: Participant | undefined) {
+  return {
+    snapshotId: snapshot.id,
+    period: snapshot.period,
+    cohorts: participant ? { all: '', industry: participant.industry, sizeBand: participant.sizeBand, region: participant.region } : {},
+    positions: positions.map(({ measure, cohortKind, value, percentileRank }) => ({ measure, cohortKind, value, percentileRank })),
+  };
 }
 
 export type Snapshot = typeof benchmarkSnapshots.$inferSelect;

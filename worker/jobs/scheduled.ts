@@ -1,8 +1,23 @@
 import type { Env } from '../env.ts';
 import { runBenchmarkJob } from './benchmarks.ts';
+import { runWebhookDeliveries } from './webhooks.ts';
 
-/** Cron entry (wrangler.toml): the benchmark snapshots of the last complete month and quarter. */
+/** wrangler.toml's crons: which job each one runs. */
+export const BENCHMARK_CRON = '15 2 * * *';
+export const WEBHOOK_CRON = '* * * * *';
+
+/**
+ * Cron entry, dispatched by the cron that fired: the daily benchmark snapshots of the last complete
+ * month and quarter, and every minute the webhook deliveries that are due. Both take the scheduled
+ * time as "now", so tests can drive the clock.
+ */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
-  const run = await runBenchmarkJob(env, { trigger: 'cron', now: new Date(controller.scheduledTime) });
+  const now = new Date(controller.scheduledTime);
+  if (controller.cron === WEBHOOK_CRON) {
+    const summary = await runWebhookDeliveries(env, { now });
+    if (summary.claimed > 0) console.log(JSON.stringify({ level: 'info', message: 'webhook deliveries', cron: controller.cron, ...summary }));
+    return;
+  }
+  const run = await runBenchmarkJob(env, { trigger: 'cron', now });
   console.log(JSON.stringify({ level: 'info', message: 'scheduled', cron: controller.cron, jobRunId: run.id, status: run.status }));
 }
