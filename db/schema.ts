@@ -94,6 +94,8 @@ export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
 /** What a webhook endpoint may subscribe to. */
 export const WEBHOOK_EVENT_TYPES = ['benchmark.snapshot.published', 'scorecard.target.crossed', 'api_key.revoked'] as const;
 /** `abandoned`: retries exhausted, or the endpoint was disabled before it succeeded. */
+/** Which side of its target a measure was on when last evaluated (for `scorecard.target.crossed`). */
+export const TARGET_SIDES = ['met', 'unmet'] as const;
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'abandoned'] as const;
 
 export const industry = pgEnum('industry', INDUSTRIES);
@@ -111,6 +113,7 @@ export const measure = pgEnum('measure', MEASURES);
 export const cohortKind = pgEnum('cohort_kind', COHORT_KINDS);
 export const periodKind = pgEnum('period_kind', PERIOD_KINDS);
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
+export const targetSide = pgEnum('target_side', TARGET_SIDES);
 export const webhookEventType = pgEnum('webhook_event_type', WEBHOOK_EVENT_TYPES);
 export const webhookDeliveryStatus = pgEnum('webhook_delivery_status', WEBHOOK_DELIVERY_STATUSES);
 
@@ -469,6 +472,13 @@ export const targets = pgTable(
     /** In the measure's own unit: 1-5 for means, 0-1 for shares, -100..100 for net scores. */
     target: doublePrecision('target').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The daily evaluation's last result: a change of side emits `scorecard.target.crossed`. Null
+     * until first evaluated, and again when the target value changes (the next evaluation is a new baseline).
+     */
+    lastSide: targetSide('last_side'),
+    lastValue: doublePrecision('last_value'),
+    evaluatedAt: timestamp('evaluated_at', { withTimezone: true }),
   },
   (table) => [primaryKey({ columns: [table.tenantId, table.measure] }), tenantIsolation(table.tenantId)],
 );

@@ -389,3 +389,52 @@ describe('delivery with retries', () => {
     expect(attempts.every((a) => a.statusCode === 500 && a.delivery.status === 'abandoned' && a.delivery.attempts === 8)).toBe(true);
   });
 });
+
+describe('scorecard.target.crossed (daily evaluation)', () => {
+  const DAILY_CRON = '15 2 * * *';
+
+  async function evaluate(tenantId: string, previous: Date | null): Promise<void> {
+    const response = await api(`/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(DAILY_CRON)}&time=${Date.now()}`);
+    expect(response.status).toBe(200);
+    await until(async () => {
+      const { rows } = await owner.query('select evaluated_at from targets where tenant_id = $1 and measure = $2', [tenantId, 'csat']);
+      return rows[0]?.evaluated_at && (previous === null || rows[0].evaluated_at > previous) ? true : undefined;
+    }, 'the evaluation', 60_000);
+  }
+
+  const crossedEvents = async (tenantId: string) =>
+    (await owner.query("select id, data from webhook_events where tenant_id = $1 and type = 'scorecard.target.crossed'", [tenantId])).rows;
+
+  test('a target met after being missed emits the event once, delivered signed; the first evaluation is only a baseline', async () => {
+    const tenant = await createTenant({ name: 'Webhook targets' });
+    const key = tenant.apiKey.secret;
+    const hook = await receiver([200]);
+    const endpoint = await createEndpoint(key, hook.url, ['scorecard.target.crossed']);
+    const unit = await createUnit(key);
+    await createExternalRatings(key, Array.from({ length: 10 }, (_, i) => externalRating(unit.id, { overall: i < 5 ? 4 : 2 })));
+    const put = await api('/v1/targets', { method: 'PUT', key, json: { targets: [{ measure: 'csat', target: 0.75 }] } });
+    expect(put.status).toBe(200);
+
+    await evaluate(tenant.tenant.id, null);
+    const baseline = await owner.query('select last_side, last_value, evaluated_at from targets where tenant_id = $1', [tenant.tenant.id]);
+    expect(baseline.rows[0]).toMatchObject({ last_side: 'unmet', last_value: 0.5 });
+    expect(await crossedEvents(tenant.tenant.id)).toEqual([]);
+
+    // 25 of 30 satisfied: 0.83 ≥ 0.75.
+    await createExternalRatings(key, Array.from({ length: 20 }, () => externalRating(unit.id, { overall: 5 })));
+    await evaluate(tenant.tenant.id, baseline.rows[0].evaluated_at);
+    const [event] = await crossedEvents(tenant.tenant.id);
+    expect(event.data).toMatchObject({ measure: 'csat', target: 0.75, side: 'met', previousSide: 'unmet' });
+    expect(event.data.value).toBeCloseTo(25 / 30, 9);
+
+    await runDeliveries();
+    const received = await until(async () => hook.requests[0], 'the crossing');
+    const payload = new Webhook(endpoint.secret).verify(received.body, received.headers) as { type: string; data: { measure: string } };
+    expect(payload).toMatchObject({ type: 'scorecard.target.crossed', data: { measure: 'csat', side: 'met' } });
+
+    // Still met the next day: no new event.
+    const { rows } = await owner.query('select evaluated_at from targets where tenant_id = $1', [tenant.tenant.id]);
+    await evaluate(tenant.tenant.id, rows[0].evaluated_at);
+    expect(await crossedEvents(tenant.tenant.id)).toHaveLength(1);
+  }, 120_000);
+});

@@ -3,7 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, jobRuns } from '../../db/schema.ts';
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
 import type { Measure } from '../domain/measures.ts';
-import { type Database, inTenant } from './client.ts';
+import { type Database, inTenant, setTenant } from './client.ts';
 import { emitWebhookEvent, jsonData } from './webhooks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
@@ -52,14 +52,16 @@ export interface PeriodTotals {
   internal: InternalTotals;
 }
 
-const setTenant = (db: Database, tenantId: string) => db.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
-
 /**
  * Each tenant's totals for each period, read with that tenant set: one batch of
  * [set_config(A), totals of A…, set_config(B), …, set_config('')] per call, so callers chunk the
  * tenants to keep a batch (and its response) small.
  */
-export async function readPeriodTotals(db: Database, tenantIds: readonly string[], periods: readonly Period[]): Promise<PeriodTotals[][]> {
+export async function readPeriodTotals(
+  db: Database,
+  tenantIds: readonly string[],
+  periods: readonly Pick<Period, 'start' | 'end'>[],
+): Promise<PeriodTotals[][]> {
   if (tenantIds.length === 0) return [];
   const perTenant = 1 + 2 * periods.length;
   const items: BatchItem<'pg'>[] = tenantIds.flatMap((tenantId) => [
