@@ -57,6 +57,7 @@ async function attempt(env: WebhookEnv, { delivery, event, endpoint }: DueDelive
     if (!check.ok) throw new Error(`URL refused: ${check.reason}`);
     const secret = await openSecret(env.HASH_SECRET, endpoint.id, endpoint.secretCiphertext);
     const body = webhookBody(event);
+    // The real clock, not `now`: receivers check the timestamp against theirs (5-minute window).
     const headers = await webhookHeaders(secret, { id: event.id, timestamp: Math.floor(Date.now() / 1000), body });
     const response = await fetch(check.url, {
       method: 'POST',
@@ -78,6 +79,7 @@ async function attempt(env: WebhookEnv, { delivery, event, endpoint }: DueDelive
   return {
     deliveryId: delivery.id,
     endpointId: endpoint.id,
+    // The run's scheduled time, like the backoff and the 24-hour streak it is compared with.
     attemptedAt: now,
     statusCode,
     durationMs: Date.now() - started,
