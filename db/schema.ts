@@ -605,7 +605,12 @@ export const webhookEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull(),
     createdAt: createdAt(),
   },
-  (table) => [unique('webhook_events_tenant_id_id_unique').on(table.tenantId, table.id), tenantIsolation(table.tenantId)],
+  (table) => [
+    unique('webhook_events_tenant_id_id_unique').on(table.tenantId, table.id),
+    // For the daily pruning of events past their retention.
+    index('webhook_events_created_at_idx').on(table.createdAt),
+    tenantIsolation(table.tenantId),
+  ],
 );
 
 /** One event to one endpoint: retried with backoff until it succeeds or is abandoned. */

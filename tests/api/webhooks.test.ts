@@ -438,3 +438,21 @@ describe('scorecard.target.crossed (daily evaluation)', () => {
     expect(await crossedEvents(tenant.tenant.id)).toHaveLength(1);
   }, 120_000);
 });
+
+test('the daily run prunes finished events past their 30 days, with their deliveries and attempts, and keeps pending ones', async () => {
+  const tenant = await createTenant({ name: 'Webhook pruning' });
+  const endpoint = await createEndpoint(tenant.apiKey.secret, 'https://hooks.example.com/pruning', ['api_key.revoked']);
+  const old = new Date(Date.now() - 31 * 24 * HOUR).toISOString();
+  const [finished, pending, recent] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+  for (const [id, createdAt, status] of [[finished, old, 'succeeded'], [pending, old, 'pending'], [recent, new Date().toISOString(), 'succeeded']] as const) {
+    await owner.query(`insert into webhook_events (id, tenant_id, type, data, created_at) values ($1, $2, 'api_key.revoked', '{}', $3)`, [id, tenant.tenant.id, createdAt]);
+    // next_attempt_at stays null: no delivery run picks these up.
+    await owner.query(`insert into webhook_deliveries (tenant_id, event_id, endpoint_id, status) values ($1, $2, $3, $4)`, [tenant.tenant.id, id, endpoint.id, status]);
+  }
+  const response = await api(`/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('15 2 * * *')}&time=${Date.now()}`);
+  expect(response.status).toBe(200);
+  await until(async () => (await owner.query('select 1 from webhook_events where id = $1', [finished])).rowCount === 0, 'the pruning', 60_000);
+  const { rows } = await owner.query('select id from webhook_events where tenant_id = $1 order by id', [tenant.tenant.id]);
+  expect(rows.map((row) => row.id).sort()).toEqual([pending, recent].sort());
+  expect((await owner.query('select 1 from webhook_deliveries where event_id = $1', [finished])).rowCount).toBe(0);
+}, 90_000);

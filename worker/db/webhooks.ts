@@ -268,3 +268,9 @@ export async function recordOutcomes(
   }
   if (items.length > 0) await inTenant(db, tenantId, items as [BatchItem<'pg'>]);
 }
+
+/** Deletes finished events created before `before`, of every tenant (`prune_webhook_events`, migration 0013). */
+export async function pruneEvents(db: Database, before: Date, limit: number): Promise<number> {
+  const result = await db.execute<{ pruned: number }>(sql`select prune_webhook_events(${at(before)}, ${limit}) as pruned`);
+  return Number(result.rows[0]?.pruned ?? 0);
+}

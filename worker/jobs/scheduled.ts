@@ -1,16 +1,15 @@
 import type { Env } from '../env.ts';
 import { runBenchmarkJob } from './benchmarks.ts';
 import { runTargetCrossings } from './targets.ts';
-import { runWebhookDeliveries } from './webhooks.ts';
+import { pruneWebhookEvents, runWebhookDeliveries } from './webhooks.ts';
 
-/** wrangler.toml's crons: which job each one runs. */
-export const BENCHMARK_CRON = '15 2 * * *';
+/** wrangler.toml's per-minute cron; the other one (`15 2 * * *`) is the daily work. */
 export const WEBHOOK_CRON = '* * * * *';
 
 /**
- * Cron entry, dispatched by the cron that fired: daily, the benchmark snapshots of the last complete
- * month and quarter and the target evaluation; every minute, the webhook deliveries that are due. Both take the scheduled
- * time as "now", so tests can drive the clock.
+ * Cron entry, dispatched by the cron that fired. Every minute: the webhook deliveries that are due.
+ * Daily: the benchmark snapshots of the last complete month and quarter, the target evaluation and
+ * the pruning of old webhook events. All take the scheduled time as "now", so tests can drive the clock.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const now = new Date(controller.scheduledTime);
@@ -24,4 +23,6 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   // Independent of the benchmarks: a failed benchmark run does not hold targets back.
   const targets = await runTargetCrossings(env, { now });
   console.log(JSON.stringify({ level: 'info', message: 'target evaluation', cron: controller.cron, ...targets }));
+  const pruned = await pruneWebhookEvents(env, { now });
+  console.log(JSON.stringify({ level: 'info', message: 'webhook events pruned', cron: controller.cron, pruned }));
 }

@@ -1,5 +1,5 @@
 import { createDatabase, type Database } from '../db/client.ts';
-import { type AttemptOutcome, claimDeliveries, type DueDelivery, readDeliveries, recordOutcomes } from '../db/webhooks.ts';
+import { type AttemptOutcome, claimDeliveries, type DueDelivery, pruneEvents, readDeliveries, recordOutcomes } from '../db/webhooks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { checkOutboundUrl } from '../domain/outbound-url.ts';
 import { openSecret } from '../domain/secret-box.ts';
@@ -13,6 +13,10 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
 /** A claimed delivery is not claimed again for this long: longer than a run can take, so runs never overlap on it. */
 const LEASE_SECONDS = 120;
 const MAX_ERROR_LENGTH = 500;
+/** How long finished events, their deliveries and attempts stay listed: well past the 28 hours of retries. */
+export const WEBHOOK_RETENTION_DAYS = 30;
+/** Events pruned per daily run, so one run stays short; a backlog drains over days. */
+const PRUNE_LIMIT = 10_000;
 
 export type WebhookEnv = Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT' | 'HASH_SECRET' | 'WEBHOOK_ALLOW_LOOPBACK'>;
 
@@ -87,4 +91,9 @@ async function attempt(env: WebhookEnv, { delivery, event, endpoint }: DueDelive
     status: succeeded ? 'succeeded' : delay === null || attempts >= MAX_ATTEMPTS ? 'abandoned' : 'pending',
     nextAttemptAt: delay === null ? null : new Date(now.getTime() + delay),
   };
+}
+
+/** Daily: the outbox keeps finished events for WEBHOOK_RETENTION_DAYS, then drops them with their history. */
+export async function pruneWebhookEvents(env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT'>, { now }: { now: Date }): Promise<number> {
+  return pruneEvents(createDatabase(env), new Date(now.getTime() - WEBHOOK_RETENTION_DAYS * 86_400_000), PRUNE_LIMIT);
 }
