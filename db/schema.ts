@@ -56,6 +56,7 @@ export const AUDIT_ACTIONS = [
   'external_ratings.erased',
   'webhook_endpoint.created',
   'webhook_endpoint.deleted',
+  'webhook_endpoint.secret_rotated',
   /** The delivery worker gave up on an endpoint that failed for 24 hours. */
   'webhook_endpoint.disabled',
 ] as const;
@@ -581,6 +582,9 @@ export const webhookEndpoints = pgTable(
      * worker must sign with it, so it cannot be a one-way hash like API keys).
      */
     secretCiphertext: text('secret_ciphertext').notNull(),
+    /** After a rotation, the old secret also signs until it expires, so receivers can switch without losing events. */
+    previousSecretCiphertext: text('previous_secret_ciphertext'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
     createdAt: createdAt(),
     /** Since when every delivery attempt has failed; null after a success. */
     failingSince: timestamp('failing_since', { withTimezone: true }),

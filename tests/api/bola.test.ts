@@ -53,6 +53,7 @@ const FACTORIES: Record<string, Factory> = {
 /** A body that would pass validation, so that only ownership can refuse the request. */
 const VALID_BODIES: Record<string, unknown> = {
   rotateApiKey: { gracePeriodSeconds: 60 },
+  rotateWebhookSecret: { gracePeriodSeconds: 60 },
   updateUnit: { name: 'x' },
 };
 

@@ -456,3 +456,52 @@ test('the daily run prunes finished events past their 30 days, with their delive
   expect(rows.map((row) => row.id).sort()).toEqual([pending, recent].sort());
   expect((await owner.query('select 1 from webhook_deliveries where event_id = $1', [finished])).rowCount).toBe(0);
 }, 90_000);
+
+test('rotating the secret: both secrets sign during the grace period, then only the new one; audited; shown once', async () => {
+  const tenant = await createTenant({ name: 'Webhook rotation' });
+  const key = tenant.apiKey.secret;
+  const hook = await receiver([200]);
+  const endpoint = await createEndpoint(key, hook.url, ['api_key.revoked']);
+  const revokeOne = async () => {
+    const issued = await issueApiKey(key);
+    await api(`/v1/api-keys/${issued.id}`, { method: 'DELETE', key });
+    const count = hook.requests.length;
+    await runDeliveries();
+    return until(async () => hook.requests[count], 'a delivery');
+  };
+
+  const rotate = (json?: unknown, idempotencyKey?: string) =>
+    api(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      method: 'POST',
+      key,
+      ...(json === undefined ? {} : { json }),
+      ...(idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {}),
+    });
+  const first = await rotate({ gracePeriodSeconds: 3600 }, 'rotate-1');
+  expect(first.status).toBe(200);
+  expect(first.headers.get('cache-control')).toBe('no-store');
+  const rotated = (await first.json()) as Endpoint & { secret: string };
+  expect(rotated.secret).toMatch(/^whsec_/);
+  expect(rotated.secret).not.toBe(endpoint.secret);
+  const replay = await rotate({ gracePeriodSeconds: 3600 }, 'rotate-1');
+  expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  expect(((await replay.json()) as Endpoint).secret).toBeNull();
+
+  const during = await revokeOne();
+  expect(during.headers['webhook-signature']!.split(' ')).toHaveLength(2);
+  expect(() => new Webhook(rotated.secret).verify(during.body, during.headers)).not.toThrow();
+  expect(() => new Webhook(endpoint.secret).verify(during.body, during.headers)).not.toThrow();
+
+  // Without a body: the default grace (24 h). Then with none: the old secret stops at once.
+  expect((await rotate()).status).toBe(200);
+  const last = (await (await rotate({ gracePeriodSeconds: 0 })).json()) as Endpoint & { secret: string };
+  const after = await revokeOne();
+  expect(after.headers['webhook-signature']!.split(' ')).toHaveLength(1);
+  expect(() => new Webhook(last.secret).verify(after.body, after.headers)).not.toThrow();
+  expect(() => new Webhook(rotated.secret).verify(after.body, after.headers)).toThrow();
+
+  const audit = await api('/v1/audit-events?action=webhook_endpoint.secret_rotated', { key });
+  expect(((await audit.json()) as { data: unknown[] }).data).toHaveLength(3);
+  const missing = await api(`/v1/webhook-endpoints/${crypto.randomUUID()}/rotate-secret`, { method: 'POST', key, json: {} });
+  expect(missing.status).toBe(404);
+});

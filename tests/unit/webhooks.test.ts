@@ -48,6 +48,16 @@ describe('Standard Webhooks signing', () => {
     expect(() => receiver.verify(body, stale)).toThrow(/timestamp/i);
   });
 
+  test('during a rotation both secrets sign, space-separated, and either verifies', async () => {
+    const [next, old] = [generateWebhookSecret(), generateWebhookSecret()];
+    const body = webhookBody(event);
+    const headers = await webhookHeaders([next, old], { id, timestamp: Math.floor(Date.now() / 1000), body });
+    expect(headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
+    expect(() => new Webhook(next).verify(body, headers)).not.toThrow();
+    expect(() => new Webhook(old).verify(body, headers)).not.toThrow();
+    expect(() => new Webhook(generateWebhookSecret()).verify(body, headers)).toThrow(WebhookVerificationError);
+  });
+
   test('the body is { type, timestamp, data }, the same bytes on every retry', () => {
     expect(JSON.parse(webhookBody(event))).toEqual({ type: event.type, timestamp: '2026-11-23T10:00:00.000Z', data: event.data });
     expect(webhookBody(event)).toBe(webhookBody(structuredClone(event)));

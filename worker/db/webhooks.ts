@@ -31,6 +31,38 @@ export function insertWebhookEndpoint(db: Database, endpoint: WebhookEndpoint, {
   ];
 }
 
+/**
+ * The statements that rotate the endpoint's secret to `secretCiphertext`: the old one keeps signing
+ * (beside the new) for `gracePeriodSeconds`, audited. If the endpoint is gone by the time the batch
+ * runs, a division by zero (SQLSTATE 22012) rolls the batch back, Idempotency-Key claim included, as
+ * for an API key's rotation.
+ */
+export function rotateWebhookSecret(
+  db: Database,
+  endpoint: Pick<WebhookEndpoint, 'tenantId' | 'id'>,
+  secretCiphertext: string,
+  gracePeriodSeconds: number,
+  { actor, requestId }: Acting,
+): BatchItem<'pg'>[] {
+  const { tenantId, id } = endpoint;
+  return [
+    db
+      .update(webhookEndpoints)
+      .set({
+        previousSecretCiphertext: webhookEndpoints.secretCiphertext,
+        previousSecretExpiresAt: sql`now() + make_interval(secs => ${gracePeriodSeconds})`,
+        secretCiphertext,
+      })
+      .where(ofTenant(tenantId, id)),
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'webhook_endpoint.secret_rotated', targetId: id, requestId, details: { gracePeriodSeconds } },
+      sql`exists (${db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(ofTenant(tenantId, id), eq(webhookEndpoints.secretCiphertext, secretCiphertext)))})`,
+    ),
+    db.execute(sql`select 1 / (select count(*)::int from ${webhookEndpoints} where ${ofTenant(tenantId, id)}) as rotated`),
+  ];
+}
+
 export async function listWebhookEndpoints(db: Database, tenantId: string, page: { limit: number; after?: string }): Promise<WebhookEndpoint[]> {
   const [rows] = await inTenant(db, tenantId, [
     db

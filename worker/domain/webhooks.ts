@@ -34,14 +34,19 @@ export async function signWebhook(secret: string, { id, timestamp, body }: Signe
   return `v1,${base64(new Uint8Array(mac))}`;
 }
 
-/** The request headers of one delivery attempt. */
-export async function webhookHeaders(secret: string, message: SignedMessage): Promise<Record<string, string>> {
+/**
+ * The request headers of one delivery attempt. With several secrets (during a rotation's grace
+ * period) the signature header lists one signature per secret, space-separated, as the spec
+ * allows: a receiver holding either secret verifies the message.
+ */
+export async function webhookHeaders(secrets: string | readonly string[], message: SignedMessage): Promise<Record<string, string>> {
+  const signatures = await Promise.all((typeof secrets === 'string' ? [secrets] : secrets).map((secret) => signWebhook(secret, message)));
   return {
     'Content-Type': 'application/json',
     'User-Agent': 'service-culture-webhooks/1',
     'webhook-id': message.id,
     'webhook-timestamp': String(message.timestamp),
-    'webhook-signature': await signWebhook(secret, message),
+    'webhook-signature': signatures.join(' '),
   };
 }
 

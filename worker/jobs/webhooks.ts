@@ -59,10 +59,13 @@ async function attempt(env: WebhookEnv, { delivery, event, endpoint }: DueDelive
     // Checked again at send time: the rules may have tightened since the endpoint was created.
     const check = checkOutboundUrl(endpoint.url, { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === 'true' });
     if (!check.ok) throw new Error(`URL refused: ${check.reason}`);
-    const secret = await openSecret(env.HASH_SECRET, endpoint.id, endpoint.secretCiphertext);
+    const secrets = [await openSecret(env.HASH_SECRET, endpoint.id, endpoint.secretCiphertext)];
+    if (endpoint.previousSecretCiphertext && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
+      secrets.push(await openSecret(env.HASH_SECRET, endpoint.id, endpoint.previousSecretCiphertext));
+    }
     const body = webhookBody(event);
     // The real clock, not `now`: receivers check the timestamp against theirs (5-minute window).
-    const headers = await webhookHeaders(secret, { id: event.id, timestamp: Math.floor(Date.now() / 1000), body });
+    const headers = await webhookHeaders(secrets, { id: event.id, timestamp: Math.floor(Date.now() / 1000), body });
     const response = await fetch(check.url, {
       method: 'POST',
       headers,

@@ -10,12 +10,15 @@ import { actingOf, tenantOf } from '../../http/auth.ts';
 import { writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
+import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
+import { DEFAULT_GRACE_SECONDS } from '../api-keys/routes.ts';
 import type {
   CreateWebhookEndpointRoute,
   DeleteWebhookEndpointRoute,
   GetWebhookEndpointRoute,
   ListWebhookAttemptsRoute,
   ListWebhookEndpointsRoute,
+  RotateWebhookSecretRoute,
 } from './routes.ts';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -51,6 +54,8 @@ export const createWebhookEndpoint: RouteHandler<CreateWebhookEndpointRoute, App
     url: check.url.href,
     eventTypes,
     secretCiphertext: await sealSecret(c.env.HASH_SECRET, id, secret),
+    previousSecretCiphertext: null,
+    previousSecretExpiresAt: null,
     createdAt: new Date(),
     failingSince: null,
     disabledAt: null,
@@ -58,9 +63,34 @@ export const createWebhookEndpoint: RouteHandler<CreateWebhookEndpointRoute, App
   const resource = endpointResource(endpoint);
   return writeOnce(c, undefined, store.insertWebhookEndpoint(c.get('db'), endpoint, actingOf(c)), 201, { ...resource, secret: secret as string | null }, {
     stored: { ...resource, secret: null },
-    // A response that shows a secret must not be kept by any cache.
-    headers: (body) => ({ 'Cache-Control': 'no-store', Location: `/v1/webhook-endpoints/${body.id}` }),
+    headers: (body) => ({ ...NO_STORE, Location: `/v1/webhook-endpoints/${body.id}` }),
   });
+};
+
+/** A response that shows a secret must not be kept by any cache. */
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export const rotateWebhookSecret: RouteHandler<RotateWebhookSecretRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  // Without a body the validator is skipped and the schema's default never applies, so it is applied here.
+  const { gracePeriodSeconds = DEFAULT_GRACE_SECONDS } = c.req.valid('json');
+  const db = c.get('db');
+  // Read first: the response (stored for an Idempotency-Key) must describe the endpoint before the write runs.
+  const endpoint = await store.getWebhookEndpoint(db, tenantOf(c.get('principal')).tenant.id, id);
+  if (!endpoint) throw notFound(id);
+  const secret = generateWebhookSecret();
+  const sealed = await sealSecret(c.env.HASH_SECRET, id, secret);
+  const resource = endpointResource(endpoint);
+  try {
+    return await writeOnce(c, undefined, store.rotateWebhookSecret(db, endpoint, sealed, gracePeriodSeconds, actingOf(c)), 200, { ...resource, secret: secret as string | null }, {
+      stored: { ...resource, secret: null },
+      headers: () => NO_STORE,
+    });
+  } catch (error) {
+    // The endpoint was deleted between the read and the write (see `store.rotateWebhookSecret`).
+    if (sqlState(error) === DIVISION_BY_ZERO) throw notFound(id);
+    throw error;
+  }
 };
 
 export const listWebhookEndpoints: RouteHandler<ListWebhookEndpointsRoute, AppEnv> = async (c) => {

@@ -7,4 +7,5 @@ export const webhookEndpointsRouter = createRouter()
   .openapi(routes.listWebhookEndpoints, handlers.listWebhookEndpoints)
   .openapi(routes.getWebhookEndpoint, handlers.getWebhookEndpoint)
   .openapi(routes.deleteWebhookEndpoint, handlers.deleteWebhookEndpoint)
+  .openapi(routes.rotateWebhookSecret, handlers.rotateWebhookSecret)
   .openapi(routes.listWebhookAttempts, handlers.listWebhookAttempts);

@@ -6,6 +6,7 @@ import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idemp
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
 import { idParamsSchema, timestamp } from '../../http/schemas.ts';
+import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../api-keys/routes.ts';
 
 const tags = ['Webhooks'];
 export const MAX_URL_LENGTH = 2048;
@@ -76,6 +77,22 @@ export const WebhookAttemptSchema = z
       .openapi({ description: 'The delivery this attempt belongs to, as it is now.' }),
   })
   .openapi('WebhookAttempt');
+
+const RotateWebhookSecretSchema = z
+  .strictObject({
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GRACE_SECONDS)
+      .optional()
+      .openapi({
+        description: `How long the old secret keeps signing too, 0 to ${MAX_GRACE_SECONDS} seconds (7 days).`,
+        default: DEFAULT_GRACE_SECONDS,
+        example: 3600,
+      }),
+  })
+  .openapi('RotateWebhookSecret');
 
 const EndpointParamsSchema = idParamsSchema('The webhook endpoint id.');
 
@@ -154,6 +171,29 @@ export const deleteWebhookEndpoint = createRoute({
   },
 });
 
+export const rotateWebhookSecret = createRoute({
+  method: 'post',
+  path: '/v1/webhook-endpoints/{id}/rotate-secret',
+  operationId: 'rotateWebhookSecret',
+  summary: "Rotate a webhook endpoint's signing secret",
+  description:
+    'Issues a new signing secret and shows it once. For the grace period every delivery carries two signatures in ' +
+    '`webhook-signature` (space-separated, new and old), so the receiver can switch secrets without rejecting an ' +
+    'event. The body is optional. Send an `Idempotency-Key` so a retry cannot rotate twice; a replay shows the ' +
+    'endpoint with a null secret. Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: {
+    params: EndpointParamsSchema,
+    headers: IdempotencyHeadersSchema,
+    body: { required: false, content: { 'application/json': { schema: RotateWebhookSecretSchema } } },
+  },
+  responses: {
+    200: { description: 'The endpoint, with its new secret.', content: { 'application/json': { schema: CreatedWebhookEndpointSchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS),
+  },
+});
+
 export const listWebhookAttempts = createRoute({
   method: 'get',
   path: '/v1/webhook-endpoints/{id}/deliveries',
@@ -177,3 +217,4 @@ export type ListWebhookEndpointsRoute = typeof listWebhookEndpoints;
 export type GetWebhookEndpointRoute = typeof getWebhookEndpoint;
 export type DeleteWebhookEndpointRoute = typeof deleteWebhookEndpoint;
 export type ListWebhookAttemptsRoute = typeof listWebhookAttempts;
+export type RotateWebhookSecretRoute = typeof rotateWebhookSecret;
