@@ -2,11 +2,11 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, jobRuns } from '../../db/schema.ts';
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
+import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
 import { type Database, inTenant, setTenant } from './client.ts';
-import { emitWebhookEvent, jsonData } from './webhooks.ts';
-import { uuidv7 } from '../domain/ids.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
+import { emitWebhookEvent, jsonData } from './webhooks.ts';
 
 export type JobRun = typeof jobRuns.$inferSelect;
 

@@ -1,5 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { WebhookEndpoint } from '../../../db/schema.ts';
+import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
 import * as store from '../../db/webhooks.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { checkOutboundUrl } from '../../domain/outbound-url.ts';
@@ -10,7 +11,6 @@ import { actingOf, tenantOf } from '../../http/auth.ts';
 import { writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
-import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
 import { DEFAULT_GRACE_SECONDS } from '../api-keys/routes.ts';
 import type {
   CreateWebhookEndpointRoute,
