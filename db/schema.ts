@@ -54,8 +54,14 @@ export const AUDIT_ACTIONS = [
   'credential.refused',
   /** A customer's external ratings were erased on request (right to erasure). */
   'external_ratings.erased',
+  'webhook_endpoint.created',
+  'webhook_endpoint.deleted',
+  'webhook_endpoint.secret_rotated',
+  /** The delivery worker gave up on an endpoint that failed for 24 hours. */
+  'webhook_endpoint.disabled',
 ] as const;
-export const ACTOR_TYPES = ['operator', 'api_key', 'partner_client'] as const;
+/** `system`: the API's own scheduled work (the webhook delivery job), acting for no credential. */
+export const ACTOR_TYPES = ['operator', 'api_key', 'partner_client', 'system'] as const;
 export const UNIT_KINDS = ['touchpoint', 'internal-supplier'] as const;
 export const CUSTOMER_KINDS = ['occasional', 'recurring'] as const;
 export const CHANNELS = ['in-person', 'phone', 'email', 'chat', 'web', 'mobile-app', 'social-media', 'other'] as const;
@@ -86,6 +92,12 @@ export const MEASURES = [
 export const COHORT_KINDS = ['all', 'industry', 'sizeBand', 'region'] as const;
 export const PERIOD_KINDS = ['month', 'quarter'] as const;
 export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
+/** What a webhook endpoint may subscribe to. */
+export const WEBHOOK_EVENT_TYPES = ['benchmark.snapshot.published', 'scorecard.target.crossed', 'api_key.revoked'] as const;
+/** `abandoned`: retries exhausted, or the endpoint was disabled before it succeeded. */
+/** Which side of its target a measure was on when last evaluated (for `scorecard.target.crossed`). */
+export const TARGET_SIDES = ['met', 'unmet'] as const;
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'abandoned'] as const;
 
 export const industry = pgEnum('industry', INDUSTRIES);
 export const sizeBand = pgEnum('size_band', SIZE_BANDS);
@@ -102,6 +114,9 @@ export const measure = pgEnum('measure', MEASURES);
 export const cohortKind = pgEnum('cohort_kind', COHORT_KINDS);
 export const periodKind = pgEnum('period_kind', PERIOD_KINDS);
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
+export const targetSide = pgEnum('target_side', TARGET_SIDES);
+export const webhookEventType = pgEnum('webhook_event_type', WEBHOOK_EVENT_TYPES);
+export const webhookDeliveryStatus = pgEnum('webhook_delivery_status', WEBHOOK_DELIVERY_STATUSES);
 
 /**
  * The role the worker's database user belongs to. It owns nothing and cannot bypass row-level
@@ -458,6 +473,13 @@ export const targets = pgTable(
     /** In the measure's own unit: 1-5 for means, 0-1 for shares, -100..100 for net scores. */
     target: doublePrecision('target').notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The daily evaluation's last result: a change of side emits `scorecard.target.crossed`. Null
+     * until first evaluated, and again when the target value changes (the next evaluation is a new baseline).
+     */
+    lastSide: targetSide('last_side'),
+    lastValue: doublePrecision('last_value'),
+    evaluatedAt: timestamp('evaluated_at', { withTimezone: true }),
   },
   (table) => [primaryKey({ columns: [table.tenantId, table.measure] }), tenantIsolation(table.tenantId)],
 );
@@ -547,6 +569,102 @@ export const benchmarkPositions = pgTable(
   ],
 );
 
+/** Where a tenant wants events POSTed, signed per Standard Webhooks. */
+export const webhookEndpoints = pgTable(
+  'webhook_endpoints',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: tenantId(),
+    url: text('url').notNull(),
+    eventTypes: webhookEventType('event_types').array().notNull(),
+    /**
+     * The `whsec_…` signing secret, AES-GCM encrypted under a key derived from HASH_SECRET (the
+     * worker must sign with it, so it cannot be a one-way hash like API keys).
+     */
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    /** After a rotation, the old secret also signs until it expires, so receivers can switch without losing events. */
+    previousSecretCiphertext: text('previous_secret_ciphertext'),
+    previousSecretExpiresAt: timestamp('previous_secret_expires_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    /** Since when every delivery attempt has failed; null after a success. */
+    failingSince: timestamp('failing_since', { withTimezone: true }),
+    /** Set when it failed for 24 hours; a disabled endpoint gets no new deliveries. */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+  },
+  (table) => [
+    unique('webhook_endpoints_tenant_id_id_unique').on(table.tenantId, table.id),
+    index('webhook_endpoints_tenant_id_idx').on(table.tenantId, table.id.desc()),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+/** The outbox: one row per event, written in the same transaction as the change that caused it. */
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    /** Sent as `webhook-id`: the same on every retry, so receivers de-duplicate by it. */
+    id: uuid('id').primaryKey(),
+    tenantId: tenantId(),
+    type: webhookEventType('type').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    unique('webhook_events_tenant_id_id_unique').on(table.tenantId, table.id),
+    // For the daily pruning of events past their retention.
+    index('webhook_events_created_at_idx').on(table.createdAt),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+/** One event to one endpoint: retried with backoff until it succeeds or is abandoned. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tenantId: tenantId(),
+    eventId: uuid('event_id').notNull(),
+    endpointId: uuid('endpoint_id').notNull(),
+    status: webhookDeliveryStatus('status').notNull().default('pending'),
+    attempts: smallint('attempts').notNull().default(0),
+    /** When the next attempt is due (pending only); pushed ahead while an attempt is in flight (a lease). */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    lastStatusCode: smallint('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    unique('webhook_deliveries_event_endpoint_unique').on(table.eventId, table.endpointId),
+    foreignKey({ columns: [table.tenantId, table.eventId], foreignColumns: [webhookEvents.tenantId, webhookEvents.id] }).onDelete('cascade'),
+    foreignKey({ columns: [table.tenantId, table.endpointId], foreignColumns: [webhookEndpoints.tenantId, webhookEndpoints.id] }).onDelete('cascade'),
+    index('webhook_deliveries_due_idx').on(table.nextAttemptAt).where(sql`status = 'pending'`),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
+/** Each try of a delivery, listed per endpoint. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    id: uuid('id').primaryKey(),
+    tenantId: tenantId(),
+    deliveryId: uuid('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    endpointId: uuid('endpoint_id').notNull(),
+    attemptedAt: timestamp('attempted_at', { withTimezone: true }).notNull(),
+    /** Null when no response came (timeout, connection refused). */
+    statusCode: smallint('status_code'),
+    durationMs: integer('duration_ms').notNull(),
+    error: text('error'),
+  },
+  (table) => [
+    foreignKey({ columns: [table.tenantId, table.endpointId], foreignColumns: [webhookEndpoints.tenantId, webhookEndpoints.id] }).onDelete('cascade'),
+    index('webhook_attempts_endpoint_idx').on(table.tenantId, table.endpointId, table.id.desc()),
+    tenantIsolation(table.tenantId),
+  ],
+);
+
 export type Tenant = typeof tenants.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type PartnerClient = typeof partnerClients.$inferSelect;
@@ -556,3 +674,5 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type Unit = typeof units.$inferSelect;
 export type ExternalRating = typeof externalRatings.$inferSelect;
 export type InternalRating = typeof internalRatings.$inferSelect;
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

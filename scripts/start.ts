@@ -116,6 +116,8 @@ async function main() {
   await loadPoolWithProgress(stack?.ownerDatabaseUrl ?? process.env.MIGRATION_DATABASE_URL ?? databaseUrl);
   // The worker counts requests itself, with the production quota unless these override it.
   vars.RATE_LIMIT_MODE = 'local';
+  // Locally, webhook endpoints may be a receiver on this machine (http://127.0.0.1:…).
+  vars.WEBHOOK_ALLOW_LOOPBACK = 'true';
   for (const name of ['RATE_LIMIT_PER_WINDOW', 'RATE_LIMIT_WINDOW_SECONDS']) {
     if (process.env[name]) vars[name] = process.env[name];
   }
@@ -130,6 +132,8 @@ async function main() {
       '--ip', '127.0.0.1',
       '--port', String(PORT),
       '--show-interactive-dev-session=false',
+      // wrangler dev fires no crons by itself; this exposes /__scheduled, which the timer below calls.
+      '--test-scheduled',
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
@@ -137,6 +141,10 @@ async function main() {
   wrangler.on('exit', (code) => void stop(code ?? 1));
 
   await waitForHealth(wrangler);
+  // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
+  setInterval(() => {
+    fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {});
+  }, 60_000).unref();
   const apiKey = await demoApiKey(operatorToken);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`

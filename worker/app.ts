@@ -25,6 +25,7 @@ import { scorecardRouter } from './routes/scorecard/index.ts';
 import { targetsRouter } from './routes/targets/index.ts';
 import { tenantsRouter } from './routes/tenants/index.ts';
 import { unitsRouter } from './routes/units/index.ts';
+import { webhookEndpointsRouter } from './routes/webhook-endpoints/index.ts';
 
 /** Largest request body accepted on /v1, in bytes; batch endpoints (`…/batch`) take up to 5 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -83,6 +84,7 @@ export function createApp() {
   app.route('/', targetsRouter);
   app.route('/', scorecardRouter);
   app.route('/', diagnosticsRouter);
+  app.route('/', webhookEndpointsRouter);
   return app;
 }
 

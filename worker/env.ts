@@ -38,6 +38,11 @@ export interface Env {
   /** Local mode only: requests per window (default 600) and the window in seconds (default 60). */
   RATE_LIMIT_PER_WINDOW?: string;
   RATE_LIMIT_WINDOW_SECONDS?: string;
+  /**
+   * `true` (`npm start`, tests): webhook endpoints may be http or https on loopback (127.0.0.0/8,
+   * ::1, localhost). Unset in production, where only https to public hosts is allowed.
+   */
+  WEBHOOK_ALLOW_LOOPBACK?: 'true';
 }
 
 /** The Workers Rate Limiting binding, as workers-types has it; declared here so Node code type-checks too. */

@@ -68,6 +68,8 @@ export async function startIsolatedStack(options: IsolatedStackOptions = {}): Pr
         // its own worker with a small limit.
         RATE_LIMIT_MODE: 'local',
         RATE_LIMIT_PER_WINDOW: String(1_000_000_000),
+        // Webhook receivers in the tests listen on 127.0.0.1, over http.
+        WEBHOOK_ALLOW_LOOPBACK: 'true',
         ...options.vars,
       },
       { script },

@@ -38,6 +38,12 @@ const FACTORIES: Record<string, Factory> = {
       created,
     ),
   '/v1/units': (owner) => createUnit(owner.apiKey.secret, { name: 'victim' }).then((unit) => unit.id),
+  '/v1/webhook-endpoints': (owner) =>
+    api('/v1/webhook-endpoints', {
+      method: 'POST',
+      key: owner.apiKey.secret,
+      json: { url: 'https://hooks.example.com/victim', eventTypes: ['api_key.revoked'] },
+    }).then(created),
   '/v1/external-ratings': async (owner) => {
     const unit = await createUnit(owner.apiKey.secret, { name: 'victim' });
     return (await createExternalRatings(owner.apiKey.secret, [externalRating(unit.id)]))[0]!;
@@ -47,6 +53,7 @@ const FACTORIES: Record<string, Factory> = {
 /** A body that would pass validation, so that only ownership can refuse the request. */
 const VALID_BODIES: Record<string, unknown> = {
   rotateApiKey: { gracePeriodSeconds: 60 },
+  rotateWebhookSecret: { gracePeriodSeconds: 60 },
   updateUnit: { name: 'x' },
 };
 

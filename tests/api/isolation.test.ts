@@ -81,6 +81,19 @@ beforeAll(async () => {
        values ($1, gen_random_uuid(), 'k', 'f', 'r', 201, '{}', now() + interval '1 day')`,
       [tenant.id],
     );
+    const endpoint = crypto.randomUUID();
+    const event = crypto.randomUUID();
+    const delivery = crypto.randomUUID();
+    await owner.query(
+      `insert into webhook_endpoints (id, tenant_id, url, event_types, secret_ciphertext) values ($2, $1, 'https://hooks.example.com/', '{api_key.revoked}', 'v1.x.y')`,
+      [tenant.id, endpoint],
+    );
+    await owner.query(`insert into webhook_events (id, tenant_id, type, data) values ($2, $1, 'api_key.revoked', '{}')`, [tenant.id, event]);
+    await owner.query(`insert into webhook_deliveries (id, tenant_id, event_id, endpoint_id) values ($4, $1, $2, $3)`, [tenant.id, event, endpoint, delivery]);
+    await owner.query(
+      `insert into webhook_attempts (id, tenant_id, delivery_id, endpoint_id, attempted_at, status_code, duration_ms) values (gen_random_uuid(), $1, $2, $3, now(), 500, 12)`,
+      [tenant.id, delivery, endpoint],
+    );
   }
 });
 

@@ -2,9 +2,11 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, jobRuns } from '../../db/schema.ts';
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
+import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
-import { type Database, inTenant } from './client.ts';
+import { type Database, inTenant, setTenant } from './client.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
+import { emitWebhookEvent, jsonData } from './webhooks.ts';
 
 export type JobRun = typeof jobRuns.$inferSelect;
 
@@ -50,14 +52,16 @@ export interface PeriodTotals {
   internal: InternalTotals;
 }
 
-const setTenant = (db: Database, tenantId: string) => db.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
-
 /**
  * Each tenant's totals for each period, read with that tenant set: one batch of
  * [set_config(A), totals of A…, set_config(B), …, set_config('')] per call, so callers chunk the
  * tenants to keep a batch (and its response) small.
  */
-export async function readPeriodTotals(db: Database, tenantIds: readonly string[], periods: readonly Period[]): Promise<PeriodTotals[][]> {
+export async function readPeriodTotals(
+  db: Database,
+  tenantIds: readonly string[],
+  periods: readonly Pick<Period, 'start' | 'end'>[],
+): Promise<PeriodTotals[][]> {
   if (tenantIds.length === 0) return [];
   const perTenant = 1 + 2 * periods.length;
   const items: BatchItem<'pg'>[] = tenantIds.flatMap((tenantId) => [
@@ -83,12 +87,14 @@ export async function readPeriodTotals(db: Database, tenantIds: readonly string[
 /**
  * Replaces the period's snapshot in one batch transaction: delete the old one (its stats and
  * positions cascade), insert the new snapshot and stats with no tenant set, then each tenant's
- * positions with that tenant set. Any failure rolls it all back and the old snapshot stays.
+ * positions with that tenant set, with its `benchmark.snapshot.published` event (its own cohorts
+ * and ranks, nothing of any other tenant). Any failure rolls it all back and the old snapshot stays.
  */
 export async function replaceSnapshot(
   db: Database,
   snapshot: { id: string; period: Period; jobRunId: string },
   result: { stats: readonly CohortStat[]; positions: readonly Position[] },
+  participants: ReadonlyMap<string, Participant>,
 ): Promise<void> {
   const { period } = snapshot;
   const items: BatchItem<'pg'>[] = [
@@ -103,9 +109,23 @@ export async function replaceSnapshot(
     else byTenant.set(position.tenantId, [position]);
   }
   for (const [tenantId, positions] of byTenant) {
-    items.push(setTenant(db, tenantId), db.insert(benchmarkPositions).values(positions.map((position) => ({ ...position, snapshotId: snapshot.id }))));
+    items.push(
+      setTenant(db, tenantId),
+      db.insert(benchmarkPositions).values(positions.map((position) => ({ ...position, snapshotId: snapshot.id }))),
+      ...emitWebhookEvent(db, { id: uuidv7(), tenantId, type: 'benchmark.snapshot.published' }, jsonData(publishedData(snapshot, positions, participants.get(tenantId)))),
+    );
   }
   await db.batch(items as [BatchItem<'pg'>, ...BatchItem<'pg'>[]]);
+}
+
+/** The event's data: the snapshot, the tenant's cohorts and its own value and rank in each. */
+function publishedData(snapshot: { id: string; period: Period }, positions: readonly Position[], participant: Participant | undefined) {
+  return {
+    snapshotId: snapshot.id,
+    period: snapshot.period,
+    cohorts: participant ? { all: '', industry: participant.industry, sizeBand: participant.sizeBand, region: participant.region } : {},
+    positions: positions.map(({ measure, cohortKind, value, percentileRank }) => ({ measure, cohortKind, value, percentileRank })),
+  };
 }
 
 export type Snapshot = typeof benchmarkSnapshots.$inferSelect;

@@ -43,14 +43,19 @@ export type Database = ReturnType<typeof createDatabase>;
 type Batch = readonly [BatchItem<'pg'>, ...BatchItem<'pg'>[]];
 
 /**
+ * The statement that sets the tenant for the rest of a batch, transaction-locally; for batches that
+ * go through several tenants (jobs), `inTenant` for those of one.
+ */
+export function setTenant(db: Database, tenantId: string) {
+  return db.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+}
+
+/**
  * Runs `queries` as one batch transaction (one round trip) with the tenant context set first,
  * transaction-locally: Neon pools connections, so a session-level setting would leak to the next
  * tenant. Row-level security policies read it back with `current_setting('app.tenant_id', true)`.
  */
 export async function inTenant<T extends Batch>(db: Database, tenantId: string, queries: T): Promise<BatchResponse<T>> {
-  const [, ...results] = await db.batch([
-    db.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`),
-    ...queries,
-  ]);
+  const [, ...results] = await db.batch([setTenant(db, tenantId), ...queries]);
   return results as BatchResponse<T>;
 }

@@ -3,6 +3,7 @@ import { apiKeys, partnerClients, tenants, type ApiKey, type AuditAction, type P
 import { uuidv7 } from '../domain/ids.ts';
 import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
+import { emitWebhookEvent } from './webhooks.ts';
 
 export type CredentialStatus = 'active' | 'revoked' | 'expired' | 'unknown' | 'invalid';
 
@@ -101,6 +102,20 @@ export async function revokeCredential(
       revoked,
     ),
     db.select().from(table).where(credentialOf(table, tenantId, id)),
+    ...(table === apiKeys ? apiKeyRevokedEvent(db, tenantId, id) : []),
   ]);
   return row;
+}
+
+/**
+ * `api_key.revoked`, only if this transaction revoked the key: `now()` is the transaction's start,
+ * so a key revoked by an earlier request has an older `revoked_at` and emits nothing again.
+ */
+function apiKeyRevokedEvent(db: Database, tenantId: string, id: string) {
+  return emitWebhookEvent(
+    db,
+    { id: uuidv7(), tenantId, type: 'api_key.revoked' },
+    sql`select jsonb_build_object('apiKey', jsonb_build_object('id', id, 'name', name, 'displayPrefix', display_prefix, 'revokedAt', revoked_at))
+        from ${apiKeys} where ${credentialOf(apiKeys, tenantId, id)} and ${apiKeys.revokedAt} = now()`,
+  );
 }

@@ -60,6 +60,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 export const UNIQUE_VIOLATION = '23505';
+/** What a rotation batch raises, on purpose, when its target is gone or no longer live: the batch rolls back. */
+export const DIVISION_BY_ZERO = '22012';
 
 /**
  * The innermost error's name, SQLSTATE and first line, for logs. Drizzle's own message carries the

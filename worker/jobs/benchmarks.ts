@@ -25,6 +25,7 @@ export async function runBenchmarkJob(
   try {
     const participants = await readParticipants(db);
     summary.participants = participants.length;
+    const participantsById = new Map(participants.map((participant) => [participant.tenantId, participant]));
     const values = periods.map(() => [] as { participant: Participant; values: Partial<Record<Measure, number>> }[]);
     for (let i = 0; i < participants.length; i += READ_CHUNK) {
       const chunk = participants.slice(i, i + READ_CHUNK);
@@ -36,7 +37,7 @@ export async function runBenchmarkJob(
     for (const [p, period] of periods.entries()) {
       const result = computeBenchmark(values[p]!);
       const snapshotId = uuidv7();
-      await replaceSnapshot(db, { id: snapshotId, period, jobRunId: run.id }, result);
+      await replaceSnapshot(db, { id: snapshotId, period, jobRunId: run.id }, result, participantsById);
       (summary.periods as unknown[]).push({
         ...period,
         snapshotId,

@@ -1,8 +1,28 @@
 import type { Env } from '../env.ts';
 import { runBenchmarkJob } from './benchmarks.ts';
+import { runTargetCrossings } from './targets.ts';
+import { pruneWebhookEvents, runWebhookDeliveries } from './webhooks.ts';
 
-/** Cron entry (wrangler.toml): the benchmark snapshots of the last complete month and quarter. */
+/** wrangler.toml's per-minute cron; the other one (`15 2 * * *`) is the daily work. */
+export const WEBHOOK_CRON = '* * * * *';
+
+/**
+ * Cron entry, dispatched by the cron that fired. Every minute: the webhook deliveries that are due.
+ * Daily: the benchmark snapshots of the last complete month and quarter, the target evaluation and
+ * the pruning of old webhook events. All take the scheduled time as "now", so tests can drive the clock.
+ */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
-  const run = await runBenchmarkJob(env, { trigger: 'cron', now: new Date(controller.scheduledTime) });
+  const now = new Date(controller.scheduledTime);
+  if (controller.cron === WEBHOOK_CRON) {
+    const summary = await runWebhookDeliveries(env, { now });
+    if (summary.claimed > 0) console.log(JSON.stringify({ level: 'info', message: 'webhook deliveries', cron: controller.cron, ...summary }));
+    return;
+  }
+  const run = await runBenchmarkJob(env, { trigger: 'cron', now });
   console.log(JSON.stringify({ level: 'info', message: 'scheduled', cron: controller.cron, jobRunId: run.id, status: run.status }));
+  // Independent of the benchmarks: a failed benchmark run does not hold targets back.
+  const targets = await runTargetCrossings(env, { now });
+  console.log(JSON.stringify({ level: 'info', message: 'target evaluation', cron: controller.cron, ...targets }));
+  const pruned = await pruneWebhookEvents(env, { now });
+  console.log(JSON.stringify({ level: 'info', message: 'webhook events pruned', cron: controller.cron, pruned }));
 }

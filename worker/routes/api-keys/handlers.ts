@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { ApiKey } from '../../../db/schema.ts';
 import * as store from '../../db/api-keys.ts';
-import { sqlState } from '../../db/errors.ts';
+import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
@@ -128,6 +128,3 @@ export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) =
     throw new ProblemError('conflict', `The API key is ${state} and cannot be rotated; create a new key instead.`);
   }
 };
-
-/** What the rotation batch raises when the old key was no longer live (see `store.rotateApiKey`). */
-const DIVISION_BY_ZERO = '22012';

@@ -1,0 +1,308 @@
+import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import {
+  webhookAttempts,
+  webhookDeliveries,
+  webhookEndpoints,
+  webhookEvents,
+  type WebhookEndpoint,
+  type WebhookEventType,
+} from '../../db/schema.ts';
+import { uuidv7 } from '../domain/ids.ts';
+import { type Acting, auditEvent, auditEventIf } from './audit.ts';
+import { type Database, inTenant } from './client.ts';
+
+const ofTenant = (tenantId: string, id: string) => and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id));
+const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+
+/* Endpoints (the routes). */
+
+export function insertWebhookEndpoint(db: Database, endpoint: WebhookEndpoint, { actor, requestId }: Acting) {
+  return [
+    db.insert(webhookEndpoints).values(endpoint),
+    auditEvent(db, {
+      ...actor,
+      tenantId: endpoint.tenantId,
+      action: 'webhook_endpoint.created',
+      targetId: endpoint.id,
+      requestId,
+      details: { url: endpoint.url, eventTypes: endpoint.eventTypes },
+    }),
+  ];
+}
+
+/**
+ * The statements that rotate the endpoint's secret to `secretCiphertext`: the old one keeps signing
+ * (beside the new) for `gracePeriodSeconds`, audited. If the endpoint is gone by the time the batch
+ * runs, a division by zero (SQLSTATE 22012) rolls the batch back, Idempotency-Key claim included, as
+ * for an API key's rotation.
+ */
+export function rotateWebhookSecret(
+  db: Database,
+  endpoint: Pick<WebhookEndpoint, 'tenantId' | 'id'>,
+  secretCiphertext: string,
+  gracePeriodSeconds: number,
+  { actor, requestId }: Acting,
+): BatchItem<'pg'>[] {
+  const { tenantId, id } = endpoint;
+  return [
+    db
+      .update(webhookEndpoints)
+      .set({
+        previousSecretCiphertext: webhookEndpoints.secretCiphertext,
+        previousSecretExpiresAt: sql`now() + make_interval(secs => ${gracePeriodSeconds})`,
+        secretCiphertext,
+      })
+      .where(ofTenant(tenantId, id)),
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'webhook_endpoint.secret_rotated', targetId: id, requestId, details: { gracePeriodSeconds } },
+      sql`exists (${db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(ofTenant(tenantId, id), eq(webhookEndpoints.secretCiphertext, secretCiphertext)))})`,
+    ),
+    db.execute(sql`select 1 / (select count(*)::int from ${webhookEndpoints} where ${ofTenant(tenantId, id)}) as rotated`),
+  ];
+}
+
+export async function listWebhookEndpoints(db: Database, tenantId: string, page: { limit: number; after?: string }): Promise<WebhookEndpoint[]> {
+  const [rows] = await inTenant(db, tenantId, [
+    db
+      .select()
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.tenantId, tenantId), page.after ? lt(webhookEndpoints.id, page.after) : undefined))
+      .orderBy(desc(webhookEndpoints.id))
+      .limit(page.limit + 1),
+  ]);
+  return rows;
+}
+
+export async function getWebhookEndpoint(db: Database, tenantId: string, id: string): Promise<WebhookEndpoint | undefined> {
+  const [[endpoint]] = await inTenant(db, tenantId, [db.select().from(webhookEndpoints).where(ofTenant(tenantId, id))]);
+  return endpoint;
+}
+
+/** Deletes the endpoint with its deliveries and attempts, audited; false when the tenant has no such endpoint. */
+export async function deleteWebhookEndpoint(db: Database, tenantId: string, id: string, { actor, requestId }: Acting): Promise<boolean> {
+  const deleted = db.$with('deleted').as(db.delete(webhookEndpoints).where(ofTenant(tenantId, id)).returning({ url: webhookEndpoints.url }));
+  const [audited] = await inTenant(db, tenantId, [
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'webhook_endpoint.deleted', targetId: id, requestId, details: sql`(select jsonb_build_object('url', url) from ${deleted})` },
+      sql`exists (select from ${deleted})`,
+      deleted,
+    ).returning({ id: sql<string>`id` }),
+  ]);
+  return audited.length > 0;
+}
+
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect & {
+  eventId: string;
+  eventType: WebhookEventType;
+  deliveryStatus: (typeof webhookDeliveries.$inferSelect)['status'];
+  attempts: number;
+};
+
+/** A page of the endpoint's attempts, newest first; undefined when the tenant has no such endpoint. */
+export async function listWebhookAttempts(
+  db: Database,
+  tenantId: string,
+  endpointId: string,
+  page: { limit: number; after?: string },
+): Promise<WebhookAttemptRow[] | undefined> {
+  const [[endpoint], rows] = await inTenant(db, tenantId, [
+    db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(ofTenant(tenantId, endpointId)),
+    db
+      .select({
+        id: webhookAttempts.id,
+        tenantId: webhookAttempts.tenantId,
+        deliveryId: webhookAttempts.deliveryId,
+        endpointId: webhookAttempts.endpointId,
+        attemptedAt: webhookAttempts.attemptedAt,
+        statusCode: webhookAttempts.statusCode,
+        durationMs: webhookAttempts.durationMs,
+        error: webhookAttempts.error,
+        eventId: webhookDeliveries.eventId,
+        eventType: webhookEvents.type,
+        deliveryStatus: webhookDeliveries.status,
+        attempts: webhookDeliveries.attempts,
+      })
+      .from(webhookAttempts)
+      .innerJoin(webhookDeliveries, eq(webhookDeliveries.id, webhookAttempts.deliveryId))
+      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+      .where(
+        and(
+          eq(webhookAttempts.tenantId, tenantId),
+          eq(webhookAttempts.endpointId, endpointId),
+          page.after ? lt(webhookAttempts.id, page.after) : undefined,
+        ),
+      )
+      .orderBy(desc(webhookAttempts.id))
+      .limit(page.limit + 1),
+  ]);
+  return endpoint ? rows : undefined;
+}
+
+/* Events (the outbox), emitted in the batch of the change that causes them. */
+
+export interface EmittedEvent {
+  /** Sent as `webhook-id`. */
+  id: string;
+  tenantId: string;
+  type: WebhookEventType;
+}
+
+/** An event's data as a JSON value known beforehand: for `emitWebhookEvent`. */
+export const jsonData = (data: Record<string, unknown>) => sql`select ${JSON.stringify(data)}::jsonb`;
+
+/**
+ * The statements that write an event to the outbox and fan it out to the tenant's enabled
+ * endpoints subscribed to its type, to append to the batch of the change that causes it (both
+ * commit or neither does). `source` is a query of one jsonb column, the event's data: no row, no
+ * event — so an event can depend on what the batch's earlier statements did. Row-level security
+ * keeps the fan-out within the batch's tenant, which must be `event.tenantId`.
+ */
+export function emitWebhookEvent(db: Database, event: EmittedEvent, source: SQL): BatchItem<'pg'>[] {
+  return [
+    db.execute(
+      sql`insert into ${webhookEvents} (id, tenant_id, type, data)
+          select ${event.id}::uuid, ${event.tenantId}::uuid, ${event.type}::webhook_event_type, source.data from (${source}) as source(data)`,
+    ),
+    db.execute(
+      sql`insert into ${webhookDeliveries} (tenant_id, event_id, endpoint_id, next_attempt_at)
+          select endpoint.tenant_id, event.id, endpoint.id, now()
+          from ${webhookEndpoints} as endpoint join ${webhookEvents} as event on event.id = ${event.id}::uuid
+          where endpoint.tenant_id = ${event.tenantId}::uuid and endpoint.disabled_at is null and event.type = any (endpoint.event_types)`,
+    ),
+  ];
+}
+
+/* Delivery (the job). */
+
+/** Leases up to `limit` due deliveries of any tenant (`claim_webhook_deliveries`, migration 0009). */
+export async function claimDeliveries(db: Database, now: Date, limit: number, leaseSeconds: number): Promise<{ deliveryId: string; tenantId: string }[]> {
+  const result = await db.execute<{ delivery_id: string; tenant_id: string }>(
+    sql`select delivery_id, tenant_id from claim_webhook_deliveries(${at(now)}, ${limit}, ${leaseSeconds})`,
+  );
+  return result.rows.map((row) => ({ deliveryId: row.delivery_id, tenantId: row.tenant_id }));
+}
+
+export interface DueDelivery {
+  delivery: typeof webhookDeliveries.$inferSelect;
+  event: typeof webhookEvents.$inferSelect;
+  endpoint: WebhookEndpoint;
+}
+
+export async function readDeliveries(db: Database, tenantId: string, ids: string[]): Promise<DueDelivery[]> {
+  const [rows] = await inTenant(db, tenantId, [
+    db
+      .select({ delivery: webhookDeliveries, event: webhookEvents, endpoint: webhookEndpoints })
+      .from(webhookDeliveries)
+      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+      .where(and(eq(webhookDeliveries.tenantId, tenantId), inArray(webhookDeliveries.id, ids), isNull(webhookEndpoints.disabledAt))),
+  ]);
+  return rows;
+}
+
+export interface AttemptOutcome {
+  deliveryId: string;
+  endpointId: string;
+  attemptedAt: Date;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  /** What the delivery becomes: delivered, retried at `nextAttemptAt`, or given up. */
+  status: 'succeeded' | 'pending' | 'abandoned';
+  nextAttemptAt: Date | null;
+}
+
+/**
+ * Records one run's attempts for one tenant in one batch: each delivery's new state with its
+ * attempt (inserted only if the delivery still exists: its endpoint may have been deleted while
+ * the request was in flight), each endpoint's failing streak, and the disabling of any endpoint
+ * failing for `disableAfterMs` — its pending deliveries abandoned and an audit event written.
+ */
+export async function recordOutcomes(
+  db: Database,
+  tenantId: string,
+  outcomes: AttemptOutcome[],
+  { now, disableAfterMs, requestId }: { now: Date; disableAfterMs: number; requestId: string },
+): Promise<void> {
+  const items: BatchItem<'pg'>[] = [];
+  for (const outcome of outcomes) {
+    const updated = db.$with('updated').as(
+      db
+        .update(webhookDeliveries)
+        .set({
+          status: outcome.status,
+          attempts: sql`${webhookDeliveries.attempts} + 1`,
+          nextAttemptAt: outcome.nextAttemptAt,
+          lastStatusCode: outcome.statusCode,
+          lastError: outcome.error,
+        })
+        .where(and(eq(webhookDeliveries.id, outcome.deliveryId), eq(webhookDeliveries.status, 'pending')))
+        .returning({ id: webhookDeliveries.id, endpointId: webhookDeliveries.endpointId }),
+    );
+    items.push(
+      db
+        .with(updated)
+        .insert(webhookAttempts)
+        .select(
+          sql`select ${uuidv7()}::uuid, ${tenantId}::uuid, id, endpoint_id, ${at(outcome.attemptedAt)}, ${outcome.statusCode}::smallint, ${outcome.durationMs}::integer, ${outcome.error} from ${updated}`,
+        ),
+    );
+    // A success ends the endpoint's failing streak; a failure starts one unless it is running.
+    items.push(
+      db
+        .update(webhookEndpoints)
+        .set({ failingSince: outcome.status === 'succeeded' ? null : sql`coalesce(${webhookEndpoints.failingSince}, ${at(outcome.attemptedAt)})` })
+        .where(ofTenant(tenantId, outcome.endpointId)),
+    );
+  }
+  const failed = new Set(outcomes.filter((outcome) => outcome.status !== 'succeeded').map((outcome) => outcome.endpointId));
+  for (const endpointId of failed) {
+    const disabled = db.$with('disabled').as(
+      db
+        .update(webhookEndpoints)
+        .set({ disabledAt: now })
+        .where(
+          and(
+            ofTenant(tenantId, endpointId),
+            isNull(webhookEndpoints.disabledAt),
+            sql`${webhookEndpoints.failingSince} <= ${at(new Date(now.getTime() - disableAfterMs))}`,
+          ),
+        )
+        .returning({ id: webhookEndpoints.id, url: webhookEndpoints.url, failingSince: webhookEndpoints.failingSince }),
+    );
+    const abandoned = db.$with('abandoned').as(
+      db
+        .update(webhookDeliveries)
+        .set({ status: 'abandoned', nextAttemptAt: null })
+        .where(and(eq(webhookDeliveries.endpointId, sql`(select id from ${disabled})`), eq(webhookDeliveries.status, 'pending')))
+        .returning({ id: webhookDeliveries.id }),
+    );
+    items.push(
+      auditEventIf(
+        db,
+        {
+          actorType: 'system',
+          actorId: null,
+          tenantId,
+          action: 'webhook_endpoint.disabled',
+          targetId: endpointId,
+          requestId,
+          details: sql`(select jsonb_build_object('url', url, 'failingSince', failing_since, 'abandonedDeliveries', (select count(*) from ${abandoned})) from ${disabled})`,
+        },
+        sql`exists (select from ${disabled})`,
+        disabled,
+        abandoned,
+      ),
+    );
+  }
+  if (items.length > 0) await inTenant(db, tenantId, items as [BatchItem<'pg'>]);
+}
+
+/** Deletes finished events created before `before`, of every tenant (`prune_webhook_events`, migration 0013). */
+export async function pruneEvents(db: Database, before: Date, limit: number): Promise<number> {
+  const result = await db.execute<{ pruned: number }>(sql`select prune_webhook_events(${at(before)}, ${limit}) as pruned`);
+  return Number(result.rows[0]?.pruned ?? 0);
+}

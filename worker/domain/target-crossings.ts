@@ -1,0 +1,59 @@
+import type { TARGET_SIDES } from '../../db/schema.ts';
+import type { ExternalTotals, InternalTotals } from '../db/rollup-totals.ts';
+import { INTERNAL_MEASURES, type Measure, measureValue, MIN_GROUP_RESPONDENTS } from './measures.ts';
+
+/*
+ * `scorecard.target.crossed`, pure: which side of its target each measure is on over a trailing
+ * window, and which targets changed side since the last evaluation.
+ */
+
+export type TargetSide = (typeof TARGET_SIDES)[number];
+
+/** Measures where less is better: a target is met at or below it. */
+const LOWER_IS_BETTER: ReadonlySet<Measure> = new Set(['attitudeBlameShare']);
+/** Days of the trailing window the daily evaluation reads, today included. */
+export const TARGET_WINDOW_DAYS = 30;
+
+export function sideOf(measure: Measure, value: number, target: number): TargetSide {
+  return (LOWER_IS_BETTER.has(measure) ? value <= target : value >= target) ? 'met' : 'unmet';
+}
+
+/** The trailing window ending with `now`'s UTC day: start inclusive, end exclusive (YYYY-MM-DD). */
+export function trailingWindow(now: Date, days = TARGET_WINDOW_DAYS): { start: string; end: string } {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { start: day(today - (days - 1) * 86_400_000), end: day(today + 86_400_000) };
+}
+
+/** The value a target is judged on; internal measures stay unevaluated below the privacy threshold (5 respondents). */
+export function evaluatedValue(measure: Measure, external: ExternalTotals, internal: InternalTotals): number | null {
+  if (INTERNAL_MEASURES.includes(measure) && internal.respondents < MIN_GROUP_RESPONDENTS) return null;
+  const value = measureValue(measure, external, internal);
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+export interface TargetState {
+  measure: Measure;
+  target: number;
+  lastSide: TargetSide | null;
+}
+
+export interface Evaluation {
+  measure: Measure;
+  target: number;
+  value: number;
+  side: TargetSide;
+  previousSide: TargetSide | null;
+  /** A change of side since the last evaluation; the first evaluation is a baseline, never a crossing. */
+  crossed: boolean;
+}
+
+/** Each target that has a value now; targets without one keep their last side. */
+export function evaluateTargets(targets: readonly TargetState[], external: ExternalTotals, internal: InternalTotals): Evaluation[] {
+  return targets.flatMap(({ measure, target, lastSide }) => {
+    const value = evaluatedValue(measure, external, internal);
+    if (value === null) return [];
+    const side = sideOf(measure, value, target);
+    return [{ measure, target, value, side, previousSide: lastSide, crossed: lastSide !== null && lastSide !== side }];
+  });
+}

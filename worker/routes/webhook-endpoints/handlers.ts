@@ -1,0 +1,134 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { WebhookEndpoint } from '../../../db/schema.ts';
+import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
+import * as store from '../../db/webhooks.ts';
+import { uuidv7 } from '../../domain/ids.ts';
+import { checkOutboundUrl } from '../../domain/outbound-url.ts';
+import { sealSecret } from '../../domain/secret-box.ts';
+import { generateWebhookSecret } from '../../domain/webhooks.ts';
+import type { AppEnv } from '../../env.ts';
+import { actingOf, tenantOf } from '../../http/auth.ts';
+import { writeOnce } from '../../http/idempotency.ts';
+import { decodeCursor, toPage } from '../../http/pagination.ts';
+import { ProblemError } from '../../http/problem.ts';
+import { DEFAULT_GRACE_SECONDS } from '../api-keys/routes.ts';
+import type {
+  CreateWebhookEndpointRoute,
+  DeleteWebhookEndpointRoute,
+  GetWebhookEndpointRoute,
+  ListWebhookAttemptsRoute,
+  ListWebhookEndpointsRoute,
+  RotateWebhookSecretRoute,
+} from './routes.ts';
+
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+function endpointResource(endpoint: WebhookEndpoint) {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    eventTypes: endpoint.eventTypes,
+    status: endpoint.disabledAt ? ('disabled' as const) : ('enabled' as const),
+    failingSince: iso(endpoint.failingSince),
+    disabledAt: iso(endpoint.disabledAt),
+    createdAt: endpoint.createdAt.toISOString(),
+  };
+}
+
+function notFound(id: string): ProblemError {
+  return new ProblemError('notFound', `There is no webhook endpoint ${id}.`);
+}
+
+export const createWebhookEndpoint: RouteHandler<CreateWebhookEndpointRoute, AppEnv> = async (c) => {
+  const principal = tenantOf(c.get('principal'));
+  const { url, eventTypes } = c.req.valid('json');
+  const check = checkOutboundUrl(url, { allowLoopback: c.env.WEBHOOK_ALLOW_LOOPBACK === 'true' });
+  if (!check.ok) {
+    throw new ProblemError('validation', `The URL ${check.reason}.`, { errors: [{ location: 'body', pointer: '/url', detail: `Must be a public https URL: ${check.reason}` }] });
+  }
+  const secret = generateWebhookSecret();
+  const id = uuidv7();
+  const endpoint: WebhookEndpoint = {
+    id,
+    tenantId: principal.tenant.id,
+    url: check.url.href,
+    eventTypes,
+    secretCiphertext: await sealSecret(c.env.HASH_SECRET, id, secret),
+    previousSecretCiphertext: null,
+    previousSecretExpiresAt: null,
+    createdAt: new Date(),
+    failingSince: null,
+    disabledAt: null,
+  };
+  const resource = endpointResource(endpoint);
+  return writeOnce(c, undefined, store.insertWebhookEndpoint(c.get('db'), endpoint, actingOf(c)), 201, { ...resource, secret: secret as string | null }, {
+    stored: { ...resource, secret: null },
+    headers: (body) => ({ ...NO_STORE, Location: `/v1/webhook-endpoints/${body.id}` }),
+  });
+};
+
+/** A response that shows a secret must not be kept by any cache. */
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export const rotateWebhookSecret: RouteHandler<RotateWebhookSecretRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  // Without a body the validator is skipped and the schema's default never applies, so it is applied here.
+  const { gracePeriodSeconds = DEFAULT_GRACE_SECONDS } = c.req.valid('json');
+  const db = c.get('db');
+  // Read first: the response (stored for an Idempotency-Key) must describe the endpoint before the write runs.
+  const endpoint = await store.getWebhookEndpoint(db, tenantOf(c.get('principal')).tenant.id, id);
+  if (!endpoint) throw notFound(id);
+  const secret = generateWebhookSecret();
+  const sealed = await sealSecret(c.env.HASH_SECRET, id, secret);
+  const resource = endpointResource(endpoint);
+  try {
+    return await writeOnce(c, undefined, store.rotateWebhookSecret(db, endpoint, sealed, gracePeriodSeconds, actingOf(c)), 200, { ...resource, secret: secret as string | null }, {
+      stored: { ...resource, secret: null },
+      headers: () => NO_STORE,
+    });
+  } catch (error) {
+    // The endpoint was deleted between the read and the write (see `store.rotateWebhookSecret`).
+    if (sqlState(error) === DIVISION_BY_ZERO) throw notFound(id);
+    throw error;
+  }
+};
+
+export const listWebhookEndpoints: RouteHandler<ListWebhookEndpointsRoute, AppEnv> = async (c) => {
+  const { limit, cursor } = c.req.valid('query');
+  const rows = await store.listWebhookEndpoints(c.get('db'), tenantOf(c.get('principal')).tenant.id, { limit, after: decodeCursor(cursor) });
+  return c.json(toPage(rows, limit, endpointResource), 200);
+};
+
+export const getWebhookEndpoint: RouteHandler<GetWebhookEndpointRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const endpoint = await store.getWebhookEndpoint(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
+  if (!endpoint) throw notFound(id);
+  return c.json(endpointResource(endpoint), 200);
+};
+
+export const deleteWebhookEndpoint: RouteHandler<DeleteWebhookEndpointRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  if (!(await store.deleteWebhookEndpoint(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c)))) throw notFound(id);
+  return c.body(null, 204);
+};
+
+export const listWebhookAttempts: RouteHandler<ListWebhookAttemptsRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const { limit, cursor } = c.req.valid('query');
+  const rows = await store.listWebhookAttempts(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, { limit, after: decodeCursor(cursor) });
+  if (!rows) throw notFound(id);
+  return c.json(
+    toPage(rows, limit, (row) => ({
+      id: row.id,
+      deliveryId: row.deliveryId,
+      eventId: row.eventId,
+      eventType: row.eventType,
+      attemptedAt: row.attemptedAt.toISOString(),
+      statusCode: row.statusCode,
+      durationMs: row.durationMs,
+      error: row.error,
+      delivery: { status: row.deliveryStatus, attempts: row.attempts },
+    })),
+    200,
+  );
+};

@@ -1,0 +1,220 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES } from '../../../db/schema.ts';
+import { MAX_ATTEMPTS } from '../../domain/webhooks.ts';
+import { tenantSecurity } from '../../http/auth.ts';
+import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
+import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
+import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { idParamsSchema, timestamp } from '../../http/schemas.ts';
+import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../api-keys/routes.ts';
+
+const tags = ['Webhooks'];
+export const MAX_URL_LENGTH = 2048;
+
+const EventTypesSchema = z
+  .array(z.enum(WEBHOOK_EVENT_TYPES))
+  .min(1)
+  .max(WEBHOOK_EVENT_TYPES.length)
+  .openapi({ description: 'The events sent to the endpoint.', example: ['benchmark.snapshot.published', 'api_key.revoked'] });
+
+export const WebhookEndpointSchema = z
+  .object({
+    id: z.uuid(),
+    url: z.string().max(MAX_URL_LENGTH).openapi({ example: 'https://hooks.example.com/service-culture' }),
+    eventTypes: EventTypesSchema,
+    status: z.enum(['enabled', 'disabled']).openapi({
+      description: '`disabled` after every delivery attempt failed for 24 hours; a disabled endpoint gets no events. Create a new one.',
+    }),
+    failingSince: timestamp.nullable().openapi({ description: 'Since when every attempt has failed; null after a success.' }),
+    disabledAt: timestamp.nullable(),
+    createdAt: timestamp,
+  })
+  .openapi('WebhookEndpoint', { description: 'A webhook endpoint, without its signing secret.' });
+
+export const CreatedWebhookEndpointSchema = WebhookEndpointSchema.extend({
+  secret: z
+    .string()
+    .max(100)
+    .nullable()
+    .openapi({
+      description:
+        'The signing secret (Standard Webhooks: `whsec_` + base64 of the key). Shown only in this response: store it ' +
+        'now. Null in a replay (`Idempotent-Replayed: true`): a secret shown once is not kept with the stored response.',
+      example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    }),
+}).openapi('CreatedWebhookEndpoint', { description: 'A new webhook endpoint with its signing secret, shown once.' });
+
+const CreateWebhookEndpointSchema = z
+  .strictObject({
+    url: z.string().max(MAX_URL_LENGTH).openapi({
+      description:
+        'An https URL of a public host, ports 443 or 1024-65535, without credentials. Private, loopback, link-local ' +
+        'and metadata addresses and internal names (`localhost`, `*.internal`, `*.local`) are refused. Redirects are ' +
+        'not followed.',
+      example: 'https://hooks.example.com/service-culture',
+    }),
+    eventTypes: EventTypesSchema.refine((types) => new Set(types).size === types.length, { message: 'Each event type may appear only once' }),
+  })
+  .openapi('CreateWebhookEndpoint');
+
+export const WebhookAttemptSchema = z
+  .object({
+    id: z.uuid(),
+    deliveryId: z.uuid(),
+    eventId: z.uuid().openapi({ description: 'The `webhook-id` sent: the same on every attempt of a delivery.' }),
+    eventType: z.enum(WEBHOOK_EVENT_TYPES),
+    attemptedAt: timestamp,
+    statusCode: z.number().int().min(100).max(599).nullable().openapi({ description: 'Null when no response came (timeout, refused connection).' }),
+    durationMs: z.number().int().min(0).max(3_600_000),
+    error: z.string().max(500).nullable().openapi({ example: 'HTTP 500' }),
+    delivery: z
+      .object({
+        status: z.enum(WEBHOOK_DELIVERY_STATUSES).openapi({
+          description: `\`pending\`: retried later; \`abandoned\`: ${MAX_ATTEMPTS} attempts failed, or the endpoint was disabled.`,
+        }),
+        attempts: z.number().int().min(0).max(MAX_ATTEMPTS),
+      })
+      .openapi({ description: 'The delivery this attempt belongs to, as it is now.' }),
+  })
+  .openapi('WebhookAttempt');
+
+const RotateWebhookSecretSchema = z
+  .strictObject({
+    gracePeriodSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GRACE_SECONDS)
+      .optional()
+      .openapi({
+        description: `How long the old secret keeps signing too, 0 to ${MAX_GRACE_SECONDS} seconds (7 days).`,
+        default: DEFAULT_GRACE_SECONDS,
+        example: 3600,
+      }),
+  })
+  .openapi('RotateWebhookSecret');
+
+const EndpointParamsSchema = idParamsSchema('The webhook endpoint id.');
+
+export const createWebhookEndpoint = createRoute({
+  method: 'post',
+  path: '/v1/webhook-endpoints',
+  operationId: 'createWebhookEndpoint',
+  summary: 'Create a webhook endpoint',
+  description:
+    'Subscribes a URL to events and shows its signing secret once. Each event is POSTed as JSON ' +
+    '`{ type, timestamp, data }`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`: ' +
+    '`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret). Any 2xx within 10 seconds is success; ' +
+    'otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (plus up to 10% jitter), with the same ' +
+    '`webhook-id`. An endpoint whose attempts have all failed for 24 hours is disabled (audited). Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: {
+    headers: IdempotencyHeadersSchema,
+    body: { required: true, content: { 'application/json': { schema: CreateWebhookEndpointSchema } } },
+  },
+  responses: {
+    201: {
+      description: 'The endpoint, with its signing secret.',
+      headers: z.object({ Location: z.string().openapi({ description: 'The new endpoint.' }) }),
+      content: { 'application/json': { schema: CreatedWebhookEndpointSchema } },
+    },
+    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS),
+  },
+});
+
+export const listWebhookEndpoints = createRoute({
+  method: 'get',
+  path: '/v1/webhook-endpoints',
+  operationId: 'listWebhookEndpoints',
+  summary: 'List webhook endpoints',
+  description: "The tenant's endpoints, newest first. Needs the `admin` scope.",
+  tags,
+  ...tenantSecurity('admin'),
+  request: { query: PageQuerySchema },
+  responses: {
+    200: {
+      description: 'A page of endpoints.',
+      content: { 'application/json': { schema: pageSchema(WebhookEndpointSchema, 'WebhookEndpointPage') } },
+    },
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
+  },
+});
+
+export const getWebhookEndpoint = createRoute({
+  method: 'get',
+  path: '/v1/webhook-endpoints/{id}',
+  operationId: 'getWebhookEndpoint',
+  summary: 'Get a webhook endpoint',
+  description: 'Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: { params: EndpointParamsSchema },
+  responses: {
+    200: { description: 'The endpoint.', content: { 'application/json': { schema: WebhookEndpointSchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
+  },
+});
+
+export const deleteWebhookEndpoint = createRoute({
+  method: 'delete',
+  path: '/v1/webhook-endpoints/{id}',
+  operationId: 'deleteWebhookEndpoint',
+  summary: 'Delete a webhook endpoint',
+  description: 'Stops its deliveries and deletes it with its delivery history (audited). Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: { params: EndpointParamsSchema },
+  responses: {
+    204: { description: 'Deleted.' },
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
+  },
+});
+
+export const rotateWebhookSecret = createRoute({
+  method: 'post',
+  path: '/v1/webhook-endpoints/{id}/rotate-secret',
+  operationId: 'rotateWebhookSecret',
+  summary: "Rotate a webhook endpoint's signing secret",
+  description:
+    'Issues a new signing secret and shows it once. For the grace period every delivery carries two signatures in ' +
+    '`webhook-signature` (space-separated, new and old), so the receiver can switch secrets without rejecting an ' +
+    'event. The body is optional. Send an `Idempotency-Key` so a retry cannot rotate twice; a replay shows the ' +
+    'endpoint with a null secret. Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: {
+    params: EndpointParamsSchema,
+    headers: IdempotencyHeadersSchema,
+    body: { required: false, content: { 'application/json': { schema: RotateWebhookSecretSchema } } },
+  },
+  responses: {
+    200: { description: 'The endpoint, with its new secret.', content: { 'application/json': { schema: CreatedWebhookEndpointSchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS),
+  },
+});
+
+export const listWebhookAttempts = createRoute({
+  method: 'get',
+  path: '/v1/webhook-endpoints/{id}/deliveries',
+  operationId: 'listWebhookAttempts',
+  summary: "List an endpoint's delivery attempts",
+  description: 'Every attempt to deliver an event to the endpoint, newest first, with its delivery. Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: { params: EndpointParamsSchema, query: PageQuerySchema },
+  responses: {
+    200: {
+      description: 'A page of attempts.',
+      content: { 'application/json': { schema: pageSchema(WebhookAttemptSchema, 'WebhookAttemptPage') } },
+    },
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, QUERY_PROBLEMS),
+  },
+});
+
+export type CreateWebhookEndpointRoute = typeof createWebhookEndpoint;
+export type ListWebhookEndpointsRoute = typeof listWebhookEndpoints;
+export type GetWebhookEndpointRoute = typeof getWebhookEndpoint;
+export type DeleteWebhookEndpointRoute = typeof deleteWebhookEndpoint;
+export type ListWebhookAttemptsRoute = typeof listWebhookAttempts;
+export type RotateWebhookSecretRoute = typeof rotateWebhookSecret;
