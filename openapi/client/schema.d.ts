@@ -592,7 +592,23 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
-        /** @description An RFC 9457 problem details object. */
+        /**
+         * @description An RFC 9457 problem details object.
+         * @example {
+         *       "type": "https://service-culture.dev/problems/validation-error",
+         *       "title": "Your request is not valid",
+         *       "status": 422,
+         *       "detail": "1 field is invalid: /overall.",
+         *       "instance": "4f8c2d1e-6b7a-4e3f-9a1b-2c3d4e5f6a7b",
+         *       "errors": [
+         *         {
+         *           "location": "body",
+         *           "pointer": "/overall",
+         *           "detail": "Too big: expected number to be <=5"
+         *         }
+         *       ]
+         *     }
+         */
         Problem: {
             /** @example https://service-culture.dev/problems/validation-error */
             type: string;
@@ -629,6 +645,21 @@ export interface components {
             tenant: components["schemas"]["Tenant"];
             apiKey: components["schemas"]["CreatedApiKey"];
         };
+        /**
+         * @example {
+         *       "id": "01a20a57-a1c4-7d2e-9f10-3b5c7d9e1f20",
+         *       "name": "Acme Insurance",
+         *       "industry": "insurance",
+         *       "sizeBand": "250-999",
+         *       "region": "ES",
+         *       "benchmarkOptIn": true,
+         *       "allowedOrigins": [
+         *         "https://helpdesk.example.com"
+         *       ],
+         *       "createdAt": "2026-11-02T09:14:00.000Z",
+         *       "updatedAt": "2026-11-02T09:14:00.000Z"
+         *     }
+         */
         Tenant: {
             /** Format: uuid */
             id: string;
@@ -951,6 +982,26 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @example {
+         *       "id": "01a20a57-c21a-73b7-b557-bb7536080e44",
+         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
+         *       "occurredAt": "2026-11-23T10:42:00.000Z",
+         *       "receivedAt": "2026-11-23T10:42:03.512Z",
+         *       "quality": 2,
+         *       "quantity": 4,
+         *       "opportunity": 3,
+         *       "cost": 4,
+         *       "overall": 2,
+         *       "recommend": 4,
+         *       "customerKind": "recurring",
+         *       "channel": "in-person",
+         *       "blamedComponent": "procedures",
+         *       "blamesAttitude": false,
+         *       "comment": "Had to fill in the same form twice.",
+         *       "hasCustomerRef": true
+         *     }
+         */
         ExternalRating: {
             /** Format: uuid */
             id: string;
@@ -977,6 +1028,24 @@ export interface components {
             /** @description Whether a customerRef was given (the reference itself is never returned). */
             hasCustomerRef: boolean;
         };
+        /**
+         * @example {
+         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
+         *       "occurredAt": "2026-11-23T10:42:00Z",
+         *       "quality": 2,
+         *       "quantity": 4,
+         *       "opportunity": 3,
+         *       "cost": 4,
+         *       "overall": 2,
+         *       "recommend": 4,
+         *       "customerKind": "recurring",
+         *       "channel": "in-person",
+         *       "blamedComponent": "procedures",
+         *       "blamesAttitude": false,
+         *       "comment": "Had to fill in the same form twice.",
+         *       "customerRef": "crm:customer/88412"
+         *     }
+         */
         ExternalRatingInput: {
             /**
              * Format: uuid
@@ -1069,7 +1138,24 @@ export interface components {
             /** Format: uuid */
             unitId: string;
         };
-        /** @description One employee’s anonymous rating of the support they receive. Any field naming the employee is refused. */
+        /**
+         * @description One employee’s anonymous rating of the support they receive. Any field naming the employee is refused.
+         * @example {
+         *       "unitId": "01a20a57-cead-7550-9c07-96c405677460",
+         *       "occurredOn": "2026-11-23",
+         *       "commitments": 2,
+         *       "internalCulture": 3,
+         *       "empowerment": 2,
+         *       "recognition": 1,
+         *       "leadershipSupport": 3,
+         *       "knowledge": 4,
+         *       "ability": 3,
+         *       "willingness": 5,
+         *       "tenureBand": "established",
+         *       "role": "frontline",
+         *       "recommendEmployer": 6
+         *     }
+         */
         InternalRatingInput: {
             /**
              * Format: uuid
@@ -1142,7 +1228,20 @@ export interface components {
         InternalRatingBatch: {
             items: components["schemas"]["InternalRatingInput"][];
         };
-        /** @description A department, branch or team of the tenant. */
+        /**
+         * @description A department, branch or team of the tenant.
+         * @example {
+         *       "id": "01a20a57-c1bc-76da-b850-9b49d68f0537",
+         *       "name": "Madrid branch",
+         *       "kind": "touchpoint",
+         *       "parentId": null,
+         *       "externalRef": "crm:branch/0042",
+         *       "archived": false,
+         *       "archivedAt": null,
+         *       "createdAt": "2026-11-02T09:20:00.000Z",
+         *       "updatedAt": "2026-11-02T09:20:00.000Z"
+         *     }
+         */
         Unit: {
             /** Format: uuid */
             id: string;
@@ -1220,6 +1319,36 @@ export interface components {
             /** @description true archives the unit: it keeps its ratings but takes no new ones (archiving an archived unit keeps its archivedAt); false restores it. */
             archived?: boolean;
         };
+        /**
+         * @example {
+         *       "measure": "csat",
+         *       "cohort": {
+         *         "kind": "industry",
+         *         "value": "insurance"
+         *       },
+         *       "period": {
+         *         "kind": "month",
+         *         "start": "2026-10-01",
+         *         "end": "2026-11-01"
+         *       },
+         *       "computedAt": "2026-11-02T02:15:04.118Z",
+         *       "distribution": {
+         *         "suppressed": false,
+         *         "organizations": 31,
+         *         "mean": 0.71,
+         *         "p10": 0.55,
+         *         "p25": 0.63,
+         *         "median": 0.72,
+         *         "p75": 0.8,
+         *         "p90": 0.86
+         *       },
+         *       "own": {
+         *         "ranked": true,
+         *         "value": 0.6,
+         *         "percentileRank": 21
+         *       }
+         *     }
+         */
         Benchmark: {
             /** @enum {string} */
             measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
@@ -1356,6 +1485,130 @@ export interface components {
                 target: number | null;
             }[];
         };
+        /**
+         * @example {
+         *       "interval": "month",
+         *       "unitId": null,
+         *       "periods": [
+         *         {
+         *           "from": "2026-10-01",
+         *           "to": "2026-11-01",
+         *           "external": {
+         *             "ratings": 35,
+         *             "quality": {
+         *               "value": 3.6,
+         *               "n": 35,
+         *               "standardError": 0.175,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "quantity": {
+         *               "value": null,
+         *               "n": 0,
+         *               "standardError": null,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "opportunity": {
+         *               "value": null,
+         *               "n": 0,
+         *               "standardError": null,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "cost": {
+         *               "value": null,
+         *               "n": 0,
+         *               "standardError": null,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "overall": {
+         *               "value": 3.6,
+         *               "n": 35,
+         *               "standardError": 0.175,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "csat": {
+         *               "value": 0.6,
+         *               "n": 35,
+         *               "interval": {
+         *                 "low": 0.436,
+         *                 "high": 0.744
+         *               },
+         *               "target": 0.75,
+         *               "gap": -0.15,
+         *               "trend": 0.04
+         *             },
+         *             "nps": {
+         *               "value": -20,
+         *               "n": 35,
+         *               "interval": {
+         *                 "low": -44.8,
+         *                 "high": 4.8
+         *               },
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             }
+         *           },
+         *           "internal": {
+         *             "respondents": 120,
+         *             "supportIndex": {
+         *               "value": 3,
+         *               "n": 120,
+         *               "standardError": 0.09,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "weakestRootCause": "commitments",
+         *             "knowledge": {
+         *               "value": 3,
+         *               "n": 120,
+         *               "standardError": 0.13,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "ability": {
+         *               "value": 3,
+         *               "n": 120,
+         *               "standardError": 0.13,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "willingness": {
+         *               "value": 5,
+         *               "n": 120,
+         *               "standardError": 0,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "enps": {
+         *               "value": -45,
+         *               "n": 120,
+         *               "interval": {
+         *                 "low": -59,
+         *                 "high": -31
+         *               },
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             }
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
         Scorecard: {
             /** @enum {string} */
             interval: "week" | "month" | "quarter" | "rolling12";

@@ -7,15 +7,18 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { prepareAssets } from './assets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONFIG = path.join(ROOT, 'wrangler.toml');
 
 /**
  * Bundles the worker exactly as `wrangler deploy` does (esbuild, wrangler.toml), into a temporary
- * folder. Tests and benches run this bundle, so they exercise what production would.
+ * folder. Tests and benches run this bundle, so they exercise what production would. The static
+ * assets are prepared first: wrangler refuses a missing `[assets]` folder, and startWorker serves it.
  */
 export function bundleWorker(): { script: string; dispose(): void } {
+  prepareAssets();
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'sc-bundle-'));
   const result = spawnSync(
     process.execPath,
@@ -63,10 +66,12 @@ export interface StartWorkerOptions {
 /**
  * The real worker in workerd through Miniflare directly — no wrangler dev proxy in front, so
  * throughput figures are the worker's — with wrangler.toml's settings and the given bindings.
- * `/cdn-cgi/handler/scheduled` fires the cron handler as the platform would.
+ * `/cdn-cgi/handler/scheduled` fires the cron handler as the platform would. The `[assets]` folder
+ * comes with wrangler.toml's options: Miniflare puts the same asset router in front as production.
  */
 export async function startWorker(vars: Record<string, string>, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const { port = 0, logLevel = 'error' } = options;
+  prepareAssets();
   const bundle = options.script ? undefined : bundleWorker();
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
   const script = options.script ?? bundle!.script;
@@ -82,6 +87,10 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
     // Offline there is no Request.cf to download; nothing here reads it.
     cf: false,
     unsafeTriggerHandlers: true,
+    // With `[assets]` every request reaches the asset router first, which has no `scheduled` handler:
+    // this route sends the cron trigger straight to the worker, as the platform does.
+    name: 'service-culture-api',
+    routes: ['*/cdn-cgi/handler/*'],
     handleRuntimeStdio: filterLogs(logLevel),
   } as MiniflareOptions);
   try {
