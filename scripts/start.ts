@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareAssets } from './lib/assets.ts';
 import { applyMigrations } from './lib/migrate.ts';
 import { generateSigningKeys } from './lib/signing-keys.ts';
 import { type LocalStack, startLocalStack } from './lib/stack.ts';
@@ -123,6 +124,7 @@ async function main() {
   }
 
   step(`worker (wrangler dev, workerd) on ${base}`);
+  prepareAssets();
   // Spawned through node, not npx: npx does not pass signals on, and workerd would be left behind.
   wrangler = spawn(
     process.execPath,

@@ -7,15 +7,18 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { prepareAssets } from './assets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONFIG = path.join(ROOT, 'wrangler.toml');
 
 /**
  * `wrangler deploy --dry-run` into `outdir`: the bundle as production gets it (esbuild,
- * wrangler.toml), `outdir/index.js`. `flags` adds e.g. `--metafile`.
+ * wrangler.toml), `outdir/index.js`. `flags` adds e.g. `--metafile`. The static assets are
+ * prepared first: wrangler refuses a missing `[assets]` folder, and startWorker serves it.
  */
 export function wranglerBundle(outdir: string, flags: string[] = []): void {
+  prepareAssets();
   const result = spawnSync(
     process.execPath,
     [path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outdir, ...flags],
@@ -76,10 +79,12 @@ export interface StartWorkerOptions {
 /**
  * The real worker in workerd through Miniflare directly — no wrangler dev proxy in front, so
  * throughput figures are the worker's — with wrangler.toml's settings and the given bindings.
- * `/cdn-cgi/handler/scheduled` fires the cron handler as the platform would.
+ * `/cdn-cgi/handler/scheduled` fires the cron handler as the platform would. The `[assets]` folder
+ * comes with wrangler.toml's options: Miniflare puts the same asset router in front as production.
  */
 export async function startWorker(vars: Record<string, string>, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const { port = 0, logLevel = 'error' } = options;
+  prepareAssets();
   const bundle = options.script ? undefined : bundleWorker();
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
   const script = options.script ?? bundle!.script;
@@ -95,6 +100,10 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
     // Offline there is no Request.cf to download; nothing here reads it.
     cf: false,
     unsafeTriggerHandlers: true,
+    // With `[assets]` every request reaches the asset router first, which has no `scheduled` handler:
+    // this route sends the cron trigger straight to the worker, as the platform does.
+    name: 'service-culture-api',
+    routes: ['*/cdn-cgi/handler/*'],
     handleRuntimeStdio: filterLogs(logLevel),
   } as MiniflareOptions);
   try {

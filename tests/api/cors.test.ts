@@ -96,9 +96,18 @@ describe('security headers', () => {
     expect(jwks.headers.get('cache-control')).toMatch(/^public/);
   });
 
-  test('/docs may still load its script from a CDN', async () => {
+  test('/docs loads scripts from this origin and by nonce only; JSON answers need no more than frame-ancestors', async () => {
     const response = await api('/docs');
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-security-policy')).not.toMatch(/script-src|default-src/);
+    const policy = response.headers.get('content-security-policy')!;
+    const nonce = /script-src 'self' 'nonce-([^']+)'/.exec(policy)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(policy).toMatch(/default-src 'none'/);
+    expect(policy).toMatch(/connect-src 'self'/);
+    expect(await response.text()).toContain(`<script src="/docs/scalar.js" nonce="${nonce}">`);
+    const script = await api('/docs/scalar.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect((await api('/health')).headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
   });
 });

@@ -1,6 +1,7 @@
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppRouter } from './router.ts';
-import { PROBLEM_TYPE_BASE } from './problem.ts';
+import { PROBLEM_TYPE_BASE, PROBLEMS } from './problem.ts';
+import { DOCS_PATH } from './security-headers.ts';
 
 type DocumentConfig = Parameters<AppRouter['getOpenAPI31Document']>[0];
 
@@ -15,10 +16,29 @@ export const documentConfig: DocumentConfig = {
       'encounters (external ratings) and employees rating the support they get as internal customers',
       '(internal ratings) — and benchmarks it against a pool of peer organizations.',
       '',
-      '**Errors** are RFC 9457 `application/problem+json` objects: `type` (a stable URI per kind of',
-      `problem under ${PROBLEM_TYPE_BASE}), \`title\`, \`status\`, \`detail\`, \`instance\` (the request id,`,
-      'also in the `X-Request-Id` header) and, for validation errors, `errors[]` with a JSON Pointer to each',
-      'failing field.',
+      '## Authentication',
+      '',
+      'Every `/v1` call carries `Authorization: Bearer <credential>`, one of:',
+      '',
+      '- **API key** (`apiKey`): a tenant admin\'s key, `sck_…`, issued with the tenant and at `POST /v1/api-keys`.',
+      '- **OAuth 2.0 client credentials** (`partnerOAuth`): a partner app registered at `POST /v1/partner-clients`',
+      '  exchanges its `client_id` and `client_secret` at `POST /oauth/token` for a 15-minute access token (a JWT).',
+      '- **Operator token** (`operatorToken`): the operator\'s, for creating tenants and running jobs.',
+      '',
+      'An operation\'s security requirement names the scopes it needs (`admin` implies all). Every `POST` that writes',
+      'takes an `Idempotency-Key`: the same key and body within 24 hours replays the first answer.',
+      '',
+      '## Errors',
+      '',
+      'Every error is an RFC 9457 `application/problem+json` object: `type` (a stable URI per kind of problem),',
+      '`title`, `status`, `detail`, `instance` (the request id, also in the `X-Request-Id` header) and, for',
+      'validation errors, `errors[]` — each with `location` (`body`, `query`, `path`, `header`), a JSON Pointer',
+      'and a message. Only `POST /oauth/token` answers RFC 6749 JSON errors (`{"error":"invalid_client",…}`).',
+      '429 and 503 come with `Retry-After` (seconds): wait that long, then send the same request again.',
+      '',
+      '| status | type | meaning |',
+      '|---|---|---|',
+      ...Object.values(PROBLEMS).map(({ status, slug, title }) => `| ${status} | \`${PROBLEM_TYPE_BASE}${slug}\` | ${title} |`),
     ].join('\n'),
   },
   tags: [
@@ -38,6 +58,9 @@ export const documentConfig: DocumentConfig = {
     { name: 'Diagnostics', description: 'Why: the attitude paradox, attitude decay, what clients blame, the service-profit link, and findings.' },
   ],
 };
+
+/** Scalar's standalone browser bundle, a static asset. */
+export const SCALAR_BUNDLE_PATH = '/docs/scalar.js';
 
 export function configureOpenApi(app: AppRouter): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
@@ -69,5 +92,24 @@ export function configureOpenApi(app: AppRouter): void {
     description: 'The operator token (`OPERATOR_TOKEN` secret), for creating tenants.',
   });
   app.doc31('/openapi.json', documentConfig);
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: documentConfig.info.title }));
+  app.get(
+    DOCS_PATH,
+    Scalar((c) => ({
+      url: '/openapi.json',
+      pageTitle: documentConfig.info.title,
+      // Served from this origin (wrangler.toml [assets], scripts/lib/assets.ts), never a CDN.
+      cdn: SCALAR_BUNDLE_PATH,
+      // The CSP admits the inline start-up script by this nonce (security-headers.ts).
+      nonce: c.get('secureHeadersNonce'),
+      // Nothing but this origin: no web fonts, no telemetry, no hosted AI agent.
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+      // Partners arrive to read about credentials first.
+      authentication: { preferredSecurityScheme: 'apiKey' },
+      // Hosted services this page has no business calling.
+      showDeveloperTools: 'never',
+      mcp: { disabled: true },
+    })),
+  );
 }

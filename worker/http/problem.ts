@@ -25,7 +25,17 @@ export const ProblemSchema = z
     instance: z.string().openapi({ description: 'The request id; quote it when asking for support.' }),
     errors: z.array(FieldErrorSchema).optional().openapi({ description: 'Each invalid field, for validation errors.' }),
   })
-  .openapi('Problem', { description: 'An RFC 9457 problem details object.' });
+  .openapi('Problem', {
+    description: 'An RFC 9457 problem details object.',
+    example: {
+      type: `${PROBLEM_TYPE_BASE}validation-error`,
+      title: 'Your request is not valid',
+      status: 422,
+      detail: '1 field is invalid: /overall.',
+      instance: '4f8c2d1e-6b7a-4e3f-9a1b-2c3d4e5f6a7b',
+      errors: [{ location: 'body', pointer: '/overall', detail: 'Too big: expected number to be <=5' }],
+    },
+  });
 
 export type FieldError = z.infer<typeof FieldErrorSchema>;
 export type Problem = z.infer<typeof ProblemSchema>;

@@ -55,7 +55,16 @@ export const BenchmarkSchema = z
     distribution: DistributionSchema,
     own: OwnPositionSchema,
   })
-  .openapi('Benchmark');
+  .openapi('Benchmark', {
+    example: {
+      measure: 'csat',
+      cohort: { kind: 'industry', value: 'insurance' },
+      period: { kind: 'month', start: '2026-10-01', end: '2026-11-01' },
+      computedAt: '2026-11-02T02:15:04.118Z',
+      distribution: { suppressed: false, organizations: 31, mean: 0.71, p10: 0.55, p25: 0.63, median: 0.72, p75: 0.8, p90: 0.86 },
+      own: { ranked: true, value: 0.6, percentileRank: 21 },
+    },
+  });
 
 const NOTE =
   'Needs `reports:read`. Only opted-in tenants with at least 30 external ratings (10 internal respondents for ' +

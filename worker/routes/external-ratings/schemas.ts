@@ -57,7 +57,24 @@ export const ExternalRatingInputSchema = z
       context.addIssue({ code: 'custom', path: ['occurredAt'], message: 'Must not be more than 2 years in the past' });
     }
   })
-  .openapi('ExternalRatingInput');
+  .openapi('ExternalRatingInput', {
+    example: {
+      unitId: '01a20a57-c1bc-76da-b850-9b49d68f0537',
+      occurredAt: '2026-11-23T10:42:00Z',
+      quality: 2,
+      quantity: 4,
+      opportunity: 3,
+      cost: 4,
+      overall: 2,
+      recommend: 4,
+      customerKind: 'recurring',
+      channel: 'in-person',
+      blamedComponent: 'procedures',
+      blamesAttitude: false,
+      comment: 'Had to fill in the same form twice.',
+      customerRef: 'crm:customer/88412',
+    },
+  });
 
 export type ExternalRatingInput = z.infer<typeof ExternalRatingInputSchema>;
 
@@ -86,7 +103,26 @@ export const ExternalRatingSchema = z
     comment: z.string().nullable(),
     hasCustomerRef: z.boolean().openapi({ description: 'Whether a customerRef was given (the reference itself is never returned).' }),
   })
-  .openapi('ExternalRating');
+  .openapi('ExternalRating', {
+    example: {
+      id: '01a20a57-c21a-73b7-b557-bb7536080e44',
+      unitId: '01a20a57-c1bc-76da-b850-9b49d68f0537',
+      occurredAt: '2026-11-23T10:42:00.000Z',
+      receivedAt: '2026-11-23T10:42:03.512Z',
+      quality: 2,
+      quantity: 4,
+      opportunity: 3,
+      cost: 4,
+      overall: 2,
+      recommend: 4,
+      customerKind: 'recurring',
+      channel: 'in-person',
+      blamedComponent: 'procedures',
+      blamesAttitude: false,
+      comment: 'Had to fill in the same form twice.',
+      hasCustomerRef: true,
+    },
+  });
 
 export const ExternalRatingBatchResultSchema = z
   .object({

@@ -41,6 +41,21 @@ export const InternalRatingInputSchema = z
   })
   .openapi('InternalRatingInput', {
     description: 'One employee’s anonymous rating of the support they receive. Any field naming the employee is refused.',
+    example: {
+      unitId: '01a20a57-cead-7550-9c07-96c405677460',
+      occurredOn: '2026-11-23',
+      commitments: 2,
+      internalCulture: 3,
+      empowerment: 2,
+      recognition: 1,
+      leadershipSupport: 3,
+      knowledge: 4,
+      ability: 3,
+      willingness: 5,
+      tenureBand: 'established',
+      role: 'frontline',
+      recommendEmployer: 6,
+    },
   });
 
 export type InternalRatingInput = z.infer<typeof InternalRatingInputSchema>;

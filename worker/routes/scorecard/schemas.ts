@@ -95,7 +95,42 @@ export const ScorecardSchema = z
     unitId: z.uuid().nullable(),
     periods: z.array(ScorecardPeriodSchema).openapi({ description: 'Oldest first.' }),
   })
-  .openapi('Scorecard');
+  .openapi('Scorecard', { example: scorecardExample() });
+
+/** One month of a tenant with a CSAT target, for the document: measures, their uncertainty, gap and trend. */
+function scorecardExample() {
+  const none = { target: null, gap: null, trend: null };
+  const mean = (value: number | null, n: number, standardError: number | null) => ({ value, n, standardError, ...none });
+  return {
+    interval: 'month' as const,
+    unitId: null,
+    periods: [
+      {
+        from: '2026-10-01',
+        to: '2026-11-01',
+        external: {
+          ratings: 35,
+          quality: mean(3.6, 35, 0.175),
+          quantity: mean(null, 0, null),
+          opportunity: mean(null, 0, null),
+          cost: mean(null, 0, null),
+          overall: mean(3.6, 35, 0.175),
+          csat: { value: 0.6, n: 35, interval: { low: 0.436, high: 0.744 }, target: 0.75, gap: -0.15, trend: 0.04 },
+          nps: { value: -20, n: 35, interval: { low: -44.8, high: 4.8 }, ...none },
+        },
+        internal: {
+          respondents: 120,
+          supportIndex: mean(3, 120, 0.09),
+          weakestRootCause: 'commitments' as const,
+          knowledge: mean(3, 120, 0.13),
+          ability: mean(3, 120, 0.13),
+          willingness: mean(5, 120, 0),
+          enps: { value: -45, n: 120, interval: { low: -59, high: -31 }, ...none },
+        },
+      },
+    ],
+  };
+}
 
 export type ScorecardQuery = z.infer<typeof ScorecardQuerySchema>;
 export type ExternalFigures = z.infer<typeof ExternalFiguresSchema>;

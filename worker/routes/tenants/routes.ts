@@ -52,7 +52,19 @@ export const TenantSchema = z
     createdAt: timestamp,
     updatedAt: timestamp,
   })
-  .openapi('Tenant');
+  .openapi('Tenant', {
+    example: {
+      id: '01a20a57-a1c4-7d2e-9f10-3b5c7d9e1f20',
+      name: 'Acme Insurance',
+      industry: 'insurance',
+      sizeBand: '250-999',
+      region: 'ES',
+      benchmarkOptIn: true,
+      allowedOrigins: ['https://helpdesk.example.com'],
+      createdAt: '2026-11-02T09:14:00.000Z',
+      updatedAt: '2026-11-02T09:14:00.000Z',
+    },
+  });
 
 const CreateTenantSchema = z
   .strictObject({

@@ -42,7 +42,20 @@ export const UnitSchema = z
     createdAt: timestamp,
     updatedAt: timestamp,
   })
-  .openapi('Unit', { description: 'A department, branch or team of the tenant.' });
+  .openapi('Unit', {
+    description: 'A department, branch or team of the tenant.',
+    example: {
+      id: '01a20a57-c1bc-76da-b850-9b49d68f0537',
+      name: 'Madrid branch',
+      kind: 'touchpoint',
+      parentId: null,
+      externalRef: 'crm:branch/0042',
+      archived: false,
+      archivedAt: null,
+      createdAt: '2026-11-02T09:20:00.000Z',
+      updatedAt: '2026-11-02T09:20:00.000Z',
+    },
+  });
 
 const CreateUnitSchema = z
   .strictObject({ name, kind, parentId: parentId.optional(), externalRef: externalRef.optional() })

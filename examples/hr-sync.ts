@@ -1,0 +1,47 @@
+/**
+ * An HR tool's nightly sync: the anonymous answers of its internal service survey, sent as internal
+ * ratings in batches (all or nothing per batch; the client's Idempotency-Key makes a retried batch
+ * count once). HR_SYNC_ANSWERS (default 120) answers in batches of HR_SYNC_BATCH_SIZE (default 50, at
+ * most 1,000), about the unit HR_SYNC_UNIT_REF (default `it-service-desk`).
+ */
+import { unwrap } from '../openapi/client/index.ts';
+import type { components } from '../openapi/client/index.ts';
+import { clientFromEnv, run, unitByRef } from './lib.ts';
+
+const ANSWERS = Number(process.env.HR_SYNC_ANSWERS ?? 120);
+const BATCH_SIZE = Number(process.env.HR_SYNC_BATCH_SIZE ?? 50);
+const UNIT_REF = process.env.HR_SYNC_UNIT_REF ?? 'it-service-desk';
+
+/** A survey answer as the HR tool would export it; scores vary by the answer's number. */
+function answer(unitId: string, i: number): components['schemas']['InternalRatingInput'] {
+  const score = (offset: number) => 1 + ((i + offset) % 5);
+  return {
+    unitId,
+    occurredOn: new Date().toISOString().slice(0, 10),
+    commitments: score(0),
+    internalCulture: score(1),
+    empowerment: score(2),
+    recognition: score(3),
+    leadershipSupport: score(4),
+    knowledge: score(2),
+    ability: score(3),
+    willingness: 5,
+    tenureBand: i % 3 ? 'established' : 'new',
+    role: (['frontline', 'support', 'leader'] as const)[i % 3]!,
+    recommendEmployer: (i * 7) % 11,
+  };
+}
+
+run(async () => {
+  const api = clientFromEnv();
+  const unit = await unitByRef(api, UNIT_REF, 'IT service desk', 'internal-supplier');
+  const answers = Array.from({ length: ANSWERS }, (_, i) => answer(unit.id, i));
+  let sent = 0;
+  for (let start = 0; start < answers.length; start += BATCH_SIZE) {
+    const items = answers.slice(start, start + BATCH_SIZE);
+    const { count } = unwrap(await api.POST('/v1/internal-ratings/batch', { body: { items } }));
+    sent += count;
+    console.log(`batch ${start / BATCH_SIZE + 1}: ${count} internal ratings accepted`);
+  }
+  console.log(`hr-sync sent ${sent} internal ratings about "${unit.name}" in ${Math.ceil(answers.length / BATCH_SIZE)} batches`);
+});

@@ -1,0 +1,27 @@
+/**
+ * The worker's static assets (wrangler.toml `[assets]`): today only Scalar's standalone bundle, which
+ * /docs loads from its own origin instead of a CDN (offline machines, CI, and a CSP of 'self'). Copied
+ * from node_modules, so the folder is git-ignored and rebuilt before every bundle, `wrangler dev` and deploy.
+ */
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ASSETS_DIR = path.join(ROOT, 'assets');
+
+/** Source in node_modules → path under the assets folder (= URL path). */
+const ASSETS: Record<string, string> = {
+  'node_modules/@scalar/api-reference/dist/browser/standalone.js': 'docs/scalar.js',
+};
+
+/** Copies what is missing or changed; a file already in place is left alone, since a running worker may be serving it. */
+export function prepareAssets(): void {
+  for (const [source, target] of Object.entries(ASSETS)) {
+    const from = path.join(ROOT, source);
+    const to = path.join(ASSETS_DIR, target);
+    if (existsSync(to) && statSync(to).size === statSync(from).size) continue;
+    mkdirSync(path.dirname(to), { recursive: true });
+    copyFileSync(from, to);
+  }
+}
