@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppRouter } from './router.ts';
 import { PROBLEM_TYPE_BASE } from './problem.ts';
@@ -10,6 +11,7 @@ export const documentConfig: DocumentConfig = {
   info: {
     title: 'Service Culture Benchmark API',
     version: '0.1.0',
+    contact: { name: 'Service Culture Benchmark API', url: 'https://service-culture.dev' },
     description: [
       'Measures an organization\'s service culture from both sides of the counter — clients rating service',
       'encounters (external ratings) and employees rating the support they get as internal customers',
@@ -21,6 +23,8 @@ export const documentConfig: DocumentConfig = {
       'failing field.',
     ].join('\n'),
   },
+  // Relative: the document describes the deployment that serves it (local, staging or production).
+  servers: [{ url: '/', description: 'This deployment, local, staging or production: the one serving this document', 'x-internal': false }],
   tags: [
     { name: 'Health', description: 'Liveness and readiness probes.' },
     { name: 'Tenants', description: 'Organizations and their settings.' },
@@ -50,7 +54,10 @@ export function configureOpenApi(app: AppRouter): void {
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'partnerOAuth', {
     type: 'oauth2',
-    description: 'A partner app acting for a tenant: OAuth 2.0 client credentials (RFC 6749 §4.4).',
+    description:
+      'A partner app acting for a tenant: OAuth 2.0 client credentials (RFC 6749 §4.4). Access tokens are JWTs ' +
+      '(RFC 9068, `typ: at+jwt`) handled per RFC8725 (JWT Best Current Practices): ES256 only, `typ`, `iss`, `aud` ' +
+      'and `exp` checked, valid 15 minutes; no refresh tokens (RFC 6749 §4.4.3), the client asks again.',
     flows: {
       clientCredentials: {
         tokenUrl: '/oauth/token',
@@ -63,6 +70,13 @@ export function configureOpenApi(app: AppRouter): void {
       },
     },
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'partnerClient', {
+    type: 'http',
+    scheme: 'basic',
+    description:
+      "A partner client's `client_id:client_secret`, each form-urlencoded (RFC 6749 §2.3.1), at `/oauth/token` only; " +
+      'the two may instead be sent in the form body.',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operatorToken', {
     type: 'http',
     scheme: 'bearer',
@@ -70,4 +84,43 @@ export function configureOpenApi(app: AppRouter): void {
   });
   app.doc31('/openapi.json', documentConfig);
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: documentConfig.info.title }));
+}
+
+type RouteConfig = Parameters<AppRouter['openAPIRegistry']['registerPath']>[0];
+type Responses = RouteConfig['responses'];
+
+/** A response header every operation under some paths carries; a string, as all such headers are. */
+export interface DocumentedHeader {
+  description: string;
+  schema: { type: 'string'; maxLength: number; pattern?: string; format?: string };
+}
+
+/**
+ * Rewrites each operation whose path starts with one of `prefixes` as its router registers it, to
+ * document what middleware adds to all of them, so no route, present or future, has to list it.
+ * Call before the routers are mounted.
+ */
+export function documentOperations(app: AppRouter, prefixes: readonly string[], rewrite: (route: RouteConfig) => RouteConfig): void {
+  const registry = app.openAPIRegistry;
+  const register = registry.registerPath.bind(registry);
+  registry.registerPath = (route) => register(prefixes.some((prefix) => route.path.startsWith(prefix)) ? rewrite(route) : route);
+}
+
+/** `responses` with `headers` added to each response, whether its own headers are a zod object or plain. */
+export function withResponseHeaders(responses: Responses, headers: Record<string, DocumentedHeader>): Responses {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => {
+      if ('$ref' in response) return [status, response];
+      const own = response.headers;
+      const merged =
+        own instanceof z.ZodObject
+          ? own.extend(
+              Object.fromEntries(
+                Object.entries(headers).map(([name, { description, schema }]) => [name, z.string().openapi({ ...schema, description })]),
+              ),
+            )
+          : { ...headers, ...own };
+      return [status, { ...response, headers: merged }];
+    }),
+  );
 }

@@ -1,12 +1,26 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../db/schema.ts';
 
+/*
+ * The formats every schema uses, each with a maxLength: the format implies a length already (or, for
+ * timestamps, allows any fraction of a second), and OWASP API4 asks that inputs say so.
+ */
+
 /** Every timestamp the API writes or reads: RFC 3339 with an offset (`…Z` in responses). */
-export const timestamp = z.iso.datetime({ offset: true });
+export const timestamp = z.iso.datetime({ offset: true }).max(64);
+
+/** A UUID (ids are UUIDv7). */
+export const uuid = () => z.uuid().max(36);
+
+/** A calendar day, `YYYY-MM-DD`. */
+export const isoDate = () => z.iso.date().max(10);
+
+/** An integer; every one the API takes or gives fits 32 bits. */
+export const integer = () => z.number().int().openapi({ format: 'int32' });
 
 /** The path parameters of a route on one resource, `/{id}`: a UUID that `description` names. */
 export function idParamsSchema(description: string) {
-  return z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, description }) });
+  return z.object({ id: uuid().openapi({ param: { name: 'id', in: 'path' }, description }) });
 }
 
 /**
@@ -16,5 +30,6 @@ export function idParamsSchema(description: string) {
 export const GrantedScopesSchema = z
   .array(z.enum(SCOPES))
   .min(1)
+  .max(SCOPES.length)
   .refine((scopes) => new Set(scopes).size === scopes.length, { message: 'Each scope may appear only once' })
   .openapi({ description: "At most the caller's own scopes (`admin` counts as all).", example: ['ratings:write'] });

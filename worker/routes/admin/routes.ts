@@ -4,7 +4,7 @@ import { JOB_STATUSES } from '../../../db/schema.ts';
 import { operatorAuth } from '../../http/auth.ts';
 import { pageSchema, PageQuerySchema } from '../../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS } from '../../http/problem.ts';
-import { timestamp } from '../../http/schemas.ts';
+import { timestamp, uuid } from '../../http/schemas.ts';
 import type { AppEnv } from '../../env.ts';
 
 const tags = ['Admin'];
@@ -15,7 +15,7 @@ const operator: { security: Record<string, string[]>[]; middleware: MiddlewareHa
 
 export const JobRunSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     job: z.string().openapi({ example: 'benchmarks' }),
     trigger: z.enum(['cron', 'operator']),
     status: z.enum(JOB_STATUSES),
@@ -28,7 +28,7 @@ export const JobRunSchema = z
 
 const RunBenchmarksSchema = z
   .strictObject({
-    at: z.iso.datetime({ offset: true }).optional().openapi({
+    at: timestamp.optional().openapi({
       description: 'Compute the last complete month and quarter before this instant (default: now).',
       example: '2026-11-01T00:00:00Z',
     }),

@@ -10,7 +10,7 @@ import {
   QUERY_PROBLEMS,
   SCOPED_PROBLEMS,
 } from '../../http/problem.ts';
-import { idParamsSchema, timestamp } from '../../http/schemas.ts';
+import { idParamsSchema, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Units'];
 
@@ -19,7 +19,7 @@ const kind = z.enum(UNIT_KINDS).openapi({
   description: '`touchpoint`: customers meet it; `internal-supplier`: it serves other units (internal customers).',
   example: 'touchpoint',
 });
-const parentId = z.uuid().openapi({ description: 'The unit this one belongs to, of the same tenant.' });
+const parentId = uuid().openapi({ description: 'The unit this one belongs to, of the same tenant.' });
 const externalRef = z
   .string()
   .min(1)
@@ -32,7 +32,7 @@ const externalRef = z
 
 export const UnitSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     name,
     kind,
     parentId: parentId.nullable(),
@@ -68,7 +68,7 @@ const UpdateUnitSchema = z
 
 const ListUnitsQuerySchema = PageQuerySchema.extend({
   kind: z.enum(UNIT_KINDS).optional().openapi({ description: 'Only units of this kind.' }),
-  parentId: z.uuid().optional().openapi({ description: 'Only the direct children of this unit.' }),
+  parentId: uuid().optional().openapi({ description: 'Only the direct children of this unit.' }),
   externalRef: externalRef.optional().openapi({ description: 'Only the unit with exactly this external reference.' }),
   archived: z
     .enum(['true', 'false'])
