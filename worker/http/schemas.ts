@@ -15,6 +15,16 @@ export const uuid = () => z.uuid().max(36);
 /** A calendar day, `YYYY-MM-DD`. */
 export const isoDate = () => z.iso.date().max(10);
 
+/**
+ * NUL and unpaired UTF-16 surrogates: Postgres stores neither (text refuses NUL, jsonb both, and a
+ * surrogate sent as UTF-8 became U+FFFD), so free text with them was a 500 or came back altered.
+ */
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
+/** Free text a client sends (names, comments, references): any Unicode that Postgres can store. */
+export const text = () =>
+  z.string().refine((value) => !UNSTORABLE.test(value), { message: 'Must not contain NUL or unpaired UTF-16 surrogates' });
+
 /** An integer; every one the API takes or gives fits 32 bits. */
 export const integer = () => z.number().int().openapi({ format: 'int32' });
 

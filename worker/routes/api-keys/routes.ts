@@ -10,7 +10,7 @@ import {
   QUERY_PROBLEMS,
   SCOPED_PROBLEMS,
 } from '../../http/problem.ts';
-import { GrantedScopesSchema, idParamsSchema, integer, timestamp, uuid } from '../../http/schemas.ts';
+import { GrantedScopesSchema, idParamsSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['API keys'];
 
@@ -51,7 +51,7 @@ export const CreatedApiKeySchema = IssuedApiKeySchema.extend({
 
 const CreateApiKeySchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'Helpdesk integration' }),
+    name: text().trim().min(1).max(100).openapi({ example: 'Helpdesk integration' }),
     scopes: GrantedScopesSchema,
     expiresAt: timestamp
       .refine((value) => Date.parse(value) > Date.now(), { message: 'Must be in the future' })

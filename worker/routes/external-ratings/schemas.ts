@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNELS, CUSTOMER_KINDS, SERVICE_COMPONENTS } from '../../../db/schema.ts';
 import { pageQuerySchema } from '../../http/pagination.ts';
-import { idParamsSchema, integer, timestamp, uuid } from '../../http/schemas.ts';
+import { idParamsSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const indicator = (description: string) =>
   integer().min(1).max(5).nullish().openapi({ description: `${description} 1-5.`, example: 4 });
@@ -32,8 +32,8 @@ export const ExternalRatingInputSchema = z
     blamesAttitude: z.boolean().nullish().openapi({
       description: "For a rating with overall ≤ 3: whether the client blames the staff's attitude.",
     }),
-    comment: z.string().max(2000).nullish(),
-    customerRef: z.string().min(1).max(256).nullish().openapi({
+    comment: text().max(2000).nullish(),
+    customerRef: text().min(1).max(256).nullish().openapi({
       description:
         "Your reference for the client (e.g. a CRM id), to erase their ratings on request. Stored only as a keyed hash; never returned.",
     }),
@@ -123,7 +123,7 @@ export type ExternalRatingFilterQuery = z.infer<typeof ExportExternalRatingsQuer
 export const ExternalRatingParamsSchema = idParamsSchema('The rating id.');
 
 export const EraseExternalRatingsQuerySchema = z.object({
-  customerRef: z.string().min(1).max(256).openapi({
+  customerRef: text().min(1).max(256).openapi({
     description: 'The reference given as `customerRef` when the ratings were sent; matched through its keyed hash.',
     example: 'crm-4711',
   }),

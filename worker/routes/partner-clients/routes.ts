@@ -10,7 +10,7 @@ import {
   QUERY_PROBLEMS,
   SCOPED_PROBLEMS,
 } from '../../http/problem.ts';
-import { GrantedScopesSchema, idParamsSchema, timestamp, uuid } from '../../http/schemas.ts';
+import { GrantedScopesSchema, idParamsSchema, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Partner clients'];
 
@@ -42,7 +42,7 @@ export const IssuedPartnerClientSchema = PartnerClientSchema.extend({
 
 const CreatePartnerClientSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'Helpdesk' }),
+    name: text().trim().min(1).max(100).openapi({ example: 'Helpdesk' }),
     scopes: GrantedScopesSchema,
   })
   .openapi('CreatePartnerClient');

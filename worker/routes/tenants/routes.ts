@@ -2,14 +2,14 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { INDUSTRIES, SIZE_BANDS } from '../../../db/schema.ts';
 import { operatorAuth, tenantSecurity } from '../../http/auth.ts';
 import { AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { timestamp, uuid } from '../../http/schemas.ts';
+import { text, timestamp, uuid } from '../../http/schemas.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { isRegionCode } from '../../domain/regions.ts';
 import { CreatedApiKeySchema } from '../api-keys/routes.ts';
 
 const tags = ['Tenants'];
 
-const name = z.string().trim().min(1).max(200).openapi({ example: 'Acme Insurance' });
+const name = text().trim().min(1).max(200).openapi({ example: 'Acme Insurance' });
 const industry = z.enum(INDUSTRIES).openapi({ description: 'Benchmark cohort by industry.', example: 'insurance' });
 const sizeBand = z.enum(SIZE_BANDS).openapi({ description: 'Employees, as a band.', example: '250-999' });
 const region = z

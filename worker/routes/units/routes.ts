@@ -10,11 +10,11 @@ import {
   QUERY_PROBLEMS,
   SCOPED_PROBLEMS,
 } from '../../http/problem.ts';
-import { idParamsSchema, timestamp, uuid } from '../../http/schemas.ts';
+import { idParamsSchema, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Units'];
 
-const name = z.string().trim().min(1).max(200).openapi({ example: 'Madrid branch' });
+const name = text().trim().min(1).max(200).openapi({ example: 'Madrid branch' });
 const kind = z.enum(UNIT_KINDS).openapi({
   description: '`touchpoint`: customers meet it; `internal-supplier`: it serves other units (internal customers).',
   example: 'touchpoint',

@@ -1,0 +1,50 @@
+/**
+ * Bugs the fuzz found, each pinned by the smallest request that showed it (the deep-nesting one
+ * lives in tests/api/internal-ratings.test.ts, beside the walk it broke).
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { api, createTenant, createUnit, externalRating, operatorToken, problemOf, validTenant } from '../api/helpers.ts';
+
+let key: string;
+let unitId: string;
+beforeAll(async () => {
+  key = (await createTenant({ name: 'Fuzz regressions' })).apiKey.secret;
+  unitId = (await createUnit(key)).id;
+});
+
+// Free text with NUL was a 500 everywhere (Postgres text refuses it); an unpaired surrogate was a 500
+// where the audit log stores the name as jsonb, and elsewhere was stored as U+FFFD but answered as sent.
+describe.each([
+  ['NUL', 'a\u0000b'],
+  ['a lone low surrogate', 'x\udfff'],
+  ['a lone high surrogate', '\ud800'],
+])('free text with %s is a 422 naming the field', (_, value) => {
+  const cases: [string, string, () => string, (v: string) => unknown, string][] = [
+    ['POST', '/v1/tenants', () => operatorToken, (v) => ({ ...validTenant, name: v }), '/name'],
+    ['PATCH', '/v1/tenant', () => key, (v) => ({ name: v }), '/name'],
+    ['POST', '/v1/units', () => key, (v) => ({ name: v, kind: 'touchpoint' }), '/name'],
+    ['PATCH', '/v1/units/{unit}', () => key, (v) => ({ name: v }), '/name'],
+    ['POST', '/v1/api-keys', () => key, (v) => ({ name: v, scopes: ['ratings:read'] }), '/name'],
+    ['POST', '/v1/partner-clients', () => key, (v) => ({ name: v, scopes: ['ratings:read'] }), '/name'],
+    ['POST', '/v1/external-ratings', () => key, (v) => externalRating(unitId, { comment: v }), '/comment'],
+    ['POST', '/v1/external-ratings', () => key, (v) => externalRating(unitId, { customerRef: v }), '/customerRef'],
+  ];
+  test.each(cases)('%s %s', async (method, path, credential, body, pointer) => {
+    const response = await api(path.replace('{unit}', unitId), { method, key: credential(), json: body(value) });
+    expect(response.status).toBe(422);
+    expect((await problemOf(response)).errors?.map((error) => error.pointer)).toEqual([pointer]);
+  });
+
+});
+
+test('a customerRef with NUL in the query is a 400 naming it', async () => {
+  const response = await api('/v1/external-ratings?customerRef=a%00b', { method: 'DELETE', key });
+  expect(response.status).toBe(400);
+  expect((await problemOf(response)).errors?.map((error) => error.pointer)).toEqual(['/customerRef']);
+});
+
+test('emoji (paired surrogates) stay welcome', async () => {
+  const response = await api('/v1/units', { method: 'POST', key, json: { name: 'Café 😀', kind: 'touchpoint' } });
+  expect(response.status).toBe(201);
+  expect(((await response.json()) as { name: string }).name).toBe('Café 😀');
+});
