@@ -74,20 +74,26 @@ export function createFuzzer(document: any, fixtures: Fixtures, baseUrl: string)
     if (name === 'scope') return fc.constantFrom('admin', 'ratings:write reports:read', 'ratings:read', '');
     if (name === 'customerRef') return fc.integer({ min: 0, max: 9 }).map((n) => `customer-${n}`);
     if (name === 'externalRef') return fc.constantFrom('hq', 'branch:0', 'branch:1');
+    if (name === 'region') return fc.constantFrom('ES', 'MX', 'US', 'DE', 'JP');
+    if (name === 'expiresAt') return fc.integer({ min: 1, max: 365 }).map((days) => new Date(Date.now() + days * 86_400_000).toISOString());
     if (name === 'cursor') return pick(() => [...cursors], fc.constant(undefined));
     return undefined;
   };
   const context = { document, hints };
 
+  /** The fixtures' credential for each security scheme of the document (all scopes). */
+  const bySchemes: Record<string, (string | undefined)[]> = {
+    operatorToken: [`Bearer ${credentials.operator}`],
+    apiKey: [`Bearer ${credentials.adminKey}`],
+    partnerOAuth: [`Bearer ${credentials.partnerToken}`],
+    // Or client_id and client_secret in the body, which the hints fill in.
+    partnerClient: [`Basic ${btoa(`${credentials.clientId}:${credentials.clientSecret}`)}`, undefined],
+  };
+
   function credentialFor(op: DocumentedOperation): fc.Arbitrary<string | undefined> {
-    const schemes = (op.operation.security ?? []).flatMap((requirement: object) => Object.keys(requirement));
-    if (schemes.includes('operatorToken')) return fc.constant(`Bearer ${credentials.operator}`);
-    if (schemes.length > 0) return fc.constantFrom(`Bearer ${credentials.adminKey}`, `Bearer ${credentials.partnerToken}`);
-    if (op.path === '/oauth/token') {
-      const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
-      return fc.constantFrom(undefined, `Basic ${basic}`);
-    }
-    return fc.constant(undefined);
+    const schemes: string[] = (op.operation.security ?? []).flatMap((requirement: object) => Object.keys(requirement));
+    const choices = schemes.flatMap((scheme) => bySchemes[scheme] ?? []);
+    return choices.length > 0 ? fc.constantFrom(...choices) : fc.constant(undefined);
   }
 
   const badAuthorization: fc.Arbitrary<string | undefined> = fc.oneof(
@@ -258,7 +264,7 @@ export function createFuzzer(document: any, fixtures: Fixtures, baseUrl: string)
     if (typeof body?.nextCursor === 'string' && cursors.size < 100) cursors.add(body.nextCursor);
   }
 
-  /** Statuses per operation: shows whether valid requests reach the handlers (2xx) at all. */
+  /** Statuses per operation, valid and bent requests apart: shows whether valid ones reach the handlers. */
   const statuses = new Map<string, Map<number, number>>();
 
   async function send(index: number, seed: number): Promise<Failure | undefined> {
@@ -285,8 +291,12 @@ export function createFuzzer(document: any, fixtures: Fixtures, baseUrl: string)
       }
     }
     if (!response) return { request, status: 0, problem: `no answer: ${failure}` };
-    const counts = statuses.get(request.operation) ?? new Map<number, number>();
-    statuses.set(request.operation, counts.set(response.status, (counts.get(response.status) ?? 0) + 1));
+    const row = `${request.operation} ${request.mutation === 'valid' ? 'valid' : 'bent'}`;
+    const counts = statuses.get(row) ?? new Map<number, number>();
+    statuses.set(row, counts.set(response.status, (counts.get(response.status) ?? 0) + 1));
+    if (process.env.FUZZ_DEBUG && request.mutation === 'valid' && response.status >= 400) {
+      console.log(`${request.operation} ${response.status} ${text.slice(0, 300)} ← ${request.body?.slice(0, 300) ?? request.url}`);
+    }
     if (response.status < 300) harvest(op, text);
     const problem = check(op, response, text);
     return problem ? { request, status: response.status, problem } : undefined;
@@ -319,11 +329,11 @@ export async function runFuzz(options: {
   return { failures, operations: fuzzer.operations.length, statuses: fuzzer.statuses };
 }
 
-/** `GET /v1/units  200×41 400×12 …`, one line per operation. */
+/** `GET /v1/units valid  200×41 400×12 …`, one line per operation and kind of request. */
 export function describeStatuses(statuses: Map<string, Map<number, number>>): string {
   return [...statuses.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([operation, counts]) => `${operation.padEnd(45)} ${[...counts.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}`)
+    .map(([operation, counts]) => `${operation.padEnd(52)} ${[...counts.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ')}`)
     .join('\n');
 }
 
