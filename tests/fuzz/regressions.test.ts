@@ -48,3 +48,13 @@ test('emoji (paired surrogates) stay welcome', async () => {
   expect(response.status).toBe(201);
   expect(((await response.json()) as { name: string }).name).toBe('Café 😀');
 });
+
+// Two runs of the benchmark job at once (the cron and the operator, say) both replaced the period's
+// snapshot; the later insert hit the period's unique key and that run was recorded as failed.
+test('benchmark jobs run at the same time all succeed', async () => {
+  const runs = await Promise.all(
+    Array.from({ length: 4 }, () => api('/v1/admin/jobs/benchmarks', { method: 'POST', key: operatorToken, json: { at: '2026-02-01T00:00:00Z' } })),
+  );
+  const bodies = (await Promise.all(runs.map((response) => response.json()))) as { status: string; error: string | null }[];
+  expect(bodies.map(({ status, error }) => `${status} ${error ?? ''}`.trim())).toEqual(Array(4).fill('succeeded'));
+});
