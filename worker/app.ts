@@ -2,8 +2,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { createDatabase, databaseTimeoutMs } from './db/client.ts';
 import { requireJsonBody } from './http/content-type.ts';
+import { CORS_PATHS, cors, documentCors } from './http/cors.ts';
 import { drainRequestBody } from './http/drain-body.ts';
-import { cors } from './http/cors.ts';
 import { createNotFoundHandler, handleError } from './http/errors.ts';
 import { requestLog } from './http/log.ts';
 import { configureOpenApi } from './http/openapi.ts';
@@ -48,7 +48,8 @@ export function createApp() {
   app.use(drainRequestBody({ maxBytes: MAX_BATCH_BODY_BYTES }));
   app.use(requestLog());
   app.use(securityHeaders());
-  app.use('/v1/*', cors());
+  for (const path of CORS_PATHS) app.use(path, cors());
+  documentCors(app);
   // Before authentication (each route's own middleware), so a flood never reaches the database.
   for (const path of RATE_LIMITED_PATHS) app.use(path, rateLimit());
   documentRateLimit(app);

@@ -190,6 +190,19 @@ describe('POST /v1/internal-ratings/batch', () => {
     expect(problem.errors!.map((e) => e.pointer)).toEqual(['/items/1/staffId']);
   });
 
+  // Found by the fuzz: the identifier walk recursed once per level and overflowed the stack (500).
+  test.each(['/v1/internal-ratings', '/v1/internal-ratings/batch'])('%s: a body nested 100,000 deep is a 4xx problem, not a 500', async (path) => {
+    const depth = 100_000;
+    const response = await api(path, {
+      method: 'POST',
+      key: tenant.apiKey.secret,
+      headers: { 'Content-Type': 'application/json' },
+      body: '['.repeat(depth) + ']'.repeat(depth),
+    });
+    expect(response.status).toBe(422);
+    await problemOf(response);
+  });
+
   test('names every item that uses an unknown or archived unit', async () => {
     const ghost = crypto.randomUUID();
     const notFound = await post('/v1/internal-ratings/batch', { items: [internalRating(unitId), internalRating(ghost), internalRating(ghost)] });

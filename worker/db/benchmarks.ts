@@ -98,6 +98,9 @@ export async function replaceSnapshot(
 ): Promise<void> {
   const { period } = snapshot;
   const items: BatchItem<'pg'>[] = [
+    // Runs at once (cron and operator) take turns per period, the last one's snapshot staying: without
+    // it both deleted the old snapshot and the second insert broke the period's unique key.
+    db.execute(sql`select pg_advisory_xact_lock(hashtext(${`benchmark-snapshot:${period.kind}:${period.start}`}))`),
     db.delete(benchmarkSnapshots).where(and(eq(benchmarkSnapshots.periodKind, period.kind), eq(benchmarkSnapshots.periodStart, period.start))),
     db.insert(benchmarkSnapshots).values({ id: snapshot.id, periodKind: period.kind, periodStart: period.start, periodEnd: period.end, jobRunId: snapshot.jobRunId }),
   ];

@@ -1,5 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.ts';
+import { documentOperations, withResponseHeaders } from './openapi.ts';
+import type { AppRouter } from './router.ts';
 
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
 const EXPOSED_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Request-Id', 'Idempotent-Replayed', 'Location', 'Content-Disposition'];
@@ -39,4 +41,24 @@ export function cors(): MiddlewareHandler<AppEnv> {
       c.header('Access-Control-Expose-Headers', EXPOSED_HEADERS.join(', '));
     }
   };
+}
+
+/** Where `cors()` runs (app.ts). */
+export const CORS_PATHS = ['/v1/*'] as const;
+
+/** Documents the CORS answer on every operation under `CORS_PATHS`; call before the routers are mounted. */
+export function documentCors(app: AppRouter): void {
+  documentOperations(
+    app,
+    CORS_PATHS.map((path) => path.slice(0, -1)),
+    (route) => ({
+      ...route,
+      responses: withResponseHeaders(route.responses, {
+        'Access-Control-Allow-Origin': {
+          description: "The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`).",
+          schema: { type: 'string', format: 'uri', maxLength: 255 },
+        },
+      }),
+    }),
+  );
 }

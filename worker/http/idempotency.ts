@@ -117,6 +117,8 @@ export const IDEMPOTENCY_PROBLEMS = ['invalidParameters', 'idempotencyKeyInUse',
 export const IdempotencyHeadersSchema = z.object({
   [IDEMPOTENCY_HEADER]: z
     .string()
+    // A quoted key (sf-string) has 2 characters more than the key.
+    .max(257)
     .optional()
     .openapi({
       description:

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppRouter } from './router.ts';
 import { PROBLEM_TYPE_BASE, PROBLEMS } from './problem.ts';
@@ -11,6 +12,7 @@ export const documentConfig: DocumentConfig = {
   info: {
     title: 'Service Culture Benchmark API',
     version: '0.1.0',
+    contact: { name: 'Service Culture Benchmark API', url: 'https://service-culture.dev' },
     description: [
       'Measures an organization\'s service culture from both sides of the counter — clients rating service',
       'encounters (external ratings) and employees rating the support they get as internal customers',
@@ -41,6 +43,8 @@ export const documentConfig: DocumentConfig = {
       ...Object.values(PROBLEMS).map(({ status, slug, title }) => `| ${status} | \`${PROBLEM_TYPE_BASE}${slug}\` | ${title} |`),
     ].join('\n'),
   },
+  // Relative: the document describes the deployment that serves it (local, staging or production).
+  servers: [{ url: '/', description: 'This deployment, local, staging or production: the one serving this document', 'x-internal': false }],
   tags: [
     { name: 'Health', description: 'Liveness and readiness probes.' },
     { name: 'Tenants', description: 'Organizations and their settings.' },
@@ -55,6 +59,7 @@ export const documentConfig: DocumentConfig = {
     { name: 'Admin', description: 'Operator jobs: run the benchmark job, list job runs.' },
     { name: 'Scorecard', description: 'Measures per period with their uncertainty, gap to target and trend; small groups suppressed.' },
     { name: 'Targets', description: 'The tenant’s goal for each measure: the road travelled and the road left.' },
+    { name: 'Webhooks', description: 'Signed event deliveries to your HTTPS endpoints (Standard Webhooks), with their attempts.' },
     { name: 'Diagnostics', description: 'Why: the attitude paradox, attitude decay, what clients blame, the service-profit link, and findings.' },
   ],
 };
@@ -73,7 +78,10 @@ export function configureOpenApi(app: AppRouter): void {
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'partnerOAuth', {
     type: 'oauth2',
-    description: 'A partner app acting for a tenant: OAuth 2.0 client credentials (RFC 6749 §4.4).',
+    description:
+      'A partner app acting for a tenant: OAuth 2.0 client credentials (RFC 6749 §4.4). Access tokens are JWTs ' +
+      '(RFC 9068, `typ: at+jwt`) handled per RFC8725 (JWT Best Current Practices): ES256 only, `typ`, `iss`, `aud` ' +
+      'and `exp` checked, valid 15 minutes; no refresh tokens (RFC 6749 §4.4.3), the client asks again.',
     flows: {
       clientCredentials: {
         tokenUrl: '/oauth/token',
@@ -85,6 +93,13 @@ export function configureOpenApi(app: AppRouter): void {
         },
       },
     },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'partnerClient', {
+    type: 'http',
+    scheme: 'basic',
+    description:
+      "A partner client's `client_id:client_secret`, each form-urlencoded (RFC 6749 §2.3.1), at `/oauth/token` only; " +
+      'the two may instead be sent in the form body.',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operatorToken', {
     type: 'http',
@@ -111,5 +126,44 @@ export function configureOpenApi(app: AppRouter): void {
       showDeveloperTools: 'never',
       mcp: { disabled: true },
     })),
+  );
+}
+
+type RouteConfig = Parameters<AppRouter['openAPIRegistry']['registerPath']>[0];
+type Responses = RouteConfig['responses'];
+
+/** A response header every operation under some paths carries; a string, as all such headers are. */
+export interface DocumentedHeader {
+  description: string;
+  schema: { type: 'string'; maxLength: number; pattern?: string; format?: string };
+}
+
+/**
+ * Rewrites each operation whose path starts with one of `prefixes` as its router registers it, to
+ * document what middleware adds to all of them, so no route, present or future, has to list it.
+ * Call before the routers are mounted.
+ */
+export function documentOperations(app: AppRouter, prefixes: readonly string[], rewrite: (route: RouteConfig) => RouteConfig): void {
+  const registry = app.openAPIRegistry;
+  const register = registry.registerPath.bind(registry);
+  registry.registerPath = (route) => register(prefixes.some((prefix) => route.path.startsWith(prefix)) ? rewrite(route) : route);
+}
+
+/** `responses` with `headers` added to each response, whether its own headers are a zod object or plain. */
+export function withResponseHeaders(responses: Responses, headers: Record<string, DocumentedHeader>): Responses {
+  return Object.fromEntries(
+    Object.entries(responses).map(([status, response]) => {
+      if ('$ref' in response) return [status, response];
+      const own = response.headers;
+      const merged =
+        own instanceof z.ZodObject
+          ? own.extend(
+              Object.fromEntries(
+                Object.entries(headers).map(([name, { description, schema }]) => [name, z.string().openapi({ ...schema, description })]),
+              ),
+            )
+          : { ...headers, ...own };
+      return [status, { ...response, headers: merged }];
+    }),
   );
 }

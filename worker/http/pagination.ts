@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ProblemError } from './problem.ts';
+import {  } from './schemas.ts';
 
 /**
  * Cursor pagination over time-ordered ids (UUIDv7), newest first. The cursor is opaque to clients
@@ -8,7 +9,7 @@ import { ProblemError } from './problem.ts';
  */
 export function pageQuerySchema({ max, fallback }: { max: number; fallback: number }) {
   return z.object({
-    limit: z.coerce.number().int().min(1).max(max).default(fallback).openapi({
+    limit: z.coerce.number().int().openapi({ format: 'int32' }).min(1).max(max).default(fallback).openapi({
       description: `Items per page, 1-${max}.`,
       example: fallback,
     }),

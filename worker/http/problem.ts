@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { DEFAULT_DATABASE_TIMEOUT_MS } from '../db/client.ts';
+import { integer } from './schemas.ts';
 
 /** Base of every problem `type`: each kind of problem has a stable URI that documents it. */
 export const PROBLEM_TYPE_BASE = 'https://service-culture.dev/problems/';
@@ -20,7 +21,7 @@ export const ProblemSchema = z
   .object({
     type: z.string().openapi({ example: `${PROBLEM_TYPE_BASE}validation-error` }),
     title: z.string().openapi({ example: 'Your request is not valid' }),
-    status: z.number().int().openapi({ example: 422 }),
+    status: integer().openapi({ example: 422 }),
     detail: z.string().openapi({ example: '1 field is invalid: /region.' }),
     instance: z.string().openapi({ description: 'The request id; quote it when asking for support.' }),
     errors: z.array(FieldErrorSchema).optional().openapi({ description: 'Each invalid field, for validation errors.' }),

@@ -8,6 +8,7 @@ import {
 import { sha256Hex } from '../domain/secrets.ts';
 import type { AppEnv, Env, RateLimitBinding } from '../env.ts';
 import { ProblemError, problemResponses } from './problem.ts';
+import { type DocumentedHeader, documentOperations, withResponseHeaders } from './openapi.ts';
 import type { AppRouter } from './router.ts';
 
 /** Where every request counts against a bucket: the API and the token endpoint. */
@@ -115,7 +116,17 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
   };
 }
 
-const quotaHeader = (description: string) => ({ description, schema: { type: 'string' as const } });
+/** On every response under `RATE_LIMITED_PATHS`, errors included (draft-ietf-httpapi-ratelimit-headers). */
+const QUOTA_HEADERS = {
+  'RateLimit-Policy': {
+    description: 'The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds.',
+    schema: { type: 'string', maxLength: 100, pattern: '^"[a-z]+";q=\\d+;w=\\d+$' },
+  },
+  RateLimit: {
+    description: 'What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds.',
+    schema: { type: 'string', maxLength: 100, pattern: '^"[a-z]+";r=\\d+;t=\\d+$' },
+  },
+} satisfies Record<string, DocumentedHeader>;
 
 const TOO_MANY_REQUESTS = (() => {
   const { 429: response } = problemResponses('tooManyRequests');
@@ -125,25 +136,25 @@ const TOO_MANY_REQUESTS = (() => {
       `${response.description}. Every response under ${RATE_LIMITED_PATHS.join(' and ')} carries RateLimit-Policy and ` +
       'RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one.',
     headers: {
-      'Retry-After': { description: 'Seconds until the window resets.', schema: { type: 'integer' as const, minimum: 1 } },
-      'RateLimit-Policy': quotaHeader('The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds.'),
-      RateLimit: quotaHeader('What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds.'),
+      'Retry-After': {
+        description: 'Seconds until the window resets.',
+        schema: { type: 'integer' as const, format: 'int32', minimum: 1, maximum: 86_400 },
+      },
     },
   };
 })();
 
 /**
- * Documents 429 on every operation under `RATE_LIMITED_PATHS` as routes register, so no route
- * (present or future) has to list it. Call before the routers are mounted.
+ * Documents 429 and the quota headers on every operation under `RATE_LIMITED_PATHS` as routes
+ * register, so no route (present or future) has to list them. Call before the routers are mounted.
  */
 export function documentRateLimit(app: AppRouter): void {
-  const registry = app.openAPIRegistry;
-  const register = registry.registerPath.bind(registry);
-  const prefixes = RATE_LIMITED_PATHS.map((path) => path.slice(0, -1));
-  registry.registerPath = (route) =>
-    register(
-      prefixes.some((prefix) => route.path.startsWith(prefix)) && !route.responses[429]
-        ? { ...route, responses: { ...route.responses, 429: TOO_MANY_REQUESTS } }
-        : route,
-    );
+  documentOperations(
+    app,
+    RATE_LIMITED_PATHS.map((path) => path.slice(0, -1)),
+    (route) => ({
+      ...route,
+      responses: withResponseHeaders({ 429: TOO_MANY_REQUESTS, ...route.responses }, QUOTA_HEADERS),
+    }),
+  );
 }

@@ -10,7 +10,7 @@ import {
   QUERY_PROBLEMS,
   SCOPED_PROBLEMS,
 } from '../../http/problem.ts';
-import { GrantedScopesSchema, idParamsSchema, timestamp } from '../../http/schemas.ts';
+import { GrantedScopesSchema, idParamsSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['API keys'];
 
@@ -21,7 +21,7 @@ export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
 
 export const ApiKeySchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     name: z.string().openapi({ example: 'Helpdesk integration' }),
     displayPrefix: z.string().openapi({ description: 'The start of the secret, to tell keys apart.', example: 'sck_3kTq9vXa' }),
     scopes: z.array(z.enum(SCOPES)),
@@ -29,7 +29,7 @@ export const ApiKeySchema = z
     lastUsedAt: timestamp.nullable().openapi({ description: 'Recorded at most once a minute.' }),
     expiresAt: timestamp.nullable().openapi({ description: 'After this the key is refused; null: it does not expire.' }),
     revokedAt: timestamp.nullable(),
-    rotatedFromId: z.uuid().nullable().openapi({ description: 'The key this one replaced by rotation.' }),
+    rotatedFromId: uuid().nullable().openapi({ description: 'The key this one replaced by rotation.' }),
   })
   .openapi('ApiKey', { description: 'An API key, without its secret.' });
 
@@ -51,7 +51,7 @@ export const CreatedApiKeySchema = IssuedApiKeySchema.extend({
 
 const CreateApiKeySchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'Helpdesk integration' }),
+    name: text().trim().min(1).max(100).openapi({ example: 'Helpdesk integration' }),
     scopes: GrantedScopesSchema,
     expiresAt: timestamp
       .refine((value) => Date.parse(value) > Date.now(), { message: 'Must be in the future' })
@@ -63,9 +63,7 @@ const CreateApiKeySchema = z
 
 const RotateApiKeySchema = z
   .strictObject({
-    gracePeriodSeconds: z
-      .number()
-      .int()
+    gracePeriodSeconds: integer()
       .min(0)
       .max(MAX_GRACE_SECONDS)
       .optional()

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { COHORT_KINDS, MEASURES, PERIOD_KINDS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { timestamp } from '../../http/schemas.ts';
+import { integer, isoDate, timestamp } from '../../http/schemas.ts';
 
 const tags = ['Benchmarks'];
 
@@ -19,7 +19,7 @@ const DistributionSchema = z
   .union([
     z.object({
       suppressed: z.literal(false),
-      organizations: z.int().openapi({ description: 'Organizations in the cohort (at least 5).' }),
+      organizations: integer().openapi({ description: 'Organizations in the cohort (at least 5).' }),
       mean: z.number(),
       p10: z.number(),
       p25: z.number(),
@@ -50,7 +50,7 @@ export const BenchmarkSchema = z
   .object({
     measure: z.enum(MEASURES),
     cohort: z.object({ kind: z.enum(COHORT_KINDS), value: z.string().nullable().openapi({ description: "The caller's industry, size band or region; null for all." }) }),
-    period: z.object({ kind: z.enum(PERIOD_KINDS), start: z.iso.date(), end: z.iso.date().openapi({ description: 'Exclusive.' }) }),
+    period: z.object({ kind: z.enum(PERIOD_KINDS), start: isoDate(), end: isoDate().openapi({ description: 'Exclusive.' }) }),
     computedAt: timestamp,
     distribution: DistributionSchema,
     own: OwnPositionSchema,

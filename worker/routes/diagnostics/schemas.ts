@@ -9,19 +9,20 @@ import {
   LINK_MIN_UNITS,
   LOW_SUPPORT_INDEX,
 } from '../../domain/diagnostics.ts';
+import { integer, isoDate, uuid } from '../../http/schemas.ts';
 
 export const DiagnosticsQuerySchema = z.object({
-  from: z.iso.date().optional().openapi({ description: 'First day (UTC), inclusive. Default: the first day of the last 3 complete months.' }),
-  to: z.iso.date().optional().openapi({ description: 'Last day (UTC), exclusive; after `from`. Default: the first day of this month.' }),
-  unitId: z.uuid().optional().openapi({ description: 'Only this unit and the units under it (the service-profit link stays tenant-wide).' }),
+  from: isoDate().optional().openapi({ description: 'First day (UTC), inclusive. Default: the first day of the last 3 complete months.' }),
+  to: isoDate().optional().openapi({ description: 'Last day (UTC), exclusive; after `from`. Default: the first day of this month.' }),
+  unitId: uuid().optional().openapi({ description: 'Only this unit and the units under it (the service-profit link stays tenant-wide).' }),
 });
 
 const IntervalSchema = z.object({ low: z.number(), high: z.number() });
 const ShareSchema = z
-  .object({ n: z.number().int(), share: z.number(), interval: IntervalSchema.openapi({ description: 'Wilson 95% interval.' }) })
+  .object({ n: integer(), share: z.number(), interval: IntervalSchema.openapi({ description: 'Wilson 95% interval.' }) })
   .openapi('DiagnosticShare');
 const MeanSchema = z
-  .object({ n: z.number().int(), mean: z.number(), standardError: z.number().nullable() })
+  .object({ n: integer(), mean: z.number(), standardError: z.number().nullable() })
   .openapi('DiagnosticMean');
 const SuppressedSchema = z
   .object({ suppressed: z.literal(true), reason: z.string() })
@@ -34,8 +35,8 @@ const internal = <T extends z.ZodType>(schema: T) => z.union([schema, Suppressed
 
 export const DiagnosticsSchema = z
   .object({
-    period: z.object({ from: z.iso.date(), to: z.iso.date() }),
-    unitId: z.uuid().nullable(),
+    period: z.object({ from: isoDate(), to: isoDate() }),
+    unitId: uuid().nullable(),
     attitudeParadox: z
       .object({
         blameShare: ShareSchema.nullable().openapi({ description: 'Among dissatisfied external ratings (overall ≤ 2), the share blaming attitude.' }),
@@ -62,9 +63,9 @@ export const DiagnosticsSchema = z
       .openapi('AttitudeDecay', { description: 'Willingness (1-5) of new (under 12 months) and established staff.' }),
     blame: z
       .object({
-        unsatisfied: z.number().int().openapi({ description: 'External ratings with overall ≤ 3, which may name a component.' }),
+        unsatisfied: integer().openapi({ description: 'External ratings with overall ≤ 3, which may name a component.' }),
         components: z.object(
-          Object.fromEntries(SERVICE_COMPONENTS.map((c) => [c, z.object({ count: z.number().int(), share: ShareSchema.nullable() })])) as Record<
+          Object.fromEntries(SERVICE_COMPONENTS.map((c) => [c, z.object({ count: integer(), share: ShareSchema.nullable() })])) as Record<
             (typeof SERVICE_COMPONENTS)[number],
             z.ZodObject<{ count: z.ZodNumber; share: z.ZodNullable<typeof ShareSchema> }>
           >,
@@ -77,9 +78,9 @@ export const DiagnosticsSchema = z
       .openapi('Blame'),
     serviceProfitLink: z
       .object({
-        qualifyingUnits: z.number().int(),
+        qualifyingUnits: integer(),
         correlation: z
-          .object({ n: z.number().int(), r: z.number(), interval: IntervalSchema.nullable().openapi({ description: 'Fisher z 95% interval.' }) })
+          .object({ n: integer(), r: z.number(), interval: IntervalSchema.nullable().openapi({ description: 'Fisher z 95% interval.' }) })
           .nullable(),
         reason: z.string().nullable().openapi({ description: 'Why there is no correlation, when there is none.' }),
       })

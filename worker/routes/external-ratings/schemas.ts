@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { CHANNELS, CUSTOMER_KINDS, SERVICE_COMPONENTS } from '../../../db/schema.ts';
 import { pageQuerySchema } from '../../http/pagination.ts';
-import { idParamsSchema, timestamp } from '../../http/schemas.ts';
+import { idParamsSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const indicator = (description: string) =>
-  z.number().int().min(1).max(5).nullish().openapi({ description: `${description} 1-5.`, example: 4 });
+  integer().min(1).max(5).nullish().openapi({ description: `${description} 1-5.`, example: 4 });
 
 /** How far ahead of the server's clock `occurredAt` may be (clock skew of kiosks and phones). */
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
@@ -13,8 +13,8 @@ export const MAX_AGE_MS = 2 * 366 * 24 * 60 * 60 * 1000;
 
 export const ExternalRatingInputSchema = z
   .strictObject({
-    unitId: z.uuid().openapi({ description: 'The unit (touchpoint) the encounter happened at; one of yours, not archived.' }),
-    occurredAt: z.iso.datetime({ offset: true }).openapi({
+    unitId: uuid().openapi({ description: 'The unit (touchpoint) the encounter happened at; one of yours, not archived.' }),
+    occurredAt: timestamp.openapi({
       description: 'When the encounter happened (RFC 3339). At most 5 minutes ahead of the server, at most 2 years back.',
       example: '2026-11-23T10:15:00Z',
     }),
@@ -22,8 +22,8 @@ export const ExternalRatingInputSchema = z
     quantity: indicator('Quantity (completeness) of the service:'),
     opportunity: indicator('Opportunity (timeliness) of the service:'),
     cost: indicator('Cost (price, effort) of the service:'),
-    overall: z.number().int().min(1).max(5).openapi({ description: 'Overall satisfaction, 1-5 (4-5 count as satisfied).', example: 4 }),
-    recommend: z.number().int().min(0).max(10).nullish().openapi({ description: 'Would recommend, 0-10 (for NPS).', example: 9 }),
+    overall: integer().min(1).max(5).openapi({ description: 'Overall satisfaction, 1-5 (4-5 count as satisfied).', example: 4 }),
+    recommend: integer().min(0).max(10).nullish().openapi({ description: 'Would recommend, 0-10 (for NPS).', example: 9 }),
     customerKind: z.enum(CUSTOMER_KINDS).openapi({ description: 'Occasional, or recurring (distributors, repeat buyers).' }),
     channel: z.enum(CHANNELS),
     blamedComponent: z.enum(SERVICE_COMPONENTS).nullish().openapi({
@@ -32,8 +32,8 @@ export const ExternalRatingInputSchema = z
     blamesAttitude: z.boolean().nullish().openapi({
       description: "For a rating with overall ≤ 3: whether the client blames the staff's attitude.",
     }),
-    comment: z.string().max(2000).nullish(),
-    customerRef: z.string().min(1).max(256).nullish().openapi({
+    comment: text().max(2000).nullish(),
+    customerRef: text().min(1).max(256).nullish().openapi({
       description:
         "Your reference for the client (e.g. a CRM id), to erase their ratings on request. Stored only as a keyed hash; never returned.",
     }),
@@ -86,16 +86,16 @@ export const ExternalRatingBatchSchema = z
 
 export const ExternalRatingSchema = z
   .object({
-    id: z.uuid(),
-    unitId: z.uuid(),
-    occurredAt: z.iso.datetime({ offset: true }),
-    receivedAt: z.iso.datetime({ offset: true }),
-    quality: z.number().int().nullable(),
-    quantity: z.number().int().nullable(),
-    opportunity: z.number().int().nullable(),
-    cost: z.number().int().nullable(),
-    overall: z.number().int(),
-    recommend: z.number().int().nullable(),
+    id: uuid(),
+    unitId: uuid(),
+    occurredAt: timestamp,
+    receivedAt: timestamp,
+    quality: integer().nullable(),
+    quantity: integer().nullable(),
+    opportunity: integer().nullable(),
+    cost: integer().nullable(),
+    overall: integer(),
+    recommend: integer().nullable(),
     customerKind: z.enum(CUSTOMER_KINDS),
     channel: z.enum(CHANNELS),
     blamedComponent: z.enum(SERVICE_COMPONENTS).nullable(),
@@ -126,8 +126,8 @@ export const ExternalRatingSchema = z
 
 export const ExternalRatingBatchResultSchema = z
   .object({
-    count: z.number().int(),
-    ids: z.array(z.uuid()).openapi({ description: 'The new ratings’ ids, in the order of the items.' }),
+    count: integer(),
+    ids: z.array(uuid()).openapi({ description: 'The new ratings’ ids, in the order of the items.' }),
   })
   .openapi('ExternalRatingBatchResult');
 
@@ -138,7 +138,7 @@ export const CSV_COLUMNS = Object.keys(ExternalRatingSchema.shape) as (keyof Ext
 
 /** The filters of the list and of the CSV export. */
 const filters = {
-  unitId: z.uuid().optional().openapi({ description: 'Only ratings of this unit.' }),
+  unitId: uuid().optional().openapi({ description: 'Only ratings of this unit.' }),
   from: timestamp.optional().openapi({ description: 'Only encounters at or after this time (`occurredAt`).' }),
   to: timestamp.optional().openapi({ description: 'Only encounters before this time (`occurredAt`, exclusive).' }),
   customerKind: z.enum(CUSTOMER_KINDS).optional().openapi({ description: 'Only ratings by this kind of customer.' }),
@@ -159,12 +159,12 @@ export type ExternalRatingFilterQuery = z.infer<typeof ExportExternalRatingsQuer
 export const ExternalRatingParamsSchema = idParamsSchema('The rating id.');
 
 export const EraseExternalRatingsQuerySchema = z.object({
-  customerRef: z.string().min(1).max(256).openapi({
+  customerRef: text().min(1).max(256).openapi({
     description: 'The reference given as `customerRef` when the ratings were sent; matched through its keyed hash.',
     example: 'crm-4711',
   }),
 });
 
 export const ErasureResultSchema = z
-  .object({ erased: z.number().int().openapi({ description: 'How many ratings were erased; 0 if none matched.', example: 3 }) })
+  .object({ erased: integer().openapi({ description: 'How many ratings were erased; 0 if none matched.', example: 3 }) })
   .openapi('ExternalRatingErasure');

@@ -11,7 +11,14 @@ import { jsonPointer } from '../../http/validation.ts';
 const IDENTIFIER =
   /^(?:(?:employee|staff|person|user|worker|member)(?:id|ref|number|no|code|name|email)?|e?mail(?:address)?|(?:first|last|full|given|family|display|user)?name|phone(?:number)?)$/;
 
+/**
+ * Deeper than any internal-rating body nests (batch → items → item → field). Below it, junk is the
+ * validator's to refuse: walking a body nested 100,000 deep overflowed the stack (a 500).
+ */
+const MAX_DEPTH = 8;
+
 function identifierPointers(value: unknown, path: (string | number)[] = []): string[] {
+  if (path.length >= MAX_DEPTH) return [];
   if (Array.isArray(value)) return value.flatMap((item, index) => identifierPointers(item, [...path, index]));
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, child]) =>

@@ -1,19 +1,20 @@
 import { z } from '@hono/zod-openapi';
 import { STAFF_ROLES, TENURE_BANDS } from '../../../db/schema.ts';
 import { MAX_AGE_MS, MAX_BATCH_ITEMS } from '../external-ratings/schemas.ts';
+import { integer, isoDate, uuid } from '../../http/schemas.ts';
 
-const score = (description: string) => z.number().int().min(1).max(5).openapi({ description: `${description} 1-5.`, example: 4 });
+const score = (description: string) => integer().min(1).max(5).openapi({ description: `${description} 1-5.`, example: 4 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export const InternalRatingInputSchema = z
   .strictObject({
-    unitId: z.uuid().openapi({ description: 'The unit whose support is rated; one of yours, not archived.' }),
+    unitId: uuid().openapi({ description: 'The unit whose support is rated; one of yours, not archived.' }),
     // A day, not a time: the hour of an anonymous answer would help tell who gave it, so it never
     // leaves the client. A datetime is refused rather than cut to its UTC day, which would move an
     // evening answer west of Greenwich to the next day.
-    occurredOn: z.iso.date().openapi({
+    occurredOn: isoDate().openapi({
       description:
         'The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day ' +
         'after the server’s UTC date (time zones ahead of UTC), at most 2 years back.',
@@ -29,7 +30,7 @@ export const InternalRatingInputSchema = z
     willingness: score('Self-assessed: I want to serve.'),
     tenureBand: z.enum(TENURE_BANDS).openapi({ description: '`new`: under 12 months in the organization; `established`: longer.' }),
     role: z.enum(STAFF_ROLES),
-    recommendEmployer: z.number().int().min(0).max(10).nullish().openapi({ description: 'Would recommend the organization as an employer, 0-10 (for eNPS).', example: 8 }),
+    recommendEmployer: integer().min(0).max(10).nullish().openapi({ description: 'Would recommend the organization as an employer, 0-10 (for eNPS).', example: 8 }),
   })
   .superRefine((rating, context) => {
     const now = Date.now();
@@ -67,13 +68,13 @@ export const InternalRatingBatchSchema = z
 export const InternalRatingReceiptSchema = z
   .object({
     accepted: z.literal(true),
-    occurredOn: z.iso.date().openapi({ description: 'The day stored: the only time an internal rating keeps.' }),
-    unitId: z.uuid(),
+    occurredOn: isoDate().openapi({ description: 'The day stored: the only time an internal rating keeps.' }),
+    unitId: uuid(),
   })
   .openapi('InternalRatingReceipt', {
     description: 'The rating was stored. It has no id: individual internal ratings are never readable, only aggregates of 5 or more.',
   });
 
 export const InternalRatingBatchResultSchema = z
-  .object({ count: z.number().int().openapi({ description: 'How many ratings were stored.' }) })
+  .object({ count: integer().openapi({ description: 'How many ratings were stored.' }) })
   .openapi('InternalRatingBatchResult');

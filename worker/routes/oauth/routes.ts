@@ -3,18 +3,20 @@ import { ACCESS_TOKEN_TTL_SECONDS } from '../../domain/access-tokens.ts';
 import { REALM } from '../../http/auth.ts';
 import { problemResponses, SERVER_PROBLEMS } from '../../http/problem.ts';
 import { CLIENT_CREDENTIALS, FORM_MEDIA_TYPE, OAUTH_ERRORS } from './token-request.ts';
+import { integer, uuid } from '../../http/schemas.ts';
 
 const tags = ['OAuth'];
 
 const TokenRequestSchema = z
   .object({
     grant_type: z.enum([CLIENT_CREDENTIALS]),
-    scope: z.string().optional().openapi({
+    scope: z.string().max(200).optional().openapi({
       description: "Space-separated scopes, at most the client's (`admin` counts as all). Omit for all the client's scopes.",
       example: 'ratings:write',
     }),
-    client_id: z.uuid().optional().openapi({ description: 'Body authentication, instead of HTTP Basic.' }),
-    client_secret: z.string().optional().openapi({ description: 'Body authentication, instead of HTTP Basic.' }),
+    client_id: uuid().optional().openapi({ description: 'Body authentication, instead of HTTP Basic.' }),
+    // Issued secrets have 36 characters; the handler parses the form itself, so this documents only.
+    client_secret: z.string().max(64).optional().openapi({ description: 'Body authentication, instead of HTTP Basic.' }),
   })
   .openapi('TokenRequest', { description: 'RFC 6749 §4.4.2 access token request.' });
 
@@ -22,7 +24,7 @@ export const TokenResponseSchema = z
   .object({
     access_token: z.string().openapi({ description: 'A JWT (ES256); send it as `Authorization: Bearer …`.' }),
     token_type: z.literal('Bearer'),
-    expires_in: z.number().int().openapi({ description: 'Seconds until the token expires.', example: ACCESS_TOKEN_TTL_SECONDS }),
+    expires_in: integer().openapi({ description: 'Seconds until the token expires.', example: ACCESS_TOKEN_TTL_SECONDS }),
     scope: z.string().openapi({ description: 'The scopes granted, space-separated.', example: 'ratings:write' }),
   })
   .openapi('TokenResponse');
@@ -57,7 +59,7 @@ export const issueToken = createRoute({
     'form-urlencoded) or `client_id` and `client_secret` in the body, not both — for an access token acting for its ' +
     `tenant, valid ${ACCESS_TOKEN_TTL_SECONDS / 60} minutes. Errors follow RFC 6749 §5.2, not problem+json.`,
   tags,
-  security: [],
+  security: [{ partnerClient: [] }],
   request: { body: { required: true, content: { [FORM_MEDIA_TYPE]: { schema: TokenRequestSchema } } } },
   responses: {
     200: {

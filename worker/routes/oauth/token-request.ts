@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SCOPES, type Scope } from '../../../db/schema.ts';
 import { parseScope } from '../../domain/scopes.ts';
 import { looksLikeClientSecret } from '../../domain/secrets.ts';
+import { uuid } from '../../http/schemas.ts';
 
 /** The RFC 6749 §5.2 error codes this server answers with. */
 export const OAUTH_ERRORS = ['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope'] as const;
@@ -38,7 +39,7 @@ export interface TokenRequest {
   scopes?: Scope[];
 }
 
-const ClientIdSchema = z.uuid();
+const ClientIdSchema = uuid();
 
 export const clientAuthFailed = () => new OAuthError('invalid_client', 'Client authentication failed.');
 

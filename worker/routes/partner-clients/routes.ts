@@ -10,14 +10,14 @@ import {
   QUERY_PROBLEMS,
   SCOPED_PROBLEMS,
 } from '../../http/problem.ts';
-import { GrantedScopesSchema, idParamsSchema, timestamp } from '../../http/schemas.ts';
+import { GrantedScopesSchema, idParamsSchema, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Partner clients'];
 
 export const PartnerClientSchema = z
   .object({
-    id: z.uuid(),
-    clientId: z.uuid().openapi({ description: 'The OAuth `client_id`: the same as `id`.' }),
+    id: uuid(),
+    clientId: uuid().openapi({ description: 'The OAuth `client_id`: the same as `id`.' }),
     name: z.string().openapi({ example: 'Helpdesk' }),
     displayPrefix: z
       .string()
@@ -42,7 +42,7 @@ export const IssuedPartnerClientSchema = PartnerClientSchema.extend({
 
 const CreatePartnerClientSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100).openapi({ example: 'Helpdesk' }),
+    name: text().trim().min(1).max(100).openapi({ example: 'Helpdesk' }),
     scopes: GrantedScopesSchema,
   })
   .openapi('CreatePartnerClient');

@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { ROOT_CAUSES } from '../../domain/measures.ts';
 import { INTERVALS, MAX_PERIODS } from './periods.ts';
+import { integer, isoDate, uuid } from '../../http/schemas.ts';
 
-const date = (description: string) => z.iso.date().openapi({ description, example: '2026-01-01' });
+const date = (description: string) => isoDate().openapi({ description, example: '2026-01-01' });
 
 export const ScorecardQuerySchema = z.object({
   from: date('First day (UTC) of the first period, moved back to the start of its week, month or quarter.').optional(),
@@ -11,7 +12,7 @@ export const ScorecardQuerySchema = z.object({
     description: `Period length; at most ${MAX_PERIODS} periods. \`rolling12\`: the 12 complete months before \`to\` as one period (no \`from\`).`,
     example: 'month',
   }),
-  unitId: z.uuid().optional().openapi({ description: 'Only this unit and the units below it; default: the whole tenant.' }),
+  unitId: uuid().optional().openapi({ description: 'Only this unit and the units below it; default: the whole tenant.' }),
   split: z.enum(['customerKind']).optional().openapi({ description: 'Also give the external figures per customer kind.' }),
 });
 
@@ -24,15 +25,15 @@ const compared = {
 const interval = z.object({ low: z.number(), high: z.number() }).nullable().openapi('ConfidenceInterval', { description: '95%.' });
 
 export const MeanFigureSchema = z
-  .object({ value, n: z.number().int(), standardError: z.number().nullable().openapi({ description: 'null when n < 2.' }), ...compared })
+  .object({ value, n: integer(), standardError: z.number().nullable().openapi({ description: 'null when n < 2.' }), ...compared })
   .openapi('MeanFigure', { example: { value: 4.2, n: 120, standardError: 0.08, target: 4.5, gap: -0.3, trend: 0.1 } });
 export const ShareFigureSchema = z
-  .object({ value, n: z.number().int(), interval: interval.openapi({ description: 'Wilson 95% interval.' }), ...compared })
+  .object({ value, n: integer(), interval: interval.openapi({ description: 'Wilson 95% interval.' }), ...compared })
   .openapi('ShareFigure', { example: { value: 0.8, n: 120, interval: { low: 0.72, high: 0.86 }, target: 0.85, gap: -0.05, trend: 0.02 } });
 export const NetScoreFigureSchema = z
   .object({
     value: value.openapi({ description: '% promoters − % detractors, −100..100.' }),
-    n: z.number().int(),
+    n: integer(),
     interval: interval.openapi({ description: '95% interval of a difference of two shares of one sample (not Wilson).' }),
     ...compared,
   })
@@ -51,7 +52,7 @@ export const SuppressedSchema = z
 
 export const ExternalFiguresSchema = z
   .object({
-    ratings: z.number().int(),
+    ratings: integer(),
     quality: MeanFigureSchema,
     quantity: MeanFigureSchema,
     opportunity: MeanFigureSchema,
@@ -66,7 +67,7 @@ const orSuppressed = <T extends z.ZodType>(schema: T) => z.union([schema, Suppre
 
 export const InternalFiguresSchema = z
   .object({
-    respondents: orSuppressed(z.number().int()),
+    respondents: orSuppressed(integer()),
     supportIndex: orSuppressed(MeanFigureSchema).openapi({ description: 'Mean of the five support scores, 1-5.' }),
     weakestRootCause: orSuppressed(z.enum(ROOT_CAUSES).nullable()).openapi({ description: 'The root cause with the lowest mean.' }),
     knowledge: orSuppressed(MeanFigureSchema),
@@ -92,7 +93,7 @@ export const ScorecardPeriodSchema = z
 export const ScorecardSchema = z
   .object({
     interval: z.enum(INTERVALS),
-    unitId: z.uuid().nullable(),
+    unitId: uuid().nullable(),
     periods: z.array(ScorecardPeriodSchema).openapi({ description: 'Oldest first.' }),
   })
   .openapi('Scorecard', { example: scorecardExample() });

@@ -2,18 +2,19 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { INDUSTRIES, SIZE_BANDS } from '../../../db/schema.ts';
 import { operatorAuth, tenantSecurity } from '../../http/auth.ts';
 import { AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { timestamp } from '../../http/schemas.ts';
+import { text, timestamp, uuid } from '../../http/schemas.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { isRegionCode } from '../../domain/regions.ts';
 import { CreatedApiKeySchema } from '../api-keys/routes.ts';
 
 const tags = ['Tenants'];
 
-const name = z.string().trim().min(1).max(200).openapi({ example: 'Acme Insurance' });
+const name = text().trim().min(1).max(200).openapi({ example: 'Acme Insurance' });
 const industry = z.enum(INDUSTRIES).openapi({ description: 'Benchmark cohort by industry.', example: 'insurance' });
 const sizeBand = z.enum(SIZE_BANDS).openapi({ description: 'Employees, as a band.', example: '250-999' });
 const region = z
   .string()
+  .length(2)
   .refine(isRegionCode, { message: 'Expected an ISO 3166-1 alpha-2 country code in capitals, such as "ES" or "MX"' })
   .openapi({ description: 'ISO 3166-1 alpha-2 country code.', example: 'ES', pattern: '^[A-Z]{2}$' });
 /** A browser origin as the Origin header sends it: scheme, host and port only; https, or http on loopback. */
@@ -42,7 +43,7 @@ const benchmarkOptIn = z.boolean().openapi({
 
 export const TenantSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     name,
     industry,
     sizeBand,
@@ -123,6 +124,7 @@ export const getTenant = createRoute({
   path: '/v1/tenant',
   operationId: 'getTenant',
   summary: "Get the caller's tenant",
+  description: 'The organization the credential belongs to and its settings. Any valid credential may read it.',
   tags,
   ...tenantSecurity(),
   responses: {

@@ -10,16 +10,16 @@ import {
   QUERY_PROBLEMS,
   SCOPED_PROBLEMS,
 } from '../../http/problem.ts';
-import { idParamsSchema, timestamp } from '../../http/schemas.ts';
+import { idParamsSchema, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Units'];
 
-const name = z.string().trim().min(1).max(200).openapi({ example: 'Madrid branch' });
+const name = text().trim().min(1).max(200).openapi({ example: 'Madrid branch' });
 const kind = z.enum(UNIT_KINDS).openapi({
   description: '`touchpoint`: customers meet it; `internal-supplier`: it serves other units (internal customers).',
   example: 'touchpoint',
 });
-const parentId = z.uuid().openapi({ description: 'The unit this one belongs to, of the same tenant.' });
+const parentId = uuid().openapi({ description: 'The unit this one belongs to, of the same tenant.' });
 const externalRef = z
   .string()
   .min(1)
@@ -32,7 +32,7 @@ const externalRef = z
 
 export const UnitSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     name,
     kind,
     parentId: parentId.nullable(),
@@ -81,7 +81,7 @@ const UpdateUnitSchema = z
 
 const ListUnitsQuerySchema = PageQuerySchema.extend({
   kind: z.enum(UNIT_KINDS).optional().openapi({ description: 'Only units of this kind.' }),
-  parentId: z.uuid().optional().openapi({ description: 'Only the direct children of this unit.' }),
+  parentId: uuid().optional().openapi({ description: 'Only the direct children of this unit.' }),
   externalRef: externalRef.optional().openapi({ description: 'Only the unit with exactly this external reference.' }),
   archived: z
     .enum(['true', 'false'])

@@ -5,7 +5,7 @@ import { tenantSecurity } from '../../http/auth.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { idParamsSchema, timestamp } from '../../http/schemas.ts';
+import { idParamsSchema, integer, timestamp } from '../../http/schemas.ts';
 import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../api-keys/routes.ts';
 
 const tags = ['Webhooks'];
@@ -80,9 +80,7 @@ export const WebhookAttemptSchema = z
 
 const RotateWebhookSecretSchema = z
   .strictObject({
-    gracePeriodSeconds: z
-      .number()
-      .int()
+    gracePeriodSeconds: integer()
       .min(0)
       .max(MAX_GRACE_SECONDS)
       .optional()
