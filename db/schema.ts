@@ -92,6 +92,8 @@ export const MEASURES = [
 export const COHORT_KINDS = ['all', 'industry', 'sizeBand', 'region'] as const;
 export const PERIOD_KINDS = ['month', 'quarter'] as const;
 export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
+/** What started a job run: the cron, or the operator's route. */
+export const JOB_TRIGGERS = ['cron', 'operator'] as const;
 /** What a webhook endpoint may subscribe to. */
 export const WEBHOOK_EVENT_TYPES = ['benchmark.snapshot.published', 'scorecard.target.crossed', 'api_key.revoked'] as const;
 /** `abandoned`: retries exhausted, or the endpoint was disabled before it succeeded. */
@@ -114,6 +116,7 @@ export const measure = pgEnum('measure', MEASURES);
 export const cohortKind = pgEnum('cohort_kind', COHORT_KINDS);
 export const periodKind = pgEnum('period_kind', PERIOD_KINDS);
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
+export const jobTrigger = pgEnum('job_trigger', JOB_TRIGGERS);
 export const targetSide = pgEnum('target_side', TARGET_SIDES);
 export const webhookEventType = pgEnum('webhook_event_type', WEBHOOK_EVENT_TYPES);
 export const webhookDeliveryStatus = pgEnum('webhook_delivery_status', WEBHOOK_DELIVERY_STATUSES);
@@ -490,7 +493,7 @@ export const jobRuns = pgTable(
   {
     id: uuid('id').primaryKey(),
     job: text('job').notNull(),
-    trigger: text('trigger').notNull(),
+    trigger: jobTrigger('trigger').notNull(),
     status: jobStatus('status').notNull(),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -40,7 +40,7 @@ beforeAll(async () => {
   // Rows in every tenant-owned table, for both tenants, whatever the API has created so far.
   const snapshot = crypto.randomUUID();
   const run = crypto.randomUUID();
-  await owner.query(`insert into job_runs (id, job, trigger, status) values ($1, 'isolation-test', 'test', 'succeeded')`, [run]);
+  await owner.query(`insert into job_runs (id, job, trigger, status) values ($1, 'isolation-test', 'operator', 'succeeded')`, [run]);
   await owner.query(
     `insert into benchmark_snapshots (id, period_kind, period_start, period_end, job_run_id)
      values ($1, 'month', '1999-01-01', '1999-02-01', $2)`,

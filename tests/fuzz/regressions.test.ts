@@ -3,7 +3,7 @@
  * lives in tests/api/internal-ratings.test.ts, beside the walk it broke).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { api, createTenant, createUnit, externalRating, operatorToken, problemOf, validTenant } from '../api/helpers.ts';
+import { api, createTenant, createUnit, externalRating, operatorToken, ownerPool, problemOf, validTenant } from '../api/helpers.ts';
 
 let key: string;
 let unitId: string;
@@ -65,4 +65,17 @@ test('the benchmark job refuses an instant in the future', async () => {
   const response = await api('/v1/admin/jobs/benchmarks', { method: 'POST', key: operatorToken, json: { at: '2187-10-15T00:00:00Z' } });
   expect(response.status).toBe(422);
   expect((await problemOf(response)).errors?.map((error) => error.pointer)).toEqual(['/at']);
+});
+
+// job_runs.trigger was free text while GET /v1/admin/job-runs documents cron | operator: a row with
+// anything else (a test's own insert) made the listing contradict its schema. The column is an enum now.
+test('a job run can only have a trigger the API documents', async () => {
+  const owner = ownerPool();
+  try {
+    await expect(
+      owner.query(`insert into job_runs (id, job, trigger, status) values (gen_random_uuid(), 'benchmarks', 'test', 'succeeded')`),
+    ).rejects.toMatchObject({ code: '22P02' });
+  } finally {
+    await owner.end();
+  }
 });

@@ -16,7 +16,7 @@ const READ_CHUNK = 100;
  */
 export async function runBenchmarkJob(
   env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT'>,
-  options: { trigger: 'cron' | 'operator'; now: Date },
+  options: { trigger: JobRun['trigger']; now: Date },
 ): Promise<JobRun> {
   const db = createDatabase(env);
   const run = await startJobRun(db, { id: uuidv7(), job: BENCHMARK_JOB, trigger: options.trigger });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { JOB_STATUSES } from '../../../db/schema.ts';
+import { JOB_STATUSES, JOB_TRIGGERS } from '../../../db/schema.ts';
 import { operatorAuth } from '../../http/auth.ts';
 import { pageSchema, PageQuerySchema } from '../../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS } from '../../http/problem.ts';
@@ -17,7 +17,7 @@ export const JobRunSchema = z
   .object({
     id: uuid(),
     job: z.string().openapi({ example: 'benchmarks' }),
-    trigger: z.enum(['cron', 'operator']),
+    trigger: z.enum(JOB_TRIGGERS),
     status: z.enum(JOB_STATUSES),
     startedAt: timestamp,
     finishedAt: timestamp.nullable(),

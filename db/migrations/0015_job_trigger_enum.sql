@@ -1,0 +1,2 @@
+CREATE TYPE "public"."job_trigger" AS ENUM('cron', 'operator');--> statement-breakpoint
+ALTER TABLE "job_runs" ALTER COLUMN "trigger" SET DATA TYPE "public"."job_trigger" USING "trigger"::"public"."job_trigger";
