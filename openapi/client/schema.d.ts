@@ -1082,8 +1082,6 @@ export interface components {
          * @example {
          *       "id": "01a20a57-c21a-73b7-b557-bb7536080e44",
          *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
-         *       "occurredAt": "2026-11-23T10:42:00.000Z",
-         *       "receivedAt": "2026-11-23T10:42:03.512Z",
          *       "quality": 2,
          *       "quantity": 4,
          *       "opportunity": 3,
@@ -1095,6 +1093,8 @@ export interface components {
          *       "blamedComponent": "procedures",
          *       "blamesAttitude": false,
          *       "comment": "Had to fill in the same form twice.",
+         *       "occurredAt": "2026-11-23T10:42:00.000Z",
+         *       "receivedAt": "2026-11-23T10:42:03.512Z",
          *       "hasCustomerRef": true
          *     }
          */
@@ -1133,7 +1133,6 @@ export interface components {
         /**
          * @example {
          *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
-         *       "occurredAt": "2026-11-23T10:42:00Z",
          *       "quality": 2,
          *       "quantity": 4,
          *       "opportunity": 3,
@@ -1145,6 +1144,7 @@ export interface components {
          *       "blamedComponent": "procedures",
          *       "blamesAttitude": false,
          *       "comment": "Had to fill in the same form twice.",
+         *       "occurredAt": "2026-11-23T10:42:00Z",
          *       "customerRef": "crm:customer/88412"
          *     }
          */

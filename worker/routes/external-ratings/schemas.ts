@@ -11,6 +11,22 @@ export const MAX_FUTURE_MS = 5 * 60 * 1000;
 /** Ratings older than this are refused: they would land in closed benchmark periods. */
 export const MAX_AGE_MS = 2 * 366 * 24 * 60 * 60 * 1000;
 
+/** One encounter, as both examples (what is sent and what is read back) show it. */
+const RATING_EXAMPLE = {
+  unitId: '01a20a57-c1bc-76da-b850-9b49d68f0537',
+  quality: 2,
+  quantity: 4,
+  opportunity: 3,
+  cost: 4,
+  overall: 2,
+  recommend: 4,
+  customerKind: 'recurring',
+  channel: 'in-person',
+  blamedComponent: 'procedures',
+  blamesAttitude: false,
+  comment: 'Had to fill in the same form twice.',
+} as const;
+
 export const ExternalRatingInputSchema = z
   .strictObject({
     unitId: uuid().openapi({ description: 'The unit (touchpoint) the encounter happened at; one of yours, not archived.' }),
@@ -57,24 +73,7 @@ export const ExternalRatingInputSchema = z
       context.addIssue({ code: 'custom', path: ['occurredAt'], message: 'Must not be more than 2 years in the past' });
     }
   })
-  .openapi('ExternalRatingInput', {
-    example: {
-      unitId: '01a20a57-c1bc-76da-b850-9b49d68f0537',
-      occurredAt: '2026-11-23T10:42:00Z',
-      quality: 2,
-      quantity: 4,
-      opportunity: 3,
-      cost: 4,
-      overall: 2,
-      recommend: 4,
-      customerKind: 'recurring',
-      channel: 'in-person',
-      blamedComponent: 'procedures',
-      blamesAttitude: false,
-      comment: 'Had to fill in the same form twice.',
-      customerRef: 'crm:customer/88412',
-    },
-  });
+  .openapi('ExternalRatingInput', { example: { ...RATING_EXAMPLE, occurredAt: '2026-11-23T10:42:00Z', customerRef: 'crm:customer/88412' } });
 
 export type ExternalRatingInput = z.infer<typeof ExternalRatingInputSchema>;
 
@@ -106,20 +105,9 @@ export const ExternalRatingSchema = z
   .openapi('ExternalRating', {
     example: {
       id: '01a20a57-c21a-73b7-b557-bb7536080e44',
-      unitId: '01a20a57-c1bc-76da-b850-9b49d68f0537',
+      ...RATING_EXAMPLE,
       occurredAt: '2026-11-23T10:42:00.000Z',
       receivedAt: '2026-11-23T10:42:03.512Z',
-      quality: 2,
-      quantity: 4,
-      opportunity: 3,
-      cost: 4,
-      overall: 2,
-      recommend: 4,
-      customerKind: 'recurring',
-      channel: 'in-person',
-      blamedComponent: 'procedures',
-      blamesAttitude: false,
-      comment: 'Had to fill in the same form twice.',
       hasCustomerRef: true,
     },
   });
