@@ -54,6 +54,8 @@ interface JobTiming {
   milliseconds: number;
   status: string;
   participants: number;
+  /** The job's largest request to the database: a snapshot's replacement is one batch, one HTTP request. */
+  largestRequestBytes: number;
 }
 
 export interface ReportsBenchResult {
@@ -145,11 +147,13 @@ export async function runReportsBench(settings: Omit<BenchSettings, 'json'>): Pr
     const runJob = async (): Promise<JobTiming> => {
       const ratings = await countRatings();
       const { rows } = await owner.query<{ n: string }>('select count(*) as n from tenants');
+      stack.endpoint.resetStats();
       const started = performance.now();
       const run = await postJson(`${worker.url}/v1/admin/jobs/benchmarks`, isolated.operatorToken, {}, 200);
       const milliseconds = performance.now() - started;
       const summary = (run.summary ?? {}) as { participants?: number };
-      return { organizations: Number(rows[0]!.n), ratings, milliseconds, status: String(run.status), participants: summary.participants ?? Number.NaN };
+      const { largestRequestBytes } = stack.endpoint.stats();
+      return { organizations: Number(rows[0]!.n), ratings, milliseconds, status: String(run.status), participants: summary.participants ?? Number.NaN, largestRequestBytes };
     };
 
     const cases: ReadCase[] = [];
@@ -250,7 +254,8 @@ export function reportsNotes(result: ReportsBenchResult): string[] {
     ...result.jobs.map(
       (job, i) =>
         `reports: benchmark job${i === 0 ? ` on the ${POOL_ORGANIZATIONS}-organization pool` : ' on the large database'} (${thousands(job.organizations)} tenants, ` +
-        `${thousands(job.ratings)} ratings): ${thousands(job.milliseconds)} ms, ${job.status}, ${job.participants} participants`,
+        `${thousands(job.ratings)} ratings): ${thousands(job.milliseconds)} ms, ${job.status}, ${job.participants} participants, ` +
+        `largest DB request ${(job.largestRequestBytes / 2 ** 20).toFixed(2)} MiB (the local endpoint takes 16 MiB)`,
     ),
   ];
 }

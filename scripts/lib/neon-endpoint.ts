@@ -21,6 +21,8 @@ export interface EndpointStats {
   wsSessions: number;
   /** httpRequests + wsSessions: what a request costs in trips to Neon. */
   roundTrips: number;
+  /** The largest `POST /sql` body, in bytes: what a batch's one HTTP request weighs. */
+  largestRequestBytes: number;
 }
 
 /** Faults a test injects (`POST /_faults`, or `setFaults`); all off by default and after a reset. */
@@ -105,7 +107,7 @@ type ExtendedQueryConfig = pg.QueryArrayConfig<(string | null)[]> & { queryMode:
  */
 export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions = {}): Promise<LocalNeonEndpoint> {
   const { port: requestedPort = 0, onLog = () => {} } = options;
-  const counters = { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0 };
+  const counters = { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, largestRequestBytes: 0 };
   const pools = new Map<string, pg.Pool>();
   const relays = new Set<Relay>();
   let faults = NO_FAULTS;
@@ -114,7 +116,7 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
     faults.delayMs > 0 && (batch || !faults.batchesOnly) ? new Promise((resolve) => setTimeout(resolve, faults.delayMs)) : undefined;
 
   const stats = (): EndpointStats => ({ ...counters, roundTrips: counters.httpRequests + counters.wsSessions });
-  const resetStats = () => Object.assign(counters, { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0 });
+  const resetStats = () => Object.assign(counters, { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, largestRequestBytes: 0 });
 
   function poolFor(header: string | string[] | undefined): pg.Pool {
     const connectionString = typeof header === 'string' ? header : undefined;
@@ -166,7 +168,9 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
   async function handleSql(req: http.IncomingMessage): Promise<[number, unknown]> {
     counters.httpRequests++;
     try {
-      const body = parseBody(await readBody(req));
+      const text = await readBody(req);
+      counters.largestRequestBytes = Math.max(counters.largestRequestBytes, Buffer.byteLength(text));
+      const body = parseBody(text);
       const pool = poolFor(req.headers['neon-connection-string']);
       const arrayMode = req.headers['neon-array-mode'] === 'true';
       if (Array.isArray(body)) {

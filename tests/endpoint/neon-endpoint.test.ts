@@ -438,7 +438,7 @@ describe('counting', () => {
   });
 
   it('starts from zero after a reset, over HTTP and on the object', async () => {
-    const zero = { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, roundTrips: 0 };
+    const zero = { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, roundTrips: 0, largestRequestBytes: 0 };
     expect(await httpStats()).toEqual(zero);
     expect(endpoint.stats()).toEqual(zero);
   });
@@ -446,10 +446,18 @@ describe('counting', () => {
   it('counts one round trip per neon() query and per batch', async () => {
     await sql`select 1`;
     await sql.query('select $1::int', [2]);
-    expect(endpoint.stats()).toEqual({ httpRequests: 2, batches: 0, queries: 2, wsSessions: 0, roundTrips: 2 });
+    expect(endpoint.stats()).toMatchObject({ httpRequests: 2, batches: 0, queries: 2, wsSessions: 0, roundTrips: 2 });
 
     await sql.transaction([sql`select 1`, sql`select 2`, sql`select 3`]);
-    expect(await httpStats()).toEqual({ httpRequests: 3, batches: 1, queries: 5, wsSessions: 0, roundTrips: 3 });
+    expect(await httpStats()).toMatchObject({ httpRequests: 3, batches: 1, queries: 5, wsSessions: 0, roundTrips: 3 });
+  });
+
+  it('weighs the largest request body', async () => {
+    const padding = 'x'.repeat(10_000);
+    await sql`select ${padding}::text`;
+    await sql`select 1`;
+    expect(endpoint.stats().largestRequestBytes).toBeGreaterThan(10_000);
+    expect(endpoint.stats().largestRequestBytes).toBeLessThan(11_000);
   });
 
   it('counts one round trip per WebSocket session', async () => {

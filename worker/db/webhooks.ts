@@ -150,9 +150,6 @@ export interface EmittedEvent {
   type: WebhookEventType;
 }
 
-/** An event's data as a JSON value known beforehand: for `emitWebhookEvent`. */
-export const jsonData = (data: Record<string, unknown>) => sql`select ${JSON.stringify(data)}::jsonb`;
-
 /**
  * The statements that write an event to the outbox and fan it out to the tenant's enabled
  * endpoints subscribed to its type, to append to the batch of the change that causes it (both
