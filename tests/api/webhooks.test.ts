@@ -342,6 +342,14 @@ describe('delivery with retries', () => {
     expect(after).toMatchObject({ status: 'enabled', failingSince: null });
   });
 
+  test('an event no enabled endpoint subscribes to is not written to the outbox', async () => {
+    const tenant = await createTenant({ name: 'Webhook unsubscribed' });
+    await createEndpoint(tenant.apiKey.secret, 'https://hooks.example.com/targets-only', ['scorecard.target.crossed']);
+    const key = await issueApiKey(tenant.apiKey.secret);
+    expect((await api(`/v1/api-keys/${key.id}`, { method: 'DELETE', key: tenant.apiKey.secret })).status).toBe(200);
+    expect((await owner.query('select 1 from webhook_events where tenant_id = $1', [tenant.tenant.id])).rowCount).toBe(0);
+  });
+
   test('a failing receiver sees retries with growing gaps; after 24 hours of failures the endpoint is disabled and audited', async () => {
     const tenant = await createTenant({ name: 'Webhook failing' });
     const hook = await receiver([500]);

@@ -154,14 +154,20 @@ export interface EmittedEvent {
  * The statements that write an event to the outbox and fan it out to the tenant's enabled
  * endpoints subscribed to its type, to append to the batch of the change that causes it (both
  * commit or neither does). `source` is a query of one jsonb column, the event's data: no row, no
- * event — so an event can depend on what the batch's earlier statements did. Row-level security
- * keeps the fan-out within the batch's tenant, which must be `event.tenantId`.
+ * event — so an event can depend on what the batch's earlier statements did. An event no endpoint
+ * subscribes to is not written: nothing could deliver it, and the daily benchmark job would
+ * otherwise leave a row per ranked tenant. Row-level security keeps the fan-out within the batch's
+ * tenant, which must be `event.tenantId`.
  */
 export function emitWebhookEvent(db: Database, event: EmittedEvent, source: SQL): BatchItem<'pg'>[] {
   return [
     db.execute(
       sql`insert into ${webhookEvents} (id, tenant_id, type, data)
-          select ${event.id}::uuid, ${event.tenantId}::uuid, ${event.type}::webhook_event_type, source.data from (${source}) as source(data)`,
+          select ${event.id}::uuid, ${event.tenantId}::uuid, ${event.type}::webhook_event_type, source.data from (${source}) as source(data)
+          where exists (
+            select from ${webhookEndpoints} as endpoint
+            where endpoint.tenant_id = ${event.tenantId}::uuid and endpoint.disabled_at is null
+              and ${event.type}::webhook_event_type = any (endpoint.event_types))`,
     ),
     db.execute(
       sql`insert into ${webhookDeliveries} (tenant_id, event_id, endpoint_id, next_attempt_at)
