@@ -4,13 +4,12 @@
  * not reveal them. The additional data binds a ciphertext to its row (`context`, e.g. the endpoint
  * id), so it cannot be copied onto another endpoint. Format: `v1.<base64 iv>.<base64 ciphertext>`.
  */
+import { fromBase64, toBase64 } from './base64.ts';
+
 const encoder = new TextEncoder();
 const INFO = 'service-culture/secret-box/v1';
 
 type AesKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
-
-const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-const fromBase64 = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
 async function boxKey(masterSecret: string): Promise<AesKey> {
   const material = await crypto.subtle.importKey('raw', encoder.encode(masterSecret), 'HKDF', false, ['deriveKey']);

@@ -1,3 +1,5 @@
+import { toBase64url } from './base64.ts';
+
 /**
  * Secrets are a 4-character prefix that says what they are, then 32 base64url characters (192
  * random bits): `sck_` for API keys, `scs_` for partner client secrets.
@@ -10,10 +12,6 @@ const CLIENT_SECRET_PATTERN = /^scs_[A-Za-z0-9_-]{32}$/;
 /** How much of a secret is kept in clear to tell secrets apart: the prefix and 8 characters (48 bits). */
 const DISPLAY_CHARS = 8;
 
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
 export interface GeneratedSecret {
   /** Shown to the caller once and never stored. */
   secret: string;
@@ -23,7 +21,7 @@ export interface GeneratedSecret {
 }
 
 async function generateSecret(prefix: string): Promise<GeneratedSecret> {
-  const secret = prefix + base64url(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
+  const secret = prefix + toBase64url(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
   return { secret, displayPrefix: secret.slice(0, prefix.length + DISPLAY_CHARS), hash: await sha256Hex(secret) };
 }
 

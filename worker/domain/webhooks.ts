@@ -3,18 +3,16 @@
  * retry schedule, pure, so receivers' libraries (tests use the `standardwebhooks` package) can check
  * what the worker sends. Web Crypto only.
  */
+import { fromBase64, toBase64 } from './base64.ts';
+
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 /** 24 random bytes (192 bits), within the spec's 24-64. */
 const SECRET_BYTES = 24;
 const encoder = new TextEncoder();
 
-function base64(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes));
-}
-
 /** `whsec_` + base64 of random bytes: the key is the decoded part after the prefix. */
 export function generateWebhookSecret(): string {
-  return WEBHOOK_SECRET_PREFIX + base64(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
+  return WEBHOOK_SECRET_PREFIX + toBase64(crypto.getRandomValues(new Uint8Array(SECRET_BYTES)));
 }
 
 export interface SignedMessage {
@@ -28,10 +26,10 @@ export interface SignedMessage {
 /** `v1,` + base64(HMAC-SHA256(key, `${id}.${timestamp}.${body}`)). */
 export async function signWebhook(secret: string, { id, timestamp, body }: SignedMessage): Promise<string> {
   if (!secret.startsWith(WEBHOOK_SECRET_PREFIX)) throw new Error('not a whsec_ secret');
-  const raw = Uint8Array.from(atob(secret.slice(WEBHOOK_SECRET_PREFIX.length)), (c) => c.charCodeAt(0));
+  const raw = fromBase64(secret.slice(WEBHOOK_SECRET_PREFIX.length));
   const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${id}.${timestamp}.${body}`));
-  return `v1,${base64(new Uint8Array(mac))}`;
+  return `v1,${toBase64(new Uint8Array(mac))}`;
 }
 
 /**
