@@ -286,7 +286,8 @@ const between = (column: AnyPgColumn, low: number, high: number) => sql`${column
 /** One client's rating of one service encounter. */
 /**
  * Where each unit sat in the tree and since when: one row when a unit is created and one per change
- * of parent, written in the same transaction. Disclosure (worker/domain/disclosure.ts) treats every
+ * of parent, written by a trigger on `units` in the same transaction, whoever writes (the API, the
+ * pool loader), and never changed. Disclosure (worker/domain/disclosure.ts) treats every
  * past tree as published, so a re-parented unit cannot reveal a group hidden under its old parent.
  */
 export const unitParentHistory = pgTable(
@@ -301,7 +302,6 @@ export const unitParentHistory = pgTable(
     primaryKey({ columns: [table.tenantId, table.unitId, table.validFrom] }),
     foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }).onDelete('cascade'),
     tenantIsolation(table.tenantId, 'select'),
-    tenantIsolation(table.tenantId, 'insert'),
   ],
 );
 

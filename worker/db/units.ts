@@ -38,26 +38,6 @@ export function insertUnit(db: Database, unit: Unit) {
   return db.insert(units).values(unit);
 }
 
-/** The first entry of a new unit's parent history (see `unitParentHistory`), for the batch that inserts it. */
-export function insertUnitPlacement(db: Database, unit: Pick<Unit, 'tenantId' | 'id' | 'parentId' | 'createdAt'>) {
-  return db.insert(unitParentHistory).values({ tenantId: unit.tenantId, unitId: unit.id, parentId: unit.parentId, validFrom: unit.createdAt });
-}
-
-/**
- * A parent history entry when this transaction moved the unit (its `updated_at` is the
- * transaction's `now()`) to a parent other than its last recorded one; nothing otherwise.
- */
-function recordMove(tenantId: string, id: string) {
-  return sql`
-    insert into ${unitParentHistory} (tenant_id, unit_id, parent_id, valid_from)
-    select u.tenant_id, u.id, u.parent_id, now() from ${units} u
-    where u.tenant_id = ${tenantId} and u.id = ${id} and u.updated_at = now()
-      and u.parent_id is distinct from (
-        select h.parent_id from ${unitParentHistory} h
-        where h.tenant_id = u.tenant_id and h.unit_id = u.id order by h.valid_from desc limit 1
-      )`;
-}
-
 /** The parent history of the tenant's units, for disclosure decisions. */
 export function unitParentHistoryQuery(db: Database, tenantId: string) {
   return db
@@ -139,7 +119,6 @@ export async function updateUnit(
       .where(and(ofTenant(tenantId, id), newParentId ? wouldStayAcyclic(tenantId, id, newParentId) : undefined))
       .returning(),
     db.select().from(units).where(ofTenant(tenantId, id)),
-    db.execute(columns.parentId !== undefined ? recordMove(tenantId, id) : sql`select`),
   ]);
   return { updated, current };
 }

@@ -179,9 +179,10 @@ export function diagnose({ units, external, internal, unitId, period, disclosure
     weakest && { means: Object.fromEntries(ROOT_CAUSES.map((cause) => [cause, staff.rootCauses[cause]!])) as Record<RootCause, MeanEstimate>, weakest },
   );
 
+  // Withheld with the whole scope too: an empty band would otherwise tell the other holds everyone.
   const willingnessOf = (band: TenureBand) =>
     hiddenOr(
-      withheld(disclosure.decide({ period, unitId, split: { dimension: 'tenureBand', value: band } })),
+      staffHidden ?? withheld(disclosure.decide({ period, unitId, split: { dimension: 'tenureBand', value: band } })),
       internalMeasures(sumTotals(int.filter((row) => row.tenureBand === band), EMPTY_INTERNAL_TOTALS)).willingness,
     );
   const newStaff = willingnessOf('new');

@@ -69,7 +69,7 @@ export const createUnit: RouteHandler<CreateUnitRoute, AppEnv> = async (c) => {
     createdAt: now,
     updatedAt: now,
   };
-  return writeOnce(c, undefined, [store.insertUnit(c.get('db'), unit), store.insertUnitPlacement(c.get('db'), unit)], 201, unitResource(unit), { headers: locationOf }).catch(
+  return writeOnce(c, undefined, [store.insertUnit(c.get('db'), unit)], 201, unitResource(unit), { headers: locationOf }).catch(
     (error: unknown) => refusal(error, body),
   );
 };
