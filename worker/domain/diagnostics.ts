@@ -70,7 +70,7 @@ const SUPPRESSED: Record<WithheldReason, Suppressed> = {
   },
   complementary: {
     suppressed: true,
-    reason: `Withheld because, with figures already published, it would reveal a group of fewer than ${MIN_GROUP_RESPONDENTS} respondents.`,
+    reason: `Withheld because, by subtraction from figures already published, it would reveal a group of fewer than ${MIN_GROUP_RESPONDENTS} respondents.`,
   },
   'period-open': { suppressed: true, reason: 'The period has not ended: internal figures are published once it has.' },
   'not-published': { suppressed: true, reason: 'Internal figures are published only for whole months, quarters and 12 months.' },
