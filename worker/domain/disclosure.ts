@@ -100,6 +100,7 @@ export interface Disclosure {
   walked: number;
 }
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const RANK: Record<DisclosurePeriodKind, number> = { rolling12: 0, quarter: 1, month: 2 };
 const MONTH_MS_KEY = (date: Date) => date.toISOString().slice(0, 10);
 const parseDay = (day: string) => new Date(`${day}T00:00:00Z`);
@@ -173,7 +174,10 @@ function candidatePeriods(months: readonly string[], now: Date): DisclosurePerio
 }
 
 interface Subtree {
+  /** Its units, sorted and joined: what orders it, so the order never depends on how rows arrive. */
   key: string;
+  /** Short name for this walk's bookkeeping. */
+  id: number;
   units: readonly string[] | null;
   /** When a tree version first had it (ms); 0 for the tenant. */
   firstSeen: number;
@@ -185,85 +189,117 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
   const currentMonth = monthStart(input.now);
   // Atoms of open months are in no published cell.
   const atoms = input.atoms.filter((atom) => atom.month < currentMonth && atom.respondents > 0);
-  const byMonthUnit = new Map<string, number[]>();
+  // Atoms by month, then by unit, as arrays of indexes: the walk below visits them many times.
+  const monthIndex = new Map<string, number>();
+  const unitIndex = new Map<string, number>();
+  for (const atom of atoms) {
+    if (!monthIndex.has(atom.month)) monthIndex.set(atom.month, monthIndex.size);
+    if (!unitIndex.has(atom.unitId)) unitIndex.set(atom.unitId, unitIndex.size);
+  }
+  const byMonthUnit: number[][][] = [...monthIndex.keys()].map(() => [...unitIndex.keys()].map(() => []));
+  const byMonth: number[][] = [...monthIndex.keys()].map(() => []);
   atoms.forEach((atom, index) => {
-    const key = `${atom.month}|${atom.unitId}`;
-    byMonthUnit.set(key, [...(byMonthUnit.get(key) ?? []), index]);
+    const m = monthIndex.get(atom.month)!;
+    byMonthUnit[m]![unitIndex.get(atom.unitId)!]!.push(index);
+    byMonth[m]!.push(index);
   });
-  const byMonth = new Map<string, number[]>();
-  atoms.forEach((atom, index) => byMonth.set(atom.month, [...(byMonth.get(atom.month) ?? []), index]));
 
   const versions = treeVersions(input);
-  const known = new Map<string, Subtree>([['tenant', { key: 'tenant', units: null, firstSeen: 0 }]]);
+  const known = new Map<string, Subtree>([['tenant', { key: 'tenant', id: 0, units: null, firstSeen: 0 }]]);
   for (const version of versions) {
     for (const units of subtrees(version.parents).values()) {
       const key = units.join(',');
-      if (!known.has(key)) known.set(key, { key, units, firstSeen: version.validFrom });
+      if (!known.has(key)) known.set(key, { key, id: known.size, units, firstSeen: version.validFrom });
     }
   }
   const current = subtrees(versions.at(-1)!.parents);
 
-  const periods = candidatePeriods([...byMonth.keys()], input.now);
+  const periods = candidatePeriods([...monthIndex.keys()], input.now);
+  const monthsWithData = new Map(periods.map((period) => [periodKey(period), monthsOf(period).flatMap((month) => monthIndex.get(month) ?? [])]));
+  const unitsWithData = [...known.values()].map((subtree) => subtree.units?.flatMap((unit) => unitIndex.get(unit) ?? []) ?? null);
   const size = (subtree: Subtree) => (subtree.units === null ? Number.POSITIVE_INFINITY : subtree.units.length);
-  const cells = periods.flatMap((period) =>
-    [...known.values()].flatMap((subtree) =>
-      SPLITS.map((split) => ({ period, subtree, split, availableAt: Math.max(parseDay(period.to).getTime(), subtree.firstSeen) })),
-    ),
-  );
+  const cells = periods.flatMap((period) => {
+    const closes = parseDay(period.to).getTime();
+    return [...known.values()].flatMap((subtree) =>
+      SPLITS.map((split, splitRank) => ({ period, subtree, split, splitRank, size: size(subtree), availableAt: Math.max(closes, subtree.firstSeen) })),
+    );
+  });
   cells.sort(
     (a, b) =>
       a.availableAt - b.availableAt ||
       RANK[a.period.kind] - RANK[b.period.kind] ||
-      size(b.subtree) - size(a.subtree) ||
-      SPLITS.indexOf(a.split) - SPLITS.indexOf(b.split) ||
-      a.period.from.localeCompare(b.period.from) ||
-      a.subtree.key.localeCompare(b.subtree.key),
+      b.size - a.size ||
+      a.splitRank - b.splitRank ||
+      compare(a.period.from, b.period.from) ||
+      compare(a.subtree.key, b.subtree.key),
   );
 
-  const membersOf = (period: DisclosurePeriod, units: readonly string[] | null, split: Split | undefined): number[] => {
-    const members: number[] = [];
-    for (const month of monthsOf(period)) {
-      const indexes = units === null ? (byMonth.get(month) ?? []) : units.flatMap((unit) => byMonthUnit.get(`${month}|${unit}`) ?? []);
-      for (const index of indexes) if (!split || atoms[index]![split.dimension] === split.value) members.push(index);
+  // Each atom's tenure band and role as small numbers, so the split test is cheap.
+  const bandOf = Uint8Array.from(atoms, (atom) => TENURE_BAND_VALUES.indexOf(atom.tenureBand));
+  const roleOf = Uint8Array.from(atoms, (atom) => ROLE_VALUES.indexOf(atom.role));
+  // A cell's atoms, written into one buffer (each atom at most once per cell): the walk allocates nothing per cell.
+  const members = new Int32Array(atoms.length);
+  const membersOf = (period: DisclosurePeriod, subtree: Subtree, split: Split | undefined): number => {
+    let count = 0;
+    const units = unitsWithData[subtree.id]!;
+    const codes = split?.dimension === 'tenureBand' ? bandOf : roleOf;
+    const wanted = split === undefined ? -1 : split.dimension === 'tenureBand' ? TENURE_BAND_VALUES.indexOf(split.value) : ROLE_VALUES.indexOf(split.value);
+    const add = (list: readonly number[]) => {
+      for (const index of list) if (wanted < 0 || codes[index] === wanted) members[count++] = index;
+    };
+    for (const m of monthsWithData.get(periodKey(period))!) {
+      if (units === null) add(byMonth[m]!);
+      else for (const u of units) add(byMonthUnit[m]![u]!);
     }
-    return members;
+    return count;
   };
 
-  // The partition: a class per atom, each class's respondents, and whether its signature is non-zero.
+  // The partition: each atom's class, each class's respondents, and whether its signature is
+  // non-zero. There are never more classes than atoms (plus the first), so arrays of that size do.
   const classOf = new Int32Array(atoms.length);
-  const classSize = [atoms.reduce((sum, atom) => sum + atom.respondents, 0)];
-  const signed = [false];
+  const classSize = new Float64Array(atoms.length + 1);
+  const signed = new Uint8Array(atoms.length + 1);
+  let classes = 1;
+  classSize[0] = atoms.reduce((sum, atom) => sum + atom.respondents, 0);
+  const inside = new Float64Array(atoms.length + 1);
+  const movedTo = new Int32Array(atoms.length + 1);
   const decisions = new Map<string, Decision>();
 
   for (const cell of cells) {
-    const members = membersOf(cell.period, cell.subtree.units, cell.split);
-    const key = `${periodKey(cell.period)}|${cell.subtree.key}|${splitKey(cell.split)}`;
-    const inside = new Map<number, number>();
-    for (const index of members) inside.set(classOf[index]!, (inside.get(classOf[index]!) ?? 0) + atoms[index]!.respondents);
-    const total = [...inside.values()].reduce((sum, n) => sum + n, 0);
-    const safe = [...inside].every(([id, n]) => {
+    const count = membersOf(cell.period, cell.subtree, cell.split);
+    const touched: number[] = [];
+    let total = 0;
+    for (let k = 0; k < count; k++) {
+      const index = members[k]!;
+      const id = classOf[index]!;
+      if (inside[id] === 0) touched.push(id);
+      inside[id]! += atoms[index]!.respondents;
+      total += atoms[index]!.respondents;
+    }
+    const safe = touched.every((id) => {
+      const n = inside[id]!;
       const outside = classSize[id]! - n;
       return n >= minimum && (!signed[id] || outside === 0 || outside >= minimum);
     });
-    if (!safe) {
-      decisions.set(key, { published: false, reason: total < minimum ? 'too-few-respondents' : 'complementary' });
-      continue;
-    }
-    decisions.set(key, { published: true });
-    const split = new Map<number, number>();
-    for (const [id, n] of inside) {
-      if (n === classSize[id]) signed[id] = true;
-      else {
-        split.set(id, classSize.length);
-        classSize[id]! -= n;
-        classSize.push(n);
-        signed.push(true);
+    decisions.set(`${periodKey(cell.period)}|${cell.subtree.id}|${splitKey(cell.split)}`, safe ? { published: true } : { published: false, reason: total < minimum ? 'too-few-respondents' : 'complementary' });
+    if (safe) {
+      for (const id of touched) {
+        movedTo[id] = -1;
+        if (inside[id] === classSize[id]) signed[id] = 1;
+        else {
+          movedTo[id] = classes;
+          classSize[id]! -= inside[id]!;
+          classSize[classes] = inside[id]!;
+          signed[classes] = 1;
+          classes++;
+        }
+      }
+      for (let k = 0; k < count; k++) {
+        const moved = movedTo[classOf[members[k]!]!]!;
+        if (moved > 0) classOf[members[k]!] = moved;
       }
     }
-    for (const index of members) {
-      const moved = split.get(classOf[index]!);
-      if (moved !== undefined) classOf[index] = moved;
-    }
+    for (const id of touched) inside[id] = 0;
   }
 
   return {
@@ -272,9 +308,9 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
       if (!isClosed(period, input.now)) return { published: false, reason: 'period-open' };
       const units = unitId === null ? null : current.get(unitId);
       if (units === undefined) throw new Error(`unit ${unitId} is not in the tree`);
-      const subtreeKey = units === null ? 'tenant' : units.join(',');
+      const subtree = known.get(units === null ? 'tenant' : units.join(','))!;
       // A cell that is not a candidate holds no closed atom: empty, nothing to hide.
-      return decisions.get(`${periodKey(period)}|${subtreeKey}|${splitKey(split)}`) ?? { published: true };
+      return decisions.get(`${periodKey(period)}|${subtree.id}|${splitKey(split)}`) ?? { published: true };
     },
   };
 }
