@@ -200,7 +200,7 @@ describe('POST /v1/internal-ratings/batch', () => {
     const depth = 100_000;
     const response = await api(path, {
       method: 'POST',
-      key: tenant.apiKey.secret,
+      key: writer,
       headers: { 'Content-Type': 'application/json' },
       body: '['.repeat(depth) + ']'.repeat(depth),
     });

@@ -60,7 +60,11 @@ beforeAll(async () => {
   const admin = tenant.apiKey.secret;
   reader = (await issueApiKey(admin, { scopes: ['reports:read'] })).secret;
   region = (await createUnit(admin, { name: 'Region' })).id;
-  [a, b, c] = (await Promise.all(['A', 'B', 'C'].map((name) => createUnit(admin, { name, parentId: region })))).map((unit) => unit.id) as [string, string, string];
+  // One by one, c first: each new unit is a new version of the tree, and the disclosure rule decides
+  // cells in the order they became possible, so c is shown and a, created later, is the one withheld.
+  c = (await createUnit(admin, { name: 'C', parentId: region })).id;
+  a = (await createUnit(admin, { name: 'A', parentId: region })).id;
+  b = (await createUnit(admin, { name: 'B', parentId: region })).id;
   const lastMonth = `${monthStart(-1).slice(0, 8)}15T12:00:00Z`;
   await createExternalRatings(admin, [
     // This month: overall 5, 4, 4, 2; recommend 10, 9, 5, 7.

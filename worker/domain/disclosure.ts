@@ -15,8 +15,8 @@
  *
  * **Rule (common refinement).** All candidate cells are walked in one canonical order: by when the
  * cell became possible (its period's end, or the first tree version with its subtree, whichever is
- * later), then coarse before fine (rolling12, quarter, month; larger subtree; no split before a
- * split), then by ids. Atoms are partitioned by their membership signature over the cells
+ * later), then coarse before fine (rolling12, quarter, month; no split before a split; more
+ * respondents before fewer, which are frozen once the period has ended), then by ids. Atoms are partitioned by their membership signature over the cells
  * published so far. A cell is published only if, after adding it, every class with a non-zero
  * signature holds 0 or at least `minimum` respondents; otherwise it is withheld.
  *
@@ -217,40 +217,50 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
   const periods = candidatePeriods([...monthIndex.keys()], input.now);
   const monthsWithData = new Map(periods.map((period) => [periodKey(period), monthsOf(period).flatMap((month) => monthIndex.get(month) ?? [])]));
   const unitsWithData = [...known.values()].map((subtree) => subtree.units?.flatMap((unit) => unitIndex.get(unit) ?? []) ?? null);
-  const size = (subtree: Subtree) => (subtree.units === null ? Number.POSITIVE_INFINITY : subtree.units.length);
+  // Each atom's tenure band and role as small numbers, so the split test is cheap.
+  const bandOf = Uint8Array.from(atoms, (atom) => TENURE_BAND_VALUES.indexOf(atom.tenureBand));
+  const roleOf = Uint8Array.from(atoms, (atom) => ROLE_VALUES.indexOf(atom.role));
+  const listsOf = (period: DisclosurePeriod, subtree: Subtree): number[][] => {
+    const units = unitsWithData[subtree.id]!;
+    return monthsWithData.get(periodKey(period))!.flatMap((m) => (units === null ? [byMonth[m]!] : units.map((u) => byMonthUnit[m]![u]!)));
+  };
+  /** Respondents of a period and subtree, whole and per split, in the order of SPLITS. */
+  const respondentsOf = (period: DisclosurePeriod, subtree: Subtree): Float64Array => {
+    const totals = new Float64Array(SPLITS.length);
+    for (const list of listsOf(period, subtree)) {
+      for (const index of list) {
+        const n = atoms[index]!.respondents;
+        totals[0]! += n;
+        totals[1 + bandOf[index]!]! += n;
+        totals[1 + TENURE_BAND_VALUES.length + roleOf[index]!]! += n;
+      }
+    }
+    return totals;
+  };
   const cells = periods.flatMap((period) => {
     const closes = parseDay(period.to).getTime();
-    return [...known.values()].flatMap((subtree) =>
-      SPLITS.map((split, splitRank) => ({ period, subtree, split, splitRank, size: size(subtree), availableAt: Math.max(closes, subtree.firstSeen) })),
-    );
+    return [...known.values()].flatMap((subtree) => {
+      const respondents = respondentsOf(period, subtree);
+      return SPLITS.map((split, splitRank) => ({ period, subtree, split, splitRank, respondents: respondents[splitRank]!, availableAt: Math.max(closes, subtree.firstSeen) }));
+    });
   });
   cells.sort(
     (a, b) =>
       a.availableAt - b.availableAt ||
       RANK[a.period.kind] - RANK[b.period.kind] ||
-      b.size - a.size ||
       a.splitRank - b.splitRank ||
+      b.respondents - a.respondents ||
       compare(a.period.from, b.period.from) ||
       compare(a.subtree.key, b.subtree.key),
   );
 
-  // Each atom's tenure band and role as small numbers, so the split test is cheap.
-  const bandOf = Uint8Array.from(atoms, (atom) => TENURE_BAND_VALUES.indexOf(atom.tenureBand));
-  const roleOf = Uint8Array.from(atoms, (atom) => ROLE_VALUES.indexOf(atom.role));
   // A cell's atoms, written into one buffer (each atom at most once per cell): the walk allocates nothing per cell.
   const members = new Int32Array(atoms.length);
   const membersOf = (period: DisclosurePeriod, subtree: Subtree, split: Split | undefined): number => {
     let count = 0;
-    const units = unitsWithData[subtree.id]!;
     const codes = split?.dimension === 'tenureBand' ? bandOf : roleOf;
     const wanted = split === undefined ? -1 : split.dimension === 'tenureBand' ? TENURE_BAND_VALUES.indexOf(split.value) : ROLE_VALUES.indexOf(split.value);
-    const add = (list: readonly number[]) => {
-      for (const index of list) if (wanted < 0 || codes[index] === wanted) members[count++] = index;
-    };
-    for (const m of monthsWithData.get(periodKey(period))!) {
-      if (units === null) add(byMonth[m]!);
-      else for (const u of units) add(byMonthUnit[m]![u]!);
-    }
+    for (const list of listsOf(period, subtree)) for (const index of list) if (wanted < 0 || codes[index] === wanted) members[count++] = index;
     return count;
   };
 
