@@ -1762,6 +1762,17 @@ export interface components {
                 occasional: components["schemas"]["ExternalFigures"];
                 recurring: components["schemas"]["ExternalFigures"];
             };
+            /** @description With `split=tenureBand`: internal figures of staff under 12 months (`new`) and longer. */
+            byTenureBand?: {
+                new: components["schemas"]["InternalFigures"];
+                established: components["schemas"]["InternalFigures"];
+            };
+            /** @description With `split=role`. */
+            byRole?: {
+                frontline: components["schemas"]["InternalFigures"];
+                support: components["schemas"]["InternalFigures"];
+                leader: components["schemas"]["InternalFigures"];
+            };
         };
         /** @description From clients’ ratings. */
         ExternalFigures: {
@@ -7120,8 +7131,8 @@ export interface operations {
                 interval?: "week" | "month" | "quarter" | "rolling12";
                 /** @description Only this unit and the units below it; default: the whole tenant. */
                 unitId?: string;
-                /** @description Also give the external figures per customer kind. */
-                split?: "customerKind";
+                /** @description One split at most: `customerKind` also gives the external figures per customer kind; `tenureBand` or `role` the internal figures per tenure band or role, each decided by the disclosure rule like any other cell. */
+                split?: "customerKind" | "tenureBand" | "role";
             };
             header?: never;
             path?: never;

@@ -112,6 +112,8 @@ describe('anonymity attacks (issue 14)', () => {
     const cells: PublishedCell[] = [];
     for (const scope of ['', `&unitId=${u}`, `&unitId=${v}`]) {
       cells.push(...(await scorecardCells(t.reader, month + scope, t.parents)));
+      cells.push(...(await scorecardCells(t.reader, `${month}${scope}&split=tenureBand`, t.parents)));
+      cells.push(...(await scorecardCells(t.reader, `${month}${scope}&split=role`, t.parents)));
       cells.push(...(await diagnosticsCells(t.reader, month + scope, t.parents)));
     }
     const unitU = (await (await api(`/v1/scorecard?${month}&unitId=${u}`, { key: t.reader })).json()) as any;

@@ -179,6 +179,18 @@ describe('GET /v1/scorecard', () => {
     expect((await internalOf(region)).respondents).toBe(16);
   });
 
+  test('split by tenure band or role gives internal figures per group, each under the disclosure rule', async () => {
+    const query = `from=${monthStart(-1)}&to=${monthStart(0)}`;
+    const [bands] = (await scorecard(`${query}&split=tenureBand`)).periods as [Period & { byTenureBand: Record<string, Record<string, unknown>> }];
+    // Everyone answered as new staff: the band is the whole tenant, and no one is established.
+    expect(bands.byTenureBand.new!.respondents).toBe(16);
+    expect(bands.byTenureBand.established!.respondents).toBe(0);
+    const [roles] = (await scorecard(`${query}&unitId=${b}&split=role`)).periods as [Period & { byRole: Record<string, Record<string, unknown>> }];
+    expect(roles.byRole.frontline!.respondents).toEqual({ suppressed: true, reason: 'too-few-respondents' });
+    expect(roles.byRole.leader!.respondents).toBe(0);
+    expect(roles.byCustomerKind).toBeUndefined();
+  });
+
   test('answers in two round trips: authentication, then one batch', async () => {
     const before = await roundTrips();
     const response = await api(`/v1/scorecard?unitId=${region}&split=customerKind`, { key: reader });

@@ -40,9 +40,23 @@ const published = (figure: Figure | null | undefined): figure is Figure & { n: n
 export async function scorecardCells(key: string, query: string, parents: ReadonlyMap<string, string | null>): Promise<PublishedCell[]> {
   const response = await api(`/v1/scorecard?${query}`, { key });
   if (response.status !== 200) return [];
-  const body = (await response.json()) as { unitId: string | null; periods: { from: string; to: string; internal: { supportIndex: Figure } }[] };
+  type Internal = { supportIndex: Figure };
+  const body = (await response.json()) as {
+    unitId: string | null;
+    periods: { from: string; to: string; internal: Internal; byTenureBand?: Record<string, Internal>; byRole?: Record<string, Internal> }[];
+  };
   const units = body.unitId === null ? null : subtreeOf(parents, body.unitId);
-  return body.periods.filter((p) => published(p.internal.supportIndex)).map((p) => cell(`scorecard?${query} ${p.from}..${p.to}`, p, units));
+  return body.periods.flatMap((p) => {
+    const source = `scorecard?${query} ${p.from}..${p.to}`;
+    const splits = [
+      ...Object.entries(p.byTenureBand ?? {}).map(([value, figures]) => [`tenureBand=${value}`, figures, (r: Respondent) => r.tenureBand === value] as const),
+      ...Object.entries(p.byRole ?? {}).map(([value, figures]) => [`role=${value}`, figures, (r: Respondent) => r.role === value] as const),
+    ];
+    return [
+      ...(published(p.internal.supportIndex) ? [cell(source, p, units)] : []),
+      ...splits.flatMap(([name, figures, test]) => (published(figures.supportIndex) ? [cell(`${source} ${name}`, p, units, test)] : [])),
+    ];
+  });
 }
 
 /** GET /v1/diagnostics?query: the scope's cell and the tenure-band cells that are published. */

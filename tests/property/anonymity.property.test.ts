@@ -1,7 +1,8 @@
 /**
  * The disclosure rule as a property (issue 14): for random small tenants — units of 1-12
  * respondents over several ended months, both tenure bands, all roles, a unit tree that an admin
- * then re-parents — every read the API allows (scorecard by month, quarter, rolling12 and week,
+ * then re-parents — every read the API allows (scorecard by month, quarter, rolling12 and week, split
+ * by tenure band or role,
  * windows shifted by days, diagnostics over every whole and shifted period, for the tenant and
  * every unit, before and after the move) is collected as published cells, and no set of 1-4
  * respondents may have its total determined by them (a rank test, tests/lib/anonymity-rank.ts).
@@ -51,6 +52,8 @@ async function readEverything(key: string, unitIds: readonly string[], parents: 
   for (const scope of ['', ...unitIds.map((id) => `&unitId=${id}`)]) {
     const scorecards = [
       `interval=month&from=${monthStart(-5)}&to=${monthStart(0)}`,
+      `interval=month&from=${monthStart(-5)}&to=${monthStart(0)}&split=tenureBand`,
+      `interval=quarter&from=${monthStart(-8)}&to=${monthStart(0)}&split=role`,
       `interval=quarter&from=${monthStart(-8)}&to=${monthStart(0)}`,
       `interval=week&from=${monthStart(-4)}&to=${monthStart(0)}`,
       ...[-3, -2, -1, 0].map((end) => `interval=rolling12&to=${monthStart(end)}`),

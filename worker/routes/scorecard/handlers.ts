@@ -13,7 +13,7 @@ import {
   sumTotals,
 } from '../../db/rollup-totals.ts';
 import { targetsQuery } from '../../db/targets.ts';
-import { type Decision, planDisclosure } from '../../domain/disclosure.ts';
+import { type Decision, planDisclosure, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
 import { externalMeasures, internalMeasures } from '../../domain/measures.ts';
 import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
 import type { AppEnv } from '../../env.ts';
@@ -106,10 +106,12 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   const all: Period[] = [plan.previous, ...plan.periods];
   const range = { tenantId: tenant.id, from: plan.previous.from, to: plan.periods.at(-1)!.to, bucket: plan.bucket };
   const db = c.get('db');
+  const byKind = query.split === 'customerKind';
+  const internalSplit = query.split === 'tenureBand' || query.split === 'role' ? query.split : undefined;
   // One round trip: the figures, the targets, and what the disclosure decision reads.
   const [externalRows, internalRows, targetRows, ...disclosureRows] = await inTenant(db, tenant.id, [
-    externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(query.split ? (['customerKind'] as const) : [])] }),
-    internalTotals(db, { ...range, groupBy: ['unitId'] }),
+    externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(byKind ? (['customerKind'] as const) : [])] }),
+    internalTotals(db, { ...range, groupBy: ['unitId', ...(internalSplit ? [internalSplit] : [])] }),
     targetsQuery(db, tenant.id),
     ...disclosureQueries(db, tenant.id, now),
   ]);
@@ -129,11 +131,18 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
 
   const disclosure = planDisclosure(disclosureInput(disclosureRows, now));
   const { kind } = plan;
-  const internalRaw = all.map((period) => {
-    const decision = kind === 'week' ? WEEKS_WITHHELD : disclosure.decide({ period: { kind, ...period }, unitId: query.unitId ?? null });
-    const withheld: Suppressed | undefined = decision.published ? undefined : { suppressed: true, reason: decision.reason };
-    return rawInternal(sumTotals(rowsIn(internal, period), EMPTY_INTERNAL_TOTALS), withheld);
-  });
+  /** Each period's internal figures (oldest first, the trend's base included), of one split value or all. */
+  const internalRawOf = (split?: Split) =>
+    all.map((period) => {
+      const decision = kind === 'week' ? WEEKS_WITHHELD : disclosure.decide({ period: { kind, ...period }, unitId: query.unitId ?? null, ...(split && { split }) });
+      const withheld: Suppressed | undefined = decision.published ? undefined : { suppressed: true, reason: decision.reason };
+      const rows = rowsIn(internal, period).filter((row) => !split || row[split.dimension] === split.value);
+      return rawInternal(sumTotals(rows, EMPTY_INTERNAL_TOTALS), withheld);
+    });
+  const internalRaw = internalRawOf();
+  const splitRaw = (values: readonly string[], dimension: Split['dimension']) =>
+    values.map((value) => [value, internalRawOf({ dimension, value } as Split)] as const);
+  const internalSplits = internalSplit === 'tenureBand' ? splitRaw(TENURE_BAND_VALUES, 'tenureBand') : internalSplit === 'role' ? splitRaw(ROLE_VALUES, 'role') : [];
 
   const periods = plan.periods.map((period, index) => {
     const previous = all[index]!;
@@ -141,7 +150,12 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
       ...period,
       external: externalFigures(externalIn(period), externalIn(previous), targets),
       internal: internalFigures(internalRaw[index + 1]!, internalRaw[index]!, targets),
-      ...(query.split && {
+      ...(internalSplit && {
+        [internalSplit === 'tenureBand' ? 'byTenureBand' : 'byRole']: Object.fromEntries(
+          internalSplits.map(([value, raw]) => [value, internalFigures(raw[index + 1]!, raw[index]!, targets)]),
+        ),
+      }),
+      ...(byKind && {
         byCustomerKind: {
           occasional: externalFigures(externalIn(period, 'occasional'), externalIn(previous, 'occasional'), targets),
           recurring: externalFigures(externalIn(period, 'recurring'), externalIn(previous, 'recurring'), targets),

@@ -18,7 +18,11 @@ export const ScorecardQuerySchema = z.object({
     example: 'month',
   }),
   unitId: uuid().optional().openapi({ description: 'Only this unit and the units below it; default: the whole tenant.' }),
-  split: z.enum(['customerKind']).optional().openapi({ description: 'Also give the external figures per customer kind.' }),
+  split: z.enum(['customerKind', 'tenureBand', 'role']).optional().openapi({
+    description:
+      'One split at most: `customerKind` also gives the external figures per customer kind; `tenureBand` or `role` the ' +
+      'internal figures per tenure band or role, each decided by the disclosure rule like any other cell.',
+  }),
 });
 
 const value = z.number().nullable().openapi({ description: 'null when there is nothing to measure (n = 0).' });
@@ -94,6 +98,14 @@ export const ScorecardPeriodSchema = z
       .object({ occasional: ExternalFiguresSchema, recurring: ExternalFiguresSchema })
       .optional()
       .openapi({ description: 'With `split=customerKind`.' }),
+    byTenureBand: z
+      .object({ new: InternalFiguresSchema, established: InternalFiguresSchema })
+      .optional()
+      .openapi({ description: 'With `split=tenureBand`: internal figures of staff under 12 months (`new`) and longer.' }),
+    byRole: z
+      .object({ frontline: InternalFiguresSchema, support: InternalFiguresSchema, leader: InternalFiguresSchema })
+      .optional()
+      .openapi({ description: 'With `split=role`.' }),
   })
   .openapi('ScorecardPeriod');
 
