@@ -27,7 +27,7 @@ export function conflictingScopes(scopes: readonly Scope[]): Scope[] {
 /**
  * Whether a credential holding `held` may act with `scope`: `admin` implies every scope but
  * `internal-ratings:write`, and a credential that holds conflicting scopes (which can be stored
- * only by going around the API) may do nothing at all.
+ * only by going around the API) is refused on every route that needs a scope.
  */
 export function holdsScope(held: readonly Scope[], scope: Scope): boolean {
   if (conflictingScopes(held).length > 0) return false;
