@@ -40,8 +40,12 @@ export const INDUSTRIES = [
   'other',
 ] as const;
 export const SIZE_BANDS = ['1-49', '50-249', '250-999', '1000+'] as const;
-/** What a credential may do; `admin` implies every other scope. */
-export const SCOPES = ['ratings:write', 'ratings:read', 'reports:read', 'admin'] as const;
+/**
+ * What a credential may do; `admin` implies every other scope but `internal-ratings:write`, which
+ * excludes `reports:read` and `admin` (worker/domain/scopes.ts): whoever writes employees' answers
+ * must not read the figures, or known answers could pad a small group up to the threshold.
+ */
+export const SCOPES = ['ratings:write', 'ratings:read', 'reports:read', 'admin', 'internal-ratings:write'] as const;
 export const AUDIT_ACTIONS = [
   'tenant.created',
   'tenant.updated',
@@ -59,6 +63,11 @@ export const AUDIT_ACTIONS = [
   'webhook_endpoint.secret_rotated',
   /** The delivery worker gave up on an endpoint that failed for 24 hours. */
   'webhook_endpoint.disabled',
+  /**
+   * Internal ratings were written: how many and for how many units, never their contents. A second
+   * writing credential, or writes just before a month closes, show here (see README, Anonymity).
+   */
+  'internal_ratings.recorded',
 ] as const;
 /** `system`: the API's own scheduled work (the webhook delivery job), acting for no credential. */
 export const ACTOR_TYPES = ['operator', 'api_key', 'partner_client', 'system'] as const;
@@ -275,6 +284,27 @@ export const units = pgTable(
 const between = (column: AnyPgColumn, low: number, high: number) => sql`${column} between ${sql.raw(String(low))} and ${sql.raw(String(high))}`;
 
 /** One client's rating of one service encounter. */
+/**
+ * Where each unit sat in the tree and since when: one row when a unit is created and one per change
+ * of parent, written by a trigger on `units` in the same transaction, whoever writes (the API, the
+ * pool loader), and never changed. Disclosure (worker/domain/disclosure.ts) treats every
+ * past tree as published, so a re-parented unit cannot reveal a group hidden under its old parent.
+ */
+export const unitParentHistory = pgTable(
+  'unit_parent_history',
+  {
+    tenantId: tenantId(),
+    unitId: uuid('unit_id').notNull(),
+    parentId: uuid('parent_id'),
+    validFrom: timestamp('valid_from', { withTimezone: true, precision: 6 }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.tenantId, table.unitId, table.validFrom] }),
+    foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }).onDelete('cascade'),
+    tenantIsolation(table.tenantId, 'select'),
+  ],
+);
+
 export const externalRatings = pgTable(
   'external_ratings',
   {

@@ -362,7 +362,7 @@ export interface paths {
         put?: never;
         /**
          * Record an employee’s anonymous rating of the support they receive
-         * @description Needs `ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only). An unknown unit (or another tenant’s) is a 404 naming it; an archived unit is a 409. Send an `Idempotency-Key` so that retries cannot record the rating twice.
+         * @description Needs `internal-ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only, by the disclosure rule: see the scorecard). The day must lie in the current UTC month. `internal-ratings:write` is a scope of its own: `admin` does not imply it, and a credential that holds it cannot hold `reports:read` or `admin`, so no one can pad a small group with answers they know and read it back. Each write is audited with its counts (`internal_ratings.recorded`), never its contents. An unknown unit (or another tenant’s) is a 404 naming it; an archived unit is a 409. Send an `Idempotency-Key` so that retries cannot record the rating twice.
          */
         post: operations["createInternalRating"];
         delete?: never;
@@ -382,7 +382,7 @@ export interface paths {
         put?: never;
         /**
          * Record up to 1,000 anonymous internal ratings at once, all or nothing
-         * @description Needs `ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only). If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/empowerment`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
+         * @description Needs `internal-ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only, by the disclosure rule: see the scorecard). The day must lie in the current UTC month. `internal-ratings:write` is a scope of its own: `admin` does not imply it, and a credential that holds it cannot hold `reports:read` or `admin`, so no one can pad a small group with answers they know and read it back. Each write is audited with its counts (`internal_ratings.recorded`), never its contents. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/empowerment`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
          */
         post: operations["createInternalRatingBatch"];
         delete?: never;
@@ -556,7 +556,7 @@ export interface paths {
         };
         /**
          * Measures per period, with uncertainty, gap to target and trend
-         * @description Per period: the four indicator means, overall, CSAT, NPS (clients); support index and its weakest root cause, knowledge, ability, willingness and eNPS (employees). Means carry n and a standard error, shares a Wilson 95% interval, net scores the interval of a difference of two shares. An empty period has null values with n 0. Internal figures of a group of 1-4 respondents are suppressed, and so are other groups where subtracting visible groups would reveal them. An unknown unit (or another tenant’s) is a 404. Needs `reports:read`.
+         * @description Per period: the four indicator means, overall, CSAT, NPS (clients); support index and its weakest root cause, knowledge, ability, willingness and eNPS (employees). Means carry n and a standard error, shares a Wilson 95% interval, net scores the interval of a difference of two shares. An empty period has null values with n 0. Periods are always whole (`from` moves back and `to` forward to period boundaries; each period states its own). Disclosure rule for internal figures: they are published only for ended months, quarters and 12-month windows (never per week), and only where no combination of the figures this API publishes (any unit subtree under any tree the tenant has had, any period, any split, scorecard and diagnostics alike) could single out 1-4 respondents; otherwise each reads `{"suppressed": true, "reason": …}`, never 0. An unknown unit (or another tenant’s) is a 404. Needs `reports:read`.
          */
         get: operations["getScorecard"];
         put?: never;
@@ -576,7 +576,7 @@ export interface paths {
         };
         /**
          * Why service culture stands where it does
-         * @description Needs `reports:read`. The attitude paradox, attitude decay, blame by component and customer kind, the service-profit link, and findings in plain language, each naming the figures that support it. Internal figures of fewer than 5 respondents (or that would reveal such a group by subtraction) are `{"suppressed": true}`, and no finding rests on them. A unit that is not the tenant’s is a 404.
+         * @description Needs `reports:read`. The attitude paradox, attitude decay, blame by component and customer kind, the service-profit link, and findings in plain language, each naming the figures that support it, for one whole period: a calendar month, a quarter or 12 whole months (any other window is a 422 naming `from`/`to`). Internal figures are published only for ended periods and only where no combination of published figures (any unit, period, split, endpoint or earlier unit tree) isolates fewer than 5 respondents; others are `{"suppressed": true, "reason": …}`, and no finding rests on them. A unit that is not the tenant’s is a 404.
          */
         get: operations["getDiagnostics"];
         put?: never;
@@ -817,7 +817,7 @@ export interface components {
              * @example sck_3kTq9vXa
              */
             displayPrefix: string;
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -906,12 +906,12 @@ export interface components {
             /** @example Helpdesk integration */
             name: string;
             /**
-             * @description At most the caller's own scopes (`admin` counts as all).
+             * @description At most the caller's own scopes (`admin` counts as all). `internal-ratings:write` may not be combined with `reports:read` or `admin` (a writer of internal ratings who could read the figures could pad a small group with known answers).
              * @example [
              *       "ratings:write"
              *     ]
              */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
             /**
              * Format: date-time
              * @description When the key stops working: in the future, at most 2 years ahead. Omit for no expiry.
@@ -957,7 +957,7 @@ export interface components {
              */
             displayPrefix: string;
             /** @description The most its access tokens may carry. */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -975,12 +975,12 @@ export interface components {
             /** @example Helpdesk */
             name: string;
             /**
-             * @description At most the caller's own scopes (`admin` counts as all).
+             * @description At most the caller's own scopes (`admin` counts as all). `internal-ratings:write` may not be combined with `reports:read` or `admin` (a writer of internal ratings who could read the figures could pad a small group with known answers).
              * @example [
              *       "ratings:write"
              *     ]
              */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
         };
         PartnerClientPage: {
             data: components["schemas"]["PartnerClient"][];
@@ -1055,7 +1055,7 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
             /** @enum {string} */
-            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled";
+            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled" | "internal_ratings.recorded";
             /** @description Who did it. Never a secret. */
             actor: {
                 /** @enum {string} */
@@ -1274,7 +1274,7 @@ export interface components {
             unitId: string;
             /**
              * Format: date
-             * @description The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day after the server’s UTC date (time zones ahead of UTC), at most 2 years back.
+             * @description The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day after the server’s UTC date (time zones ahead of UTC), and in the current UTC month: a month’s internal figures are published once it has ended and never change, so an answer dated in an ended month is refused (it would otherwise show as the difference between two readings of the same figure).
              * @example 2026-11-23
              */
             occurredOn: string;
@@ -1762,6 +1762,17 @@ export interface components {
                 occasional: components["schemas"]["ExternalFigures"];
                 recurring: components["schemas"]["ExternalFigures"];
             };
+            /** @description With `split=tenureBand`: internal figures of staff under 12 months (`new`) and longer. */
+            byTenureBand?: {
+                new: components["schemas"]["InternalFigures"];
+                established: components["schemas"]["InternalFigures"];
+            };
+            /** @description With `split=role`. */
+            byRole?: {
+                frontline: components["schemas"]["InternalFigures"];
+                support: components["schemas"]["InternalFigures"];
+                leader: components["schemas"]["InternalFigures"];
+            };
         };
         /** @description From clients’ ratings. */
         ExternalFigures: {
@@ -1880,10 +1891,10 @@ export interface components {
             /** @enum {boolean} */
             suppressed: true;
             /**
-             * @description `too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that a smaller group’s figures cannot be recovered by subtracting visible groups from each other.
+             * @description `too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that no combination of published figures (other units, periods, splits, endpoints, earlier unit trees) can isolate fewer than 5 respondents. `period-open`: the period has not ended; internal figures are published once it has, and then never change. `not-published`: internal figures are not published per week (weeks straddle months).
              * @enum {string}
              */
-            reason: "too-few-respondents" | "complementary";
+            reason: "too-few-respondents" | "complementary" | "period-open" | "not-published";
         };
         Diagnostics: {
             period: {
@@ -1933,7 +1944,7 @@ export interface components {
                 high: number;
             };
         } | null;
-        /** @description An internal figure withheld: fewer than 5 respondents, or one that would reveal such a group by subtraction. */
+        /** @description An internal figure withheld: fewer than 5 respondents, one that published figures would isolate, or a period not yet ended. */
         DiagnosticSuppressed: {
             /** @enum {boolean} */
             suppressed: true;
@@ -4079,7 +4090,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled. */
+                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled, internal_ratings.recorded. */
                 action?: string;
                 /** @description Only events at or after this time. */
                 from?: string;
@@ -7114,14 +7125,14 @@ export interface operations {
             query?: {
                 /** @description First day (UTC) of the first period, moved back to the start of its week, month or quarter. */
                 from?: string;
-                /** @description Day after the last period (exclusive). Default: the start of the current week, month or quarter. */
+                /** @description Day after the last period (exclusive), moved forward to the end of its week, month or quarter: periods are always whole, and each period in the answer states its own `from` and `to`. Default: the start of the current week, month or quarter. With `rolling12`: the 12 whole months before the start of its month. */
                 to?: string;
                 /** @description Period length; at most 36 periods. `rolling12`: the 12 complete months before `to` as one period (no `from`). */
                 interval?: "week" | "month" | "quarter" | "rolling12";
                 /** @description Only this unit and the units below it; default: the whole tenant. */
                 unitId?: string;
-                /** @description Also give the external figures per customer kind. */
-                split?: "customerKind";
+                /** @description One split at most: `customerKind` also gives the external figures per customer kind; `tenureBand` or `role` the internal figures per tenure band or role, each decided by the disclosure rule like any other cell. */
+                split?: "customerKind" | "tenureBand" | "role";
             };
             header?: never;
             path?: never;
@@ -7256,9 +7267,9 @@ export interface operations {
     getDiagnostics: {
         parameters: {
             query?: {
-                /** @description First day (UTC), inclusive. Default: the first day of the last 3 complete months. */
+                /** @description First day (UTC) of a month, inclusive; with `to`, one calendar month, quarter or 12 whole months. Default: the last complete quarter. */
                 from?: string;
-                /** @description Last day (UTC), exclusive; after `from`. Default: the first day of this month. */
+                /** @description First day (UTC) of the month after the period, exclusive. Default: the end of the last complete quarter. */
                 to?: string;
                 /** @description Only this unit and the units under it (the service-profit link stays tenant-wide). */
                 unitId?: string;
@@ -7331,6 +7342,21 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your request is not valid */
+            422: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;

@@ -2,16 +2,16 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   api,
   createExternalRatings,
-  createInternalRatings,
   createTenant,
   createUnit,
   externalRating,
   internalRating,
   issueApiKey,
+  ownerPool,
   problemOf,
   roundTrips,
-  utcDate,
 } from './helpers.ts';
+import { dayOfMonth, monthStart, seedInternalRatings } from '../lib/internal-seed.ts';
 
 interface Finding {
   id: string;
@@ -22,7 +22,12 @@ interface Finding {
 }
 type Body = Record<string, any> & { findings: Finding[] };
 
-const PERIOD = `from=${utcDate(-2)}&to=${utcDate(2)}`;
+// Internal figures are published for ended months only: every rating here is dated last month.
+const PERIOD = `from=${monthStart(-1)}&to=${monthStart(0)}`;
+const pool = ownerPool();
+const lastMonth = `${dayOfMonth(-1, 15)}T12:00:00Z`;
+const internalRatingLastMonth = (unitId: string, overrides: Record<string, unknown>) => internalRating(unitId, { occurredOn: dayOfMonth(-1, 15), ...overrides });
+const externalRatingLastMonth = (unitId: string, overrides: Record<string, unknown> = {}) => externalRating(unitId, { occurredAt: lastMonth, ...overrides });
 
 async function diagnostics(key: string, query = ''): Promise<Body> {
   const response = await api(`/v1/diagnostics?${PERIOD}${query}`, { key });
@@ -41,22 +46,22 @@ describe('GET /v1/diagnostics', () => {
   let quiet: string;
 
   beforeAll(async () => {
-    const { apiKey } = await createTenant();
+    const { apiKey, tenant } = await createTenant();
     key = apiKey.secret;
     front = (await createUnit(key, { name: 'Front desk' })).id;
     quiet = (await createUnit(key, { name: 'Quiet branch' })).id;
     const dissatisfied = (kind: string, blames: number, of: number) =>
       Array.from({ length: of }, (_, i) =>
-        externalRating(front, { overall: 1, customerKind: kind, blamesAttitude: i < blames, blamedComponent: i < 6 ? 'procedures' : 'people' }),
+        externalRatingLastMonth(front, { overall: 1, customerKind: kind, blamesAttitude: i < blames, blamedComponent: i < 6 ? 'procedures' : 'people' }),
       );
     await createExternalRatings(key, [
       ...dissatisfied('occasional', 9, 10),
       ...dissatisfied('recurring', 2, 10),
-      ...Array.from({ length: 5 }, () => externalRating(quiet, { overall: 5 })),
+      ...Array.from({ length: 5 }, () => externalRatingLastMonth(quiet, { overall: 5 })),
     ]);
-    await createInternalRatings(key, [
-      ...Array.from({ length: 6 }, () => internalRating(front, { ...willingButUnsupported, willingness: 5, tenureBand: 'new' })),
-      ...Array.from({ length: 6 }, () => internalRating(front, { ...willingButUnsupported, willingness: 4, tenureBand: 'established' })),
+    await seedInternalRatings(pool, tenant.id, [
+      ...Array.from({ length: 6 }, () => internalRatingLastMonth(front, { ...willingButUnsupported, willingness: 5, tenureBand: 'new' })),
+      ...Array.from({ length: 6 }, () => internalRatingLastMonth(front, { ...willingButUnsupported, willingness: 4, tenureBand: 'established' })),
     ]);
   });
 
@@ -81,10 +86,10 @@ describe('GET /v1/diagnostics', () => {
 
   test('the paradox verdict and its recommendation name the weakest root cause', async () => {
     // Occasional clients alone: 9 of 10 blame attitude, over the 0.6 threshold.
-    const { apiKey } = await createTenant();
+    const { apiKey, tenant } = await createTenant();
     const unit = (await createUnit(apiKey.secret)).id;
-    await createExternalRatings(apiKey.secret, Array.from({ length: 10 }, (_, i) => externalRating(unit, { overall: 2, blamesAttitude: i < 9 })));
-    await createInternalRatings(apiKey.secret, Array.from({ length: 5 }, () => internalRating(unit, { ...willingButUnsupported, willingness: 5 })));
+    await createExternalRatings(apiKey.secret, Array.from({ length: 10 }, (_, i) => externalRatingLastMonth(unit, { overall: 2, blamesAttitude: i < 9 })));
+    await seedInternalRatings(pool, tenant.id, Array.from({ length: 5 }, () => internalRatingLastMonth(unit, { ...willingButUnsupported, willingness: 5 })));
     const body = await diagnostics(apiKey.secret);
     expect(body.attitudeParadox.verdict).toBe('organizational');
     const paradox = body.findings.find((f) => f.id === 'attitude-paradox')!;
@@ -117,10 +122,10 @@ describe('GET /v1/diagnostics', () => {
   });
 
   test('under 5 respondents: suppressed, no number leaks, no finding drawn from them', async () => {
-    const { apiKey } = await createTenant();
+    const { apiKey, tenant } = await createTenant();
     const unit = (await createUnit(apiKey.secret)).id;
-    await createExternalRatings(apiKey.secret, Array.from({ length: 10 }, () => externalRating(unit, { overall: 1, blamesAttitude: true })));
-    await createInternalRatings(apiKey.secret, Array.from({ length: 4 }, () => internalRating(unit, { ...willingButUnsupported, willingness: 5 })));
+    await createExternalRatings(apiKey.secret, Array.from({ length: 10 }, () => externalRatingLastMonth(unit, { overall: 1, blamesAttitude: true })));
+    await seedInternalRatings(pool, tenant.id, Array.from({ length: 4 }, () => internalRatingLastMonth(unit, { ...willingButUnsupported, willingness: 5 })));
     const body = await diagnostics(apiKey.secret);
     const suppressed = { suppressed: true, reason: expect.stringContaining('Fewer than 5') };
     expect(body.attitudeParadox.favourableWillingness).toEqual(suppressed);
@@ -134,17 +139,19 @@ describe('GET /v1/diagnostics', () => {
   });
 
   test('service-profit link: better-supported units have more satisfied clients', async () => {
-    const { apiKey } = await createTenant();
+    const { apiKey, tenant } = await createTenant();
     const units = await Promise.all([1, 2, 3, 4, 5].map((i) => createUnit(apiKey.secret, { name: `Branch ${i}` })));
     const support = (level: number) => ({ commitments: level, internalCulture: level, empowerment: level, recognition: level, leadershipSupport: level });
-    await createInternalRatings(
-      apiKey.secret,
-      // Branch 5 has 4 respondents: it does not qualify.
-      units.flatMap((unit, i) => Array.from({ length: i === 4 ? 4 : 5 }, () => internalRating(unit.id, support(i + 1)))),
-    );
+    // Branch 5 has 4 respondents: it does not qualify. Back office's 5 (no clients) keep the others'
+    // complement at 5 or more, so all four can be published.
+    const backOffice = await createUnit(apiKey.secret, { name: 'Back office' });
+    await seedInternalRatings(pool, tenant.id, [
+      ...units.flatMap((unit, i) => Array.from({ length: i === 4 ? 4 : 5 }, () => internalRatingLastMonth(unit.id, support(i + 1)))),
+      ...Array.from({ length: 5 }, () => internalRatingLastMonth(backOffice.id, support(3))),
+    ]);
     await createExternalRatings(
       apiKey.secret,
-      units.flatMap((unit, i) => Array.from({ length: 10 }, (_, j) => externalRating(unit.id, { overall: j < 2 * (i + 1) ? 5 : 3 }))),
+      units.flatMap((unit, i) => Array.from({ length: 10 }, (_, j) => externalRatingLastMonth(unit.id, { overall: j < 2 * (i + 1) ? 5 : 3 }))),
     );
     const link = (await diagnostics(apiKey.secret)).serviceProfitLink;
     expect(link.qualifyingUnits).toBe(4);
@@ -169,15 +176,18 @@ describe('GET /v1/diagnostics', () => {
     expect((await api('/v1/diagnostics', { key: reports.secret })).status).toBe(200);
   });
 
-  test('an empty or reversed period is a 400; the default is the last 3 complete months', async () => {
-    const reversed = await api(`/v1/diagnostics?from=${utcDate(1)}&to=${utcDate(0)}`, { key });
-    expect(reversed.status).toBe(400);
-    expect((await problemOf(reversed)).errors?.[0]?.pointer).toBe('/to');
-    expect((await api(`/v1/diagnostics?from=${utcDate(0)}&to=${utcDate(0)}`, { key })).status).toBe(400);
+  test('a window that is not one whole month, quarter or 12 months is a 422 naming it; the default is the last complete quarter', async () => {
+    for (const query of [`from=${dayOfMonth(-1, 2)}&to=${monthStart(0)}`, `from=${monthStart(0)}&to=${monthStart(-1)}`, `from=${monthStart(-2)}&to=${monthStart(0)}`]) {
+      const response = await api(`/v1/diagnostics?${query}`, { key });
+      expect(response.status, query).toBe(422);
+      const problem = await problemOf(response);
+      expect(problem.errors!.map((e) => e.pointer)).toEqual(['/from', '/to']);
+      expect(problem.detail).toContain('whole period');
+    }
     const body = (await (await api('/v1/diagnostics', { key })).json()) as Body;
     const now = new Date();
-    const first = (months: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
-    expect(body.period).toEqual({ from: first(-3), to: first(0) });
+    const quarterEnd = monthStart(-(now.getUTCMonth() % 3));
+    expect(body.period).toEqual({ from: monthStart(-(now.getUTCMonth() % 3) - 3), to: quarterEnd });
   });
 
   test('costs two round trips: the key lookup, then one batch', async () => {

@@ -234,7 +234,15 @@ export async function createExternalRatings(key: string, items: Record<string, u
   return ((await response.json()) as { ids: string[] }).ids;
 }
 
-/** Sends `items` (at most 1,000) through `POST /v1/internal-ratings/batch`. */
+/**
+ * A key of the tenant whose admin key is `adminKey` that only writes internal ratings: `admin` does
+ * not imply `internal-ratings:write`, and no credential may hold it with a reading scope.
+ */
+export async function internalWriterKey(adminKey: string): Promise<string> {
+  return (await issueApiKey(adminKey, { name: 'Internal ratings writer', scopes: ['internal-ratings:write'] })).secret;
+}
+
+/** Sends `items` (at most 1,000) through `POST /v1/internal-ratings/batch`, with a writer key (`internalWriterKey`). */
 export async function createInternalRatings(key: string, items: Record<string, unknown>[]): Promise<void> {
   const response = await api('/v1/internal-ratings/batch', { method: 'POST', key, json: { items } });
   if (response.status !== 201 && response.status !== 202) throw new Error(`createInternalRatings: ${response.status} ${await response.text()}`);

@@ -6,6 +6,7 @@ import {
   createUnit,
   externalRating,
   internalRating,
+  internalWriterKey,
   issueApiKey,
   operatorToken,
   ownerPool,
@@ -19,12 +20,16 @@ const owner = ownerPool();
 let tenant: CreatedTenant;
 /** A second admin credential of the same tenant. */
 let otherSecret: string;
+/** Internal ratings take keys of their own (internal-ratings:write), which admin does not imply: two of them. */
+let writers: [string, string];
 beforeAll(async () => {
   tenant = await createTenant({ name: 'Idempotency' });
   otherSecret = (await issueApiKey(tenant.apiKey.secret, { name: 'other admin', scopes: ['admin', 'ratings:write'] })).secret;
+  writers = [await internalWriterKey(tenant.apiKey.secret), await internalWriterKey(tenant.apiKey.secret)];
 });
 
-const post = (path: string, json: unknown, key: string, secret = tenant.apiKey.secret) =>
+const isInternal = (path: string) => path.startsWith('/v1/internal-ratings');
+const post = (path: string, json: unknown, key: string, secret = isInternal(path) ? writers[0] : tenant.apiKey.secret) =>
   api(path, { method: 'POST', key: secret, json, headers: { 'Idempotency-Key': key } });
 
 async function count(sql: string, params: unknown[]): Promise<number> {
@@ -137,7 +142,7 @@ describe.each(routes)('POST $path with an Idempotency-Key', ({ path, secret, mak
     const { body, rows } = await make();
     const key = crypto.randomUUID();
     expect((await post(path, body, key)).status).toBe(201);
-    const second = await post(path, body, key, otherSecret);
+    const second = await post(path, body, key, isInternal(path) ? writers[1] : otherSecret);
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBeNull();
     expect(await rows()).toBe(2);

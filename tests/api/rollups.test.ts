@@ -8,7 +8,8 @@ import { type SQL, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { mulberry32 } from '../../db/pool/random.ts';
 import { compareRollups, query as runQuery, ROLLUP_TABLES } from '../lib/rollups.ts';
-import { api, type CreatedTenant, createTenant, createUnit, internalRating, ownerPool, utcDate } from './helpers.ts';
+import { monthStart } from '../lib/internal-seed.ts';
+import { api, type CreatedTenant, createTenant, createUnit, internalRating, internalWriterKey, ownerPool, utcDate } from './helpers.ts';
 
 const SEED = Number(process.env.ROLLUP_SEED ?? 20261123);
 const OPERATIONS = 48;
@@ -24,6 +25,8 @@ const maybe = <T>(value: T, p = 0.3): T | null => (rng.chance(p) ? null : value)
 
 let tenant: CreatedTenant;
 let units: string[];
+/** Internal ratings take a key of their own (internal-ratings:write), which admin does not imply. */
+let writer: string;
 
 type External = Record<string, unknown> & { overall: number; customerKind: string };
 type Internal = Record<string, unknown>;
@@ -55,7 +58,8 @@ function externalRating(): External {
 function internalRatingInput(): Internal {
   const score = () => rng.int(1, 5);
   return internalRating(rng.pick(units), {
-    occurredOn: utcDate(rng.int(-3, 1)),
+    // Up to three days back, but in the current month: an ended month takes no more internal ratings.
+    occurredOn: [utcDate(rng.int(-3, 1)), monthStart(0)].sort().at(-1)!,
     commitments: score(),
     internalCulture: score(),
     empowerment: score(),
@@ -103,7 +107,8 @@ function operation(): Operation {
   return {
     exclusive: false,
     run: async () => {
-      const response = await api(path, { method: 'POST', key: tenant.apiKey.secret, json: batch ? { items } : items[0] });
+      const key = kind.startsWith('external') ? tenant.apiKey.secret : writer;
+      const response = await api(path, { method: 'POST', key, json: batch ? { items } : items[0] });
       if (response.status !== 201) throw new Error(`${path}: ${response.status} ${await response.text()}`);
       (kind.startsWith('external') ? externals : internals).push(...(items as External[]));
     },
@@ -114,6 +119,7 @@ beforeAll(async () => {
   console.log(`rollups: seed ${SEED} (replay with ROLLUP_SEED=${SEED})`);
   tenant = await createTenant({ name: 'Rollups' });
   units = await Promise.all([1, 2, 3].map(async () => (await createUnit(tenant.apiKey.secret)).id));
+  writer = await internalWriterKey(tenant.apiKey.secret);
   const pending = Array.from({ length: OPERATIONS }, operation);
   while (pending.length > 0) {
     const group = [pending.shift()!];

@@ -3,16 +3,17 @@ import {
   api,
   type CreatedTenant,
   createExternalRatings,
-  createInternalRatings,
   createTenant,
   createUnit,
   externalRating,
   internalRating,
   issueApiKey,
+  ownerPool,
   problemOf,
   roundTrips,
   utcDate,
 } from './helpers.ts';
+import { dayOfMonth, seedInternalRatings } from '../lib/internal-seed.ts';
 
 /** The first day (UTC) of the month `offset` months from this one. */
 function monthStart(offset: number): string {
@@ -44,7 +45,10 @@ interface Scorecard {
 
 let tenant: CreatedTenant;
 let reader: string;
-/** Tree: tenant › region › (a: 6 respondents, b: 3, c: 7), and `a` holds the external ratings. */
+/**
+ * Tree: tenant › region › (a: 6 respondents, b: 3, c: 7), all last month (internal figures are
+ * published for ended months only), and `a` holds the external ratings.
+ */
 let region: string;
 let a: string;
 let b: string;
@@ -56,7 +60,11 @@ beforeAll(async () => {
   const admin = tenant.apiKey.secret;
   reader = (await issueApiKey(admin, { scopes: ['reports:read'] })).secret;
   region = (await createUnit(admin, { name: 'Region' })).id;
-  [a, b, c] = (await Promise.all(['A', 'B', 'C'].map((name) => createUnit(admin, { name, parentId: region })))).map((unit) => unit.id) as [string, string, string];
+  // One by one, c first: each new unit is a new version of the tree, and the disclosure rule decides
+  // cells in the order they became possible, so c is shown and a, created later, is the one withheld.
+  c = (await createUnit(admin, { name: 'C', parentId: region })).id;
+  a = (await createUnit(admin, { name: 'A', parentId: region })).id;
+  b = (await createUnit(admin, { name: 'B', parentId: region })).id;
   const lastMonth = `${monthStart(-1).slice(0, 8)}15T12:00:00Z`;
   await createExternalRatings(admin, [
     // This month: overall 5, 4, 4, 2; recommend 10, 9, 5, 7.
@@ -68,10 +76,11 @@ beforeAll(async () => {
     externalRating(a, { overall: 3, occurredAt: lastMonth }),
     externalRating(a, { overall: 3, occurredAt: lastMonth }),
   ]);
-  await createInternalRatings(admin, [
-    ...Array.from({ length: 6 }, () => internalRating(a)),
-    ...Array.from({ length: 3 }, () => internalRating(b)),
-    ...Array.from({ length: 7 }, () => internalRating(c, { willingness: 4 })),
+  const occurredOn = dayOfMonth(-1, 15);
+  await seedInternalRatings(ownerPool(), tenant.tenant.id, [
+    ...Array.from({ length: 6 }, () => internalRating(a, { occurredOn })),
+    ...Array.from({ length: 3 }, () => internalRating(b, { occurredOn })),
+    ...Array.from({ length: 7 }, () => internalRating(c, { occurredOn, willingness: 4 })),
   ]);
   const targets = [{ measure: 'overall', target: 4 }, { measure: 'csat', target: 0.8 }];
   expect((await api('/v1/targets', { method: 'PUT', key: admin, json: { targets } })).status).toBe(200);
@@ -86,7 +95,8 @@ async function scorecard(query: string, key = reader): Promise<Scorecard> {
 describe('GET /v1/scorecard', () => {
   test('means, CSAT and NPS with their uncertainty, gap to target and trend (hand-computed)', async () => {
     const { periods } = await scorecard(`from=${monthStart(-1)}&to=${to}`);
-    expect(periods.map((p) => [p.from, p.to])).toEqual([[monthStart(-1), monthStart(0)], [monthStart(0), to]]);
+    // Periods are whole: `to` moves forward to the end of its month.
+    expect(periods.map((p) => [p.from, p.to])).toEqual([[monthStart(-1), monthStart(0)], [monthStart(0), monthStart(1)]]);
     const { external } = periods[1]!;
     expect(external.ratings).toBe(4);
     // 5, 4, 4, 2: mean 3.75, sample variance 4.75 / 3, SE √(4.75 / 3 / 4).
@@ -131,6 +141,8 @@ describe('GET /v1/scorecard', () => {
   test('week, quarter and rolling12 periods', async () => {
     const weeks = await scorecard(`interval=week&from=${monthStart(-1)}&to=${to}`);
     for (const period of weeks.periods.slice(1)) expect(new Date(`${period.from}T00:00:00Z`).getUTCDay()).toBe(1);
+    // Weeks straddle months: their internal figures are never published.
+    for (const period of weeks.periods) expect(period.internal.supportIndex).toEqual({ suppressed: true, reason: 'not-published' });
     expect(weeks.periods.reduce((sum, p) => sum + p.external.ratings, 0)).toBe(6);
     const quarters = await scorecard(`interval=quarter&from=${monthStart(-1)}&to=${to}`);
     expect(Number(quarters.periods[0]!.from.slice(5, 7)) % 3).toBe(1);
@@ -148,7 +160,7 @@ describe('GET /v1/scorecard', () => {
   });
 
   test('internal figures: a unit of 3 is suppressed, and a sibling too so that subtraction reveals nothing', async () => {
-    const query = `from=${monthStart(0)}&to=${to}`;
+    const query = `from=${monthStart(-1)}&to=${monthStart(0)}`;
     const whole = (await scorecard(query)).periods[0]!.internal;
     expect(whole.respondents).toBe(16);
     // 2 + 3 + 2 + 1 + 3 = 11 per respondent: index 2.2; recognition (1) is the weakest root cause.
@@ -165,6 +177,18 @@ describe('GET /v1/scorecard', () => {
     expect(sibling.enps).toEqual({ suppressed: true, reason: 'complementary' });
     expect((await internalOf(c)).willingness).toMatchObject({ value: 4, n: 7 });
     expect((await internalOf(region)).respondents).toBe(16);
+  });
+
+  test('split by tenure band or role gives internal figures per group, each under the disclosure rule', async () => {
+    const query = `from=${monthStart(-1)}&to=${monthStart(0)}`;
+    const [bands] = (await scorecard(`${query}&split=tenureBand`)).periods as [Period & { byTenureBand: Record<string, Record<string, unknown>> }];
+    // Everyone answered as new staff: the band is the whole tenant, and no one is established.
+    expect(bands.byTenureBand.new!.respondents).toBe(16);
+    expect(bands.byTenureBand.established!.respondents).toBe(0);
+    const [roles] = (await scorecard(`${query}&unitId=${b}&split=role`)).periods as [Period & { byRole: Record<string, Record<string, unknown>> }];
+    expect(roles.byRole.frontline!.respondents).toEqual({ suppressed: true, reason: 'too-few-respondents' });
+    expect(roles.byRole.leader!.respondents).toBe(0);
+    expect(roles.byCustomerKind).toBeUndefined();
   });
 
   test('answers in two round trips: authentication, then one batch', async () => {

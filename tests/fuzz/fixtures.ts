@@ -85,9 +85,11 @@ async function tenantWithData(call: Call, operator: string, name: string) {
     ...((i * 7) % 5 < 3 ? { blamedComponent: 'people', blamesAttitude: i % 2 === 0 } : {}),
   }));
   const { ids: ratingIds } = await call('POST', '/v1/external-ratings/batch', key, { items });
+  // Internal ratings: dated in the current month (an ended month takes no more), by a key of their own.
+  const monthStart = new Date(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1)).toISOString().slice(0, 10);
   const internal = Array.from({ length: 30 }, (_, i) => ({
     unitId: parent.id,
-    occurredOn: new Date(now - i * 86_400_000 * 5).toISOString().slice(0, 10),
+    occurredOn: [new Date(now - i * 86_400_000).toISOString().slice(0, 10), monthStart].sort()[1],
     commitments: 1 + (i % 5),
     internalCulture: 2,
     empowerment: 3,
@@ -100,7 +102,8 @@ async function tenantWithData(call: Call, operator: string, name: string) {
     role: 'frontline',
     recommendEmployer: i % 11,
   }));
-  await call('POST', '/v1/internal-ratings/batch', key, { items: internal });
+  const writer = await call('POST', '/v1/api-keys', key, { name: 'Internal ratings writer', scopes: ['internal-ratings:write'] });
+  await call('POST', '/v1/internal-ratings/batch', writer.secret, { items: internal });
   await call('PUT', '/v1/targets', key, { targets: [{ measure: 'csat', target: 0.8 }, { measure: 'nps', target: 30 }] });
   const client = await call('POST', '/v1/partner-clients', key, { name: 'Fuzz partner', scopes: ['admin'] });
   return { tenant, apiKey, key, units, ratingIds: ratingIds as string[], client };

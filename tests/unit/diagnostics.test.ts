@@ -1,6 +1,20 @@
 import { describe, expect, test } from 'vitest';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS } from '../../worker/db/rollup-totals.ts';
-import { diagnose, type ExternalUnitTotals, type InternalUnitTotals } from '../../worker/domain/diagnostics.ts';
+import { diagnose as diagnoseWith, type DiagnosticsInput, type ExternalUnitTotals, type InternalUnitTotals } from '../../worker/domain/diagnostics.ts';
+import { monthStart, planDisclosure } from '../../worker/domain/disclosure.ts';
+
+/** Diagnostics of last month, with the disclosure rule deciding over the same totals (all last month). */
+function diagnose(input: Omit<DiagnosticsInput, 'period' | 'disclosure'>) {
+  const now = new Date();
+  const month = monthStart(now, -1);
+  const disclosure = planDisclosure({
+    atoms: input.internal.map((row) => ({ unitId: row.unitId, month, tenureBand: row.tenureBand, role: 'frontline', respondents: row.respondents })),
+    history: [],
+    units: input.units,
+    now,
+  });
+  return diagnoseWith({ ...input, period: { kind: 'month', from: month, to: monthStart(now) }, disclosure });
+}
 
 /** Internal totals of `n` respondents who all gave the same scores. */
 function staff(unitId: string, n: number, scores: { commitments: number; internalCulture: number; empowerment: number; recognition: number; leadership: number; willingness: number }, tenureBand: 'new' | 'established' = 'new'): InternalUnitTotals {
@@ -139,10 +153,11 @@ describe('diagnose', () => {
     const many = ['u1', 'u2', 'u3', 'u4', 'u5'].map((id) => ({ id, parentId: null }));
     const level = (i: number) => ({ commitments: i, internalCulture: i, empowerment: i, recognition: i, leadership: i, willingness: 4 });
     const input = {
-      units: many,
+      // u6 (no clients) keeps every other unit's complement at 5 or more, so their figures can be published.
+      units: [...many, { id: 'u6', parentId: null }],
       external: many.map(({ id }, i) => clients(id, { ratings: 10, satisfied: 2 * (i + 1) })),
       // u5 has only 4 respondents: it does not qualify.
-      internal: many.map(({ id }, i) => staff(id, i === 4 ? 4 : 5, level(i + 1))),
+      internal: [...many.map(({ id }, i) => staff(id, i === 4 ? 4 : 5, level(i + 1))), staff('u6', 5, level(3))],
       unitId: null,
     };
     const link = diagnose(input).serviceProfitLink;

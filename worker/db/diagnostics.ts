@@ -1,26 +1,32 @@
-import { eq } from 'drizzle-orm';
-import { units } from '../../db/schema.ts';
 import type { ExternalUnitTotals, InternalUnitTotals, UnitNode } from '../domain/diagnostics.ts';
+import type { DisclosureInput } from '../domain/disclosure.ts';
 import { type Database, inTenant } from './client.ts';
+import { disclosureInput, disclosureQueries } from './disclosure.ts';
 import { externalTotals, internalTotals } from './rollup-totals.ts';
 
 export interface DiagnosticsTotals {
-  /** Every unit of the tenant, archived or not: the tree suppression works on. */
+  /** Every unit of the tenant, archived or not: today's tree. */
   units: UnitNode[];
   external: ExternalUnitTotals[];
   internal: InternalUnitTotals[];
+  disclosure: DisclosureInput;
 }
 
 /**
- * The rollup totals of days in [from, to) per unit — every unit, as the service-profit link and
- * complementary suppression compare them — and the unit tree: one round trip.
+ * The rollup totals of days in [from, to) per unit — every unit, as the service-profit link
+ * compares them — the unit tree and what the disclosure decision reads: one round trip.
  */
-export async function diagnosticsTotals(db: Database, tenantId: string, period: { from: string; to: string }): Promise<DiagnosticsTotals> {
-  const [unitRows, external, internal] = await inTenant(db, tenantId, [
-    db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenantId)),
+export async function diagnosticsTotals(db: Database, tenantId: string, period: { from: string; to: string }, now: Date): Promise<DiagnosticsTotals> {
+  const [external, internal, ...disclosureRows] = await inTenant(db, tenantId, [
     externalTotals(db, { tenantId, ...period, groupBy: ['unitId', 'customerKind'] }),
     internalTotals(db, { tenantId, ...period, groupBy: ['unitId', 'tenureBand'] }),
+    ...disclosureQueries(db, tenantId, now),
   ]);
   // The selects are built from the rollup definitions, so their rows are these types (see rollup-totals.ts).
-  return { units: unitRows, external: external as unknown as ExternalUnitTotals[], internal: internal as unknown as InternalUnitTotals[] };
+  return {
+    units: disclosureRows[2],
+    external: external as unknown as ExternalUnitTotals[],
+    internal: internal as unknown as InternalUnitTotals[],
+    disclosure: disclosureInput(disclosureRows, now),
+  };
 }

@@ -6,6 +6,7 @@ import {
   internalRatings,
   internalRollups,
   type Unit,
+  unitParentHistory,
   units,
 } from '../../db/schema.ts';
 import { type Database, inTenant } from './client.ts';
@@ -35,6 +36,14 @@ const archivedAtNow = sql`coalesce(${units.archivedAt}, now())`;
  */
 export function insertUnit(db: Database, unit: Unit) {
   return db.insert(units).values(unit);
+}
+
+/** The parent history of the tenant's units, for disclosure decisions. */
+export function unitParentHistoryQuery(db: Database, tenantId: string) {
+  return db
+    .select({ unitId: unitParentHistory.unitId, parentId: unitParentHistory.parentId, validFrom: unitParentHistory.validFrom })
+    .from(unitParentHistory)
+    .where(eq(unitParentHistory.tenantId, tenantId));
 }
 
 /** A page of the tenant's units, newest first, after the id `after` (cursor pagination). */

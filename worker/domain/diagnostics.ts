@@ -12,8 +12,8 @@ import {
   sumTotals,
 } from '../db/rollup-totals.ts';
 import { externalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS, type RootCause, ROOT_CAUSES, type ServiceComponent } from './measures.ts';
+import type { Decision, Disclosure, DisclosurePeriod, WithheldReason } from './disclosure.ts';
 import { type Correlation, type MeanEstimate, pearson, type ShareEstimate, shareOf, Z95 } from './statistics.ts';
-import { type SuppressionReason, suppressSmallGroups } from './suppression.ts';
 
 type CustomerKind = (typeof CUSTOMER_KINDS)[number];
 type TenureBand = (typeof TENURE_BANDS)[number];
@@ -63,15 +63,17 @@ export interface Suppressed {
   reason: string;
 }
 
-const SUPPRESSED: Record<SuppressionReason, Suppressed> = {
+const SUPPRESSED: Record<WithheldReason, Suppressed> = {
   'too-few-respondents': {
     suppressed: true,
     reason: `Fewer than ${MIN_GROUP_RESPONDENTS} respondents: not shown, so that no answer can be traced to a person.`,
   },
   complementary: {
     suppressed: true,
-    reason: `Withheld because it would reveal, by subtraction, a group of fewer than ${MIN_GROUP_RESPONDENTS} respondents.`,
+    reason: `Withheld because, by subtraction from figures already published, it would reveal a group of fewer than ${MIN_GROUP_RESPONDENTS} respondents.`,
   },
+  'period-open': { suppressed: true, reason: 'The period has not ended: internal figures are published once it has.' },
+  'not-published': { suppressed: true, reason: 'Internal figures are published only for whole months, quarters and 12 months.' },
 };
 
 export interface Difference {
@@ -115,24 +117,15 @@ export interface Diagnostics {
 }
 
 export interface DiagnosticsInput {
-  /** All the tenant's units: suppression looks at the whole tree, the link at every unit. */
+  /** All the tenant's units, today's tree: the link looks at its leaves. */
   units: readonly UnitNode[];
   external: readonly ExternalUnitTotals[];
   internal: readonly InternalUnitTotals[];
   /** The unit asked for (with its descendants), or null for the whole tenant. */
   unitId: string | null;
-}
-
-/** The root of the unit tree: the tenant's own figures. */
-const TENANT = '';
-
-/** Why the group `scopeId` of the unit tree is suppressed, if it is, for respondents counted per unit. */
-function suppressionIn(units: readonly UnitNode[], respondents: (unitId: string) => number, scopeId: string) {
-  const groups = [
-    { id: TENANT, parentId: null, respondents: 0 },
-    ...units.map((unit) => ({ id: unit.id, parentId: unit.parentId ?? TENANT, respondents: respondents(unit.id) })),
-  ];
-  return suppressSmallGroups(groups, MIN_GROUP_RESPONDENTS).suppressed.get(scopeId);
+  period: DisclosurePeriod;
+  /** Which internal cells may be published (worker/domain/disclosure.ts). */
+  disclosure: Pick<Disclosure, 'decide'>;
 }
 
 function subtree(units: readonly UnitNode[], rootId: string): Set<string> {
@@ -149,9 +142,6 @@ function subtree(units: readonly UnitNode[], rootId: string): Set<string> {
   }
   return ids;
 }
-
-const respondentsOf = (rows: readonly InternalUnitTotals[]) => (unitId: string) =>
-  rows.reduce((sum, row) => sum + (row.unitId === unitId ? row.respondents : 0), 0);
 
 function differenceOf(a: number, seA: number, b: number, seB: number): Difference {
   const standardError = Math.sqrt(seA * seA + seB * seB);
@@ -172,33 +162,29 @@ const score = (mean: number) => mean.toFixed(1);
 /** Clearly away from zero: the 95% interval excludes it. */
 const significant = (d: Difference | null): d is Difference => d !== null && (d.interval.low > 0 || d.interval.high < 0);
 
-export function diagnose({ units, external, internal, unitId }: DiagnosticsInput): Diagnostics {
+export function diagnose({ units, external, internal, unitId, period, disclosure }: DiagnosticsInput): Diagnostics {
   const scope = unitId === null ? null : subtree(units, unitId);
   const inScope = (row: { unitId: string }) => scope === null || scope.has(row.unitId);
-  const scopeId = unitId ?? TENANT;
   const ext = external.filter(inScope);
   const int = internal.filter(inScope);
 
-  // Internal figures, each behind small-group and complementary suppression.
-  const staffHidden = suppressionIn(units, respondentsOf(internal), scopeId);
+  // Internal figures, each only where the disclosure rule publishes its cell.
+  const withheld = (decision: Decision) => (decision.published ? undefined : decision.reason);
+  const staffHidden = withheld(disclosure.decide({ period, unitId }));
   const staff = internalMeasures(sumTotals(int, EMPTY_INTERNAL_TOTALS));
-  const hiddenOr = <T>(reason: SuppressionReason | undefined, value: T) => (reason ? SUPPRESSED[reason] : value);
+  const hiddenOr = <T>(reason: WithheldReason | undefined, value: T) => (reason ? SUPPRESSED[reason] : value);
   const weakest = staff.weakestRootCause;
   const rootCauses = hiddenOr(
     staffHidden,
     weakest && { means: Object.fromEntries(ROOT_CAUSES.map((cause) => [cause, staff.rootCauses[cause]!])) as Record<RootCause, MeanEstimate>, weakest },
   );
 
-  const bands = Object.fromEntries(TENURE_BANDS.map((band) => [band, int.filter((row) => row.tenureBand === band)])) as Record<TenureBand, InternalUnitTotals[]>;
-  // The scope's total minus one band gives the other, so the two bands are also a tree of their own.
-  const bandSplit = suppressSmallGroups(
-    [{ id: TENANT, parentId: null, respondents: 0 }, ...TENURE_BANDS.map((band) => ({ id: band, parentId: TENANT, respondents: sumTotals(bands[band], EMPTY_INTERNAL_TOTALS).respondents }))],
-    MIN_GROUP_RESPONDENTS,
-  ).suppressed;
-  const willingnessOf = (band: TenureBand) => {
-    const acrossUnits = suppressionIn(units, respondentsOf(internal.filter((row) => row.tenureBand === band)), scopeId);
-    return hiddenOr(staffHidden ?? acrossUnits ?? bandSplit.get(band), internalMeasures(sumTotals(bands[band], EMPTY_INTERNAL_TOTALS)).willingness);
-  };
+  // Withheld with the whole scope too: an empty band would otherwise tell the other holds everyone.
+  const willingnessOf = (band: TenureBand) =>
+    hiddenOr(
+      staffHidden ?? withheld(disclosure.decide({ period, unitId, split: { dimension: 'tenureBand', value: band } })),
+      internalMeasures(sumTotals(int.filter((row) => row.tenureBand === band), EMPTY_INTERNAL_TOTALS)).willingness,
+    );
   const newStaff = willingnessOf('new');
   const established = willingnessOf('established');
   const decayDifference =
@@ -235,19 +221,22 @@ export function diagnose({ units, external, internal, unitId }: DiagnosticsInput
     rootCauses,
     attitudeDecay: { new: newStaff, established, difference: decayDifference },
     blame: { unsatisfied, components, attitudeByCustomerKind: { ...byKind, difference: shareDifference(byKind.occasional, byKind.recurring) } },
-    serviceProfitLink: serviceProfitLink({ units, external, internal }),
+    serviceProfitLink: serviceProfitLink({ units, external, internal, period, disclosure }),
   };
   return { ...diagnostics, findings: findingsOf(diagnostics) };
 }
 
 /**
- * Across all the tenant's units with enough answers of their own, whatever unit was asked for: a
- * tenant-wide figure. Only r and n leave here, never a unit's own figures.
+ * Across the tenant's leaf units (none below them today) with enough answers, whatever unit was
+ * asked for: a tenant-wide figure. A unit counts only if its own internal cell is published, so r is
+ * computed from published figures alone and reveals nothing they do not.
  */
-function serviceProfitLink({ units, external, internal }: Omit<DiagnosticsInput, 'unitId'>): Diagnostics['serviceProfitLink'] {
+function serviceProfitLink({ units, external, internal, period, disclosure }: Omit<DiagnosticsInput, 'unitId'>): Diagnostics['serviceProfitLink'] {
   const supportIndexes: number[] = [];
   const csats: number[] = [];
+  const parents = new Set(units.map((unit) => unit.parentId));
   for (const { id } of units) {
+    if (parents.has(id) || !disclosure.decide({ period, unitId: id }).published) continue;
     const staff = internalMeasures(sumTotals(internal.filter((row) => row.unitId === id), EMPTY_INTERNAL_TOTALS));
     const clients = externalMeasures(sumTotals(external.filter((row) => row.unitId === id), EMPTY_EXTERNAL_TOTALS));
     if (staff.respondents < LINK_MIN_RESPONDENTS || clients.ratings < LINK_MIN_RATINGS) continue;
@@ -259,7 +248,7 @@ function serviceProfitLink({ units, external, internal }: Omit<DiagnosticsInput,
     return {
       qualifyingUnits,
       correlation: null,
-      reason: `Needs at least ${LINK_MIN_UNITS} units with ${LINK_MIN_RESPONDENTS}+ internal respondents and ${LINK_MIN_RATINGS}+ external ratings in the period; ${qualifyingUnits} of the tenant’s units do.`,
+      reason: `Needs at least ${LINK_MIN_UNITS} units (with no units below them) with ${LINK_MIN_RESPONDENTS}+ internal respondents, published, and ${LINK_MIN_RATINGS}+ external ratings in the period; ${qualifyingUnits} of the tenant’s units do.`,
     };
   }
   const correlation = pearson(supportIndexes, csats);

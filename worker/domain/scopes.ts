@@ -9,7 +9,35 @@ export function parseScope(value: string): Scope[] | undefined {
   return names.every((name): name is Scope => (SCOPES as readonly string[]).includes(name)) ? names : undefined;
 }
 
-/** Scopes in `requested` that `held` does not cover (`admin` covers every scope). */
+/**
+ * Writing employees' answers and reading figures exclude each other: a credential that could do
+ * both could pad a group of 1 with 4 answers it knows, read the group's figures at n = 5 and
+ * subtract. `admin` reads every figure, so it neither implies nor may be held with the writing scope.
+ */
+export const INTERNAL_WRITE: Scope = 'internal-ratings:write';
+const READS_FIGURES: readonly Scope[] = ['reports:read', 'admin'];
+
+/** The scopes of `scopes` that may not be held together with another of them, or none. */
+export function conflictingScopes(scopes: readonly Scope[]): Scope[] {
+  return scopes.includes(INTERNAL_WRITE) && scopes.some((scope) => READS_FIGURES.includes(scope))
+    ? [INTERNAL_WRITE, ...scopes.filter((scope) => READS_FIGURES.includes(scope))]
+    : [];
+}
+
+/**
+ * Whether a credential holding `held` may act with `scope`: `admin` implies every scope but
+ * `internal-ratings:write`, and a credential that holds conflicting scopes (which can be stored
+ * only by going around the API) is refused on every route that needs a scope.
+ */
+export function holdsScope(held: readonly Scope[], scope: Scope): boolean {
+  if (conflictingScopes(held).length > 0) return false;
+  return held.includes(scope) || (scope !== INTERNAL_WRITE && held.includes('admin'));
+}
+
+/**
+ * Scopes in `requested` that `held` may not grant or pass on. `admin` may grant every scope, the
+ * internal-rating writing one too (to a credential without reading scopes: see `conflictingScopes`).
+ */
 export function scopesBeyond(held: readonly Scope[], requested: readonly Scope[]): Scope[] {
   return held.includes('admin') ? [] : requested.filter((scope) => !held.includes(scope));
 }

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'hono/utils/buffer';
 import type { Scope, Tenant } from '../../db/schema.ts';
 import type { Acting, Actor } from '../db/audit.ts';
 import { authenticateApiKey, type CredentialStatus } from '../db/credentials.ts';
-import { scopesBeyond } from '../domain/scopes.ts';
+import { holdsScope, scopesBeyond } from '../domain/scopes.ts';
 import { looksLikeApiKey, sha256Hex } from '../domain/secrets.ts';
 import type { AppEnv } from '../env.ts';
 import { authenticateAccessToken, looksLikeAccessToken } from './access-token.ts';
@@ -101,11 +101,11 @@ export function requireGrantable(principal: TenantPrincipal, scopes: readonly Sc
   }
 }
 
-/** Refuses a tenant credential without `scope` (admin implies every scope). */
+/** Refuses a tenant credential without `scope` (see `holdsScope`: admin implies all but one). */
 export function requireScope(scope: Scope): MiddlewareHandler<AppEnv> {
   return async function requireScope(c, next) {
     const { scopes } = tenantOf(c.get('principal')).credential;
-    if (!scopes.includes(scope) && !scopes.includes('admin')) {
+    if (!holdsScope(scopes, scope)) {
       throw new ProblemError(
         'forbidden',
         `This operation needs the '${scope}' scope; the credential has: ${scopes.join(', ') || 'none'}.`,

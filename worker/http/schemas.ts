@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../db/schema.ts';
+import { conflictingScopes } from '../domain/scopes.ts';
 
 /*
  * The formats every schema uses, each with a maxLength: the format implies a length already (or, for
@@ -42,4 +43,12 @@ export const GrantedScopesSchema = z
   .min(1)
   .max(SCOPES.length)
   .refine((scopes) => new Set(scopes).size === scopes.length, { message: 'Each scope may appear only once' })
-  .openapi({ description: "At most the caller's own scopes (`admin` counts as all).", example: ['ratings:write'] });
+  .refine((scopes) => conflictingScopes(scopes).length === 0, {
+    message: '`internal-ratings:write` excludes `reports:read` and `admin`: a credential that writes employees’ answers may not read figures',
+  })
+  .openapi({
+    description:
+      "At most the caller's own scopes (`admin` counts as all). `internal-ratings:write` may not be combined with `reports:read` or `admin` " +
+      '(a writer of internal ratings who could read the figures could pad a small group with known answers).',
+    example: ['ratings:write'],
+  });

@@ -10,15 +10,17 @@ export const getDiagnostics = createRoute({
   summary: 'Why service culture stands where it does',
   description:
     'Needs `reports:read`. The attitude paradox, attitude decay, blame by component and customer kind, the ' +
-    'service-profit link, and findings in plain language, each naming the figures that support it. Internal figures ' +
-    'of fewer than 5 respondents (or that would reveal such a group by subtraction) are `{"suppressed": true}`, and ' +
-    'no finding rests on them. A unit that is not the tenant’s is a 404.',
+    'service-profit link, and findings in plain language, each naming the figures that support it, for one whole ' +
+    'period: a calendar month, a quarter or 12 whole months (any other window is a 422 naming `from`/`to`). Internal ' +
+    'figures are published only for ended periods and only where no combination of published figures (any unit, ' +
+    'period, split, endpoint or earlier unit tree) isolates fewer than 5 respondents; others are ' +
+    '`{"suppressed": true, "reason": …}`, and no finding rests on them. A unit that is not the tenant’s is a 404.',
   tags: ['Diagnostics'],
   ...tenantSecurity('reports:read'),
   request: { query: DiagnosticsQuerySchema },
   responses: {
     200: { description: 'The diagnostics of the period.', content: { 'application/json': { schema: DiagnosticsSchema } } },
-    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, 'notFound'),
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, 'notFound', 'validation'),
   },
 });
 

@@ -12,8 +12,10 @@ import {
 import { integer, isoDate, uuid } from '../../http/schemas.ts';
 
 export const DiagnosticsQuerySchema = z.object({
-  from: isoDate().optional().openapi({ description: 'First day (UTC), inclusive. Default: the first day of the last 3 complete months.' }),
-  to: isoDate().optional().openapi({ description: 'Last day (UTC), exclusive; after `from`. Default: the first day of this month.' }),
+  from: isoDate().optional().openapi({
+    description: 'First day (UTC) of a month, inclusive; with `to`, one calendar month, quarter or 12 whole months. Default: the last complete quarter.',
+  }),
+  to: isoDate().optional().openapi({ description: 'First day (UTC) of the month after the period, exclusive. Default: the end of the last complete quarter.' }),
   unitId: uuid().optional().openapi({ description: 'Only this unit and the units under it (the service-profit link stays tenant-wide).' }),
 });
 
@@ -26,7 +28,9 @@ const MeanSchema = z
   .openapi('DiagnosticMean');
 const SuppressedSchema = z
   .object({ suppressed: z.literal(true), reason: z.string() })
-  .openapi('DiagnosticSuppressed', { description: 'An internal figure withheld: fewer than 5 respondents, or one that would reveal such a group by subtraction.' });
+  .openapi('DiagnosticSuppressed', {
+    description: 'An internal figure withheld: fewer than 5 respondents, one that published figures would isolate, or a period not yet ended.',
+  });
 const DifferenceSchema = z
   .object({ estimate: z.number(), standardError: z.number(), interval: IntervalSchema.openapi({ description: '95% interval.' }) })
   .openapi('DiagnosticDifference');

@@ -1,9 +1,10 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { auditEvent } from '../../db/audit.ts';
 import { insertInternalRatings, type NewInternalRating } from '../../db/internal-ratings.ts';
 import { tenantHashKey } from '../../domain/pseudonyms.ts';
 import type { AppEnv } from '../../env.ts';
-import { tenantOf } from '../../http/auth.ts';
+import { actingOf, tenantOf } from '../../http/auth.ts';
 import { writeOnce } from '../../http/idempotency.ts';
 import { unitProblem } from '../../http/unit-problems.ts';
 import type { CreateInternalRatingBatchRoute, CreateInternalRatingRoute } from './routes.ts';
@@ -36,7 +37,18 @@ async function store<T>(c: Context<AppEnv>, inputs: InternalRatingInput[], body:
   const { tenant } = tenantOf(c.get('principal'));
   // The key fingerprints Idempotency-Key requests; the ratings themselves hash nothing.
   const hashKey = await tenantHashKey(c.env.HASH_SECRET, tenant.id);
-  const writes = insertInternalRatings(c.get('db'), tenant.id, inputs.map(toNewRating));
+  const { actor, requestId } = actingOf(c);
+  const writes = [
+    ...insertInternalRatings(c.get('db'), tenant.id, inputs.map(toNewRating)),
+    // Counts only: who wrote how many, so that padding by a second credential shows; no contents.
+    auditEvent(c.get('db'), {
+      ...actor,
+      tenantId: tenant.id,
+      action: 'internal_ratings.recorded',
+      requestId,
+      details: { ratings: inputs.length, units: new Set(inputs.map((input) => input.unitId)).size },
+    }),
+  ];
   try {
     return await writeOnce(c, hashKey, writes, 201, body);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { STAFF_ROLES, TENURE_BANDS } from '../../../db/schema.ts';
-import { MAX_AGE_MS, MAX_BATCH_ITEMS } from '../external-ratings/schemas.ts';
+import { monthStart } from '../../domain/disclosure.ts';
+import { MAX_BATCH_ITEMS } from '../external-ratings/schemas.ts';
 import { integer, isoDate, uuid } from '../../http/schemas.ts';
 
 const score = (description: string) => integer().min(1).max(5).openapi({ description: `${description} 1-5.`, example: 4 });
@@ -17,7 +18,9 @@ export const InternalRatingInputSchema = z
     occurredOn: isoDate().openapi({
       description:
         'The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day ' +
-        'after the server’s UTC date (time zones ahead of UTC), at most 2 years back.',
+        'after the server’s UTC date (time zones ahead of UTC), and in the current UTC month: a month’s internal ' +
+        'figures are published once it has ended and never change, so an answer dated in an ended month is refused ' +
+        '(it would otherwise show as the difference between two readings of the same figure).',
       example: '2026-11-23',
     }),
     commitments: score('Promises kept, training and organizational support received:'),
@@ -36,8 +39,12 @@ export const InternalRatingInputSchema = z
     const now = Date.now();
     if (rating.occurredOn > utcDay(now + DAY_MS)) {
       context.addIssue({ code: 'custom', path: ['occurredOn'], message: 'Must not be later than tomorrow (UTC)' });
-    } else if (rating.occurredOn < utcDay(now - MAX_AGE_MS)) {
-      context.addIssue({ code: 'custom', path: ['occurredOn'], message: 'Must not be more than 2 years in the past' });
+    } else if (rating.occurredOn < monthStart(new Date(now))) {
+      context.addIssue({
+        code: 'custom',
+        path: ['occurredOn'],
+        message: 'Must be in the current month (UTC): figures of an ended month are published and frozen, so no answer may join them',
+      });
     }
   })
   .openapi('InternalRatingInput', {

@@ -1,7 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { units } from '../../../db/schema.ts';
 import { inTenant } from '../../db/client.ts';
+import { disclosureInput, disclosureQueries } from '../../db/disclosure.ts';
 import {
   EMPTY_EXTERNAL_TOTALS,
   EMPTY_INTERNAL_TOTALS,
@@ -14,9 +13,9 @@ import {
   sumTotals,
 } from '../../db/rollup-totals.ts';
 import { targetsQuery } from '../../db/targets.ts';
-import { externalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS } from '../../domain/measures.ts';
+import { type Decision, planDisclosure, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
+import { externalMeasures, internalMeasures } from '../../domain/measures.ts';
 import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
-import { suppressSmallGroups } from '../../domain/suppression.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
 import { ProblemError } from '../../http/problem.ts';
@@ -96,23 +95,27 @@ function subtree(rows: readonly { id: string; parentId: string | null }[], root:
   return inside;
 }
 
-/** The tenant as a group above its root units, so that its own figure takes part in suppression. */
-const TENANT_GROUP = 'tenant';
+/** Weeks straddle months, so their internal figures are never published (see worker/domain/disclosure.ts). */
+const WEEKS_WITHHELD: Decision = { published: false, reason: 'not-published' };
 
 export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) => {
   const query = c.req.valid('query');
   const { tenant } = tenantOf(c.get('principal'));
-  const plan = planPeriods(query, new Date());
+  const now = new Date();
+  const plan = planPeriods(query, now);
   const all: Period[] = [plan.previous, ...plan.periods];
   const range = { tenantId: tenant.id, from: plan.previous.from, to: plan.periods.at(-1)!.to, bucket: plan.bucket };
   const db = c.get('db');
-  // One round trip: per-unit rows only where a unit's subtree or the suppression tree needs them.
-  const [externalRows, internalRows, unitRows, targetRows] = await inTenant(db, tenant.id, [
-    externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(query.split ? (['customerKind'] as const) : [])] }),
-    internalTotals(db, { ...range, groupBy: ['unitId'] }),
-    db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenant.id)),
+  const byKind = query.split === 'customerKind';
+  const internalSplit = query.split === 'tenureBand' || query.split === 'role' ? query.split : undefined;
+  // One round trip: the figures, the targets, and what the disclosure decision reads.
+  const [externalRows, internalRows, targetRows, ...disclosureRows] = await inTenant(db, tenant.id, [
+    externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(byKind ? (['customerKind'] as const) : [])] }),
+    internalTotals(db, { ...range, groupBy: ['unitId', ...(internalSplit ? [internalSplit] : [])] }),
     targetsQuery(db, tenant.id),
+    ...disclosureQueries(db, tenant.id, now),
   ]);
+  const unitRows = disclosureRows[2];
   if (query.unitId && !unitRows.some((unit) => unit.id === query.unitId)) {
     throw new ProblemError('notFound', `There is no unit ${query.unitId}.`);
   }
@@ -121,25 +124,25 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   const targets: Targets = new Map(targetRows.map((row) => [row.measure, row.target]));
 
   const external = (externalRows as ExternalTotalsRow[]).filter(inScope);
-  const internal = internalRows as InternalTotalsRow[];
+  const internal = (internalRows as InternalTotalsRow[]).filter(inScope);
   const rowsIn = <R extends { bucket?: string }>(rows: readonly R[], period: Period) => rows.filter((row) => holds(period, row.bucket!));
   const externalIn = (period: Period, kind?: string) =>
     sumTotals(rowsIn(external, period).filter((row) => !kind || row.customerKind === kind), EMPTY_EXTERNAL_TOTALS);
 
-  const internalRaw = all.map((period) => {
-    const rows = rowsIn(internal, period);
-    const respondents = new Map<string, number>();
-    for (const row of rows) respondents.set(row.unitId!, (respondents.get(row.unitId!) ?? 0) + row.respondents);
-    const { suppressed } = suppressSmallGroups(
-      [
-        { id: TENANT_GROUP, parentId: null, respondents: 0 },
-        ...unitRows.map((unit) => ({ id: unit.id, parentId: unit.parentId ?? TENANT_GROUP, respondents: respondents.get(unit.id) ?? 0 })),
-      ],
-      MIN_GROUP_RESPONDENTS,
-    );
-    const reason = suppressed.get(query.unitId ?? TENANT_GROUP);
-    return rawInternal(sumTotals(rows.filter(inScope), EMPTY_INTERNAL_TOTALS), reason && { suppressed: true, reason });
-  });
+  const disclosure = planDisclosure(disclosureInput(disclosureRows, now));
+  const { kind } = plan;
+  /** Each period's internal figures (oldest first, the trend's base included), of one split value or all. */
+  const internalRawOf = (split?: Split) =>
+    all.map((period) => {
+      const decision = kind === 'week' ? WEEKS_WITHHELD : disclosure.decide({ period: { kind, ...period }, unitId: query.unitId ?? null, ...(split && { split }) });
+      const withheld: Suppressed | undefined = decision.published ? undefined : { suppressed: true, reason: decision.reason };
+      const rows = rowsIn(internal, period).filter((row) => !split || row[split.dimension] === split.value);
+      return rawInternal(sumTotals(rows, EMPTY_INTERNAL_TOTALS), withheld);
+    });
+  const internalRaw = internalRawOf();
+  const splitRaw = (values: readonly string[], dimension: Split['dimension']) =>
+    values.map((value) => [value, internalRawOf({ dimension, value } as Split)] as const);
+  const internalSplits = internalSplit === 'tenureBand' ? splitRaw(TENURE_BAND_VALUES, 'tenureBand') : internalSplit === 'role' ? splitRaw(ROLE_VALUES, 'role') : [];
 
   const periods = plan.periods.map((period, index) => {
     const previous = all[index]!;
@@ -147,7 +150,12 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
       ...period,
       external: externalFigures(externalIn(period), externalIn(previous), targets),
       internal: internalFigures(internalRaw[index + 1]!, internalRaw[index]!, targets),
-      ...(query.split && {
+      ...(internalSplit && {
+        [internalSplit === 'tenureBand' ? 'byTenureBand' : 'byRole']: Object.fromEntries(
+          internalSplits.map(([value, raw]) => [value, internalFigures(raw[index + 1]!, raw[index]!, targets)]),
+        ),
+      }),
+      ...(byKind && {
         byCustomerKind: {
           occasional: externalFigures(externalIn(period, 'occasional'), externalIn(previous, 'occasional'), targets),
           recurring: externalFigures(externalIn(period, 'recurring'), externalIn(previous, 'recurring'), targets),

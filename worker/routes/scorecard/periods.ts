@@ -41,31 +41,39 @@ export interface PeriodPlan {
   previous: Period;
   /** The rollup bucket each period is made of. */
   bucket: Bucket;
+  kind: Interval;
+}
+
+/** `date` if a period starts on it, else the start of the next period: a period is always whole. */
+function ceilTo(bucket: Bucket, date: Date): Date {
+  const start = startOf(bucket, date);
+  return start.getTime() === date.getTime() ? start : shift(bucket, start, 1);
 }
 
 /**
- * The periods a scorecard query asks for. `from` is moved back to the start of its week, month or
- * quarter so that periods line up with rollup buckets; `to` ends the last one (which may be partial).
- * Without them: the last complete periods. `rolling12` is the 12 complete months before `to`.
+ * The periods a scorecard query asks for, always whole (the answer names them): `from` is moved back
+ * to the start of its week, month or quarter and `to` forward to the end of its own, so that no
+ * window can differ from another by a few days. Without them: the last complete periods.
+ * `rolling12` is the 12 complete months before the start of `to`'s month.
  */
 export function planPeriods(query: { from?: string; to?: string; interval: Interval }, today: Date): PeriodPlan {
   if (query.interval === 'rolling12') {
     if (query.from !== undefined) throw invalid('/from', 'rolling12 is the 12 months before `to`; it takes no `from`');
     const end = startOf('month', query.to ? parse(query.to) : today);
     const start = shift('month', end, -12);
-    return { bucket: 'month', periods: [{ from: day(start), to: day(end) }], previous: { from: day(shift('month', start, -12)), to: day(start) } };
+    return { bucket: 'month', kind: 'rolling12', periods: [{ from: day(start), to: day(end) }], previous: { from: day(shift('month', start, -12)), to: day(start) } };
   }
   const bucket = query.interval;
-  const end = query.to ? parse(query.to) : startOf(bucket, today);
+  const end = query.to ? ceilTo(bucket, parse(query.to)) : startOf(bucket, today);
   const start = startOf(bucket, query.from ? parse(query.from) : shift(bucket, end, -DEFAULT_PERIODS[bucket]));
   if (start >= end) throw invalid('/from', '`from` must be before `to`');
   const periods: Period[] = [];
   for (let cursor = start; cursor < end; cursor = shift(bucket, cursor, 1)) {
     if (periods.length === MAX_PERIODS) throw invalid('/from', `At most ${MAX_PERIODS} periods (${bucket}s) at once`);
     const next = shift(bucket, cursor, 1);
-    periods.push({ from: day(cursor), to: day(next < end ? next : end) });
+    periods.push({ from: day(cursor), to: day(next) });
   }
-  return { bucket, periods, previous: { from: day(shift(bucket, start, -1)), to: day(start) } };
+  return { bucket, kind: bucket, periods, previous: { from: day(shift(bucket, start, -1)), to: day(start) } };
 }
 
 /** Whether the rollup bucket that starts on `bucketStart` belongs to `period`. */

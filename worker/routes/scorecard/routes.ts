@@ -12,8 +12,12 @@ export const getScorecard = createRoute({
     'Per period: the four indicator means, overall, CSAT, NPS (clients); support index and its weakest root cause, ' +
     'knowledge, ability, willingness and eNPS (employees). Means carry n and a standard error, shares a Wilson 95% ' +
     'interval, net scores the interval of a difference of two shares. An empty period has null values with n 0. ' +
-    'Internal figures of a group of 1-4 respondents are suppressed, and so are other groups where subtracting ' +
-    'visible groups would reveal them. An unknown unit (or another tenant’s) is a 404. Needs `reports:read`.',
+    'Periods are always whole (`from` moves back and `to` forward to period boundaries; each period states its own). ' +
+    'Disclosure rule for internal figures: they are published only for ended months, quarters and 12-month windows ' +
+    '(never per week), and only where no combination of the figures this API publishes (any unit subtree under any ' +
+    'tree the tenant has had, any period, any split, scorecard and diagnostics alike) could single out 1-4 ' +
+    'respondents; otherwise each reads `{"suppressed": true, "reason": …}`, never 0. An unknown unit (or another ' +
+    'tenant’s) is a 404. Needs `reports:read`.',
   tags: ['Scorecard'],
   ...tenantSecurity('reports:read'),
   request: { query: ScorecardQuerySchema },

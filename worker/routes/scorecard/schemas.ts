@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { WITHHELD_REASONS } from '../../domain/disclosure.ts';
 import { ROOT_CAUSES } from '../../domain/measures.ts';
 import { INTERVALS, MAX_PERIODS } from './periods.ts';
 import { integer, isoDate, uuid } from '../../http/schemas.ts';
@@ -7,13 +8,21 @@ const date = (description: string) => isoDate().openapi({ description, example: 
 
 export const ScorecardQuerySchema = z.object({
   from: date('First day (UTC) of the first period, moved back to the start of its week, month or quarter.').optional(),
-  to: date('Day after the last period (exclusive). Default: the start of the current week, month or quarter.').optional(),
+  to: date(
+    'Day after the last period (exclusive), moved forward to the end of its week, month or quarter: periods are always whole, ' +
+      'and each period in the answer states its own `from` and `to`. Default: the start of the current week, month or quarter. ' +
+      'With `rolling12`: the 12 whole months before the start of its month.',
+  ).optional(),
   interval: z.enum(INTERVALS).default('month').openapi({
     description: `Period length; at most ${MAX_PERIODS} periods. \`rolling12\`: the 12 complete months before \`to\` as one period (no \`from\`).`,
     example: 'month',
   }),
   unitId: uuid().optional().openapi({ description: 'Only this unit and the units below it; default: the whole tenant.' }),
-  split: z.enum(['customerKind']).optional().openapi({ description: 'Also give the external figures per customer kind.' }),
+  split: z.enum(['customerKind', 'tenureBand', 'role']).optional().openapi({
+    description:
+      'One split at most: `customerKind` also gives the external figures per customer kind; `tenureBand` or `role` the ' +
+      'internal figures per tenure band or role, each decided by the disclosure rule like any other cell.',
+  }),
 });
 
 const value = z.number().nullable().openapi({ description: 'null when there is nothing to measure (n = 0).' });
@@ -42,10 +51,12 @@ export const NetScoreFigureSchema = z
 export const SuppressedSchema = z
   .object({
     suppressed: z.literal(true),
-    reason: z.enum(['too-few-respondents', 'complementary']).openapi({
+    reason: z.enum(WITHHELD_REASONS).openapi({
       description:
-        '`too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that a smaller group’s ' +
-        'figures cannot be recovered by subtracting visible groups from each other.',
+        '`too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that no combination of published ' +
+        'figures (other units, periods, splits, endpoints, earlier unit trees) can isolate fewer than 5 respondents. ' +
+        '`period-open`: the period has not ended; internal figures are published once it has, and then never change. ' +
+        '`not-published`: internal figures are not published per week (weeks straddle months).',
     }),
   })
   .openapi('Suppressed', { description: 'An internal figure withheld to protect respondents’ anonymity.', example: { suppressed: true, reason: 'too-few-respondents' } });
@@ -87,6 +98,14 @@ export const ScorecardPeriodSchema = z
       .object({ occasional: ExternalFiguresSchema, recurring: ExternalFiguresSchema })
       .optional()
       .openapi({ description: 'With `split=customerKind`.' }),
+    byTenureBand: z
+      .object({ new: InternalFiguresSchema, established: InternalFiguresSchema })
+      .optional()
+      .openapi({ description: 'With `split=tenureBand`: internal figures of staff under 12 months (`new`) and longer.' }),
+    byRole: z
+      .object({ frontline: InternalFiguresSchema, support: InternalFiguresSchema, leader: InternalFiguresSchema })
+      .optional()
+      .openapi({ description: 'With `split=role`.' }),
   })
   .openapi('ScorecardPeriod');
 

@@ -1,0 +1,80 @@
+/**
+ * What a tenant can read of its internal figures, as published cells: each answer the worker gives
+ * with an internal figure that is not suppressed becomes the set of respondents it covers (the
+ * period the answer states, the unit's subtree in the tree at the time of the read, the split).
+ */
+import { api } from '../api/helpers.ts';
+import type { Cell, Respondent } from './anonymity-rank.ts';
+
+export interface PublishedCell {
+  source: string;
+  covers: Cell;
+}
+
+interface Figure {
+  n?: number;
+  suppressed?: true;
+}
+
+/** The units at or below `unitId` in a tree given as child → parent. */
+export function subtreeOf(parents: ReadonlyMap<string, string | null>, unitId: string): Set<string> {
+  const inside = new Set([unitId]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [id, parentId] of parents) if (parentId !== null && inside.has(parentId) && !inside.has(id)) inside.add(id), (grew = true);
+  }
+  return inside;
+}
+
+function cell(source: string, period: { from: string; to: string }, units: Set<string> | null, split?: (r: Respondent) => boolean): PublishedCell {
+  return {
+    source,
+    covers: (r) => period.from <= r.day && r.day < period.to && (units === null || units.has(r.unitId)) && (!split || split(r)),
+  };
+}
+
+const published = (figure: Figure | null | undefined): figure is Figure & { n: number } =>
+  figure != null && !figure.suppressed && typeof figure.n === 'number' && figure.n > 0;
+
+/** GET /v1/scorecard?query: a cell per period whose internal figures are published. */
+export async function scorecardCells(key: string, query: string, parents: ReadonlyMap<string, string | null>): Promise<PublishedCell[]> {
+  const response = await api(`/v1/scorecard?${query}`, { key });
+  if (response.status !== 200) return [];
+  type Internal = { supportIndex: Figure };
+  const body = (await response.json()) as {
+    unitId: string | null;
+    periods: { from: string; to: string; internal: Internal; byTenureBand?: Record<string, Internal>; byRole?: Record<string, Internal> }[];
+  };
+  const units = body.unitId === null ? null : subtreeOf(parents, body.unitId);
+  return body.periods.flatMap((p) => {
+    const source = `scorecard?${query} ${p.from}..${p.to}`;
+    const splits = [
+      ...Object.entries(p.byTenureBand ?? {}).map(([value, figures]) => [`tenureBand=${value}`, figures, (r: Respondent) => r.tenureBand === value] as const),
+      ...Object.entries(p.byRole ?? {}).map(([value, figures]) => [`role=${value}`, figures, (r: Respondent) => r.role === value] as const),
+    ];
+    return [
+      ...(published(p.internal.supportIndex) ? [cell(source, p, units)] : []),
+      ...splits.flatMap(([name, figures, test]) => (published(figures.supportIndex) ? [cell(`${source} ${name}`, p, units, test)] : [])),
+    ];
+  });
+}
+
+/** GET /v1/diagnostics?query: the scope's cell and the tenure-band cells that are published. */
+export async function diagnosticsCells(key: string, query: string, parents: ReadonlyMap<string, string | null>): Promise<PublishedCell[]> {
+  const response = await api(`/v1/diagnostics?${query}`, { key });
+  if (response.status !== 200) return [];
+  const body = (await response.json()) as {
+    unitId: string | null;
+    period: { from: string; to: string };
+    attitudeParadox: { supportIndex: Figure | null };
+    attitudeDecay: { new: Figure | null; established: Figure | null };
+  };
+  const units = body.unitId === null ? null : subtreeOf(parents, body.unitId);
+  const source = `diagnostics?${query}`;
+  return [
+    ...(published(body.attitudeParadox.supportIndex) ? [cell(source, body.period, units)] : []),
+    ...(['new', 'established'] as const).flatMap((band) =>
+      published(body.attitudeDecay[band]) ? [cell(`${source} ${band}`, body.period, units, (r) => r.tenureBand === band)] : [],
+    ),
+  ];
+}
