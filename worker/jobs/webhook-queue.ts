@@ -55,7 +55,7 @@ async function recordDeadLetterBatch(batch: MessageBatch<unknown>, env: Env): Pr
     const delivery = deliveryOf(message.body);
     // Nothing in the outbox to record it on: the log is its record.
     if (!delivery) log('error', 'dead letter names no delivery', { id: message.id, body: JSON.stringify(message.body)?.slice(0, 500) });
-    else letters.push({ ...delivery, attempts: message.attempts });
+    else letters.push(delivery);
   }
   const recorded = await recordDeadLetters(env, letters, { now: new Date() });
   log('error', 'webhook dead letters recorded', { queue: batch.queue, messages: batch.messages.length, recorded });

@@ -21,6 +21,8 @@ const DISPATCH_LEASE_SECONDS = 300;
 /** A started attempt is not dispatched again for this long: far longer than its timeout. */
 const ATTEMPT_LEASE_MS = 120_000;
 const MAX_ERROR_LENGTH = 500;
+/** The error of an attempt recorded for a dead letter: nothing was sent. */
+export const DEAD_LETTER_ERROR = 'Dead-lettered: the Queue gave up on this delivery\'s message after its retries; nothing was sent.';
 /** How long finished events, their deliveries and attempts stay listed: well past the 28 hours of retries. */
 export const WEBHOOK_RETENTION_DAYS = 30;
 /** Events pruned per daily run, so one run stays short; a backlog drains over days. */
@@ -110,17 +112,16 @@ async function deliverForTenant(db: Database, env: WebhookEnv, tenantId: string,
  */
 export async function recordDeadLetters(
   env: WebhookEnv,
-  letters: readonly { deliveryId: string; tenantId: string; attempts: number }[],
+  letters: readonly { deliveryId: string; tenantId: string }[],
   { now }: { now: Date },
 ): Promise<number> {
   const db = createDatabase(env);
-  const byTenant = new Map<string, Map<string, number>>();
-  for (const { deliveryId, tenantId, attempts } of letters) byTenant.set(tenantId, (byTenant.get(tenantId) ?? new Map()).set(deliveryId, attempts));
+  const byTenant = new Map<string, string[]>();
+  for (const { deliveryId, tenantId } of letters) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), deliveryId]);
   const recorded = await Promise.all(
-    [...byTenant].map(async ([tenantId, queueAttempts]) => {
-      const due = await readDeliveries(db, tenantId, [...queueAttempts.keys()]);
-      const outcomes = due.map(({ delivery, endpoint }) =>
-        outcomeOf(delivery, endpoint.id, now, { statusCode: null, durationMs: 0, error: `dead-lettered after ${queueAttempts.get(delivery.id)} tries on the Queue` }),
+    [...byTenant].map(async ([tenantId, ids]) => {
+      const outcomes = (await readDeliveries(db, tenantId, ids)).map(({ delivery, endpoint }) =>
+        outcomeOf(delivery, endpoint.id, now, { statusCode: null, durationMs: 0, error: DEAD_LETTER_ERROR }),
       );
       if (outcomes.length > 0) await recordOutcomes(db, tenantId, outcomes, { now, disableAfterMs: DISABLE_AFTER_MS, requestId: `webhook-dead-letter:${uuidv7()}` });
       return outcomes.length;
