@@ -3,6 +3,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { NEON_MAX_REQUEST_BYTES, NEON_MAX_RESPONSE_BYTES } from '../../worker/db/neon-limits.ts';
 
 export interface LocalNeonEndpointOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -81,17 +82,8 @@ class EndpointError extends Error {
   }
 }
 
-/**
- * Neon's limits on SQL over HTTP, the proxy's defaults (neondatabase/neon, proxy/src/binary/proxy.rs:
- * `sql_over_http_max_request_size_bytes` and `sql_over_http_max_response_size_bytes`, both
- * `10 * 1024 * 1024`). Over the first, the body is refused before any SQL runs: HTTP 413 (`PAYLOAD_TOO_LARGE`),
- * "request is too large (max is N bytes)" (proxy/src/serverless/sql_over_http.rs, `ReadPayloadError::BodyTooLarge`).
- * The second caps the rows' bytes (each DataRow's body, summed over a batch's queries): past it the
- * request fails with HTTP 507 (`INSUFFICIENT_STORAGE`), "response is too large (max is N bytes)"
- * (`SqlOverHttpError::ResponseTooLarge`), and a batch's transaction rolls back.
- */
-export const NEON_MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-export const NEON_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+// Neon's request and response limits, and where they come from: defined once, beside the worker's guard.
+export { NEON_MAX_REQUEST_BYTES, NEON_MAX_RESPONSE_BYTES };
 /** How long the relay lets the driver close the WebSocket itself after Postgres closed TCP. */
 const CLOSE_GRACE_MS = 1000;
 
