@@ -8,9 +8,9 @@ import { describe, expect, inject, test } from 'vitest';
 import { createDatabase } from '../../worker/db/client.ts';
 import { insertExternalRatings, type NewExternalRating } from '../../worker/db/external-ratings.ts';
 import { insertInternalRatings, type NewInternalRating } from '../../worker/db/internal-ratings.ts';
-import { batchRequestBytes, NEON_MAX_REQUEST_BYTES } from '../../worker/db/neon-limits.ts';
+import { batchRequestBytes, NEON_MAX_REQUEST_BYTES, NEON_MAX_RESPONSE_BYTES } from '../../worker/db/neon-limits.ts';
 import { MAX_BATCH_ITEMS } from '../../worker/routes/external-ratings/schemas.ts';
-import { api, createTenant, createUnit, externalRating, ownerPool, problemOf } from './helpers.ts';
+import { api, createTenant, createUnit, externalRating, internalRating, ownerPool, problemOf } from './helpers.ts';
 
 const owner = ownerPool();
 const endpointUrl = inject('endpointUrl');
@@ -100,4 +100,52 @@ describe('worst cases measured', () => {
     expect(sent).toBeGreaterThan(measured);
     expect(sent - measured).toBeLessThan(256 * 1024);
   });
+});
+
+describe('reads at a large tenant stay within the response cap', () => {
+  test('diagnostics reads every unit’s totals in one request: measured per unit, 10,000 units fit', async () => {
+    const { apiKey } = await createTenant({ name: 'Many units' });
+    const UNITS = 40;
+    const units = [];
+    for (let i = 0; i < UNITS; i++) units.push(await createUnit(apiKey.secret, { name: `Unit ${i}` }));
+    const day = new Date(Date.now() - 40 * 86_400_000);
+    const occurredAt = day.toISOString();
+    const items = units.flatMap((unit) => [
+      externalRating(unit.id, { occurredAt, customerKind: 'occasional', overall: 2, blamesAttitude: true, blamedComponent: 'people', recommend: 3, quantity: 2, opportunity: 3, cost: 4 }),
+      externalRating(unit.id, { occurredAt, customerKind: 'recurring', overall: 5, recommend: 10 }),
+    ]);
+    expect((await api('/v1/external-ratings/batch', { method: 'POST', key: apiKey.secret, json: { items } })).status).toBe(201);
+    const occurredOn = occurredAt.slice(0, 10);
+    const answers = units.flatMap((unit) => [
+      internalRating(unit.id, { occurredOn, tenureBand: 'new' }),
+      internalRating(unit.id, { occurredOn, tenureBand: 'established', role: 'support' }),
+    ]);
+    expect((await api('/v1/internal-ratings/batch', { method: 'POST', key: apiKey.secret, json: { items: answers } })).status).toBe(201);
+    const from = new Date(day.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date().toISOString().slice(0, 10);
+    await resetStats();
+    expect((await api(`/v1/diagnostics?from=${from}&to=${to}`, { key: apiKey.secret })).status).toBe(200);
+    const { largestResponseBytes } = (await stats()) as Stats & { largestResponseBytes: number };
+    const perUnit = largestResponseBytes / UNITS;
+    console.log(`diagnostics: ${largestResponseBytes} bytes of database answer for ${UNITS} units, ${perUnit.toFixed(0)} per unit`);
+    expect(perUnit * 10_000).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
+  });
+});
+
+test('the CSV export pages within the cap: 1,000 rows of the heaviest comments (2,000 three-byte characters) per round trip', async () => {
+  const { apiKey } = await createTenant({ name: 'Heavy export' });
+  const unit = await createUnit(apiKey.secret);
+  const comment = '服'.repeat(2000);
+  for (let batch = 0; batch < 3; batch++) {
+    const items = Array.from({ length: 500 }, () => externalRating(unit.id, { comment }));
+    expect((await api('/v1/external-ratings/batch', { method: 'POST', key: apiKey.secret, json: { items } })).status).toBe(201);
+  }
+  await resetStats();
+  const response = await api('/v1/external-ratings/export.csv', { key: apiKey.secret });
+  expect(response.status).toBe(200);
+  expect((await response.text()).split('\n').length).toBeGreaterThan(1500);
+  const { largestResponseBytes, tooLargeResponses } = (await stats()) as Stats & { largestResponseBytes: number; tooLargeResponses: number };
+  expect(tooLargeResponses).toBe(0);
+  expect(largestResponseBytes).toBeGreaterThan(6_000_000);
+  expect(largestResponseBytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
 });
