@@ -10,6 +10,8 @@ import type { Env } from '../env.ts';
 export const CLAIM_BATCH = 100;
 /** Deliveries one dispatch sends at most: 100 claims and 100 sends, well within an invocation's subrequests. */
 export const MAX_DISPATCH = 10_000;
+/** Attempts in flight at once in one consumer invocation: Workers' simultaneous open connections. */
+const MAX_CONCURRENT_SENDS = 6;
 /** How long one attempt may take before it counts as failed. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /**
@@ -25,8 +27,10 @@ const MAX_ERROR_LENGTH = 500;
 export const DEAD_LETTER_ERROR = 'Dead-lettered: the Queue gave up on this delivery\'s message after its retries; nothing was sent.';
 /** How long finished events, their deliveries and attempts stay listed: well past the 28 hours of retries. */
 export const WEBHOOK_RETENTION_DAYS = 30;
-/** Events pruned per daily run, so one run stays short; a backlog drains over days. */
+/** Events pruned per call (`prune_webhook_events` takes at most 10,000), one short transaction each. */
 const PRUNE_LIMIT = 10_000;
+/** Calls per daily run: up to 100,000 events a day, so one run stays bounded; a larger backlog drains over days. */
+const PRUNE_CALLS = 10;
 
 export type WebhookEnv = Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT' | 'HASH_SECRET' | 'WEBHOOK_ALLOW_LOOPBACK'>;
 export type DispatchEnv = Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT' | 'WEBHOOK_QUEUE'>;
@@ -89,20 +93,48 @@ export async function deliverMessages(env: WebhookEnv, messages: readonly Delive
   const byTenant = new Map<string, DeliveryMessage[]>();
   for (const message of messages) byTenant.set(message.tenantId, [...(byTenant.get(message.tenantId) ?? []), message]);
   const runId = uuidv7();
-  const outcomes = await Promise.all([...byTenant].map(([tenantId, group]) => deliverForTenant(db, env, tenantId, group, runId)));
+  const send = limitConcurrency(MAX_CONCURRENT_SENDS);
+  const outcomes = await Promise.all([...byTenant].map(([tenantId, group]) => deliverForTenant(db, env, tenantId, group, runId, send)));
   const all = outcomes.flat();
   const succeeded = all.filter((o) => o.status === 'succeeded').length;
   return { attempted: all.length, succeeded, failed: all.length - succeeded, skipped: messages.length - all.length };
 }
 
-async function deliverForTenant(db: Database, env: WebhookEnv, tenantId: string, messages: DeliveryMessage[], runId: string): Promise<AttemptOutcome[]> {
+async function deliverForTenant(
+  db: Database,
+  env: WebhookEnv,
+  tenantId: string,
+  messages: DeliveryMessage[],
+  runId: string,
+  send: <T>(task: () => Promise<T>) => Promise<T>,
+): Promise<AttemptOutcome[]> {
   // The dispatcher's clock, unless it lags behind the real one (a message that waited in the Queue).
   const now = new Date(Math.max(...messages.map((message) => Date.parse(message.at))));
   const due = await startAttempts(db, tenantId, messages, new Date(Math.max(now.getTime(), Date.now()) + ATTEMPT_LEASE_MS));
   if (due.length === 0) return [];
-  const outcomes = await Promise.all(due.map((delivery) => attempt(env, delivery, now)));
+  const outcomes = await Promise.all(due.map((delivery) => send(() => attempt(env, delivery, now))));
   await recordOutcomes(db, tenantId, outcomes, { now, disableAfterMs: DISABLE_AFTER_MS, requestId: `webhook-delivery:${runId}` });
   return outcomes;
+}
+
+/**
+ * Runs at most `max` tasks at once. A Worker invocation keeps 6 connections open at a time and
+ * queues further fetches; an attempt's 10-second timeout starts when it is called, so a queued
+ * attempt would time out behind slow receivers without ever being sent.
+ */
+function limitConcurrency(max: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async function limited<T>(task: () => Promise<T>): Promise<T> {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /**
@@ -185,5 +217,14 @@ function outcomeOf(
 
 /** Daily: the outbox keeps finished events for WEBHOOK_RETENTION_DAYS, then drops them with their history. */
 export async function pruneWebhookEvents(env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT'>, { now }: { now: Date }): Promise<number> {
-  return pruneEvents(createDatabase(env), new Date(now.getTime() - WEBHOOK_RETENTION_DAYS * 86_400_000), PRUNE_LIMIT);
+  const db = createDatabase(env);
+  const before = new Date(now.getTime() - WEBHOOK_RETENTION_DAYS * 86_400_000);
+  let pruned = 0;
+  // A day at 10,000 tenants writes about as many events as one call prunes: a few calls keep up, and drain a backlog.
+  for (let call = 0; call < PRUNE_CALLS; call++) {
+    const count = await pruneEvents(db, before, PRUNE_LIMIT);
+    pruned += count;
+    if (count < PRUNE_LIMIT) break;
+  }
+  return pruned;
 }
