@@ -108,7 +108,7 @@ async function deliverForTenant(
   runId: string,
   send: <T>(task: () => Promise<T>) => Promise<T>,
 ): Promise<AttemptOutcome[]> {
-  // The dispatcher's clock, unless it lags behind the real one (a message that waited in the Queue).
+  // The dispatcher's clock (the cron's scheduled time, which tests move), not the consumer's: backoff and streaks follow it.
   const now = new Date(Math.max(...messages.map((message) => Date.parse(message.at))));
   const due = await startAttempts(db, tenantId, messages, new Date(Math.max(now.getTime(), Date.now()) + ATTEMPT_LEASE_MS));
   if (due.length === 0) return [];
