@@ -89,11 +89,11 @@ export const getApiKey: RouteHandler<GetApiKeyRoute, AppEnv> = async (c) => {
 
 export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const key = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
-  if (!key) throw notFound(id);
-  // The revocation may have written an api_key.revoked event: its deliveries leave now, not at the next cron.
-  dispatchSoon(c.env, c.executionCtx);
-  return c.json(apiKeyResource(key), 200);
+  const revoked = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
+  if (!revoked) throw notFound(id);
+  // The api_key.revoked event's deliveries leave now, not at the next minute's cron.
+  if (revoked.webhookDeliveries > 0) dispatchSoon(c.env, c.executionCtx);
+  return c.json(apiKeyResource(revoked.credential), 200);
 };
 
 export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) => {
