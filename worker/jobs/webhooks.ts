@@ -7,9 +7,9 @@ import { type DeliveryMessage, DISABLE_AFTER_MS, isDelivered, MAX_ATTEMPTS, retr
 import type { Env } from '../env.ts';
 
 /** Deliveries one claim leases (`claim_webhook_deliveries` takes at most 100): one `sendBatch`, within Queues' 100 messages. */
-export const CLAIM_BATCH = 100;
+const CLAIM_BATCH = 100;
 /** Deliveries one dispatch sends at most: 100 claims and 100 sends, well within an invocation's subrequests. */
-export const MAX_DISPATCH = 10_000;
+const MAX_DISPATCH = 10_000;
 /** Attempts in flight at once in one consumer invocation: Workers' simultaneous open connections. */
 const MAX_CONCURRENT_SENDS = 6;
 /** How long one attempt may take before it counts as failed. */
@@ -24,7 +24,7 @@ const DISPATCH_LEASE_SECONDS = 300;
 const ATTEMPT_LEASE_MS = 120_000;
 const MAX_ERROR_LENGTH = 500;
 /** The error of an attempt recorded for a dead letter: nothing was sent. */
-export const DEAD_LETTER_ERROR = 'Dead-lettered: the Queue gave up on this delivery\'s message after its retries; nothing was sent.';
+const DEAD_LETTER_ERROR = 'Dead-lettered: the Queue gave up on this delivery\'s message after its retries; nothing was sent.';
 /** How long finished events, their deliveries and attempts stay listed: well past the 28 hours of retries. */
 export const WEBHOOK_RETENTION_DAYS = 30;
 /** Events pruned per call (`prune_webhook_events` takes at most 10,000), one short transaction each. */
