@@ -1,4 +1,5 @@
 import type { Database } from './db/client.ts';
+import type { DeliveryMessage } from './domain/webhooks.ts';
 import type { Principal } from './http/auth.ts';
 
 /** Bindings declared in wrangler.toml (vars) and set as secrets; typed once, here. */
@@ -43,6 +44,13 @@ export interface Env {
    * ::1, localhost). Unset in production, where only https to public hosts is allowed.
    */
   WEBHOOK_ALLOW_LOOPBACK?: 'true';
+  /** Producer of the webhook delivery Queue (`[[queues.producers]]` in wrangler.toml). */
+  WEBHOOK_QUEUE: QueueProducer<DeliveryMessage>;
+}
+
+/** The part of a Queue producer binding the worker uses; declared here so Node code type-checks too. */
+export interface QueueProducer<Body> {
+  sendBatch(messages: Iterable<{ body: Body; contentType?: 'json' }>): Promise<unknown>;
 }
 
 /** The Workers Rate Limiting binding, as workers-types has it; declared here so Node code type-checks too. */

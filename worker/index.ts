@@ -1,6 +1,7 @@
 import { createApp } from './app.ts';
 import type { Env } from './env.ts';
 import { runScheduled } from './jobs/scheduled.ts';
+import { runQueue } from './jobs/webhook-queue.ts';
 
 const app = createApp();
 
@@ -9,4 +10,5 @@ export default {
   scheduled(controller, env, ctx) {
     ctx.waitUntil(runScheduled(controller, env));
   },
+  queue: runQueue,
 } satisfies ExportedHandler<Env>;

@@ -302,7 +302,7 @@ export interface paths {
         put?: never;
         /**
          * Record up to 1,000 ratings at once, all or nothing
-         * @description Needs `ratings:write`. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/overall`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
+         * @description Needs `ratings:write`. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/overall`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB, and the batch, stored, must fit one database request of 10 MiB: text is escaped there, so quotes, backslashes and control characters in comments weigh two to seven times their length. A batch that would not fit is a 413 naming the limit, before anything is written; send it in smaller batches.
          */
         post: operations["createExternalRatingBatch"];
         delete?: never;

@@ -3,6 +3,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { NEON_MAX_REQUEST_BYTES, NEON_MAX_RESPONSE_BYTES } from '../../worker/db/neon-limits.ts';
 
 export interface LocalNeonEndpointOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -23,6 +24,12 @@ export interface EndpointStats {
   roundTrips: number;
   /** The largest `POST /sql` body, in bytes: what a batch's one HTTP request weighs. */
   largestRequestBytes: number;
+  /** The largest `POST /sql` answer sent, in bytes of JSON. */
+  largestResponseBytes: number;
+  /** Requests refused for a body over `NEON_MAX_REQUEST_BYTES` (413), as Neon refuses them. */
+  tooLargeRequests: number;
+  /** Requests failed for rows over `NEON_MAX_RESPONSE_BYTES` (507), as Neon fails them. */
+  tooLargeResponses: number;
 }
 
 /** Faults a test injects (`POST /_faults`, or `setFaults`); all off by default and after a reset. */
@@ -75,7 +82,8 @@ class EndpointError extends Error {
   }
 }
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+// Neon's request and response limits, and where they come from: defined once, beside the worker's guard.
+export { NEON_MAX_REQUEST_BYTES, NEON_MAX_RESPONSE_BYTES };
 /** How long the relay lets the driver close the WebSocket itself after Postgres closed TCP. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -107,7 +115,8 @@ type ExtendedQueryConfig = pg.QueryArrayConfig<(string | null)[]> & { queryMode:
  */
 export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions = {}): Promise<LocalNeonEndpoint> {
   const { port: requestedPort = 0, onLog = () => {} } = options;
-  const counters = { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, largestRequestBytes: 0 };
+  const zero = { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, largestRequestBytes: 0, largestResponseBytes: 0, tooLargeRequests: 0, tooLargeResponses: 0 };
+  const counters = { ...zero };
   const pools = new Map<string, pg.Pool>();
   const relays = new Set<Relay>();
   let faults = NO_FAULTS;
@@ -116,7 +125,7 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
     faults.delayMs > 0 && (batch || !faults.batchesOnly) ? new Promise((resolve) => setTimeout(resolve, faults.delayMs)) : undefined;
 
   const stats = (): EndpointStats => ({ ...counters, roundTrips: counters.httpRequests + counters.wsSessions });
-  const resetStats = () => Object.assign(counters, { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, largestRequestBytes: 0 });
+  const resetStats = () => Object.assign(counters, zero);
 
   function poolFor(header: string | string[] | undefined): pg.Pool {
     const connectionString = typeof header === 'string' ? header : undefined;
@@ -145,10 +154,17 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
       if (begin) await client.query(begin);
       else await delay(false);
       const results = [];
+      let rowBytes = 0;
       for (const { query, params } of queries) {
         counters.queries++;
         const config: ExtendedQueryConfig = { text: query, values: params, rowMode: 'array', queryMode: 'extended' };
-        results.push(toNeonResult(await client.query(config), arrayMode));
+        const result = await client.query(config);
+        rowBytes += dataRowBytes(result.rows);
+        if (rowBytes > NEON_MAX_RESPONSE_BYTES) {
+          counters.tooLargeResponses++;
+          throw new EndpointError(507, `response is too large (max is ${NEON_MAX_RESPONSE_BYTES} bytes)`, '');
+        }
+        results.push(toNeonResult(result, arrayMode));
       }
       if (begin) {
         await delay(true);
@@ -156,7 +172,7 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
       }
       return results;
     } catch (error) {
-      broken = !(error instanceof pg.DatabaseError);
+      broken = !(error instanceof pg.DatabaseError || error instanceof EndpointError);
       if (begin && !broken) await client.query('ROLLBACK').catch(() => (broken = true));
       if (broken) throw new EndpointError(400, `lost the connection to Postgres: ${describe(error)}`, '08006');
       throw error;
@@ -168,7 +184,10 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
   async function handleSql(req: http.IncomingMessage): Promise<[number, unknown]> {
     counters.httpRequests++;
     try {
-      const text = await readBody(req);
+      const text = await readBody(req, NEON_MAX_REQUEST_BYTES).catch((error: unknown) => {
+        if (error instanceof EndpointError && error.status === 413) counters.tooLargeRequests++;
+        throw error;
+      });
       counters.largestRequestBytes = Math.max(counters.largestRequestBytes, Buffer.byteLength(text));
       const body = parseBody(text);
       const pool = poolFor(req.headers['neon-connection-string']);
@@ -213,7 +232,10 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
     }
     if (route !== 'POST /sql') return sendJson(res, 404, { message: `no route for ${route}` });
     handleSql(req)
-      .then(([status, body]) => sendJson(res, status, body))
+      .then(([status, body]) => {
+      const bytes = sendJson(res, status, body);
+      if (status === 200) counters.largestResponseBytes = Math.max(counters.largestResponseBytes, bytes);
+    })
       .catch((error: unknown) => onLog(`neon endpoint: could not answer: ${describe(error)}`));
   });
 
@@ -375,20 +397,34 @@ function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || (net.isIPv4(bare) && bare.startsWith('127.'));
 }
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
+/** The body, or a 413 in Neon's words once it passes `limit`; the rest is still read, so the client sees the answer, not a reset. */
+async function readBody(req: http.IncomingMessage, limit = NEON_MAX_REQUEST_BYTES): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new EndpointError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
+    if (size <= limit) chunks.push(chunk);
   }
+  if (size > limit) throw new EndpointError(413, `request is too large (max is ${limit} bytes)`, '');
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+/** What Neon counts against its response limit: each DataRow's body (a 2-byte column count, then a 4-byte length and the bytes of each value). */
+function dataRowBytes(rows: (string | null)[][]): number {
+  let bytes = 0;
+  for (const row of rows) {
+    bytes += 2;
+    for (const value of row) bytes += 4 + (value === null ? 0 : Buffer.byteLength(value));
+  }
+  return bytes;
+}
+
+/** Sends `body` as JSON; returns its size in bytes. */
+function sendJson(res: http.ServerResponse, status: number, body: unknown): number {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  const bytes = Buffer.byteLength(text);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': bytes }).end(text);
+  return bytes;
 }
 
 function rejectUpgrade(socket: Duplex, status: number, message: string): void {

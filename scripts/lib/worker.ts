@@ -45,6 +45,11 @@ export function bundleWorker(): { script: string; dispose(): void } {
 export interface RunningWorker {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`. */
   url: string;
+  /**
+   * A producer of one of the worker's Queues (wrangler.toml's `[[queues.producers]]`, which Miniflare
+   * runs locally with their consumers), so tests can put messages on it as the worker would.
+   */
+  queueProducer<Body = unknown>(binding: string): Promise<{ send(body: Body): Promise<unknown>; sendBatch(messages: { body: Body }[]): Promise<unknown> }>;
   dispose(): Promise<void>;
 }
 
@@ -79,7 +84,9 @@ export interface StartWorkerOptions {
 /**
  * The real worker in workerd through Miniflare directly — no wrangler dev proxy in front, so
  * throughput figures are the worker's — with wrangler.toml's settings and the given bindings.
- * `/cdn-cgi/handler/scheduled` fires the cron handler as the platform would. The `[assets]` folder
+ * `/cdn-cgi/handler/scheduled` fires the cron handler as the platform would. wrangler.toml's Queues
+ * (producers, consumers with their batch size, retries and dead-letter queue) come with its options
+ * too, so the worker's `queue()` handler consumes them as in production. The `[assets]` folder
  * comes with wrangler.toml's options: Miniflare puts the same asset router in front as production.
  */
 export async function startWorker(vars: Record<string, string>, options: StartWorkerOptions = {}): Promise<RunningWorker> {
@@ -110,6 +117,7 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
     const url = (await miniflare.ready).href.replace(/\/$/, '');
     return {
       url,
+      queueProducer: (binding) => miniflare.getQueueProducer(binding),
       async dispose() {
         await miniflare.dispose();
         bundle?.dispose();

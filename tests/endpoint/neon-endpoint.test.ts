@@ -438,7 +438,10 @@ describe('counting', () => {
   });
 
   it('starts from zero after a reset, over HTTP and on the object', async () => {
-    const zero = { httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, roundTrips: 0, largestRequestBytes: 0 };
+    const zero = {
+      httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, roundTrips: 0,
+      largestRequestBytes: 0, largestResponseBytes: 0, tooLargeRequests: 0, tooLargeResponses: 0,
+    };
     expect(await httpStats()).toEqual(zero);
     expect(endpoint.stats()).toEqual(zero);
   });

@@ -8,4 +8,5 @@ export const nodeEnv: Env = {
   HASH_SECRET: 'test-hash-secret',
   JWT_ISSUER: 'https://issuer.test',
   JWT_AUDIENCE: 'audience',
+  WEBHOOK_QUEUE: { sendBatch: () => Promise.reject(new Error('no Queue in unit tests')) },
 };

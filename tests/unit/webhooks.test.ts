@@ -3,10 +3,12 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
 import { openSecret, sealSecret } from '../../worker/domain/secret-box.ts';
 import {
+  deliveryOf,
   DISABLE_AFTER_MS,
   generateWebhookSecret,
   isDelivered,
   MAX_ATTEMPTS,
+  parseDeliveryMessage,
   RETRY_DELAYS_SECONDS,
   RETRY_JITTER,
   retryDelayMs,
@@ -115,5 +117,34 @@ describe('secrets at rest', () => {
     const flipped = Buffer.from(data!, 'base64');
     flipped[0]! ^= 1;
     await expect(openSecret('master', 'endpoint-1', `${v}.${iv}.${flipped.toString('base64')}`)).rejects.toThrow();
+  });
+});
+
+describe('Queue messages', () => {
+  const message = {
+    deliveryId: '0192f3a4-5b6c-7d8e-9f00-112233445566',
+    tenantId: '0192f3a4-5b6c-7d8e-9f00-665544332211',
+    leasedUntil: '2026-12-03T16:05:00.000Z',
+    at: '2026-12-03T16:00:00.000Z',
+  };
+
+  test('a well-formed message parses to itself', () => {
+    expect(parseDeliveryMessage(message)).toEqual(message);
+  });
+
+  test.each([
+    ['no object', 'delivery'],
+    ['null', null],
+    ['a delivery id that is no uuid', { ...message, deliveryId: '1; drop table' }],
+    ['no tenant', { ...message, tenantId: undefined }],
+    ['a lease that is no time', { ...message, leasedUntil: 'soon' }],
+    ['no clock', { ...message, at: 42 }],
+  ])('%s is refused (the consumer retries it until it is dead-lettered)', (_, body) => {
+    expect(parseDeliveryMessage(body)).toBeUndefined();
+  });
+
+  test('a dead letter names its delivery when its ids are sound, whatever the rest', () => {
+    expect(deliveryOf({ ...message, leasedUntil: 'soon' })).toEqual({ deliveryId: message.deliveryId, tenantId: message.tenantId });
+    expect(deliveryOf({ deliveryId: message.deliveryId })).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys, type ApiKey } from '../../db/schema.ts';
 import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { credentialOf, revokeCredential } from './credentials.ts';
+import { credentialOf, type Revoked, revokeCredential } from './credentials.ts';
 
 const ofTenant = (tenantId: string, id: string) => credentialOf(apiKeys, tenantId, id);
 
@@ -41,7 +41,7 @@ export async function getApiKey(db: Database, tenantId: string, id: string): Pro
 }
 
 /** Revokes the key at once (see `revokeCredential`); undefined when the tenant has no such key. */
-export function revokeApiKey(db: Database, tenantId: string, id: string, acting: Acting): Promise<ApiKey | undefined> {
+export function revokeApiKey(db: Database, tenantId: string, id: string, acting: Acting): Promise<Revoked<typeof apiKeys> | undefined> {
   return revokeCredential(db, apiKeys, tenantId, id, acting);
 }
 

@@ -69,6 +69,12 @@ export function credentialOf(table: CredentialTable, tenantId: string, id: strin
   return and(eq(table.tenantId, tenantId), eq(table.id, id));
 }
 
+/** A revoked credential, and how many webhook deliveries its revocation wrote (to dispatch at once). */
+export interface Revoked<T extends CredentialTable> {
+  credential: T['$inferSelect'];
+  webhookDeliveries: number;
+}
+
 /**
  * Revokes an API key or a partner client at once and returns it; one revoked before keeps its
  * revocation time and gets no second audit event. Undefined when the tenant has no such credential.
@@ -79,7 +85,7 @@ export function revokeCredential<T extends CredentialTable>(
   tenantId: string,
   id: string,
   acting: Acting,
-): Promise<T['$inferSelect'] | undefined>;
+): Promise<Revoked<T> | undefined>;
 export async function revokeCredential(
   db: Database,
   table: CredentialTable,
@@ -94,7 +100,7 @@ export async function revokeCredential(
       .where(and(credentialOf(table, tenantId, id), isNull(table.revokedAt)))
       .returning({ id: table.id }),
   );
-  const [, [row]] = await inTenant(db, tenantId, [
+  const [, [row], , deliveries] = await inTenant(db, tenantId, [
     auditEventIf(
       db,
       { ...actor, tenantId, action: REVOKED[getTableName(table)], targetId: id, requestId },
@@ -104,7 +110,7 @@ export async function revokeCredential(
     db.select().from(table).where(credentialOf(table, tenantId, id)),
     ...(table === apiKeys ? apiKeyRevokedEvent(db, tenantId, id) : []),
   ]);
-  return row;
+  return row && { credential: row, webhookDeliveries: (deliveries as { rowCount?: number } | undefined)?.rowCount ?? 0 };
 }
 
 /**

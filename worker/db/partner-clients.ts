@@ -47,8 +47,8 @@ export async function getPartnerClient(db: Database, tenantId: string, id: strin
  * Revokes the client (its tokens stop working on their next use; see `revokeCredential`).
  * Undefined when the tenant has no such client.
  */
-export function revokePartnerClient(db: Database, tenantId: string, id: string, acting: Acting): Promise<PartnerClient | undefined> {
-  return revokeCredential(db, partnerClients, tenantId, id, acting);
+export async function revokePartnerClient(db: Database, tenantId: string, id: string, acting: Acting): Promise<PartnerClient | undefined> {
+  return (await revokeCredential(db, partnerClients, tenantId, id, acting))?.credential;
 }
 
 export type TokenHolder = { status: 'active'; tenant: Tenant; client: PartnerClient } | { status: 'revoked' | 'unknown' };

@@ -194,6 +194,7 @@ export interface DueDelivery {
   endpoint: WebhookEndpoint;
 }
 
+/** The deliveries `ids` of the tenant whose endpoints are enabled, with their events and endpoints. */
 export async function readDeliveries(db: Database, tenantId: string, ids: string[]): Promise<DueDelivery[]> {
   const [rows] = await inTenant(db, tenantId, [
     db
@@ -202,6 +203,47 @@ export async function readDeliveries(db: Database, tenantId: string, ids: string
       .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
       .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
       .where(and(eq(webhookDeliveries.tenantId, tenantId), inArray(webhookDeliveries.id, ids), isNull(webhookEndpoints.disabledAt))),
+  ]);
+  return rows;
+}
+
+/**
+ * Starts one attempt of each leased delivery of the tenant, in one round trip, and reads what it
+ * needs: a delivery starts only if it is still pending under the very lease the dispatcher gave it
+ * (`leasedUntil`), and starting moves that lease to `attemptLeaseUntil`. So however often the Queue
+ * hands over a message, one attempt starts per lease; a second copy finds the lease moved and reads
+ * nothing. Deliveries of disabled endpoints start and are not read (disabling abandoned them).
+ */
+export async function startAttempts(
+  db: Database,
+  tenantId: string,
+  leases: readonly { deliveryId: string; leasedUntil: string }[],
+  attemptLeaseUntil: Date,
+): Promise<DueDelivery[]> {
+  const wanted = JSON.stringify(leases.map(({ deliveryId, leasedUntil }) => ({ id: deliveryId, leased_until: leasedUntil })));
+  const started = db.$with('started').as(
+    db
+      .update(webhookDeliveries)
+      .set({ nextAttemptAt: attemptLeaseUntil })
+      .where(
+        and(
+          eq(webhookDeliveries.tenantId, tenantId),
+          eq(webhookDeliveries.status, 'pending'),
+          sql`(${webhookDeliveries.id}, ${webhookDeliveries.nextAttemptAt}) in (
+                select id, leased_until from jsonb_to_recordset(${wanted}::jsonb) as lease(id uuid, leased_until timestamptz))`,
+        ),
+      )
+      .returning({ startedId: webhookDeliveries.id }),
+  );
+  const [rows] = await inTenant(db, tenantId, [
+    db
+      .with(started)
+      .select({ delivery: webhookDeliveries, event: webhookEvents, endpoint: webhookEndpoints })
+      .from(webhookDeliveries)
+      .innerJoin(started, eq(started.startedId, webhookDeliveries.id))
+      .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
+      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+      .where(isNull(webhookEndpoints.disabledAt)),
   ]);
   return rows;
 }

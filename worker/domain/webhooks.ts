@@ -79,3 +79,37 @@ export function retryDelayMs(attempts: number, random: number = Math.random()): 
 export function isDelivered(status: number): boolean {
   return status >= 200 && status < 300;
 }
+
+/**
+ * One Queue message: a delivery the dispatcher leased. `leasedUntil` is the lease it set (the
+ * delivery's `next_attempt_at`), so a consumer starts the attempt only while that lease is the
+ * current one: a message the Queue delivers twice, or one overtaken by a later dispatch, finds the
+ * lease changed and sends nothing. `at` is the dispatcher's clock (the cron's scheduled time), which
+ * the attempt's time, backoff and 24-hour streak follow.
+ */
+export interface DeliveryMessage {
+  deliveryId: string;
+  tenantId: string;
+  leasedUntil: string;
+  at: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isInstant = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value));
+
+/** Which delivery a message (or a dead letter) names, if it names one; its lease and clock may still be unusable. */
+export function deliveryOf(body: unknown): { deliveryId: string; tenantId: string } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { deliveryId, tenantId } = body as Record<string, unknown>;
+  if (typeof deliveryId !== 'string' || !UUID.test(deliveryId) || typeof tenantId !== 'string' || !UUID.test(tenantId)) return undefined;
+  return { deliveryId, tenantId };
+}
+
+/** A well-formed delivery message, or undefined: a message from another version, or corrupt. */
+export function parseDeliveryMessage(body: unknown): DeliveryMessage | undefined {
+  const delivery = deliveryOf(body);
+  if (!delivery) return undefined;
+  const { leasedUntil, at } = body as Record<string, unknown>;
+  if (!isInstant(leasedUntil) || !isInstant(at)) return undefined;
+  return { ...delivery, leasedUntil, at };
+}

@@ -1,21 +1,22 @@
 import type { Env } from '../env.ts';
 import { runBenchmarkJob } from './benchmarks.ts';
 import { runTargetCrossings } from './targets.ts';
-import { pruneWebhookEvents, runWebhookDeliveries } from './webhooks.ts';
+import { dispatchWebhookDeliveries, pruneWebhookEvents } from './webhooks.ts';
 
 /** wrangler.toml's per-minute cron; the other one (`15 2 * * *`) is the daily work. */
 export const WEBHOOK_CRON = '* * * * *';
 
 /**
- * Cron entry, dispatched by the cron that fired. Every minute: the webhook deliveries that are due.
+ * Cron entry, dispatched by the cron that fired. Every minute: the webhook deliveries that are due go
+ * onto the Queue (its consumer sends them).
  * Daily: the benchmark snapshots of the last complete month and quarter, the target evaluation and
  * the pruning of old webhook events. All take the scheduled time as "now", so tests can drive the clock.
  */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const now = new Date(controller.scheduledTime);
   if (controller.cron === WEBHOOK_CRON) {
-    const summary = await runWebhookDeliveries(env, { now });
-    if (summary.claimed > 0) console.log(JSON.stringify({ level: 'info', message: 'webhook deliveries', cron: controller.cron, ...summary }));
+    const dispatched = await dispatchWebhookDeliveries(env, { now });
+    if (dispatched > 0) console.log(JSON.stringify({ level: 'info', message: 'webhook deliveries dispatched', cron: controller.cron, dispatched }));
     return;
   }
   const run = await runBenchmarkJob(env, { trigger: 'cron', now });
@@ -23,6 +24,8 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
   // Independent of the benchmarks: a failed benchmark run does not hold targets back.
   const targets = await runTargetCrossings(env, { now });
   console.log(JSON.stringify({ level: 'info', message: 'target evaluation', cron: controller.cron, ...targets }));
+  // The events both wrote go out now, not at the next minute's dispatch.
+  await dispatchWebhookDeliveries(env, { now });
   const pruned = await pruneWebhookEvents(env, { now });
   console.log(JSON.stringify({ level: 'info', message: 'webhook events pruned', cron: controller.cron, pruned }));
 }

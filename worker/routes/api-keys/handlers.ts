@@ -4,6 +4,7 @@ import * as store from '../../db/api-keys.ts';
 import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
+import { dispatchSoon } from '../../jobs/webhooks.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
 import { writeOnce } from '../../http/idempotency.ts';
@@ -88,9 +89,11 @@ export const getApiKey: RouteHandler<GetApiKeyRoute, AppEnv> = async (c) => {
 
 export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const key = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
-  if (!key) throw notFound(id);
-  return c.json(apiKeyResource(key), 200);
+  const revoked = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
+  if (!revoked) throw notFound(id);
+  // The api_key.revoked event's deliveries leave now, not at the next minute's cron.
+  if (revoked.webhookDeliveries > 0) dispatchSoon(c.env, c.executionCtx);
+  return c.json(apiKeyResource(revoked.credential), 200);
 };
 
 export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) => {

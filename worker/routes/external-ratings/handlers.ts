@@ -10,6 +10,7 @@ import { csvRecord, neutralizeFormula } from '../../http/csv.ts';
 import { writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
+import { assertFitsDatabaseRequest } from '../../http/request-size.ts';
 import { unitProblem } from '../../http/unit-problems.ts';
 import type {
   CreateExternalRatingBatchRoute,
@@ -90,6 +91,7 @@ export const createExternalRating: RouteHandler<CreateExternalRatingRoute, AppEn
 export const createExternalRatingBatch: RouteHandler<CreateExternalRatingBatchRoute, AppEnv> = async (c) => {
   const { items } = c.req.valid('json');
   const { hashKey, ratings, writes } = await prepareRatings(c, items);
+  assertFitsDatabaseRequest(writes, `this batch of ${items.length} ratings`);
   try {
     return await writeOnce(c, hashKey, writes, 201, { count: ratings.length, ids: ratings.map((r) => r.id) });
   } catch (error) {

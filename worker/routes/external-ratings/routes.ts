@@ -61,7 +61,9 @@ export const createExternalRatingBatch = createRoute({
   description:
     'Needs `ratings:write`. If any item is invalid, nothing is written and the 422 lists every bad item by JSON ' +
     'pointer (`/items/17/overall`). Unknown units are a 404 and archived ones a 409, each naming the items. ' +
-    'The body may be up to 5 MiB.',
+    'The body may be up to 5 MiB, and the batch, stored, must fit one database request of 10 MiB: text is escaped ' +
+    'there, so quotes, backslashes and control characters in comments weigh two to seven times their length. A batch ' +
+    'that would not fit is a 413 naming the limit, before anything is written; send it in smaller batches.',
   tags,
   ...tenantSecurity('ratings:write'),
   request: {
