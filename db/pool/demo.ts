@@ -6,10 +6,11 @@
  * survey on the 1st (10 to 14 per unit), so the current month's internal figures are there from its
  * first day and no unit's month is suppressed.
  *
- * Every day is drawn from its own stream of a seed derived from the tenant id, so two demo tenants
- * never share a rating id. `seedDemo` writes the days
+ * Every day is drawn from its own stream of a seed derived from the tenant id; ids are hashes of
+ * tenant, day and position, so no two demo tenants (nor a demo and the pool) share one. `seedDemo` writes the days
  * not written yet: 13 months on the first run, then each new day (the "top-up").
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DAY_MS, drawExternal, drawInternal, type LatentUnit, type CustomerTraits } from './generate.ts';
 import { addRatingsToRollups, copyRatings, copyRows } from './load.ts';
@@ -53,6 +54,15 @@ const UNITS: DemoUnit[] = [
   { key: 'logistics', name: 'Logistics', kind: 'internal-supplier', parent: 'support', support: 0, willing: true, staff: 12 },
 ];
 
+/**
+ * A UUID (v4-shaped) named by its parts. Not drawn from the streams: a 32-bit generator's streams can
+ * overlap, and an overlap with a pool organization's stream repeated its rating ids.
+ */
+function demoId(...parts: (string | number)[]): string {
+  const hex = createHash('sha256').update(parts.join('/')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[parseInt(hex[16]!, 16) % 4]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** A 32-bit seed from the tenant id (FNV-1a over its characters). */
 function seedOf(tenantId: string): number {
   let h = 0x811c9dc5;
@@ -69,8 +79,7 @@ export function demoStart(now: Date): Date {
 }
 
 export function demoUnits(tenantId: string): { id: string; tenant_id: string; name: string; kind: DemoUnit['kind']; parent_id: string | null }[] {
-  const rng = mulberry32(seedOf(tenantId));
-  const ids = new Map(UNITS.map((unit) => [unit.key, rng.uuid()]));
+  const ids = new Map(UNITS.map((unit) => [unit.key, demoId(tenantId, 'unit', unit.key)]));
   return UNITS.map((unit) => ({ id: ids.get(unit.key)!, tenant_id: tenantId, name: unit.name, kind: unit.kind, parent_id: unit.parent ? ids.get(unit.parent)! : null }));
 }
 
@@ -88,11 +97,11 @@ export function demoDay(tenantId: string, day: Date, until: Date, start: Date): 
     const latent: LatentUnit = { id: ids.get(unit.key)!, name: unit.name, kind: unit.kind, support: unit.support! + IMPROVEMENT * progress, willing: unit.willing! };
     const daily = (unit.daily ?? 0) * (weekend ? 0.6 : 1) * ((end - day.getTime()) / DAY_MS);
     const count = Math.round(daily * (0.7 + 0.6 * rng.next()));
-    for (let i = 0; i < count; i++) external.push(drawExternal(rng, latent, CUSTOMERS, { start: day.getTime(), end }));
+    for (let i = 0; i < count; i++) external.push({ ...drawExternal(rng, latent, CUSTOMERS, { start: day.getTime(), end }), id: demoId(tenantId, dayNumber(day), unit.key, 'external', i) });
     if (day.getUTCDate() === 1) {
       for (let i = 0; i < unit.staff!; i++) {
         const role = unit.kind === 'touchpoint' ? rng.weighted(['frontline', 'support', 'leader'] as const, [8, 1, 1]) : rng.weighted(['support', 'leader'] as const, [4, 1]);
-        internal.push(drawInternal(rng, latent, CAUSE_OFFSETS, { role, isNew: rng.chance(0.3), day }));
+        internal.push({ ...drawInternal(rng, latent, CAUSE_OFFSETS, { role, isNew: rng.chance(0.3), day }), id: demoId(tenantId, dayNumber(day), unit.key, 'internal', i) });
       }
     }
   }
