@@ -6,7 +6,7 @@
  * be free of wrangler's noise; a restart must find everything in place; Ctrl-C must free every port.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,7 +71,11 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (parent) rmSync(parent, { recursive: true, force: true });
+  if (!parent) return;
+  // As root the cluster lived in the shared cache, linked from .local/postgres: remove its folder too.
+  const link = path.join(clone, '.local/postgres');
+  if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(path.dirname(readlinkSync(link)), { recursive: true, force: true });
+  rmSync(parent, { recursive: true, force: true });
 });
 
 test('a first start in a 0700 folder serves a ranked demo tenant; a restart finds it; Ctrl-C frees every port', async () => {
