@@ -247,7 +247,8 @@ async function main() {
   const ownerUrl = stack?.ownerDatabaseUrl ?? process.env.MIGRATION_DATABASE_URL ?? databaseUrl;
   // Peers for the demo tenant's benchmarks; after the first run this is one query.
   step('reference pool: 252 organizations, about 200,000 ratings');
-  await loadPoolWithProgress(ownerUrl);
+  // Locally as the superuser, which may skip the foreign-key checks of rows generated consistent (db/pool/load.ts).
+  await loadPoolWithProgress(stack?.postgres.url(DATABASE_NAME) ?? ownerUrl);
 
   step(`worker (wrangler dev, workerd) on ${base}`);
   await Promise.race([worker.ready, workerExited]);
