@@ -73,6 +73,8 @@ function relayWorkerOutput(child: ChildProcess): { ready: Promise<void>; held: s
   const ready = new Promise<void>((resolve) => {
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
+        // While stopping, wrangler's children complain about being stopped (esbuild's goroutine dump).
+        if (stopping) return;
         if (!up) {
           held.push(line);
           if (line.includes('Ready on')) {
@@ -302,6 +304,8 @@ Ctrl-C stops the worker, the endpoint and Postgres.
 }
 
 main().catch((error: unknown) => {
+  // Ctrl-C during the work after Ready (the benchmark history) makes its requests fail: not an error.
+  if (stopping) return;
   const code = (error as { code?: string }).code;
   const message =
     error instanceof StartError || error instanceof PostgresError ? error.message
