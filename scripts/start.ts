@@ -160,6 +160,8 @@ function nextMonth(now = new Date()): string {
 let stack: LocalStack | undefined;
 let wrangler: ChildProcess | undefined;
 let stopping = false;
+/** Ctrl-C (or SIGTERM): what fails after it is the stop itself, not worth a line. */
+let interrupted = false;
 
 /** Stops the worker first (it holds connections), then the endpoint and Postgres. */
 async function stop(code: number): Promise<never> {
@@ -179,8 +181,12 @@ async function stop(code: number): Promise<never> {
 
 async function main() {
   const started = Date.now();
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      interrupted = true;
+      void stop(0);
+    });
+  }
   await mkdir(STATE_DIR, { recursive: true });
   const remote = process.env.DATABASE_URL;
   await preflight(!remote);
@@ -305,7 +311,7 @@ Ctrl-C stops the worker, the endpoint and Postgres.
 
 main().catch((error: unknown) => {
   // Ctrl-C during the work after Ready (the benchmark history) makes its requests fail: not an error.
-  if (stopping) return;
+  if (interrupted) return;
   const code = (error as { code?: string }).code;
   const message =
     error instanceof StartError || error instanceof PostgresError ? error.message
