@@ -240,6 +240,8 @@ async function main() {
   const workerExited = new Promise<never>((_, reject) =>
     wrangler!.once('exit', (code) => reject(new StartError(`the worker (wrangler dev) exited with code ${code} before it was ready:\n${worker.held.join('\n')}`))),
   );
+  // Awaited only once Postgres and the pool are done; until then a failure must not count as unhandled.
+  workerExited.catch(() => {});
   wrangler.once('exit', (code) => void stop(code ?? 1));
 
   let databaseUrl = remote!;
