@@ -160,8 +160,6 @@ function nextMonth(now = new Date()): string {
 let stack: LocalStack | undefined;
 let wrangler: ChildProcess | undefined;
 let stopping = false;
-/** Ctrl-C (or SIGTERM): what fails after it is the stop itself, not worth a line. */
-let interrupted = false;
 
 /** Stops the worker first (it holds connections), then the endpoint and Postgres. */
 async function stop(code: number): Promise<never> {
@@ -181,12 +179,8 @@ async function stop(code: number): Promise<never> {
 
 async function main() {
   const started = Date.now();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      interrupted = true;
-      void stop(0);
-    });
-  }
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
   await mkdir(STATE_DIR, { recursive: true });
   const remote = process.env.DATABASE_URL;
   await preflight(!remote);
@@ -237,12 +231,12 @@ async function main() {
     },
   );
   const worker = relayWorkerOutput(wrangler);
-  const workerExited = new Promise<never>((_, reject) =>
-    wrangler!.once('exit', (code) => reject(new StartError(`the worker (wrangler dev) exited with code ${code} before it was ready:\n${worker.held.join('\n')}`))),
-  );
-  // Awaited only once Postgres and the pool are done; until then a failure must not count as unhandled.
-  workerExited.catch(() => {});
-  wrangler.once('exit', (code) => void stop(code ?? 1));
+  let workerUp = false;
+  void worker.ready.then(() => (workerUp = true));
+  wrangler.once('exit', (code) => {
+    if (!stopping && !workerUp) console.error(`\x1b[31m✖\x1b[0m the worker (wrangler dev) exited with code ${code} before it was ready:\n${worker.held.join('\n')}`);
+    void stop(code ?? 1);
+  });
 
   let databaseUrl = remote!;
   if (remote) {
@@ -261,7 +255,7 @@ async function main() {
   await loadPoolWithProgress(stack?.postgres.url(DATABASE_NAME) ?? ownerUrl);
 
   step(`worker (wrangler dev, workerd) on ${base}`);
-  await Promise.race([worker.ready, workerExited]);
+  await worker.ready;
   const demo = await demoApiKey(operatorToken);
   const seeded = await seedDemo(ownerUrl, demo.tenantId);
   step(
@@ -312,8 +306,8 @@ Ctrl-C stops the worker, the endpoint and Postgres.
 }
 
 main().catch((error: unknown) => {
-  // Ctrl-C during the work after Ready (the benchmark history) makes its requests fail: not an error.
-  if (interrupted) return;
+  // Once stopping (Ctrl-C, or the worker exited and said why), what fails is the stop itself: not worth a line.
+  if (stopping) return;
   const code = (error as { code?: string }).code;
   const message =
     error instanceof StartError || error instanceof PostgresError ? error.message
