@@ -8,7 +8,7 @@
  *           as that tenant, closed loop, p50/p99
  *   job     the reference pool (252 organizations, `loadReferencePool`) is loaded, then the benchmark
  *           job runs through `POST /v1/admin/jobs/benchmarks`: its duration and participants
- *   large   more pool organizations (same generator, same insert path with rollups) until the
+ *   large   more pool organizations (same generator, same COPY loader with rollups) until the
  *           database holds ~1,000,000 ratings or the load budget runs out; the job runs again,
  *           then the same two reads: p50 large / p50 small (target ≤ 1.2: reports read rollups)
  *

@@ -1,19 +1,27 @@
 /**
- * `npm start`: the whole local stack in one process tree — embedded Postgres (migrated), the local
- * Neon endpoint and the worker under `wrangler dev` — then a demo tenant and the URLs to try.
- * Ctrl-C stops everything. `DATABASE_URL` (a real Neon database) skips Postgres and the endpoint;
- * `OPERATOR_TOKEN` and `PORT` override the local defaults.
+ * `npm start`: the whole local stack in one process tree — embedded Postgres (migrated, with the
+ * reference pool), the local Neon endpoint and the worker under `wrangler dev` — then a demo tenant
+ * with 13 months of data, ranked against the pool, and the URLs to try. Ctrl-C stops everything.
+ * `DATABASE_URL` (a real Neon database) skips Postgres and the endpoint; `OPERATOR_TOKEN` and `PORT`
+ * override the local defaults.
+ *
+ * The worker boots while Postgres and the pool load (it needs only their addresses), which is most
+ * of why a first start takes seconds. Anything that goes wrong is said in one line, never a stack trace.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { demoStart, monthsWithoutSnapshot, seedDemo } from '../db/pool/demo.ts';
 import { prepareAssets } from './lib/assets.ts';
 import { applyMigrations } from './lib/migrate.ts';
+import { isFree } from './lib/ports.ts';
 import { generateSigningKeys } from './lib/signing-keys.ts';
-import { type LocalStack, startLocalStack } from './lib/stack.ts';
+import { PostgresError } from './lib/postgres.ts';
+import { APP_LOGIN, DATABASE_NAME, type LocalStack, startLocalStack } from './lib/stack.ts';
 import { loadPoolWithProgress } from './pool.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,9 +30,15 @@ const PORT = Number(process.env.PORT ?? 8787);
 /** Below Linux's ephemeral range, so no outgoing socket can hold them (STACK.md). */
 const POSTGRES_PORT = Number(process.env.LOCAL_POSTGRES_PORT ?? 25432);
 const ENDPOINT_PORT = Number(process.env.LOCAL_NEON_ENDPOINT_PORT ?? 25480);
+/** A first run writes about 200 MB (the pool, its rollups and indexes); this leaves room to work. */
+const FIRST_RUN_FREE_BYTES = 512 * 1024 * 1024;
 const base = `http://127.0.0.1:${PORT}`;
 
 const step = (message: string) => console.log(`\x1b[36m▸\x1b[0m ${message}`);
+const since = (started: number) => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+/** A failure the user can act on: printed as its message alone. */
+class StartError extends Error {}
 
 /** A secret generated once and kept in .local/, so restarts print the same values. */
 async function persistentSecret(file: string, make: () => string): Promise<string> {
@@ -35,37 +49,112 @@ async function persistentSecret(file: string, make: () => string): Promise<strin
   return value;
 }
 
-async function waitForHealth(child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+/** Refuses to start when a port is taken or the disk is nearly full, saying which and what to do. */
+async function preflight(local: boolean): Promise<void> {
+  const ports: [number, string][] = [[PORT, 'PORT']];
+  if (local) ports.push([POSTGRES_PORT, 'LOCAL_POSTGRES_PORT'], [ENDPOINT_PORT, 'LOCAL_NEON_ENDPOINT_PORT']);
+  for (const [port, variable] of ports) {
+    if (!(await isFree(port))) throw new StartError(`port ${port} is in use (another npm start?): stop what holds it, or set ${variable} to another port`);
   }
-  throw new Error(`the worker did not answer on ${base}/health within ${timeoutMs / 1000} s`);
+  if (local && !existsSync(path.join(STATE_DIR, 'postgres'))) {
+    const { bavail, bsize } = await statfs(STATE_DIR);
+    const free = bavail * bsize;
+    if (free < FIRST_RUN_FREE_BYTES) throw new StartError(`not enough disk space: ${Math.round(free / 2 ** 20)} MB free in ${STATE_DIR}, a first start needs ${FIRST_RUN_FREE_BYTES / 2 ** 20} MB`);
+  }
 }
 
-/** The demo tenant's API key: reused while it still works, otherwise created through the API. */
-async function demoApiKey(operatorToken: string): Promise<string> {
+/**
+ * wrangler's output, cut to what helps: before the worker is up, held back (shown only if wrangler
+ * fails to start); then one line per request — the worker's own, shortened — and anything else as is.
+ */
+function relayWorkerOutput(child: ChildProcess): { ready: Promise<void>; held: string[] } {
+  const held: string[] = [];
+  let up = false;
+  const ready = new Promise<void>((resolve) => {
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        // While stopping, wrangler's children complain about being stopped (esbuild's goroutine dump).
+        if (stopping) return;
+        if (!up) {
+          held.push(line);
+          if (line.includes('Ready on')) {
+            up = true;
+            resolve();
+          }
+          return;
+        }
+        // wrangler's own request line repeats the worker's.
+        if (/^\[wrangler:info\] [A-Z]+ \//.test(line)) return;
+        let entry: { level?: string; message?: string; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
+        try {
+          entry = JSON.parse(line) as typeof entry;
+        } catch {
+          // not one of the worker's JSON lines
+        }
+        if (entry?.message === 'request' && entry.level === 'info') console.log(`  ${entry.method} ${entry.route ?? '(no route)'} ${entry.status} ${entry.durationMs} ms`);
+        else console.log(line);
+      });
+    }
+  });
+  return { ready, held };
+}
+
+async function api(pathname: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+  return fetch(`${base}${pathname}`, {
+    method: init.method ?? 'GET',
+    headers: { Authorization: `Bearer ${token}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+}
+
+/** The demo tenant's API key: reused while it still works, otherwise a new demo tenant through the API. */
+async function demoApiKey(operatorToken: string): Promise<{ key: string; tenantId: string }> {
   const file = path.join(STATE_DIR, 'demo-api-key');
   if (existsSync(file)) {
     const key = (await readFile(file, 'utf8')).trim();
-    const check = await fetch(`${base}/v1/tenant`, { headers: { Authorization: `Bearer ${key}` } });
-    if (check.ok) return key;
+    const check = await api('/v1/tenant', key);
+    if (check.ok) return { key, tenantId: ((await check.json()) as { id: string }).id };
   }
-  const response = await fetch(`${base}/v1/tenants`, {
+  const response = await api('/v1/tenants', operatorToken, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${operatorToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'Demo Organization', industry: 'retail', sizeBand: '250-999', region: 'ES', benchmarkOptIn: true }),
+    body: { name: 'Demo Retail (Spain)', industry: 'retail', sizeBand: '250-999', region: 'ES', benchmarkOptIn: true },
   });
-  if (response.status !== 201) throw new Error(`creating the demo tenant failed: ${response.status} ${await response.text()}`);
-  const { apiKey } = (await response.json()) as { apiKey: { secret: string } };
+  if (response.status !== 201) throw new StartError(`creating the demo tenant failed: ${response.status} ${await response.text()}`);
+  const { tenant, apiKey } = (await response.json()) as { tenant: { id: string }; apiKey: { secret: string } };
   await writeFile(file, `${apiKey.secret}\n`, { mode: 0o600 });
-  return apiKey.secret;
+  return { key: apiKey.secret, tenantId: tenant.id };
+}
+
+/** Targets a retail chain might set itself; the scorecard shows the distance to each. */
+const DEMO_TARGETS = [
+  { measure: 'csat', target: 0.8 },
+  { measure: 'nps', target: 30 },
+  { measure: 'quality', target: 4.2 },
+  { measure: 'opportunity', target: 4 },
+  { measure: 'supportIndex', target: 3.6 },
+  { measure: 'enps', target: 10 },
+];
+
+/**
+ * Runs the benchmark job as the operator for the periods that end before `at` and waits until the
+ * demo tenant's latest month is ranked: the job may answer at once (200) or run in the background (202).
+ */
+async function runBenchmarks(operatorToken: string, demoKey: string, at?: Date): Promise<void> {
+  const response = await api('/v1/admin/jobs/benchmarks', operatorToken, { method: 'POST', body: at ? { at: at.toISOString() } : {} });
+  if (response.status !== 200 && response.status !== 202) throw new StartError(`the benchmark job failed: ${response.status} ${await response.text()}`);
+  if (at) return;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ranked = await api('/v1/benchmarks?measure=csat&cohort=all&period=month', demoKey);
+    if (ranked.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new StartError('the benchmark job did not publish a snapshot within 60 s');
+}
+
+/** The 1st of next month (UTC): a scorecard up to it includes the current month so far. */
+function nextMonth(now = new Date()): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
 }
 
 let stack: LocalStack | undefined;
@@ -76,13 +165,13 @@ let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    console.log('\nstopping…');
+    if (code === 0) console.log('\nstopping…');
     if (wrangler && wrangler.exitCode === null) {
       const exited = new Promise((resolve) => wrangler!.once('exit', resolve));
       wrangler.kill('SIGINT');
       await exited;
     }
-    await stack?.stop();
+    await stack?.stop().catch(() => {});
     process.exit(code);
   }
   return new Promise<never>(() => {});
@@ -93,37 +182,33 @@ async function main() {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   await mkdir(STATE_DIR, { recursive: true });
+  const remote = process.env.DATABASE_URL;
+  await preflight(!remote);
   const operatorToken = process.env.OPERATOR_TOKEN ?? (await persistentSecret('operator-token', () => randomBytes(24).toString('base64url')));
-
-  let databaseUrl = process.env.DATABASE_URL;
   // Kept across restarts, so access tokens issued before a restart stay valid.
   const signingKeys = await persistentSecret('jwt-signing-keys.json', generateSigningKeys);
   // Kept too: customerRef hashes made under another key could never be matched for erasure.
   const hashSecret = await persistentSecret('hash-secret', () => randomBytes(32).toString('base64url'));
-  const vars: Record<string, string> = { OPERATOR_TOKEN: operatorToken, JWT_SIGNING_KEYS: signingKeys, HASH_SECRET: hashSecret };
-  if (databaseUrl) {
-    step('DATABASE_URL is set: using that database, no local Postgres');
-    await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? databaseUrl);
-  } else {
-    step(`PostgreSQL (embedded) on 127.0.0.1:${POSTGRES_PORT}, data in .local/postgres`);
-    stack = await startLocalStack({ dataDir: STATE_DIR, postgresPort: POSTGRES_PORT, endpointPort: ENDPOINT_PORT });
-    databaseUrl = stack.databaseUrl;
-    vars.LOCAL_NEON_ENDPOINT = stack.endpoint.url;
-    step(`migrations applied; local Neon endpoint on ${stack.endpoint.url}`);
-  }
-  vars.DATABASE_URL = databaseUrl;
-  // Peers for the demo tenant's benchmarks; after the first run this is one query.
-  step('reference pool (252 organizations; loaded once, about 20 s)');
-  await loadPoolWithProgress(stack?.ownerDatabaseUrl ?? process.env.MIGRATION_DATABASE_URL ?? databaseUrl);
-  // The worker counts requests itself, with the production quota unless these override it.
-  vars.RATE_LIMIT_MODE = 'local';
-  // Locally, webhook endpoints may be a receiver on this machine (http://127.0.0.1:…).
-  vars.WEBHOOK_ALLOW_LOOPBACK = 'true';
+  const vars: Record<string, string> = {
+    OPERATOR_TOKEN: operatorToken,
+    JWT_SIGNING_KEYS: signingKeys,
+    HASH_SECRET: hashSecret,
+    // The worker counts requests itself, with the production quota unless these override it.
+    RATE_LIMIT_MODE: 'local',
+    // Locally, webhook endpoints may be a receiver on this machine (http://127.0.0.1:…).
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
+  };
   for (const name of ['RATE_LIMIT_PER_WINDOW', 'RATE_LIMIT_WINDOW_SECONDS']) {
     if (process.env[name]) vars[name] = process.env[name];
   }
+  // The local stack's addresses are known before it runs, so the worker can boot meanwhile.
+  const local = {
+    databaseUrl: `postgresql://${APP_LOGIN.user}:${APP_LOGIN.password}@127.0.0.1:${POSTGRES_PORT}/${DATABASE_NAME}`,
+    endpoint: `http://127.0.0.1:${ENDPOINT_PORT}`,
+  };
+  vars.DATABASE_URL = remote ?? local.databaseUrl;
+  if (!remote) vars.LOCAL_NEON_ENDPOINT = local.endpoint;
 
-  step(`worker (wrangler dev, workerd) on ${base}`);
   prepareAssets();
   // Spawned through node, not npx: npx does not pass signals on, and workerd would be left behind.
   wrangler = spawn(
@@ -134,37 +219,101 @@ async function main() {
       '--ip', '127.0.0.1',
       '--port', String(PORT),
       '--show-interactive-dev-session=false',
-      // wrangler dev fires no crons by itself; this exposes /__scheduled, which the timer below calls.
+      // wrangler dev fires no crons by itself; this exposes /__scheduled, which the timers below call.
       '--test-scheduled',
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
-    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // No banner with its update notice, and no download of Request.cf (offline it printed two stack traces).
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
+    },
   );
-  wrangler.on('exit', (code) => void stop(code ?? 1));
+  const worker = relayWorkerOutput(wrangler);
+  let workerUp = false;
+  void worker.ready.then(() => (workerUp = true));
+  wrangler.once('exit', (code) => {
+    if (!stopping && !workerUp) console.error(`\x1b[31m✖\x1b[0m the worker (wrangler dev) exited with code ${code} before it was ready:\n${worker.held.join('\n')}`);
+    void stop(code ?? 1);
+  });
 
-  await waitForHealth(wrangler);
-  // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
-  setInterval(() => {
-    fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {});
-  }, 60_000).unref();
-  const apiKey = await demoApiKey(operatorToken);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  let databaseUrl = remote!;
+  if (remote) {
+    step('DATABASE_URL is set: using that database, no local Postgres');
+    await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
+  } else {
+    step(`PostgreSQL (embedded) on 127.0.0.1:${POSTGRES_PORT}, data in .local/postgres`);
+    stack = await startLocalStack({ dataDir: STATE_DIR, postgresPort: POSTGRES_PORT, endpointPort: ENDPOINT_PORT });
+    databaseUrl = stack.databaseUrl;
+    step(`migrations applied; local Neon endpoint on ${stack.endpoint.url} (${since(started)})`);
+  }
+  const ownerUrl = stack?.ownerDatabaseUrl ?? process.env.MIGRATION_DATABASE_URL ?? databaseUrl;
+  // Peers for the demo tenant's benchmarks; after the first run this is one query.
+  step('reference pool: 252 organizations, about 200,000 ratings');
+  // Locally as the superuser, which may skip the foreign-key checks of rows generated consistent (db/pool/load.ts).
+  await loadPoolWithProgress(stack?.postgres.url(DATABASE_NAME) ?? ownerUrl);
+
+  step(`worker (wrangler dev, workerd) on ${base}`);
+  await worker.ready;
+  const demo = await demoApiKey(operatorToken);
+  const seeded = await seedDemo(ownerUrl, demo.tenantId);
+  step(
+    seeded.days === 0
+      ? 'demo tenant: up to date'
+      : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? ', 8 units' : ''}`,
+  );
+  if (seeded.created) {
+    const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: DEMO_TARGETS } });
+    if (!response.ok) throw new StartError(`setting the demo tenant's targets failed: ${response.status} ${await response.text()}`);
+  }
+  if (seeded.days > 0) {
+    step('benchmarks of the last complete month and quarter');
+    await runBenchmarks(operatorToken, demo.key);
+  }
+
   console.log(`
-\x1b[32mReady in ${seconds} s.\x1b[0m
+\x1b[32mReady in ${since(started)}.\x1b[0m
   API reference   ${base}/docs
   OpenAPI         ${base}/openapi.json
   Health          ${base}/health   Readiness ${base}/ready
 
   Operator token  ${operatorToken}
-  Demo API key    ${apiKey}
+  Demo API key    ${demo.key}
 
-  curl -H "Authorization: Bearer ${apiKey}" ${base}/v1/tenant
+  curl -H "Authorization: Bearer ${demo.key}" "${base}/v1/scorecard?interval=month&from=${demoStart(new Date()).toISOString().slice(0, 10)}&to=${nextMonth()}"
+  curl -H "Authorization: Bearer ${demo.key}" "${base}/v1/benchmarks?measure=csat&cohort=industry"
 
 Ctrl-C stops the worker, the endpoint and Postgres.
 `);
+
+  // The snapshots of the demo's earlier months too (after Ready: they are history, not needed to start).
+  const history = await monthsWithoutSnapshot(ownerUrl);
+  for (const at of history) await runBenchmarks(operatorToken, demo.key, at);
+  if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
+  // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
+  setInterval(() => void fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();
+  // Each new day: the demo's new ratings, then the daily cron (benchmarks of a month just closed, targets).
+  setInterval(() => {
+    void seedDemo(ownerUrl, demo.tenantId)
+      .then(async ({ days }) => {
+        if (days === 0) return;
+        step(`demo tenant: ${days} new day${days === 1 ? '' : 's'} of ratings`);
+        await fetch(`${base}/__scheduled?cron=${encodeURIComponent('15 2 * * *')}`);
+      })
+      .catch((error: unknown) => console.error(`demo top-up failed: ${error instanceof Error ? error.message : String(error)}`));
+  }, 15 * 60_000).unref();
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // Once stopping (Ctrl-C, or the worker exited and said why), what fails is the stop itself: not worth a line.
+  if (stopping) return;
+  const code = (error as { code?: string }).code;
+  const message =
+    error instanceof StartError || error instanceof PostgresError ? error.message
+    : code === 'ENOSPC' ? `no space left on the disk that holds ${STATE_DIR}: free some and start again`
+    : code === 'EADDRINUSE' ? `a port is in use: ${(error as Error).message}`
+    : `npm start failed: ${error instanceof Error ? error.message : String(error)}`;
+  console.error(`\x1b[31m✖\x1b[0m ${message}`);
   void stop(1);
 });

@@ -20,7 +20,7 @@ export const DEFAULT_POOL_SEED = 20_261_123;
 /** Every pool tenant's name starts with this. */
 export const POOL_NAME_PREFIX = 'Pool ';
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 const REGIONS = ['ES', 'MX', 'CO', 'AR', 'CL', 'PE', 'US'] as const;
 const REGION_WEIGHTS = [30, 20, 15, 10, 10, 8, 7];
 const SIZE_BAND_WEIGHTS = [20, 35, 30, 15];
@@ -58,8 +58,8 @@ export function poolTenantId(seed: number, index: number): string {
   return mulberry32(substream(seed, index)).uuid();
 }
 
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const score = (x: number, low = 1, high = 5) => Math.min(high, Math.max(low, Math.round(x)));
+export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+export const score = (x: number, low = 1, high = 5) => Math.min(high, Math.max(low, Math.round(x)));
 
 /** Calendar months overlapping the period, each clipped to it. */
 function months({ from, to }: { from: Date; to: Date }): { start: number; end: number }[] {
@@ -71,11 +71,85 @@ function months({ from, to }: { from: Date; to: Date }): { start: number; end: n
   return result;
 }
 
-interface LatentUnit extends PoolUnit {
+export interface LatentUnit extends PoolUnit {
   /** Support culture where this unit's staff work: the org's, varied by unit. */
   support: number;
   /** Whether most of its staff are willing. */
   willing: boolean;
+}
+
+/** What drives an organization's customers' answers besides its units' latent traits. */
+export interface CustomerTraits {
+  /** Share of recurring customers. */
+  recurringShare: number;
+  /** Service level beyond support culture (product, prices, facilities). */
+  serviceOffset: number;
+  /** Chance that a dissatisfied occasional customer blames attitude. */
+  occasionalBlame: number;
+}
+
+/** One external rating of `unit`, at a time drawn in [start, end). */
+export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTraits, { start, end }: { start: number; end: number }): NewExternalRating {
+  const recurring = rng.chance(traits.recurringShare);
+  const level = 0.55 * unit.support + (unit.willing ? 0 : -0.35) + traits.serviceOffset;
+  const dissatisfied = sigmoid(-1.9 - level) * (recurring ? 0.35 : 1);
+  const satisfied = sigmoid(0.9 + level + (recurring ? 0.3 : 0));
+  const u = rng.next() * Math.max(1, dissatisfied + satisfied);
+  const overall = u < dissatisfied ? (rng.chance(0.4) ? 1 : 2) : u < dissatisfied + satisfied ? (rng.chance(0.55) ? 4 : 5) : 3;
+  const indicator = (missing: number) => (rng.chance(missing) ? null : score(overall + 0.8 * rng.normal()));
+  const quality = indicator(0.05);
+  const quantity = indicator(0.3);
+  const opportunity = indicator(0.15);
+  const cost = indicator(0.35);
+  const blamesAttitude = overall <= 2 ? rng.chance(recurring ? 0.1 : traits.occasionalBlame) : null;
+  const blamedComponent =
+    blamesAttitude === true ? (rng.chance(0.75) ? 'people' : rng.pick(NOT_PEOPLE))
+    : blamesAttitude === false || (overall === 3 && rng.chance(0.3)) ? rng.pick(NOT_PEOPLE)
+    : null;
+  return {
+    id: rng.uuid(),
+    unit_id: unit.id,
+    occurred_at: new Date(Math.floor(start + rng.next() * (end - start))).toISOString(),
+    // At least one indicator, as the API requires.
+    quality: (quality ?? quantity ?? opportunity ?? cost ?? null) === null ? score(overall) : quality,
+    quantity,
+    opportunity,
+    cost,
+    overall,
+    recommend: rng.chance(0.85) ? score(2 * overall + 0.3 + 1.3 * rng.normal(), 0, 10) : null,
+    customer_kind: recurring ? 'recurring' : 'occasional',
+    channel: rng.weighted(CHANNELS, CHANNEL_WEIGHTS),
+    blamed_component: blamedComponent,
+    blames_attitude: blamesAttitude,
+    comment: null,
+    customer_ref_hash: null,
+  };
+}
+
+/** One employee's internal rating in `unit` on `day`; `causeOffsets` shift the five root causes. */
+export function drawInternal(
+  rng: Random,
+  unit: LatentUnit,
+  causeOffsets: readonly number[],
+  { role, isNew, day }: { role: NewInternalRating['role']; isNew: boolean; day: Date },
+): NewInternalRating {
+  const support = (offset: number) => score(3 + 0.75 * unit.support + offset + 0.8 * rng.normal());
+  return {
+    id: rng.uuid(),
+    unit_id: unit.id,
+    occurred_on: day.toISOString().slice(0, 10),
+    commitments: support(causeOffsets[0]!),
+    internal_culture: support(causeOffsets[1]!),
+    empowerment: support(causeOffsets[2]!),
+    recognition: support(causeOffsets[3]!),
+    leadership_support: support(causeOffsets[4]!),
+    knowledge: score(3.8 + 0.25 * unit.support + 0.7 * rng.normal()),
+    ability: score(3.5 + 0.35 * unit.support + 0.7 * rng.normal()),
+    willingness: score((unit.willing ? 4.35 : 2.9) + (isNew ? 0.4 : 0) + 0.1 * unit.support + 0.7 * rng.normal()),
+    tenure_band: isNew ? 'new' : 'established',
+    role,
+    recommend_employer: rng.chance(0.8) ? score(5.5 + 1.2 * unit.support + 1.8 * rng.normal(), 0, 10) : null,
+  };
 }
 
 export function generateOrganization(seed: number, index: number, now: Date): PoolOrganization {
@@ -128,23 +202,7 @@ export function generateOrganization(seed: number, index: number, now: Date): Po
       const at = start + rng.next() * (end - start);
       if (at < hired) continue;
       const isNew = at - hired < 365 * DAY_MS;
-      const support = (offset: number) => score(3 + 0.75 * unit.support + offset + 0.8 * rng.normal());
-      internal.push({
-        id: rng.uuid(),
-        unit_id: unit.id,
-        occurred_on: new Date(at).toISOString().slice(0, 10),
-        commitments: support(causeOffsets[0]!),
-        internal_culture: support(causeOffsets[1]!),
-        empowerment: support(causeOffsets[2]!),
-        recognition: support(causeOffsets[3]!),
-        leadership_support: support(causeOffsets[4]!),
-        knowledge: score(3.8 + 0.25 * unit.support + 0.7 * rng.normal()),
-        ability: score(3.5 + 0.35 * unit.support + 0.7 * rng.normal()),
-        willingness: score((unit.willing ? 4.35 : 2.9) + (isNew ? 0.4 : 0) + 0.1 * unit.support + 0.7 * rng.normal()),
-        tenure_band: isNew ? 'new' : 'established',
-        role,
-        recommend_employer: rng.chance(0.8) ? score(5.5 + 1.2 * unit.support + 1.8 * rng.normal(), 0, 10) : null,
-      });
+      internal.push(drawInternal(rng, unit, causeOffsets, { role, isNew, day: new Date(at) }));
     }
   }
 
@@ -155,40 +213,7 @@ export function generateOrganization(seed: number, index: number, now: Date): Po
     const count = Math.round(monthly * ((end - start) / (30 * DAY_MS)) * (0.85 + 0.3 * rng.next()));
     for (let r = 0; r < count; r++) {
       const unit = rng.pick(customerUnits);
-      const recurring = rng.chance(recurringShare);
-      const level = 0.55 * unit.support + (unit.willing ? 0 : -0.35) + serviceOffset;
-      const dissatisfied = sigmoid(-1.9 - level) * (recurring ? 0.35 : 1);
-      const satisfied = sigmoid(0.9 + level + (recurring ? 0.3 : 0));
-      const u = rng.next() * Math.max(1, dissatisfied + satisfied);
-      const overall = u < dissatisfied ? (rng.chance(0.4) ? 1 : 2) : u < dissatisfied + satisfied ? (rng.chance(0.55) ? 4 : 5) : 3;
-      const indicator = (missing: number) => (rng.chance(missing) ? null : score(overall + 0.8 * rng.normal()));
-      const quality = indicator(0.05);
-      const quantity = indicator(0.3);
-      const opportunity = indicator(0.15);
-      const cost = indicator(0.35);
-      const blamesAttitude = overall <= 2 ? rng.chance(recurring ? 0.1 : occasionalBlame) : null;
-      const blamedComponent =
-        blamesAttitude === true ? (rng.chance(0.75) ? 'people' : rng.pick(NOT_PEOPLE))
-        : blamesAttitude === false || (overall === 3 && rng.chance(0.3)) ? rng.pick(NOT_PEOPLE)
-        : null;
-      external.push({
-        id: rng.uuid(),
-        unit_id: unit.id,
-        occurred_at: new Date(Math.floor(start + rng.next() * (end - start))).toISOString(),
-        // At least one indicator, as the API requires.
-        quality: (quality ?? quantity ?? opportunity ?? cost ?? null) === null ? score(overall) : quality,
-        quantity,
-        opportunity,
-        cost,
-        overall,
-        recommend: rng.chance(0.85) ? score(2 * overall + 0.3 + 1.3 * rng.normal(), 0, 10) : null,
-        customer_kind: recurring ? 'recurring' : 'occasional',
-        channel: rng.weighted(CHANNELS, CHANNEL_WEIGHTS),
-        blamed_component: blamedComponent,
-        blames_attitude: blamesAttitude,
-        comment: null,
-        customer_ref_hash: null,
-      });
+      external.push(drawExternal(rng, unit, { recurringShare, serviceOffset, occasionalBlame }, { start, end }));
     }
   }
 

@@ -1,27 +1,24 @@
 /**
- * Writes the reference pool through the API's own insert path: per organization one transaction,
- * tenant and units by plain inserts, then the ratings in chunks with the statements of
- * `insertExternalRatings` / `insertInternalRatings` (units' check, jsonb_to_recordset insert,
- * rollup upsert), rendered by drizzle and run with `pg`. Runs as the tables' owner: creating
- * tenants is an operator's act outside any tenant's request, and the owner URL is the one every
- * setup has (MIGRATION_DATABASE_URL); the tenant is still set in each transaction, as the API does.
+ * Writes generated organizations straight into Postgres with COPY: tenants, units and ratings,
+ * then their rollups derived in SQL from the same definitions the API's writes
+ * use (`addToRollups`), so the stored rollups equal what the insert path would have kept. About
+ * ten times faster than sending the ratings through the API's statements, which matters because
+ * `npm start` waits for it on a first run. Runs as the tables' owner: creating tenants is an
+ * operator's act outside any tenant's request, and the owner URL is the one every setup has
+ * (MIGRATION_DATABASE_URL); the owner is not subject to row-level security (no FORCE).
  *
- * Organization ids come from the seed, so a second run skips the organizations already there:
- * an interrupted load resumes, a complete one costs one query.
+ * Organization ids come from the seed, so a second run loads only those not there yet (one query
+ * when the pool is complete). Each chunk of organizations is one transaction, so an interrupted load
+ * leaves only whole organizations behind and the next run resumes.
  */
-import type { BatchItem } from 'drizzle-orm/batch';
-import type { PgInsert } from 'drizzle-orm/pg-core';
-import type { PgRaw } from 'drizzle-orm/pg-core/query-builders/raw';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import { createDatabase } from '../../worker/db/client.ts';
-import { insertExternalRatings } from '../../worker/db/external-ratings.ts';
-import { insertInternalRatings } from '../../worker/db/internal-ratings.ts';
-import { tenants, units } from '../schema.ts';
+import { from as copyFrom } from 'pg-copy-streams';
+import { addToRollups, EXTERNAL_ROLLUP, INTERNAL_ROLLUP } from '../../worker/db/rollups.ts';
 import { DEFAULT_POOL_SEED, generateOrganization, POOL_ORGANIZATIONS, type PoolOrganization, poolTenantId } from './generate.ts';
-
-/** Rows per insert statement: one jsonb parameter each, as a 1,000-item API batch sends. */
-const CHUNK = 1000;
-const CONNECTIONS = 4;
 
 export interface LoadPoolOptions {
   /** The owner's URL (see above). */
@@ -42,27 +39,77 @@ export interface LoadPoolResult {
   milliseconds: number;
 }
 
-// A client that never connects: it only renders the worker's statements.
-const db = createDatabase({ DATABASE_URL: 'postgres://render:only@127.0.0.1:1/none', LOCAL_NEON_ENDPOINT: undefined });
+/** Rows of one table, keyed by column name; every row has the same keys. */
+type Row = Record<string, string | number | boolean | null>;
 
-/** A statement of the worker's, as text and parameters for `pg`. */
-function rendered(query: BatchItem<'pg'>): pg.QueryConfig {
-  const { sql: text, params } = 'toSQL' in query ? (query as PgInsert).toSQL() : (query as PgRaw<unknown>).getQuery();
-  return { text, values: params };
+/** A value in COPY's text format: `\N` for null, backslash escapes for the characters that delimit. */
+const SPECIAL = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+function copyValue(value: Row[string]): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'number') return String(value);
+  // Nearly every string (ids, enums, timestamps) needs no escape: test before replacing.
+  return SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
 }
 
-function chunks<T>(rows: T[]): T[][] {
-  return Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
+/** `COPY table (columns…) FROM STDIN` of `rows`, streamed in slices so no single string holds them all. */
+export async function copyRows(client: pg.PoolClient | pg.Client, table: string, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const slices = function* () {
+    for (let i = 0; i < rows.length; i += 2000) {
+      yield rows
+        .slice(i, i + 2000)
+        .map((row) => `${columns.map((column) => copyValue(row[column]!)).join('\t')}\n`)
+        .join('');
+    }
+  };
+  const names = columns.map((column) => `"${column}"`).join(', ');
+  await pipeline(Readable.from(slices()), client.query(copyFrom(`copy "${table}" (${names}) from stdin`)));
 }
 
-function statements(org: PoolOrganization, receivedAt: Date): pg.QueryConfig[] {
-  const tenantId = org.tenant.id;
-  return [
-    rendered(db.insert(tenants).values(org.tenant)),
-    rendered(db.insert(units).values(org.units.map((unit) => ({ ...unit, tenantId })))),
-    ...chunks(org.external).flatMap((rows) => insertExternalRatings(db, tenantId, rows, receivedAt).map(rendered)),
-    ...chunks(org.internal).flatMap((rows) => insertInternalRatings(db, tenantId, rows).map(rendered)),
-  ];
+const dialect = new PgDialect();
+const run = (client: pg.PoolClient | pg.Client, query: SQL) => {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return client.query(text, params);
+};
+
+/**
+ * Adds to the rollups every rating of `tenantIds` from day `since` (UTC, inclusive; all when absent),
+ * with the definitions the API's own writes use: one statement per table. Callers pass a day none of
+ * whose ratings were counted yet: the rollups are per day, so those rows are new.
+ */
+export async function addRatingsToRollups(client: pg.PoolClient | pg.Client, tenantIds: readonly string[], since?: string): Promise<void> {
+  const ids = sql`${`{${tenantIds.join(',')}}`}::uuid[]`;
+  const externalSince = since ? sql` and r.occurred_at >= ${since}::date` : sql``;
+  const internalSince = since ? sql` and r.occurred_on >= ${since}::date` : sql``;
+  await run(client, addToRollups(EXTERNAL_ROLLUP, sql`r.tenant_id`, sql`external_ratings r where r.tenant_id = any(${ids})${externalSince}`));
+  await run(client, addToRollups(INTERNAL_ROLLUP, sql`r.tenant_id`, sql`internal_ratings r where r.tenant_id = any(${ids})${internalSince}`));
+}
+
+/** Stores tenants' ratings (their units already there), received at `receivedAt`: one COPY per table. */
+export async function copyRatings(
+  client: pg.PoolClient | pg.Client,
+  tenants: readonly ({ tenantId: string } & Pick<PoolOrganization, 'external' | 'internal'>)[],
+  receivedAt: Date,
+): Promise<void> {
+  const received = receivedAt.toISOString();
+  const external = tenants.flatMap(({ tenantId, external }) => external.map((rating) => ({ tenant_id: tenantId, received_at: received, ...rating })));
+  await copyRows(client, 'external_ratings', external);
+  await copyRows(client, 'internal_ratings', tenants.flatMap(({ tenantId, internal }) => internal.map((rating) => ({ tenant_id: tenantId, ...rating }))));
+}
+
+/** Organizations per transaction; two transactions at a time, so one generates while the other's COPY runs. */
+const CHUNK = 32;
+const CONNECTIONS = 2;
+
+/** Tenants, units, ratings and rollups of whole organizations, in the caller's transaction. */
+async function copyOrganizations(client: pg.PoolClient, orgs: readonly PoolOrganization[], receivedAt: Date): Promise<void> {
+  await copyRows(client, 'tenants', orgs.map(({ tenant }) => ({ id: tenant.id, name: tenant.name, industry: tenant.industry, size_band: tenant.sizeBand, region: tenant.region, benchmark_opt_in: tenant.benchmarkOptIn })));
+  await copyRows(client, 'units', orgs.flatMap(({ tenant, units }) => units.map((unit) => ({ id: unit.id, tenant_id: tenant.id, name: unit.name, kind: unit.kind }))));
+  await copyRatings(client, orgs.map((org) => ({ tenantId: org.tenant.id, ...org })), receivedAt);
+  await addRatingsToRollups(client, orgs.map((org) => org.tenant.id));
 }
 
 export async function loadReferencePool(options: LoadPoolOptions): Promise<LoadPoolResult> {
@@ -76,13 +123,15 @@ export async function loadReferencePool(options: LoadPoolOptions): Promise<LoadP
     const pending = ids.flatMap((id, index) => (present.has(id) ? [] : [index]));
     const result = { organizations, loaded: 0, externalRatings: 0, internalRatings: 0 };
     const loadNext = async (): Promise<void> => {
-      for (let index = pending.shift(); index !== undefined; index = pending.shift()) {
-        const org = generateOrganization(seed, index, now);
+      for (let chunk = pending.splice(0, CHUNK); chunk.length > 0; chunk = pending.splice(0, CHUNK)) {
+        const orgs = chunk.map((index) => generateOrganization(seed, index, now));
         const client = await pool.connect();
         try {
           await client.query('begin');
-          await client.query(`select set_config('app.tenant_id', $1, true)`, [org.tenant.id]);
-          for (const statement of statements(org, now)) await client.query(statement);
+          // Rows generated consistent (units before their ratings): a superuser (the local stack's) skips
+          // the per-row foreign-key checks, most of the load's cost; the owner cannot, and keeps them.
+          await client.query(`select set_config('session_replication_role', 'replica', true) from pg_roles where rolname = current_user and rolsuper`);
+          await copyOrganizations(client, orgs, now);
           await client.query('commit');
         } catch (error) {
           await client.query('rollback');
@@ -90,13 +139,15 @@ export async function loadReferencePool(options: LoadPoolOptions): Promise<LoadP
         } finally {
           client.release();
         }
-        result.loaded++;
-        result.externalRatings += org.external.length;
-        result.internalRatings += org.internal.length;
+        result.loaded += orgs.length;
+        result.externalRatings += orgs.reduce((sum, org) => sum + org.external.length, 0);
+        result.internalRatings += orgs.reduce((sum, org) => sum + org.internal.length, 0);
         onProgress?.({ done: present.size + result.loaded, total: organizations, ratings: result.externalRatings + result.internalRatings });
       }
     };
     await Promise.all(Array.from({ length: CONNECTIONS }, loadNext));
+    // Fresh statistics, so the reports and the benchmark job that follow plan for the real row counts.
+    if (result.loaded > 0) await pool.query('analyze external_rollups, internal_rollups');
     return { ...result, milliseconds: performance.now() - started };
   } finally {
     await pool.end();

@@ -45,7 +45,8 @@ export async function startIsolatedStack(options: IsolatedStackOptions = {}): Pr
       }
     })());
   try {
-    // mkdtemp makes it 0700; as root, Postgres runs as the `postgres` user, which must get in.
+    // mkdtemp makes it 0700; as root, Postgres runs as the `postgres` user: opened, the cluster stays
+    // here instead of moving to the shared cache (scripts/lib/postgres.ts), and goes with this folder.
     await chmod(dataDir, 0o755);
     const stack = await startLocalStack({ dataDir, postgresPort: await findFreePort(), ephemeral: true });
     cleanups.push(() => stack.stop());

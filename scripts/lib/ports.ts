@@ -13,7 +13,8 @@ export async function findFreePort(low = 20000, high = 32767): Promise<number> {
   throw new Error(`no free port found between ${low} and ${high}`);
 }
 
-function isFree(port: number): Promise<boolean> {
+/** Whether `port` on 127.0.0.1 can be bound right now. */
+export function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));

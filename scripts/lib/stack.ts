@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { applyMigrations } from './migrate.ts';
 import { type LocalNeonEndpoint, startLocalNeonEndpoint } from './neon-endpoint.ts';
@@ -60,7 +59,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const postgres = await startLocalPostgres({
     dataDir: postgresDir,
     port: postgresPort,
-    persistent: true,
     fast: ephemeral,
     ...(onLog ? { onLog } : {}),
   });
@@ -74,13 +72,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ownerDatabaseUrl: postgres.url(DATABASE_NAME, OWNER_LOGIN),
       async stop() {
         await endpoint.close();
-        await postgres.stop();
-        if (ephemeral) await rm(postgresDir, { recursive: true, force: true });
+        await (ephemeral ? postgres.destroy() : postgres.stop());
       },
     };
   } catch (error) {
-    await postgres.stop();
-    if (ephemeral) await rm(postgresDir, { recursive: true, force: true });
+    await (ephemeral ? postgres.destroy() : postgres.stop());
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A small reference pool (its own seed) loaded through the worker's insert path into the test
+ * A small reference pool (its own seed) loaded with COPY (rollups derived by the API's own definitions) into the test
  * database, read back as the owner: idempotent, deterministic,
  * rollups equal to a recomputation, and the thesis' figures computed twice in SQL — from the raw
  * rows and from the rollups — agreeing with each other and with the calibration.

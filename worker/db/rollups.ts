@@ -105,16 +105,18 @@ const list = (parts: SQL[]) => sql.join(parts, sql`, `);
  * of a set of ratings. Ordered so that concurrent writes upsert shared rows in the same order and
  * cannot deadlock on each other.
  */
-export function rollupRows<T extends PgTable>(spec: RollupSpec<T>, tenantId: string, source: SQL): SQL {
+export function rollupRows<T extends PgTable>(spec: RollupSpec<T>, tenantId: string | SQL, source: SQL): SQL {
   const { keys, aggregates } = columnsOf(spec);
-  return sql`select ${tenantId}::uuid as "tenant_id", ${list(keys.map((k) => sql`${sql.raw(k.expression)} as ${ident(k.name)}`))},
+  // Grouped by the tenant too (a constant for one tenant), so a bulk load can pass `r.tenant_id`.
+  const positions = list([{}, ...keys].map((_, i) => sql.raw(String(i + 1))));
+  return sql`select ${typeof tenantId === 'string' ? sql`${tenantId}::uuid` : tenantId} as "tenant_id", ${list(keys.map((k) => sql`${sql.raw(k.expression)} as ${ident(k.name)}`))},
     ${list(aggregates.map((a) => sql`${sql.raw(a.expression)} as ${ident(a.name)}`))}
-    from ${source} group by ${list(keys.map((_, i) => sql.raw(String(i + 2))))}
-    order by ${list(keys.map((_, i) => sql.raw(String(i + 2))))}`;
+    from ${source} group by ${positions}
+    order by ${positions}`;
 }
 
-/** Adds the ratings of `source` (an expression aliased `r`) to the tenant's rollups. */
-export function addToRollups<T extends PgTable>(spec: RollupSpec<T>, tenantId: string, source: SQL): SQL {
+/** Adds the ratings of `source` (an expression aliased `r`) to the tenant's rollups (`r.tenant_id`: each rating's tenant's). */
+export function addToRollups<T extends PgTable>(spec: RollupSpec<T>, tenantId: string | SQL, source: SQL): SQL {
   const { keys, aggregates } = columnsOf(spec);
   const table = ident(getTableName(spec.table));
   const all = [{ name: 'tenant_id' }, ...keys, ...aggregates].map((c) => ident(c.name));

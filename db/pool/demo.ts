@@ -1,0 +1,182 @@
+/**
+ * The demo tenant's living data: a small tree of units and, per day, the ratings its customers and
+ * staff would have given, drawn with the reference pool's model (`drawExternal`, `drawInternal`).
+ * It tells the thesis' story over 13 months: customers blame attitude, staff stay willing, support
+ * is weak (recognition weakest) and improves slowly; one store lags. Staff answer a monthly pulse
+ * survey on the 1st (10 to 14 per unit), so the current month's internal figures are there from its
+ * first day and no unit's month is suppressed.
+ *
+ * Every day is drawn from its own stream of a seed derived from the tenant id; ids are hashes of
+ * tenant, day and position, so no two demo tenants (nor a demo and the pool) share one. `seedDemo` writes the days
+ * not written yet: 13 months on the first run, then each new day (the "top-up").
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { DAY_MS, drawExternal, drawInternal, type LatentUnit, type CustomerTraits } from './generate.ts';
+import { addRatingsToRollups, copyRatings, copyRows } from './load.ts';
+import { mulberry32, type Random, substream } from './random.ts';
+import type { NewExternalRating } from '../../worker/db/external-ratings.ts';
+import type { NewInternalRating } from '../../worker/db/internal-ratings.ts';
+
+/** Months of history before the current one. */
+export const DEMO_HISTORY_MONTHS = 12;
+const CUSTOMERS: CustomerTraits = { recurringShare: 0.18, serviceOffset: 0.1, occasionalBlame: 0.95 };
+/** Commitments, internal culture, empowerment, recognition, leadership support. */
+const CAUSE_OFFSETS = [0.1, 0.05, -0.2, -0.6, 0.15];
+/** How much the support culture improves from the first month to the current one. */
+const IMPROVEMENT = 0.7;
+
+interface DemoUnit {
+  key: string;
+  name: string;
+  kind: LatentUnit['kind'];
+  parent?: string;
+  /** Support culture at the start of the history (pool scale: 0 is an average organization). */
+  support?: number;
+  willing?: boolean;
+  /** External ratings on an average day. */
+  daily?: number;
+  /** Pulse survey respondents per month. */
+  staff?: number;
+}
+
+/** Group units carry no ratings of their own: their figures are their children's (the scorecard's subtree). */
+const UNITS: DemoUnit[] = [
+  { key: 'service', name: 'Customer service', kind: 'touchpoint' },
+  { key: 'madrid', name: 'Madrid – Gran Vía store', kind: 'touchpoint', parent: 'service', support: -0.1, willing: true, daily: 6, staff: 14 },
+  { key: 'barcelona', name: 'Barcelona – Diagonal store', kind: 'touchpoint', parent: 'service', support: 0.2, willing: true, daily: 5, staff: 12 },
+  { key: 'valencia', name: 'Valencia store', kind: 'touchpoint', parent: 'service', support: -0.9, willing: true, daily: 3, staff: 10 },
+  { key: 'contact', name: 'Contact centre', kind: 'touchpoint', parent: 'service', support: -0.4, willing: false, daily: 7, staff: 13 },
+  { key: 'online', name: 'Online shop', kind: 'touchpoint', parent: 'service', support: 0.3, willing: true, daily: 4, staff: 10 },
+  { key: 'support', name: 'Operations support', kind: 'internal-supplier' },
+  { key: 'it', name: 'IT helpdesk', kind: 'internal-supplier', parent: 'support', support: -0.3, willing: true, staff: 11 },
+  { key: 'hr', name: 'HR and training', kind: 'internal-supplier', parent: 'support', support: -0.5, willing: true, staff: 10 },
+  { key: 'logistics', name: 'Logistics', kind: 'internal-supplier', parent: 'support', support: 0, willing: true, staff: 12 },
+];
+
+/**
+ * A UUID (v4-shaped) named by its parts. Not drawn from the streams: a 32-bit generator's streams can
+ * overlap, and an overlap with a pool organization's stream repeated its rating ids.
+ */
+function demoId(...parts: (string | number)[]): string {
+  const hex = createHash('sha256').update(parts.join('/')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[parseInt(hex[16]!, 16) % 4]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A 32-bit seed from the tenant id (FNV-1a over its characters). */
+function seedOf(tenantId: string): number {
+  let h = 0x811c9dc5;
+  for (const c of tenantId) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193);
+  return h >>> 0;
+}
+
+const dayNumber = (day: Date) => Math.floor(day.getTime() / DAY_MS);
+const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+
+/** The first day of the demo's history: the 1st of the month `DEMO_HISTORY_MONTHS` before `now`'s. */
+export function demoStart(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - DEMO_HISTORY_MONTHS, 1));
+}
+
+export function demoUnits(tenantId: string): { id: string; tenant_id: string; name: string; kind: DemoUnit['kind']; parent_id: string | null }[] {
+  const ids = new Map(UNITS.map((unit) => [unit.key, demoId(tenantId, 'unit', unit.key)]));
+  return UNITS.map((unit) => ({ id: ids.get(unit.key)!, tenant_id: tenantId, name: unit.name, kind: unit.kind, parent_id: unit.parent ? ids.get(unit.parent)! : null }));
+}
+
+/** The ratings of `day` up to `until` (the current day is written only as far as it has gone). */
+export function demoDay(tenantId: string, day: Date, until: Date, start: Date): { external: NewExternalRating[]; internal: NewInternalRating[] } {
+  const rng: Random = mulberry32(substream(seedOf(tenantId), dayNumber(day)));
+  const ids = new Map(demoUnits(tenantId).map((unit, i) => [UNITS[i]!.key, unit.id]));
+  // 0 at the start of the history, 1 at its end (13 months later).
+  const progress = Math.min(1, (day.getTime() - start.getTime()) / ((DEMO_HISTORY_MONTHS + 1) * 30.4 * DAY_MS));
+  const weekend = [0, 6].includes(day.getUTCDay());
+  const end = Math.min(day.getTime() + DAY_MS, until.getTime());
+  const external: NewExternalRating[] = [];
+  const internal: NewInternalRating[] = [];
+  for (const unit of UNITS.filter((u) => u.support !== undefined)) {
+    const latent: LatentUnit = { id: ids.get(unit.key)!, name: unit.name, kind: unit.kind, support: unit.support! + IMPROVEMENT * progress, willing: unit.willing! };
+    const daily = (unit.daily ?? 0) * (weekend ? 0.6 : 1) * ((end - day.getTime()) / DAY_MS);
+    const count = Math.round(daily * (0.7 + 0.6 * rng.next()));
+    for (let i = 0; i < count; i++) external.push({ ...drawExternal(rng, latent, CUSTOMERS, { start: day.getTime(), end }), id: demoId(tenantId, dayNumber(day), unit.key, 'external', i) });
+    if (day.getUTCDate() === 1) {
+      for (let i = 0; i < unit.staff!; i++) {
+        const role = unit.kind === 'touchpoint' ? rng.weighted(['frontline', 'support', 'leader'] as const, [8, 1, 1]) : rng.weighted(['support', 'leader'] as const, [4, 1]);
+        internal.push({ ...drawInternal(rng, latent, CAUSE_OFFSETS, { role, isNew: rng.chance(0.3), day }), id: demoId(tenantId, dayNumber(day), unit.key, 'internal', i) });
+      }
+    }
+  }
+  return { external, internal };
+}
+
+export interface SeedDemoResult {
+  /** Days written by this call (0 when the demo was up to date). */
+  days: number;
+  externalRatings: number;
+  internalRatings: number;
+  /** Whether this call created the units and the history. */
+  created: boolean;
+}
+
+/**
+ * Writes the demo tenant's units (first run) and every day from the last one written to `now`'s,
+ * with their rollups, in one transaction, as the tables' owner (see load.ts).
+ */
+export async function seedDemo(databaseUrl: string, tenantId: string, now = new Date()): Promise<SeedDemoResult> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('begin');
+    // Serializes two top-ups of the same tenant (a restart while the timer fires).
+    await client.query('select pg_advisory_xact_lock(hashtext($1))', [tenantId]);
+    const { rows } = await client.query<{ first: string | null; last: string | null; units: number }>(
+      `with days as (select (min(occurred_at) at time zone 'UTC')::date as first, (max(occurred_at) at time zone 'UTC')::date as last
+                     from external_ratings where tenant_id = $1)
+       select first::text, greatest(last, (select max(occurred_on) from internal_ratings where tenant_id = $1))::text as last,
+              (select count(*) from units where tenant_id = $1)::int as units
+       from days`,
+      [tenantId],
+    );
+    const created = rows[0]!.units === 0;
+    if (created) await copyRows(client, 'units', demoUnits(tenantId));
+    const { first: firstWritten, last } = rows[0]!;
+    // The improvement runs from the first day ever written, so a top-up continues the same story.
+    const start = firstWritten ? new Date(`${firstWritten}T00:00:00Z`) : demoStart(now);
+    const first = last ? new Date(Date.parse(`${last}T00:00:00Z`) + DAY_MS) : start;
+    const result: SeedDemoResult = { days: 0, externalRatings: 0, internalRatings: 0, created };
+    const days = { external: [] as NewExternalRating[], internal: [] as NewInternalRating[] };
+    for (let day = first; day <= utcDay(now); day = new Date(day.getTime() + DAY_MS)) {
+      const drawn = demoDay(tenantId, day, now, start);
+      days.external.push(...drawn.external);
+      days.internal.push(...drawn.internal);
+      result.days++;
+    }
+    if (result.days > 0) {
+      await copyRatings(client, [{ tenantId, ...days }], now);
+      await addRatingsToRollups(client, [tenantId], first.toISOString().slice(0, 10));
+    }
+    await client.query('commit');
+    return { ...result, externalRatings: days.external.length, internalRatings: days.internal.length };
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The months of the demo's history (the 12 before the last complete one, oldest last) that have no
+ * benchmark snapshot yet, each as the instant to run the job at: the job computes the month before it.
+ */
+export async function monthsWithoutSnapshot(databaseUrl: string, now = new Date()): Promise<Date[]> {
+  const months = Array.from({ length: DEMO_HISTORY_MONTHS }, (_, i) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2 - i, 1)));
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ start: string }>(`select period_start::text as start from benchmark_snapshots where period_kind = 'month'`);
+    const done = new Set(rows.map((row) => row.start));
+    return months.filter((month) => !done.has(month.toISOString().slice(0, 10))).map((month) => new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1, 12)));
+  } finally {
+    await client.end();
+  }
+}

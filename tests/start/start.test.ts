@@ -1,0 +1,154 @@
+/**
+ * `npm start` as a newcomer runs it: in a fresh copy of the repository inside a 0700 folder (as
+ * root, a home folder such as /root; node_modules is hard-linked into the copy, so the Postgres
+ * binaries sit behind the 0700 folder too), on free ports. The first start must load the pool, give
+ * the demo tenant a filled scorecard including the current month, and rank it at once; its output must
+ * be free of wrangler's noise; a restart must find everything in place; Ctrl-C must free every port.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { findFreePort, isFree } from '../../scripts/lib/ports.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const isRoot = process.getuid?.() === 0;
+let parent: string;
+let clone: string;
+let ports: { PORT: string; LOCAL_POSTGRES_PORT: string; LOCAL_NEON_ENDPOINT_PORT: string };
+
+/** The repository's files as git sees them (tracked and new, not ignored), without .local/ or node_modules/. */
+function copyRepository(to: string): void {
+  const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
+  const copied = spawnSync('cp', ['--parents', '-t', to, ...files.filter((file) => statSync(path.join(ROOT, file), { throwIfNoEntry: false }))], { cwd: ROOT });
+  if (copied.status !== 0) throw new Error(`copying the repository failed: ${copied.stderr}`);
+  // Hard links: a real node_modules inside the 0700 folder, made in a second; a link across file systems cannot, so then a symlink.
+  if (spawnSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(to, 'node_modules')]).status !== 0) {
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(to, 'node_modules'));
+  }
+}
+
+interface Run {
+  output: string;
+  child: ChildProcess;
+}
+
+/** `npm start` (its script, without npm in between) until it says it is ready or fails. */
+function start(): Promise<Run> {
+  // The local stack, whatever the caller's environment points at.
+  const { OPERATOR_TOKEN: _token, DATABASE_URL: _database, MIGRATION_DATABASE_URL: _migration, ...env } = process.env;
+  const child = spawn(process.execPath, [path.join(clone, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
+    cwd: clone,
+    env: { ...env, ...ports },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run: Run = { output: '', child };
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      run.output += String(chunk);
+      if (run.output.includes('Ready in')) resolve(run);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${run.output}`)));
+  });
+}
+
+async function stop(run: Run): Promise<void> {
+  const exited = new Promise((resolve) => run.child.once('exit', resolve));
+  run.child.kill('SIGINT');
+  await exited;
+}
+
+beforeAll(() => {
+  parent = mkdtempSync(path.join(os.tmpdir(), 'sc-newcomer-')); // mode 0700, owned by whoever runs the tests
+  clone = path.join(parent, 'service-culture');
+  spawnSync('mkdir', [clone]);
+  copyRepository(clone);
+});
+
+afterAll(() => {
+  if (!parent) return;
+  // As root the cluster lived in the shared cache, linked from .local/postgres: remove its folder too.
+  const link = path.join(clone, '.local/postgres');
+  if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(path.dirname(readlinkSync(link)), { recursive: true, force: true });
+  rmSync(parent, { recursive: true, force: true });
+});
+
+test('a first start in a 0700 folder serves a ranked demo tenant; a restart finds it; Ctrl-C frees every port', async () => {
+  expect(statSync(parent).mode & 0o777).toBe(0o700);
+  ports = { PORT: String(await findFreePort()), LOCAL_POSTGRES_PORT: String(await findFreePort()), LOCAL_NEON_ENDPOINT_PORT: String(await findFreePort()) };
+  const base = `http://127.0.0.1:${ports.PORT}`;
+
+  const first = await start();
+  try {
+    // As root, Postgres (the OS user postgres) cannot enter the 0700 folder: its data lives elsewhere, linked.
+    if (isRoot) expect(lstatSync(path.join(clone, '.local/postgres')).isSymbolicLink()).toBe(true);
+    const key = readFileSync(path.join(clone, '.local/demo-api-key'), 'utf8').trim();
+    const get = async (pathname: string) => {
+      const response = await fetch(`${base}${pathname}`, { headers: { Authorization: `Bearer ${key}` } });
+      expect(response.status, pathname).toBe(200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    const now = new Date();
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+    const yearAgo = new Date(Date.UTC(now.getUTCFullYear() - 1, now.getUTCMonth(), 1)).toISOString().slice(0, 10);
+    const { periods } = (await get(`/v1/scorecard?interval=month&from=${yearAgo}&to=${nextMonth}`)) as {
+      periods: { from: string; external: { ratings: number; csat: { value: number | null } }; internal: { respondents: number; supportIndex: { value?: number | null; suppressed?: boolean } } }[];
+    };
+    expect(periods).toHaveLength(13);
+    for (const period of periods) {
+      expect(period.external.csat.value, period.from).not.toBeNull();
+      expect(period.internal.supportIndex.value, period.from).toEqual(expect.any(Number));
+    }
+    // The current month so far is there.
+    expect(periods.at(-1)!.external.ratings).toBeGreaterThan(0);
+
+    // Every unit that takes ratings has at least 8 staff answers a month: no internal figure withheld.
+    const { data: units } = (await get('/v1/units?limit=100')) as { data: { id: string; parentId: string | null }[] };
+    expect(units.length).toBeGreaterThanOrEqual(8);
+    const leaves = units.filter((unit) => !units.some((child) => child.parentId === unit.id));
+    for (const unit of leaves) {
+      const { periods: unitPeriods } = (await get(`/v1/scorecard?interval=month&unitId=${unit.id}&from=${yearAgo}&to=${nextMonth}`)) as unknown as { periods: typeof periods };
+      for (const period of unitPeriods) expect(period.internal.respondents, `${unit.id} ${period.from}`).toBeGreaterThanOrEqual(8);
+    }
+
+    const benchmark = (await get('/v1/benchmarks?measure=csat&cohort=industry&period=month')) as { own: { ranked: boolean; percentileRank: number } };
+    expect(benchmark.own).toMatchObject({ ranked: true, percentileRank: expect.any(Number) });
+    const targets = (await get('/v1/targets')) as { data: unknown[] };
+    expect(targets.data.length).toBeGreaterThan(0);
+
+    // What a newcomer reads: no wrangler banner, no Request.cf traces, no request logged twice.
+    expect(first.output).not.toMatch(/update available|ENOTFOUND|\n\s+at |\[wrangler:info\] GET/);
+    expect(first.output).toMatch(/Demo API key\s+sck_/);
+  } finally {
+    await stop(first);
+  }
+
+  const second = await start();
+  try {
+    expect(second.output).toMatch(/pool: already loaded/);
+    expect(second.output).toMatch(/demo tenant: up to date/);
+  } finally {
+    await stop(second);
+  }
+  for (const port of Object.values(ports)) expect(await isFree(Number(port)), `port ${port}`).toBe(true);
+}, 600_000);
+
+test('a port in use is one line saying which, not a stack trace', async () => {
+  const holder = net.createServer().listen(Number(ports.PORT), '127.0.0.1');
+  await new Promise((resolve) => holder.once('listening', resolve));
+  try {
+    const failed = await start().then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    expect(failed).toMatch(new RegExp(`port ${ports.PORT} is in use`));
+    expect(failed).not.toMatch(/\n\s+at /);
+  } finally {
+    holder.close();
+  }
+}, 60_000);
