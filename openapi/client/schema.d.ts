@@ -243,6 +243,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OAuth 2.0 authorization server metadata
+         * @description RFC 8414: where OAuth client libraries discover the token endpoint, the key set and what is supported. The URLs are built from `issuer`, the origin this API is deployed at. Cacheable for 5 minutes.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-events": {
         parameters: {
             query?: never;
@@ -1043,6 +1063,24 @@ export interface components {
             alg: "ES256";
             /** @enum {string} */
             use: "sig";
+        };
+        /** @description RFC 8414 OAuth 2.0 authorization server metadata. */
+        AuthorizationServerMetadata: {
+            /**
+             * Format: uri
+             * @description Equal to the `iss` of every access token (`JWT_ISSUER`).
+             */
+            issuer: string;
+            /** Format: uri */
+            token_endpoint: string;
+            /** Format: uri */
+            jwks_uri: string;
+            grant_types_supported: "client_credentials"[];
+            response_types_supported: string[];
+            token_endpoint_auth_methods_supported: ("client_secret_basic" | "client_secret_post")[];
+            scopes_supported: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            /** Format: uri */
+            service_documentation: string;
         };
         AuditEventPage: {
             data: components["schemas"]["AuditEvent"][];
@@ -4059,6 +4097,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuthorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
                 };
             };
             /** @description Internal error */
