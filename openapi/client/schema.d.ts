@@ -811,20 +811,12 @@ export interface components {
             updatedAt: string;
         };
         /** @description A new API key with its secret, shown once. */
-        CreatedApiKey: components["schemas"]["IssuedApiKey"] & {
+        CreatedApiKey: components["schemas"]["ApiKey"] & {
             /**
              * @description The API key. Shown only in this response: store it now, it cannot be retrieved again. Null in a replay (`Idempotent-Replayed: true`): the secret is never stored.
              * @example sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo
              */
-            secret?: string | null;
-        };
-        /** @description A new API key with its secret, shown once. */
-        IssuedApiKey: components["schemas"]["ApiKey"] & {
-            /**
-             * @description The API key. Shown only in this response: store it now, it cannot be retrieved again.
-             * @example sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo
-             */
-            secret: string;
+            secret: string | null;
         };
         /** @description An API key, without its secret. */
         ApiKey: {
@@ -2821,11 +2813,11 @@ export interface operations {
                     /** @description The new key. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3253,11 +3245,11 @@ export interface operations {
                     /** @description The new key. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3578,11 +3570,11 @@ export interface operations {
                     /** @description The new partner client. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4952,11 +4944,11 @@ export interface operations {
                     /** @description An attachment named for the day of the export (UTC). */
                     "Content-Disposition": string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5731,11 +5723,11 @@ export interface operations {
                     /** @description The new unit. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7605,11 +7597,11 @@ export interface operations {
                     /** @description The new endpoint. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {

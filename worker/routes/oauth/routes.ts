@@ -60,7 +60,9 @@ export const issueToken = createRoute({
     'form-urlencoded) or `client_id` and `client_secret` in the body, not both — for an access token acting for its ' +
     `tenant, valid ${ACCESS_TOKEN_TTL_SECONDS / 60} minutes. Errors follow RFC 6749 §5.2, not problem+json.`,
   tags,
-  security: [{ partnerClient: [] }],
+  // HTTP Basic (client_secret_basic) or nothing at the HTTP level: OpenAPI has no scheme for credentials in
+  // a form body (client_secret_post), and a validator holding the document to Basic alone refused those.
+  security: [{ partnerClient: [] }, {}],
   request: { body: { required: true, content: { [FORM_MEDIA_TYPE]: { schema: TokenRequestSchema } } } },
   responses: {
     200: {

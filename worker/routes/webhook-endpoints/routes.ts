@@ -5,7 +5,7 @@ import { tenantSecurity } from '../../http/auth.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { idParamsSchema, integer, timestamp } from '../../http/schemas.ts';
+import { idParamsSchema, integer, timestamp, uuid } from '../../http/schemas.ts';
 import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../api-keys/routes.ts';
 
 const tags = ['Webhooks'];
@@ -19,7 +19,7 @@ const EventTypesSchema = z
 
 export const WebhookEndpointSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     url: z.string().max(MAX_URL_LENGTH).openapi({ example: 'https://hooks.example.com/service-culture' }),
     eventTypes: EventTypesSchema,
     status: z.enum(['enabled', 'disabled']).openapi({
@@ -59,9 +59,9 @@ const CreateWebhookEndpointSchema = z
 
 export const WebhookAttemptSchema = z
   .object({
-    id: z.uuid(),
-    deliveryId: z.uuid(),
-    eventId: z.uuid().openapi({ description: 'The `webhook-id` sent: the same on every attempt of a delivery.' }),
+    id: uuid(),
+    deliveryId: uuid(),
+    eventId: uuid().openapi({ description: 'The `webhook-id` sent: the same on every attempt of a delivery.' }),
     eventType: z.enum(WEBHOOK_EVENT_TYPES),
     attemptedAt: timestamp,
     statusCode: z.number().int().min(100).max(599).nullable().openapi({ description: 'Null when no response came (timeout, refused connection).' }),
