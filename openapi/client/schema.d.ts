@@ -2691,6 +2691,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3448,6 +3450,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4160,6 +4164,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4295,6 +4301,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5601,6 +5609,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6368,7 +6378,10 @@ export interface operations {
                 /** @description The latest complete month or quarter computed. */
                 period?: "month" | "quarter";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6383,11 +6396,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Benchmark"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -6508,7 +6538,10 @@ export interface operations {
                 /** @description The latest complete month or quarter computed. */
                 period?: "month" | "quarter";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6523,11 +6556,50 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <svg xmlns="http://www.w3.org/2000/svg" width="640" height="220" viewBox="0 0 640 220" role="img" font-family="system-ui, sans-serif" font-size="13">
+                     *     <title>csat: you and your peers</title>
+                     *     <rect width="640" height="220" fill="#ffffff"/>
+                     *     <text x="40" y="28" font-size="16" font-weight="600" fill="#111111">csat: you and your peers</text>
+                     *     <text x="40" y="50" fill="#444444">industry insurance · month 2026-10-01 – 2026-11-01 · 15 organizations</text>
+                     *     <line x1="40" y1="170" x2="600" y2="170" stroke="#999999"/>
+                     *     <line x1="78.6" y1="115" x2="228.4" y2="115" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="461.5" y1="115" x2="561.4" y2="115" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="78.6" y1="102" x2="78.6" y2="128" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="561.4" y1="102" x2="561.4" y2="128" stroke="#333333" stroke-width="2"/>
+                     *     <rect x="228.4" y="90" width="233.1" height="50" fill="#cfe3f7" stroke="#1f5f99" stroke-width="2"/>
+                     *     <line x1="345" y1="90" x2="345" y2="140" stroke="#1f5f99" stroke-width="3"/>
+                     *     <text x="78.6" y="188" text-anchor="middle" font-size="11" fill="#333333">p10 0.52</text>
+                     *     <text x="228.4" y="204" text-anchor="middle" font-size="11" fill="#333333">p25 0.61</text>
+                     *     <text x="345" y="188" text-anchor="middle" font-size="11" fill="#333333">median 0.68</text>
+                     *     <text x="461.5" y="204" text-anchor="middle" font-size="11" fill="#333333">p75 0.75</text>
+                     *     <text x="561.4" y="188" text-anchor="middle" font-size="11" fill="#333333">p90 0.81</text>
+                     *     <line x1="494.8" y1="76" x2="494.8" y2="154" stroke="#c0392b" stroke-width="3" data-marker="own"/>
+                     *     <text x="494.8" y="70" text-anchor="end" font-weight="600" fill="#c0392b">You: 0.77 (percentile 80)</text>
+                     *     </svg>
+                     */
                     "image/svg+xml": string;
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -6813,6 +6885,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7182,7 +7256,10 @@ export interface operations {
                 /** @description Also give the external figures per customer kind. */
                 split?: "customerKind";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7197,11 +7274,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Scorecard"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -7322,7 +7416,10 @@ export interface operations {
                 /** @description Only this unit and the units under it (the service-profit link stays tenant-wide). */
                 unitId?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7337,11 +7434,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Diagnostics"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -7475,6 +7589,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8231,6 +8347,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,8 +1,9 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import { diagnosticsTotals } from '../../db/diagnostics.ts';
+import { diagnosticsTotals, reportsVersion } from '../../db/diagnostics.ts';
 import { diagnose } from '../../domain/diagnostics.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
+import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
 import { ProblemError } from '../../http/problem.ts';
 import type { GetDiagnosticsRoute } from './routes.ts';
 
@@ -22,9 +23,16 @@ export const getDiagnostics: RouteHandler<GetDiagnosticsRoute, AppEnv> = async (
     });
   }
   const unitId = query.unitId ?? null;
-  const totals = await diagnosticsTotals(c.get('db'), tenantOf(c.get('principal')).tenant.id, period);
+  const tenantId = tenantOf(c.get('principal')).tenant.id;
+  // The default period follows today's date as well as the data.
+  const tagOf = (version: string) => entityTag(c, `${tenantId}:${period.from}:${period.to}:${version}`);
+  if (c.req.header('If-None-Match') !== undefined) {
+    const etag = await tagOf(await reportsVersion(c.get('db'), tenantId));
+    if (ifNoneMatch(c, etag)) return notModified(c, etag);
+  }
+  const totals = await diagnosticsTotals(c.get('db'), tenantId, period);
   if (unitId !== null && !totals.units.some((unit) => unit.id === unitId)) {
     throw new ProblemError('notFound', `There is no unit ${unitId}.`);
   }
-  return c.json({ period, unitId, ...diagnose({ ...totals, unitId }) }, 200);
+  return c.json({ period, unitId, ...diagnose({ ...totals, unitId }) }, 200, conditionalHeaders(await tagOf(totals.version)));
 };

@@ -13,12 +13,14 @@ import {
   internalTotals,
   sumTotals,
 } from '../../db/rollup-totals.ts';
+import { reportsVersionQuery, versionOf } from '../../db/report-versions.ts';
 import { targetsQuery } from '../../db/targets.ts';
 import { externalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS } from '../../domain/measures.ts';
 import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
 import { suppressSmallGroups } from '../../domain/suppression.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
+import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
 import { ProblemError } from '../../http/problem.ts';
 import { holds, type Period, planPeriods } from './periods.ts';
 import type { GetScorecardRoute } from './routes.ts';
@@ -106,13 +108,22 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   const all: Period[] = [plan.previous, ...plan.periods];
   const range = { tenantId: tenant.id, from: plan.previous.from, to: plan.periods.at(-1)!.to, bucket: plan.bucket };
   const db = c.get('db');
+  // The periods follow today's date as well as the data.
+  const tagOf = async (version: ReturnType<typeof versionOf>) => entityTag(c, `${tenant.id}:${range.from}:${range.to}:${version}`);
+  if (c.req.header('If-None-Match') !== undefined) {
+    const [version] = await inTenant(db, tenant.id, [reportsVersionQuery(db, tenant.id)]);
+    const etag = await tagOf(versionOf(version));
+    if (ifNoneMatch(c, etag)) return notModified(c, etag);
+  }
   // One round trip: per-unit rows only where a unit's subtree or the suppression tree needs them.
-  const [externalRows, internalRows, unitRows, targetRows] = await inTenant(db, tenant.id, [
+  const [externalRows, internalRows, unitRows, targetRows, version] = await inTenant(db, tenant.id, [
     externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(query.split ? (['customerKind'] as const) : [])] }),
     internalTotals(db, { ...range, groupBy: ['unitId'] }),
     db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenant.id)),
     targetsQuery(db, tenant.id),
+    reportsVersionQuery(db, tenant.id),
   ]);
+  const etag = await tagOf(versionOf(version));
   if (query.unitId && !unitRows.some((unit) => unit.id === query.unitId)) {
     throw new ProblemError('notFound', `There is no unit ${query.unitId}.`);
   }
@@ -155,5 +166,5 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
       }),
     };
   });
-  return c.json({ interval: query.interval, unitId: query.unitId ?? null, periods }, 200);
+  return c.json({ interval: query.interval, unitId: query.unitId ?? null, periods }, 200, conditionalHeaders(etag));
 };
