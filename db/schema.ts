@@ -59,6 +59,19 @@ export const AUDIT_ACTIONS = [
   'webhook_endpoint.secret_rotated',
   /** The delivery worker gave up on an endpoint that failed for 24 hours. */
   'webhook_endpoint.disabled',
+  /** URL, event types, or enabled/disabled changed by an admin (PATCH). */
+  'webhook_endpoint.updated',
+  /** A `webhook.test` event was sent to the endpoint on request. */
+  'webhook_endpoint.tested',
+  /** A delivery was scheduled again on request. */
+  'webhook_delivery.redelivered',
+  'unit.created',
+  'unit.updated',
+  'unit.archived',
+  'unit.deleted',
+  'targets.updated',
+  'external_ratings.exported',
+  'job.run',
 ] as const;
 /** `system`: the API's own scheduled work (the webhook delivery job), acting for no credential. */
 export const ACTOR_TYPES = ['operator', 'api_key', 'partner_client', 'system'] as const;
@@ -95,7 +108,12 @@ export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
 /** What started a job run: the cron, or the operator's route. */
 export const JOB_TRIGGERS = ['cron', 'operator'] as const;
 /** What a webhook endpoint may subscribe to. */
-export const WEBHOOK_EVENT_TYPES = ['benchmark.snapshot.published', 'scorecard.target.crossed', 'api_key.revoked'] as const;
+export const WEBHOOK_EVENT_TYPES = ['benchmark.snapshot.published', 'scorecard.target.crossed', 'api_key.revoked', 'webhook.test'] as const;
+/** `webhook.test` goes only to the endpoint it is asked for (POST …/test): nobody subscribes to it. */
+export const SUBSCRIBABLE_EVENT_TYPES = WEBHOOK_EVENT_TYPES.filter((type) => type !== 'webhook.test') as Exclude<
+  (typeof WEBHOOK_EVENT_TYPES)[number],
+  'webhook.test'
+>[];
 /** `abandoned`: retries exhausted, or the endpoint was disabled before it succeeded. */
 /** Which side of its target a measure was on when last evaluated (for `scorecard.target.crossed`). */
 export const TARGET_SIDES = ['met', 'unmet'] as const;
