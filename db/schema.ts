@@ -71,7 +71,6 @@ export const AUDIT_ACTIONS = [
   'unit.deleted',
   'targets.updated',
   'external_ratings.exported',
-  'job.run',
 ] as const;
 /** `system`: the API's own scheduled work (the webhook delivery job), acting for no credential. */
 export const ACTOR_TYPES = ['operator', 'api_key', 'partner_client', 'system'] as const;

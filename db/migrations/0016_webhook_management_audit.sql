@@ -7,5 +7,4 @@ ALTER TYPE "public"."audit_action" ADD VALUE 'unit.archived';--> statement-break
 ALTER TYPE "public"."audit_action" ADD VALUE 'unit.deleted';--> statement-breakpoint
 ALTER TYPE "public"."audit_action" ADD VALUE 'targets.updated';--> statement-breakpoint
 ALTER TYPE "public"."audit_action" ADD VALUE 'external_ratings.exported';--> statement-breakpoint
-ALTER TYPE "public"."audit_action" ADD VALUE 'job.run';--> statement-breakpoint
 ALTER TYPE "public"."webhook_event_type" ADD VALUE 'webhook.test';

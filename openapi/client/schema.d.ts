@@ -1310,7 +1310,7 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
             /** @enum {string} */
-            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled" | "webhook_endpoint.updated" | "webhook_endpoint.tested" | "webhook_delivery.redelivered" | "unit.created" | "unit.updated" | "unit.archived" | "unit.deleted" | "targets.updated" | "external_ratings.exported" | "job.run";
+            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled" | "webhook_endpoint.updated" | "webhook_endpoint.tested" | "webhook_delivery.redelivered" | "unit.created" | "unit.updated" | "unit.archived" | "unit.deleted" | "targets.updated" | "external_ratings.exported";
             /** @description Who did it. Never a secret. */
             actor: {
                 /** @enum {string} */
@@ -4399,7 +4399,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled, webhook_endpoint.updated, webhook_endpoint.tested, webhook_delivery.redelivered, unit.created, unit.updated, unit.archived, unit.deleted, targets.updated, external_ratings.exported, job.run. */
+                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled, webhook_endpoint.updated, webhook_endpoint.tested, webhook_delivery.redelivered, unit.created, unit.updated, unit.archived, unit.deleted, targets.updated, external_ratings.exported. */
                 action?: string;
                 /** @description Only events at or after this time. */
                 from?: string;

@@ -1,7 +1,7 @@
 import { and, desc, eq, getTableColumns, gte, lt, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { auditEvents, type ExternalRating, externalRatings, externalRollups } from '../../db/schema.ts';
-import { type Acting, auditEventIf } from './audit.ts';
+import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 import { insertRatings } from './rating-writes.ts';
 import { EXTERNAL_ROLLUP, subtractFromRollups } from './rollups.ts';
@@ -52,6 +52,11 @@ const READ_COLUMNS = { ...PUBLIC_COLUMNS, hasCustomerRef: sql<boolean>`${externa
 export type StoredExternalRating = Omit<ExternalRating, 'tenantId' | 'customerRefHash'> & { hasCustomerRef: boolean };
 
 const ofTenant = (tenantId: string) => eq(externalRatings.tenantId, tenantId);
+
+/** Records that ratings were exported, and with which filter: personal data left the API in bulk. */
+export async function auditExport(db: Database, tenantId: string, filter: ExternalRatingFilter, { actor, requestId }: Acting): Promise<void> {
+  await inTenant(db, tenantId, [auditEvent(db, { ...actor, tenantId, action: 'external_ratings.exported', requestId, details: { filter } })]);
+}
 
 /**
  * A page of the tenant's ratings, newest first, after the id `after`: `limit + 1` rows, the extra

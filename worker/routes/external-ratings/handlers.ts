@@ -133,8 +133,9 @@ export const exportExternalRatings: RouteHandler<ExportExternalRatingsRoute, App
   const filter = filterOf(c.req.valid('query'));
   const page = (after?: string) => store.listExternalRatings(db, tenant.id, filter, { limit: EXPORT_PAGE_ROWS, after });
   const encoder = new TextEncoder();
-  // Read before answering, so that a database failure is still a problem response, not a cut file.
-  let rows = await page();
+  // Read before answering, so that a database failure is still a problem response, not a cut file;
+  // audited alongside (no export without its record).
+  let [rows] = await Promise.all([page(), store.auditExport(db, tenant.id, filter, actingOf(c))]);
   // Pulled as the client reads: a slow client holds back the queries, and memory stays bounded.
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
