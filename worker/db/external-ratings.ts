@@ -53,21 +53,20 @@ export type StoredExternalRating = Omit<ExternalRating, 'tenantId' | 'customerRe
 
 const ofTenant = (tenantId: string) => eq(externalRatings.tenantId, tenantId);
 
-/** Records that ratings were exported, and with which filter: personal data left the API in bulk. */
-export async function auditExport(db: Database, tenantId: string, filter: ExternalRatingFilter, { actor, requestId }: Acting): Promise<void> {
-  await inTenant(db, tenantId, [auditEvent(db, { ...actor, tenantId, action: 'external_ratings.exported', requestId, details: { filter } })]);
-}
-
 /**
  * A page of the tenant's ratings, newest first, after the id `after`: `limit + 1` rows, the extra
  * one saying whether another page follows. Keyset on the id, so a page costs the same however deep.
+ * `exportedBy`: the first page of a CSV export, audited with its filter in the same batch (personal
+ * data leaving the API in bulk).
  */
 export async function listExternalRatings(
   db: Database,
   tenantId: string,
   filter: ExternalRatingFilter,
   page: { limit: number; after?: string },
+  exportedBy?: Acting,
 ): Promise<StoredExternalRating[]> {
+  const audit = exportedBy && auditEvent(db, { ...exportedBy.actor, tenantId, action: 'external_ratings.exported', requestId: exportedBy.requestId, details: { filter } });
   const [rows] = await inTenant(db, tenantId, [
     db
       .select(READ_COLUMNS)
@@ -86,6 +85,7 @@ export async function listExternalRatings(
       )
       .orderBy(desc(externalRatings.id))
       .limit(page.limit + 1),
+    ...(audit ? [audit] : []),
   ]);
   return rows;
 }
