@@ -68,6 +68,18 @@ export const AUDIT_ACTIONS = [
    * writing credential, or writes just before a month closes, show here (see README, Anonymity).
    */
   'internal_ratings.recorded',
+  /** URL, event types, or enabled/disabled changed by an admin (PATCH). */
+  'webhook_endpoint.updated',
+  /** A `webhook.test` event was sent to the endpoint on request. */
+  'webhook_endpoint.tested',
+  /** A delivery was scheduled again on request. */
+  'webhook_delivery.redelivered',
+  'unit.created',
+  'unit.updated',
+  'unit.archived',
+  'unit.deleted',
+  'targets.updated',
+  'external_ratings.exported',
 ] as const;
 /** `system`: the API's own scheduled work (the webhook delivery job), acting for no credential. */
 export const ACTOR_TYPES = ['operator', 'api_key', 'partner_client', 'system'] as const;
@@ -104,7 +116,12 @@ export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
 /** What started a job run: the cron, or the operator's route. */
 export const JOB_TRIGGERS = ['cron', 'operator'] as const;
 /** What a webhook endpoint may subscribe to. */
-export const WEBHOOK_EVENT_TYPES = ['benchmark.snapshot.published', 'scorecard.target.crossed', 'api_key.revoked'] as const;
+export const WEBHOOK_EVENT_TYPES = ['benchmark.snapshot.published', 'scorecard.target.crossed', 'api_key.revoked', 'webhook.test'] as const;
+/** `webhook.test` goes only to the endpoint it is asked for (POST …/test): nobody subscribes to it. */
+export const SUBSCRIBABLE_EVENT_TYPES = WEBHOOK_EVENT_TYPES.filter((type) => type !== 'webhook.test') as Exclude<
+  (typeof WEBHOOK_EVENT_TYPES)[number],
+  'webhook.test'
+>[];
 /** `abandoned`: retries exhausted, or the endpoint was disabled before it succeeded. */
 /** Which side of its target a measure was on when last evaluated (for `scorecard.target.crossed`). */
 export const TARGET_SIDES = ['met', 'unmet'] as const;

@@ -43,6 +43,8 @@ async function writerOf(api: ReturnType<typeof clientFromEnv>) {
   const expiresAt = new Date(Date.now() + 60 * 60 * 1000).toISOString();
   const key = unwrap(await api.POST('/v1/api-keys', { body: { name: 'hr-sync (one run)', scopes: ['internal-ratings:write'], expiresAt } }));
   const done = async () => void unwrap(await api.DELETE('/v1/api-keys/{id}', { params: { path: { id: key.id } } }));
+  // The secret is null only in an idempotent replay, which this request (no Idempotency-Key) cannot be.
+  if (key.secret === null) throw new Error('The new key came without its secret.');
   return { writer: createClient({ baseUrl, apiKey: key.secret }), done };
 }
 

@@ -1,6 +1,6 @@
 /**
- * `npm run openapi`: writes openapi/openapi.json from the routes' zod schemas, and the typed client's
- * openapi/client/schema.d.ts from that document. The committed files are what partners and the
+ * `npm run openapi`: writes openapi/openapi.json from the routes' zod schemas, and from that document the
+ * typed client's openapi/client/schema.d.ts and the request collection openapi/requests.http. The committed files are what partners and the
  * client read; tests/api/openapi.test.ts and tests/client/schema.test.ts fail when they drift.
  */
 import { writeFile } from 'node:fs/promises';
@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { createApp } from '../worker/app.ts';
 import { documentConfig } from '../worker/http/openapi.ts';
+import { renderHttpCollection } from './lib/http-collection.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_FILE = path.join(ROOT, 'openapi/openapi.json');
 export const CLIENT_SCHEMA_FILE = path.join(ROOT, 'openapi/client/schema.d.ts');
+export const HTTP_COLLECTION_FILE = path.join(ROOT, 'openapi/requests.http');
 
 export function renderOpenApiDocument(): string {
   return `${JSON.stringify(createApp().getOpenAPI31Document(documentConfig), null, 2)}\n`;
@@ -28,5 +30,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const document = renderOpenApiDocument();
   await writeFile(OPENAPI_FILE, document);
   await writeFile(CLIENT_SCHEMA_FILE, await renderClientSchema(document));
-  for (const file of [OPENAPI_FILE, CLIENT_SCHEMA_FILE]) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  await writeFile(HTTP_COLLECTION_FILE, renderHttpCollection(document));
+  for (const file of [OPENAPI_FILE, CLIENT_SCHEMA_FILE, HTTP_COLLECTION_FILE]) console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }

@@ -1,13 +1,15 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import { createDatabase, databaseTimeoutMs } from './db/client.ts';
+import { createDatabase, type Database, databaseTimeoutMs } from './db/client.ts';
+import { type Env, missingConfiguration } from './env.ts';
 import { requireJsonBody } from './http/content-type.ts';
 import { CORS_PATHS, cors, documentCors } from './http/cors.ts';
 import { drainRequestBody } from './http/drain-body.ts';
 import { createNotFoundHandler, handleError } from './http/errors.ts';
 import { requestLog } from './http/log.ts';
 import { configureOpenApi } from './http/openapi.ts';
-import { ProblemError } from './http/problem.ts';
+import { notConfigured, ProblemError } from './http/problem.ts';
+import { documentPageLinks, pageLinks } from './http/pagination.ts';
 import { documentRateLimit, RATE_LIMITED_PATHS, rateLimit } from './http/rate-limit.ts';
 import { createRouter } from './http/router.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -40,6 +42,15 @@ function limitBody(maxSize: number) {
   });
 }
 
+/** A database whose every use is a 503 naming the missing settings (see health/handlers.ts `notConfigured`). */
+function unconfiguredDatabase(env: Partial<Env>): Database {
+  return new Proxy({} as Database, {
+    get() {
+      throw notConfigured(missingConfiguration(env));
+    },
+  });
+}
+
 export function createApp() {
   const app = createRouter();
 
@@ -53,10 +64,13 @@ export function createApp() {
   // Before authentication (each route's own middleware), so a flood never reaches the database.
   for (const path of RATE_LIMITED_PATHS) app.use(path, rateLimit());
   documentRateLimit(app);
+  app.use('/v1/*', pageLinks());
+  documentPageLinks(app, ['/v1/']);
   app.use(async function database(c, next) {
     // Creating the client opens nothing: queries go out over fetch when awaited. No request may
     // hang on a slow database: each round trip has a deadline, and missing it is a 503.
-    c.set('db', createDatabase(c.env, { timeoutMs: databaseTimeoutMs(c.env) }));
+    // Without a URL the driver throws at once (a 500): answer what is missing when the database is used.
+    c.set('db', c.env.DATABASE_URL ? createDatabase(c.env, { timeoutMs: databaseTimeoutMs(c.env) }) : unconfiguredDatabase(c.env));
     await next();
   });
   const batchLimit = limitBody(MAX_BATCH_BODY_BYTES);

@@ -53,6 +53,14 @@ export interface QueueProducer<Body> {
   sendBatch(messages: Iterable<{ body: Body; contentType?: 'json' }>): Promise<unknown>;
 }
 
+/** The secrets without which nothing but /health and the docs can answer. */
+const REQUIRED_SECRETS = ['DATABASE_URL', 'OPERATOR_TOKEN', 'JWT_SIGNING_KEYS', 'HASH_SECRET'] as const satisfies (keyof Env)[];
+
+/** The required secrets `env` lacks: what a plain `wrangler dev` without `.dev.vars` (or a deploy without secrets) misses. */
+export function missingConfiguration(env: Partial<Env>): string[] {
+  return REQUIRED_SECRETS.filter((name) => !env[name]);
+}
+
 /** The Workers Rate Limiting binding, as workers-types has it; declared here so Node code type-checks too. */
 export interface RateLimitBinding {
   limit(options: { key: string }): Promise<{ success: boolean }>;

@@ -243,6 +243,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OAuth 2.0 authorization server metadata
+         * @description RFC 8414: where OAuth client libraries discover the token endpoint, the key set and what is supported. The URLs are built from `issuer`, the origin this API is deployed at. Cacheable for 5 minutes.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-events": {
         parameters: {
             query?: never;
@@ -632,7 +652,11 @@ export interface paths {
         delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes its URL, its event types, or enables or disables it; what is not given stays. Enabling an endpoint the delivery job disabled resets its failure clock; disabling abandons its pending deliveries. Audited with the changes. Needs the `admin` scope.
+         */
+        patch: operations["updateWebhookEndpoint"];
         trace?: never;
     };
     "/v1/webhook-endpoints/{id}/rotate-secret": {
@@ -675,10 +699,231 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Writes a `webhook.test` event for this endpoint only, delivered, signed and retried like any event, within a minute; its attempts show at `GET …/deliveries`. Audited. The endpoint must be enabled. Needs the `admin` scope.
+         */
+        post: operations["testWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver an event again
+         * @description Schedules a finished delivery (succeeded, or abandoned after its retries or a disabling) again, due now, with a fresh set of retries and the same `webhook-id`, so a receiver that already has it can ignore it. Audited. A delivery still being retried is a 409; so is one to a disabled endpoint. Needs the `admin` scope.
+         */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "/benchmark.snapshot.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * benchmark.snapshot.published
+         * @description A new benchmark snapshot, with the tenant's positions in it (daily job). POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
+         */
+        post: operations["benchmarkSnapshotPublishedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scorecard.target.crossed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * scorecard.target.crossed
+         * @description A measure moved to the other side of its target (daily evaluation). POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
+         */
+        post: operations["scorecardTargetCrossedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * api_key.revoked
+         * @description An API key was revoked. POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
+         */
+        post: operations["apiKeyRevokedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook.test
+         * @description Sent on request (`POST /v1/webhook-endpoints/{id}/test`) to that endpoint only; not subscribable. POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
+         */
+        post: operations["webhookTestEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        BenchmarkSnapshotPublishedEvent: {
+            /** @enum {string} */
+            type: "benchmark.snapshot.published";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: {
+                /** Format: uuid */
+                snapshotId: string;
+                period: {
+                    /** @enum {string} */
+                    kind: "month" | "quarter";
+                    /**
+                     * Format: date
+                     * @description First day, inclusive.
+                     */
+                    start: string;
+                    /**
+                     * Format: date
+                     * @description Last day, exclusive.
+                     */
+                    end: string;
+                };
+                /** @description The tenant's cohort values; empty when it does not take part. */
+                cohorts: {
+                    /** @enum {string} */
+                    all?: "";
+                    industry?: string;
+                    sizeBand?: string;
+                    region?: string;
+                };
+                positions: {
+                    /** @enum {string} */
+                    measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+                    /** @enum {string} */
+                    cohortKind: "all" | "industry" | "sizeBand" | "region";
+                    value: number;
+                    percentileRank: number;
+                }[];
+            };
+        };
+        ScorecardTargetCrossedEvent: {
+            /** @enum {string} */
+            type: "scorecard.target.crossed";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: {
+                /** @enum {string} */
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+                target: number;
+                value: number;
+                /** @enum {string} */
+                side: "met" | "unmet";
+                /** @enum {string} */
+                previousSide: "met" | "unmet";
+                window: {
+                    /** Format: date */
+                    start: string;
+                    /** Format: date */
+                    end: string;
+                };
+            };
+        };
+        ApiKeyRevokedEvent: {
+            /** @enum {string} */
+            type: "api_key.revoked";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: {
+                apiKey: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    displayPrefix: string;
+                    revokedAt: string;
+                };
+            };
+        };
+        WebhookTestEvent: {
+            /** @enum {string} */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: {
+                /** Format: uuid */
+                endpointId: string;
+                message: string;
+            };
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -791,20 +1036,12 @@ export interface components {
             updatedAt: string;
         };
         /** @description A new API key with its secret, shown once. */
-        CreatedApiKey: components["schemas"]["IssuedApiKey"] & {
+        CreatedApiKey: components["schemas"]["ApiKey"] & {
             /**
              * @description The API key. Shown only in this response: store it now, it cannot be retrieved again. Null in a replay (`Idempotent-Replayed: true`): the secret is never stored.
              * @example sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo
              */
-            secret?: string | null;
-        };
-        /** @description A new API key with its secret, shown once. */
-        IssuedApiKey: components["schemas"]["ApiKey"] & {
-            /**
-             * @description The API key. Shown only in this response: store it now, it cannot be retrieved again.
-             * @example sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo
-             */
-            secret: string;
+            secret: string | null;
         };
         /** @description An API key, without its secret. */
         ApiKey: {
@@ -1044,6 +1281,24 @@ export interface components {
             /** @enum {string} */
             use: "sig";
         };
+        /** @description RFC 8414 OAuth 2.0 authorization server metadata. */
+        AuthorizationServerMetadata: {
+            /**
+             * Format: uri
+             * @description Equal to the `iss` of every access token (`JWT_ISSUER`).
+             */
+            issuer: string;
+            /** Format: uri */
+            token_endpoint: string;
+            /** Format: uri */
+            jwks_uri: string;
+            grant_types_supported: "client_credentials"[];
+            response_types_supported: string[];
+            token_endpoint_auth_methods_supported: ("client_secret_basic" | "client_secret_post")[];
+            scopes_supported: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
+            /** Format: uri */
+            service_documentation: string;
+        };
         AuditEventPage: {
             data: components["schemas"]["AuditEvent"][];
             /** @description Pass as `cursor` for the next page; null on the last. */
@@ -1055,7 +1310,7 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
             /** @enum {string} */
-            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled" | "internal_ratings.recorded";
+            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled" | "internal_ratings.recorded" | "webhook_endpoint.updated" | "webhook_endpoint.tested" | "webhook_delivery.redelivered" | "unit.created" | "unit.updated" | "unit.archived" | "unit.deleted" | "targets.updated" | "external_ratings.exported";
             /** @description Who did it. Never a secret. */
             actor: {
                 /** @enum {string} */
@@ -2071,7 +2326,7 @@ export interface components {
              */
             eventTypes: ("benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked")[];
             /**
-             * @description `disabled` after every delivery attempt failed for 24 hours; a disabled endpoint gets no events. Create a new one.
+             * @description `disabled` after every delivery attempt failed for 24 hours, or by an admin; a disabled endpoint gets no events. `PATCH` it with `status: enabled` to enable it again.
              * @enum {string}
              */
             status: "enabled" | "disabled";
@@ -2130,7 +2385,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            eventType: "benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked";
+            eventType: "benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked" | "webhook.test";
             /** Format: date-time */
             attemptedAt: string;
             /** @description Null when no response came (timeout, refused connection). */
@@ -2147,6 +2402,38 @@ export interface components {
                 status: "pending" | "succeeded" | "abandoned";
                 attempts: number;
             };
+        };
+        UpdateWebhookEndpoint: {
+            /**
+             * @description An https URL of a public host, ports 443 or 1024-65535, without credentials. Private, loopback, link-local and metadata addresses and internal names (`localhost`, `*.internal`, `*.local`) are refused. Redirects are not followed.
+             * @example https://hooks.example.com/service-culture
+             */
+            url?: string;
+            /**
+             * @description The events sent to the endpoint.
+             * @example [
+             *       "benchmark.snapshot.published",
+             *       "api_key.revoked"
+             *     ]
+             */
+            eventTypes?: ("benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked")[];
+            /**
+             * @description `enabled` resets the failure clock (`failingSince`); `disabled` abandons the pending deliveries.
+             * @enum {string}
+             */
+            status?: "enabled" | "disabled";
+        };
+        ScheduledDelivery: {
+            /**
+             * Format: uuid
+             * @description The `webhook-id` the receiver gets.
+             */
+            eventId: string;
+            /**
+             * Format: uuid
+             * @description Its attempts are listed at `GET …/deliveries`.
+             */
+            deliveryId: string;
         };
     };
     responses: never;
@@ -2672,6 +2959,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2794,11 +3083,11 @@ export interface operations {
                     /** @description The new key. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3226,11 +3515,11 @@ export interface operations {
                     /** @description The new key. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3429,6 +3718,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3551,11 +3842,11 @@ export interface operations {
                     /** @description The new partner client. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4083,6 +4374,35 @@ export interface operations {
             };
         };
     };
+    getAuthorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAuditEvents: {
         parameters: {
             query?: {
@@ -4090,7 +4410,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled, internal_ratings.recorded. */
+                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled, internal_ratings.recorded, webhook_endpoint.updated, webhook_endpoint.tested, webhook_delivery.redelivered, unit.created, unit.updated, unit.archived, unit.deleted, targets.updated, external_ratings.exported. */
                 action?: string;
                 /** @description Only events at or after this time. */
                 from?: string;
@@ -4112,6 +4432,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4247,6 +4569,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4896,11 +5220,11 @@ export interface operations {
                     /** @description An attachment named for the day of the export (UTC). */
                     "Content-Disposition": string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5553,6 +5877,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5675,11 +6001,11 @@ export interface operations {
                     /** @description The new unit. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6320,7 +6646,10 @@ export interface operations {
                 /** @description The latest complete month or quarter computed. */
                 period?: "month" | "quarter";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6335,11 +6664,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Benchmark"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -6460,7 +6806,10 @@ export interface operations {
                 /** @description The latest complete month or quarter computed. */
                 period?: "month" | "quarter";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6475,11 +6824,50 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <svg xmlns="http://www.w3.org/2000/svg" width="640" height="220" viewBox="0 0 640 220" role="img" font-family="system-ui, sans-serif" font-size="13">
+                     *     <title>csat: you and your peers</title>
+                     *     <rect width="640" height="220" fill="#ffffff"/>
+                     *     <text x="40" y="28" font-size="16" font-weight="600" fill="#111111">csat: you and your peers</text>
+                     *     <text x="40" y="50" fill="#444444">industry insurance · month 2026-10-01 – 2026-11-01 · 15 organizations</text>
+                     *     <line x1="40" y1="170" x2="600" y2="170" stroke="#999999"/>
+                     *     <line x1="78.6" y1="115" x2="228.4" y2="115" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="461.5" y1="115" x2="561.4" y2="115" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="78.6" y1="102" x2="78.6" y2="128" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="561.4" y1="102" x2="561.4" y2="128" stroke="#333333" stroke-width="2"/>
+                     *     <rect x="228.4" y="90" width="233.1" height="50" fill="#cfe3f7" stroke="#1f5f99" stroke-width="2"/>
+                     *     <line x1="345" y1="90" x2="345" y2="140" stroke="#1f5f99" stroke-width="3"/>
+                     *     <text x="78.6" y="188" text-anchor="middle" font-size="11" fill="#333333">p10 0.52</text>
+                     *     <text x="228.4" y="204" text-anchor="middle" font-size="11" fill="#333333">p25 0.61</text>
+                     *     <text x="345" y="188" text-anchor="middle" font-size="11" fill="#333333">median 0.68</text>
+                     *     <text x="461.5" y="204" text-anchor="middle" font-size="11" fill="#333333">p75 0.75</text>
+                     *     <text x="561.4" y="188" text-anchor="middle" font-size="11" fill="#333333">p90 0.81</text>
+                     *     <line x1="494.8" y1="76" x2="494.8" y2="154" stroke="#c0392b" stroke-width="3" data-marker="own"/>
+                     *     <text x="494.8" y="70" text-anchor="end" font-weight="600" fill="#c0392b">You: 0.77 (percentile 80)</text>
+                     *     </svg>
+                     */
                     "image/svg+xml": string;
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -6765,6 +7153,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7134,7 +7524,10 @@ export interface operations {
                 /** @description One split at most: `customerKind` also gives the external figures per customer kind; `tenureBand` or `role` the internal figures per tenure band or role, each decided by the disclosure rule like any other cell. */
                 split?: "customerKind" | "tenureBand" | "role";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7149,11 +7542,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Scorecard"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -7274,7 +7684,10 @@ export interface operations {
                 /** @description Only this unit and the units under it (the service-profit link stays tenant-wide). */
                 unitId?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7289,11 +7702,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Diagnostics"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -7442,6 +7872,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7564,11 +7996,11 @@ export interface operations {
                     /** @description The new endpoint. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7969,6 +8401,191 @@ export interface operations {
             };
         };
     };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as changed. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request is malformed */
+            400: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your request is not valid */
+            422: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
@@ -8198,6 +8815,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8310,6 +8929,368 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    testWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event is in the outbox. */
+            202: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledDelivery"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state */
+            409: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id. */
+                id: string;
+                /** @description A delivery of the endpoint (`deliveryId` of its attempts). */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Scheduled. */
+            202: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledDelivery"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state */
+            409: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    benchmarkSnapshotPublishedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BenchmarkSnapshotPublishedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    scorecardTargetCrossedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorecardTargetCrossedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyRevokedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookTestEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,7 +1,8 @@
 /**
- * The worker's static assets (wrangler.toml `[assets]`): today only Scalar's standalone bundle, which
- * /docs loads from its own origin instead of a CDN (offline machines, CI, and a CSP of 'self'). Copied
- * from node_modules, so the folder is git-ignored and rebuilt before every bundle, `wrangler dev` and deploy.
+ * The worker's static assets (wrangler.toml `[assets]`): Scalar's standalone bundle, which /docs loads
+ * from its own origin instead of a CDN (offline machines, CI, and a CSP of 'self'), copied from
+ * node_modules, so git-ignored and rebuilt before every bundle, `wrangler dev` and deploy; and
+ * `assets/favicon.ico` (16×16, committed), which keeps the folder present in a fresh clone.
  */
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';

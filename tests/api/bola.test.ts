@@ -55,6 +55,7 @@ const VALID_BODIES: Record<string, unknown> = {
   rotateApiKey: { gracePeriodSeconds: 60 },
   rotateWebhookSecret: { gracePeriodSeconds: 60 },
   updateUnit: { name: 'x' },
+  updateWebhookEndpoint: { status: 'enabled' },
 };
 
 interface Operation {

@@ -71,6 +71,7 @@ describe('POST /oauth/token', () => {
       iss: 'https://api.service-culture.dev',
       aud: 'service-culture-api',
       sub: client.clientId,
+      client_id: client.clientId,
       tenant: owner.tenant.id,
       scope: 'ratings:write reports:read',
       iat: expect.any(Number),

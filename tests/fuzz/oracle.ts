@@ -1,7 +1,9 @@
 /**
  * What every answer must be, whatever was asked: never a 5xx; a 4xx is problem+json (or what the
  * operation documents for that status, e.g. RFC 6749 errors at /oauth/token); a 2xx has a documented
- * status and content type, and a JSON body valid against the documented schema.
+ * status and content type, and a JSON body valid against the documented schema. The documented
+ * response headers hold too: a required one is sent, and each one sent matches its schema (a strict
+ * validating proxy checks both).
  */
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -31,10 +33,39 @@ export function createOracle(document: any) {
     return validate;
   }
 
+  function headerValidatorFor(op: DocumentedOperation, status: string, name: string): ValidateFunction {
+    const ref = `openapi#${pointer('paths', op.path, op.method, 'responses', status, 'headers', name, 'schema')}`;
+    let validate = validators.get(ref);
+    if (!validate) validators.set(ref, (validate = ajv.compile({ $ref: ref })));
+    return validate;
+  }
+
+  /** Why the response's headers contradict the document, or undefined. */
+  function checkHeaders(op: DocumentedOperation, status: string, response: Response): string | undefined {
+    const headers: Record<string, { required?: boolean; schema?: unknown }> = op.operation.responses?.[status]?.headers ?? {};
+    for (const [name, header] of Object.entries(headers)) {
+      const value = response.headers.get(name);
+      if (value === null) {
+        if (header.required) return `${status} lacks the required header ${name}`;
+        continue;
+      }
+      if (!header.schema) continue;
+      const validate = headerValidatorFor(op, status, name);
+      const shown = value.slice(0, 100);
+      if (!validate(value)) return `${status} header ${name}: '${shown}' ${validate.errors?.[0]?.message}`;
+    }
+    return undefined;
+  }
+
   /** Why the answer is wrong, or undefined when it is right. */
   return function check(op: DocumentedOperation, response: Response, text: string): string | undefined {
     const { status } = response;
     if (status >= 500) return `${status} server error`;
+    return checkHeaders(op, String(status), response) ?? checkStatusAndBody(op, response, text);
+  };
+
+  function checkStatusAndBody(op: DocumentedOperation, response: Response, text: string): string | undefined {
+    const { status } = response;
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const documented = op.operation.responses?.[String(status)];
     if (status >= 400) {
@@ -59,7 +90,7 @@ export function createOracle(document: any) {
     if (!content) return text === '' ? undefined : `${status} documents no body but has one`;
     if (!(mediaType in content)) return `${status} with Content-Type '${mediaType}', documented: ${Object.keys(content).join(', ')}`;
     return validateBody(op, String(status), mediaType, text);
-  };
+  }
 
   function validateBody(op: DocumentedOperation, status: string, mediaType: string, text: string): string | undefined {
     if (!isJson(mediaType)) return undefined;

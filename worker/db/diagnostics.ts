@@ -2,6 +2,7 @@ import type { ExternalUnitTotals, InternalUnitTotals, UnitNode } from '../domain
 import type { DisclosureInput } from '../domain/disclosure.ts';
 import { type Database, inTenant } from './client.ts';
 import { disclosureInput, disclosureQueries } from './disclosure.ts';
+import { reportsVersionQuery, versionOf } from './report-versions.ts';
 import { externalTotals, internalTotals } from './rollup-totals.ts';
 
 export interface DiagnosticsTotals {
@@ -10,6 +11,8 @@ export interface DiagnosticsTotals {
   external: ExternalUnitTotals[];
   internal: InternalUnitTotals[];
   disclosure: DisclosureInput;
+  /** What the totals are computed from, for the answer's ETag (report-versions.ts). */
+  version: string;
 }
 
 /**
@@ -17,9 +20,10 @@ export interface DiagnosticsTotals {
  * compares them — the unit tree and what the disclosure decision reads: one round trip.
  */
 export async function diagnosticsTotals(db: Database, tenantId: string, period: { from: string; to: string }, now: Date): Promise<DiagnosticsTotals> {
-  const [external, internal, ...disclosureRows] = await inTenant(db, tenantId, [
+  const [external, internal, version, ...disclosureRows] = await inTenant(db, tenantId, [
     externalTotals(db, { tenantId, ...period, groupBy: ['unitId', 'customerKind'] }),
     internalTotals(db, { tenantId, ...period, groupBy: ['unitId', 'tenureBand'] }),
+    reportsVersionQuery(db, tenantId),
     ...disclosureQueries(db, tenantId, now),
   ]);
   // The selects are built from the rollup definitions, so their rows are these types (see rollup-totals.ts).
@@ -28,5 +32,12 @@ export async function diagnosticsTotals(db: Database, tenantId: string, period: 
     external: external as unknown as ExternalUnitTotals[],
     internal: internal as unknown as InternalUnitTotals[],
     disclosure: disclosureInput(disclosureRows, now),
+    version: versionOf(version),
   };
+}
+
+/** Only the version of what diagnostics are computed from: a conditional read's first round trip. */
+export async function reportsVersion(db: Database, tenantId: string): Promise<string> {
+  const [version] = await inTenant(db, tenantId, [reportsVersionQuery(db, tenantId)]);
+  return versionOf(version);
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, getTableColumns, gte, lt, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { auditEvents, type ExternalRating, externalRatings, externalRollups } from '../../db/schema.ts';
-import { type Acting, auditEventIf } from './audit.ts';
+import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 import { insertRatings } from './rating-writes.ts';
 import { EXTERNAL_ROLLUP, subtractFromRollups } from './rollups.ts';
@@ -56,13 +56,17 @@ const ofTenant = (tenantId: string) => eq(externalRatings.tenantId, tenantId);
 /**
  * A page of the tenant's ratings, newest first, after the id `after`: `limit + 1` rows, the extra
  * one saying whether another page follows. Keyset on the id, so a page costs the same however deep.
+ * `exportedBy`: the first page of a CSV export, audited with its filter in the same batch (personal
+ * data leaving the API in bulk).
  */
 export async function listExternalRatings(
   db: Database,
   tenantId: string,
   filter: ExternalRatingFilter,
   page: { limit: number; after?: string },
+  exportedBy?: Acting,
 ): Promise<StoredExternalRating[]> {
+  const audit = exportedBy && auditEvent(db, { ...exportedBy.actor, tenantId, action: 'external_ratings.exported', requestId: exportedBy.requestId, details: { filter } });
   const [rows] = await inTenant(db, tenantId, [
     db
       .select(READ_COLUMNS)
@@ -81,6 +85,7 @@ export async function listExternalRatings(
       )
       .orderBy(desc(externalRatings.id))
       .limit(page.limit + 1),
+    ...(audit ? [audit] : []),
   ]);
   return rows;
 }

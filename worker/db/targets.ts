@@ -4,6 +4,7 @@ import { targets } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
 import type { Evaluation } from '../domain/target-crossings.ts';
+import { type Acting, auditEvent } from './audit.ts';
 import { type Database, inTenant, setTenant } from './client.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
@@ -27,10 +28,11 @@ export async function replaceTargets(
   db: Database,
   tenantId: string,
   changes: readonly { measure: Measure; target: number | null }[],
+  { actor, requestId }: Acting,
 ): Promise<Target[]> {
   const set = changes.flatMap(({ measure, target }) => (target === null ? [] : [{ tenantId, measure, target }]));
   const removed = changes.flatMap(({ measure, target }) => (target === null ? [measure] : []));
-  const [, , rows] = await inTenant(db, tenantId, [
+  const [, , , rows] = await inTenant(db, tenantId, [
     // An empty list matches nothing (drizzle renders it as false).
     db.delete(targets).where(and(eq(targets.tenantId, tenantId), inArray(targets.measure, removed))),
     set.length > 0
@@ -47,6 +49,7 @@ export async function replaceTargets(
             },
           })
       : db.execute(sql`select`), // nothing to set; keeps the batch one shape
+    auditEvent(db, { ...actor, tenantId, action: 'targets.updated', requestId, details: { changes } }),
     targetsQuery(db, tenantId),
   ]);
   return rows;

@@ -9,6 +9,7 @@ import {
   unitParentHistory,
   units,
 } from '../../db/schema.ts';
+import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 
 export interface UnitChanges extends Partial<Pick<Unit, 'name' | 'kind' | 'parentId' | 'externalRef'>> {
@@ -34,8 +35,18 @@ const archivedAtNow = sql`coalesce(${units.archivedAt}, now())`;
  * The insert of a unit given whole (its timestamps too), so its resource is known before the write
  * runs. A parent of another tenant, or none, breaks the composite foreign key: SQLSTATE 23503.
  */
-export function insertUnit(db: Database, unit: Unit) {
-  return db.insert(units).values(unit);
+export function insertUnit(db: Database, unit: Unit, { actor, requestId }: Acting) {
+  return [
+    db.insert(units).values(unit),
+    auditEvent(db, {
+      ...actor,
+      tenantId: unit.tenantId,
+      action: 'unit.created',
+      targetId: unit.id,
+      requestId,
+      details: { name: unit.name, kind: unit.kind, parentId: unit.parentId, externalRef: unit.externalRef },
+    }),
+  ];
 }
 
 /** The parent history of the tenant's units, for disclosure decisions. */
@@ -98,10 +109,12 @@ export async function updateUnit(
   db: Database,
   tenantId: string,
   id: string,
-  { archived, ...columns }: UnitChanges,
+  changes: UnitChanges,
+  { actor, requestId }: Acting,
 ): Promise<{ updated?: Unit; current?: Unit }> {
+  const { archived, ...columns } = changes;
   const newParentId = columns.parentId ?? undefined;
-  const [, [updated], [current]] = await inTenant(db, tenantId, [
+  const [, [updated], , [current]] = await inTenant(db, tenantId, [
     // Two concurrent moves could each pass the cycle check against the other's old parent and close
     // a cycle together; moves in one tenant take turns, and each statement then sees the last move.
     db.execute(
@@ -118,6 +131,12 @@ export async function updateUnit(
       })
       .where(and(ofTenant(tenantId, id), newParentId ? wouldStayAcyclic(tenantId, id, newParentId) : undefined))
       .returning(),
+    // Only if the update applied: it set updated_at to this transaction's now().
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: archived === true ? 'unit.archived' : 'unit.updated', targetId: id, requestId, details: { ...changes } },
+      sql`exists (${db.select({ id: units.id }).from(units).where(and(ofTenant(tenantId, id), sql`${units.updatedAt} = now()`))})`,
+    ),
     db.select().from(units).where(ofTenant(tenantId, id)),
   ]);
   return { updated, current };
@@ -145,23 +164,37 @@ export type Removal =
  * unit without history or children, the archive only to one with history, and the last select
  * tells a unit kept for its children from one that does not exist (undefined).
  */
-export async function deleteOrArchiveUnit(db: Database, tenantId: string, id: string): Promise<Removal | undefined> {
+export async function deleteOrArchiveUnit(db: Database, tenantId: string, id: string, { actor, requestId }: Acting): Promise<Removal | undefined> {
   const child = alias(units, 'child');
   const children = db
     .select({ id: child.id })
     .from(child)
     .where(and(eq(child.tenantId, tenantId), eq(child.parentId, id)));
   const history = hasHistory(db, tenantId, id);
-  const [deleted, [archived], [kept]] = await inTenant(db, tenantId, [
+  const deletion = db.$with('deletion').as(
     db
       .delete(units)
       .where(and(ofTenant(tenantId, id), not(history), not(exists(children))))
-      .returning({ id: units.id }),
+      .returning({ name: units.name }),
+  );
+  const [deleted, [archived], , [kept]] = await inTenant(db, tenantId, [
+    // The delete runs inside its audit event's statement, so the event is written exactly when it deleted.
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'unit.deleted', targetId: id, requestId, details: sql`(select jsonb_build_object('name', name) from ${deletion})` },
+      sql`exists (select from ${deletion})`,
+      deletion,
+    ).returning({ id: sql<string>`id` }),
     db
       .update(units)
       .set({ archivedAt: archivedAtNow, updatedAt: sql`now()` })
       .where(and(ofTenant(tenantId, id), history))
       .returning(),
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'unit.archived', targetId: id, requestId },
+      sql`exists (${db.select({ id: units.id }).from(units).where(and(ofTenant(tenantId, id), sql`${units.updatedAt} = now()`))})`,
+    ),
     db
       .select({ children: sql<number>`(select count(*)::int from (${children}) as children)` })
       .from(units)

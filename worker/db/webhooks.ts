@@ -94,6 +94,112 @@ export async function deleteWebhookEndpoint(db: Database, tenantId: string, id: 
   return audited.length > 0;
 }
 
+export interface EndpointChanges {
+  url?: string;
+  eventTypes?: WebhookEventType[];
+  /** true: re-enable, which also resets the failure clock; false: disable and abandon pending deliveries. */
+  enabled?: boolean;
+}
+
+/**
+ * Applies an admin's changes to the endpoint in one batch, audited with what changed; the endpoint as
+ * it is after, or undefined when the tenant has no such endpoint. Re-enabling clears `failingSince`,
+ * so the 24 hours before disabling start again from the next failure.
+ */
+export async function updateWebhookEndpoint(
+  db: Database,
+  tenantId: string,
+  id: string,
+  changes: EndpointChanges,
+  { actor, requestId }: Acting,
+): Promise<WebhookEndpoint | undefined> {
+  const { enabled, ...rest } = changes;
+  const status =
+    enabled === undefined
+      ? {}
+      : enabled
+        ? { disabledAt: null, failingSince: null }
+        : { disabledAt: sql`coalesce(${webhookEndpoints.disabledAt}, now())` };
+  const [[endpoint]] = await inTenant(db, tenantId, [
+    db.update(webhookEndpoints).set({ ...rest, ...status }).where(ofTenant(tenantId, id)).returning(),
+    ...(enabled === false
+      ? [
+          db
+            .update(webhookDeliveries)
+            .set({ status: 'abandoned', nextAttemptAt: null })
+            .where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.status, 'pending'))),
+        ]
+      : []),
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'webhook_endpoint.updated', targetId: id, requestId, details: { ...changes } },
+      sql`exists (${db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(ofTenant(tenantId, id))})`,
+    ),
+  ]);
+  return endpoint;
+}
+
+/**
+ * Writes a `webhook.test` event to the outbox with one delivery, to this endpoint only, due now, and
+ * audits it: delivered by the same job, signed the same way, as any event. Nothing when the endpoint
+ * is gone or disabled by the time the batch runs; the delivery's id otherwise.
+ */
+export async function sendTestEvent(
+  db: Database,
+  endpoint: Pick<WebhookEndpoint, 'tenantId' | 'id'>,
+  eventId: string,
+  { actor, requestId }: Acting,
+): Promise<string | undefined> {
+  const { tenantId, id } = endpoint;
+  const data = sql`jsonb_build_object('endpointId', endpoint.id, 'message', 'A test event, sent on request.')`;
+  const [, inserted] = await inTenant(db, tenantId, [
+    db.execute(
+      sql`insert into ${webhookEvents} (id, tenant_id, type, data)
+          select ${eventId}::uuid, endpoint.tenant_id, 'webhook.test', ${data} from ${webhookEndpoints} as endpoint
+          where endpoint.tenant_id = ${tenantId}::uuid and endpoint.id = ${id}::uuid and endpoint.disabled_at is null`,
+    ),
+    db.execute<{ id: string }>(
+      sql`insert into ${webhookDeliveries} (tenant_id, event_id, endpoint_id, next_attempt_at)
+          select tenant_id, id, ${id}::uuid, now() from ${webhookEvents} where id = ${eventId}::uuid
+          returning id`,
+    ),
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'webhook_endpoint.tested', targetId: id, requestId, details: { eventId } },
+      sql`exists (${db.select({ id: webhookEvents.id }).from(webhookEvents).where(eq(webhookEvents.id, eventId))})`,
+    ),
+  ]);
+  return (inserted.rows[0] as { id: string } | undefined)?.id;
+}
+
+export type RedeliveryOutcome = { status: 'scheduled'; eventId: string } | { status: 'pending' } | { status: 'notFound' };
+
+/**
+ * Schedules a finished delivery (succeeded or abandoned) of an enabled endpoint again, due now, with
+ * a fresh set of attempts under the same `webhook-id`, audited. `pending`: it is still being tried.
+ */
+export async function redeliver(db: Database, tenantId: string, endpointId: string, deliveryId: string, { actor, requestId }: Acting): Promise<RedeliveryOutcome> {
+  const ofDelivery = and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, endpointId), eq(webhookDeliveries.id, deliveryId));
+  const rescheduled = db.$with('rescheduled').as(
+    db
+      .update(webhookDeliveries)
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: sql`now()`, lastStatusCode: null, lastError: null })
+      .where(and(ofDelivery, sql`${webhookDeliveries.status} <> 'pending'`))
+      .returning({ id: webhookDeliveries.id }),
+  );
+  const [audited, [current]] = await inTenant(db, tenantId, [
+    auditEventIf(
+      db,
+      { ...actor, tenantId, action: 'webhook_delivery.redelivered', targetId: deliveryId, requestId, details: { endpointId } },
+      sql`exists (select from ${rescheduled})`,
+      rescheduled,
+    ).returning({ id: sql<string>`id` }),
+    db.select({ eventId: webhookDeliveries.eventId }).from(webhookDeliveries).where(ofDelivery),
+  ]);
+  if (!current) return { status: 'notFound' };
+  return audited.length > 0 ? { status: 'scheduled', eventId: current.eventId } : { status: 'pending' };
+}
+
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect & {
   eventId: string;
   eventType: WebhookEventType;

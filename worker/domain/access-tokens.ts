@@ -75,7 +75,7 @@ export interface TokenIssuer {
 }
 
 export interface AccessTokenClaims {
-  /** `sub`: the partner client. */
+  /** `sub` and `client_id` (RFC 9068 §2.2): the partner client, which acts for itself in client credentials. */
   clientId: string;
   /** `tenant`: the tenant the client acts for. */
   tenantId: string;
@@ -86,7 +86,7 @@ export interface AccessTokenClaims {
 export function signAccessToken({ keys, issuer, audience }: TokenIssuer, claims: AccessTokenClaims): Promise<string> {
   const now = Date.now();
   const issuedAt = Math.floor(now / 1000);
-  return new SignJWT({ tenant: claims.tenantId, scope: claims.scopes.join(' ') })
+  return new SignJWT({ client_id: claims.clientId, tenant: claims.tenantId, scope: claims.scopes.join(' ') })
     .setProtectedHeader({ alg: ALGORITHM, kid: keys.signing.kid, typ: TOKEN_TYPE })
     .setIssuer(issuer)
     .setAudience(audience)
@@ -114,11 +114,15 @@ function refusal(error: errors.JOSEError): TokenRefused {
   return new TokenRefused(REASONS[error.code] ?? 'The access token is malformed.');
 }
 
-const ClaimsSchema = z.object({
-  sub: z.uuid(),
-  tenant: z.uuid(),
-  scope: z.string().transform(parseScope).pipe(z.array(z.enum(SCOPES))),
-});
+const ClaimsSchema = z
+  .object({
+    sub: z.uuid(),
+    // Optional only so that tokens signed before the claim existed live out their 15 minutes.
+    client_id: z.uuid().optional(),
+    tenant: z.uuid(),
+    scope: z.string().transform(parseScope).pipe(z.array(z.enum(SCOPES))),
+  })
+  .refine((claims) => claims.client_id === undefined || claims.client_id === claims.sub);
 
 /** Verifies signature, algorithm, type, issuer, audience and lifetime; throws `TokenRefused`. */
 export async function verifyAccessToken({ keys, issuer, audience }: TokenIssuer, token: string): Promise<AccessTokenClaims> {

@@ -15,6 +15,11 @@ export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** How long a key's response is replayed; documented in the OpenAPI description of the header. */
 export const IDEMPOTENCY_WINDOW = '24 hours';
 const KEY = /^[\x21-\x7e]{1,255}$/;
+/**
+ * The header values `idempotencyKeyOf` accepts, as one pattern for the document: a quoted key, or a bare
+ * one that is not quoted at both ends (a lone `"` is bare). tests/unit/http.test.ts checks they agree.
+ */
+export const DOCUMENTED_KEY_PATTERN = '^(?:"[\\x21-\\x7e]{1,255}"|[\\x21\\x23-\\x7e][\\x21-\\x7e]{0,254}|[\\x21-\\x7e]{0,254}[\\x21\\x23-\\x7e]|")$';
 
 /** The request's Idempotency-Key, if any: bare (as Stripe's clients send it) or a quoted sf-string (IETF draft). */
 export function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
@@ -117,8 +122,10 @@ export const IDEMPOTENCY_PROBLEMS = ['invalidParameters', 'idempotencyKeyInUse',
 export const IdempotencyHeadersSchema = z.object({
   [IDEMPOTENCY_HEADER]: z
     .string()
-    // A quoted key (sf-string) has 2 characters more than the key.
+    // What `idempotencyKeyOf` takes, exactly: a quoted key (sf-string) has 2 characters more than the key.
+    .min(1)
     .max(257)
+    .openapi({ pattern: DOCUMENTED_KEY_PATTERN })
     .optional()
     .openapi({
       description:

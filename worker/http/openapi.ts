@@ -159,7 +159,9 @@ export function withResponseHeaders(responses: Responses, headers: Record<string
         own instanceof z.ZodObject
           ? own.extend(
               Object.fromEntries(
-                Object.entries(headers).map(([name, { description, schema }]) => [name, z.string().openapi({ ...schema, description })]),
+                // Optional, as a plain header object's are by default: middleware adds these only sometimes (CORS
+                // for an allowed Origin), and a strict validator flags a required header that is absent.
+                Object.entries(headers).map(([name, { description, schema }]) => [name, z.string().optional().openapi({ ...schema, description })]),
               ),
             )
           : { ...headers, ...own };

@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { documentOperations, withResponseHeaders } from './openapi.ts';
 import { ProblemError } from './problem.ts';
-import {  } from './schemas.ts';
+import type { AppRouter } from './router.ts';
 
 /**
  * Cursor pagination over time-ordered ids (UUIDv7), newest first. The cursor is opaque to clients
@@ -61,4 +64,44 @@ export function pageSchema<T extends z.ZodType>(item: T, name: string) {
       nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' }),
     })
     .openapi(name);
+}
+
+const NEXT_CURSOR = /"nextCursor":"([A-Za-z0-9_-]+)"/;
+
+/**
+ * `Link: <…>; rel="next"` (RFC 8288) on every page that has a next one, so generic HTTP clients page
+ * without knowing the body's shape. Read back from the page's own `nextCursor` after the handler, so
+ * no list can forget it. The reference is relative: it resolves against the request's URL.
+ */
+export function pageLinks(): MiddlewareHandler<AppEnv> {
+  return async function pageLinks(c, next) {
+    await next();
+    if (c.req.method !== 'GET' || c.res.status !== 200 || c.res.headers.get('Content-Type') !== 'application/json') return;
+    const cursor = NEXT_CURSOR.exec(await c.res.clone().text())?.[1];
+    if (cursor === undefined) return;
+    const url = new URL(c.req.url);
+    url.searchParams.set('cursor', cursor);
+    c.header('Link', `<${url.pathname}${url.search}>; rel="next"`);
+  };
+}
+
+/** Documents `Link` on the 200 of every operation under `prefixes` whose body is a page; before the routers mount. */
+export function documentPageLinks(app: AppRouter, prefixes: readonly string[]): void {
+  documentOperations(app, prefixes, (route) => {
+    const schema = (route.responses[200] as { content?: Record<string, { schema?: unknown }> } | undefined)?.content?.['application/json']?.schema;
+    if (!(schema instanceof z.ZodObject) || !('nextCursor' in schema.shape)) return route;
+    const { 200: ok, ...rest } = route.responses;
+    return {
+      ...route,
+      responses: {
+        ...rest,
+        ...withResponseHeaders({ 200: ok! }, {
+          Link: {
+            description: 'The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page.',
+            schema: { type: 'string', maxLength: 2048, pattern: '^<[^>]+>; rel="next"$' },
+          },
+        }),
+      },
+    };
+  });
 }

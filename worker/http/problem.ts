@@ -167,3 +167,13 @@ export function problemResponses<const I extends readonly (ProblemName | Problem
   }
   return responses as ProblemResponses<Extract<NamesOf<I[number]>, ProblemName>>;
 }
+
+/** Names what is missing and where it goes, instead of failing on the first use of it. */
+export function notConfigured(missing: string[]): ProblemError {
+  return new ProblemError(
+    'unavailable',
+    `The worker is not configured: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. Locally, \`npm start\` ` +
+      'sets everything; for a plain `wrangler dev` copy .dev.vars.example to .dev.vars; in production, `npx wrangler secret put NAME`.',
+    { headers: { 'Retry-After': '60' } },
+  );
+}

@@ -10,8 +10,12 @@ import { conflictingScopes } from '../domain/scopes.ts';
 /** Every timestamp the API writes or reads: RFC 3339 with an offset (`…Z` in responses). */
 export const timestamp = z.iso.datetime({ offset: true }).max(64);
 
-/** A UUID (ids are UUIDv7). */
-export const uuid = () => z.uuid().max(36);
+/**
+ * A UUID in its 8-4-4-4-12 hex form. Ids are UUIDv7, but any such string is taken (Postgres' uuid does):
+ * JSON Schema's `format: uuid` allows any variant digit, so a client validating against the document
+ * may send one that RFC 9562's variant check (`z.uuid()`) would refuse.
+ */
+export const uuid = () => z.guid().max(36);
 
 /** A calendar day, `YYYY-MM-DD`. */
 export const isoDate = () => z.iso.date().max(10);

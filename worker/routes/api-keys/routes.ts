@@ -33,20 +33,21 @@ export const ApiKeySchema = z
   })
   .openapi('ApiKey', { description: 'An API key, without its secret.' });
 
-export const IssuedApiKeySchema = ApiKeySchema.extend({
-  secret: z.string().openapi({
-    description: 'The API key. Shown only in this response: store it now, it cannot be retrieved again.',
-    example: 'sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo',
-  }),
-}).openapi('IssuedApiKey', { description: 'A new API key with its secret, shown once.' });
-
-/** As `IssuedApiKey`, but replayable under an Idempotency-Key, whose replay never carries the secret. */
-export const CreatedApiKeySchema = IssuedApiKeySchema.extend({
-  secret: IssuedApiKeySchema.shape.secret.nullable().openapi({
-    description:
-      'The API key. Shown only in this response: store it now, it cannot be retrieved again. Null in a replay ' +
-      '(`Idempotent-Replayed: true`): the secret is never stored.',
-  }),
+/**
+ * A new API key with its secret; replayable under an Idempotency-Key, whose replay never carries the
+ * secret. One schema, not an extension of one where `secret` is a required string: the document's
+ * `allOf` of the two could never validate a replay.
+ */
+export const CreatedApiKeySchema = ApiKeySchema.extend({
+  secret: z
+    .string()
+    .nullable()
+    .openapi({
+      description:
+        'The API key. Shown only in this response: store it now, it cannot be retrieved again. Null in a replay ' +
+        '(`Idempotent-Replayed: true`): the secret is never stored.',
+      example: 'sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo',
+    }),
 }).openapi('CreatedApiKey', { description: 'A new API key with its secret, shown once.' });
 
 const CreateApiKeySchema = z

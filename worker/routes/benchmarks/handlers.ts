@@ -6,13 +6,17 @@ import { cohortValueOf } from '../../domain/benchmarks.ts';
 import { BENCHMARK_MIN_EXTERNAL, BENCHMARK_MIN_INTERNAL, INTERNAL_MEASURES, MIN_BENCHMARK_COHORT } from '../../domain/measures.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
+import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
 import { ProblemError } from '../../http/problem.ts';
 import type { BenchmarkQuerySchema, GetBenchmarkChartRoute, GetBenchmarkRoute } from './routes.ts';
 import type { z } from '@hono/zod-openapi';
 
 type Query = z.infer<typeof BenchmarkQuerySchema>;
 
-/** The caller's view of the latest snapshot: aggregates of its cohort and its own row, never a peer's. */
+/**
+ * The caller's view of the latest snapshot: aggregates of its cohort and its own row, never a peer's;
+ * and its entity tag, from the snapshot (a new run is a new id) and what of the tenant the view reads.
+ */
 async function benchmarkOf(c: Context<AppEnv>, query: Query) {
   const { tenant } = tenantOf(c.get('principal'));
   const cohortValue = cohortValueOf({ tenantId: tenant.id, industry: tenant.industry, sizeBand: tenant.sizeBand, region: tenant.region }, query.cohort);
@@ -27,6 +31,7 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
     throw new ProblemError('notFound', `No ${query.period} benchmark has been computed yet: the benchmark job has not run for any ${query.period}.`);
   }
   const { snapshot, stat, position } = view;
+  const etag = await entityTag(c, `${tenant.id}:${snapshot.id}:${cohortValue}:${tenant.benchmarkOptIn}`);
   const minimum = INTERNAL_MEASURES.includes(query.measure)
     ? `${BENCHMARK_MIN_INTERNAL} internal respondents`
     : `${BENCHMARK_MIN_EXTERNAL} external ratings`;
@@ -40,7 +45,7 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
       : !stat
         ? { ranked: false as const, reason: 'cohortSuppressed' as const, detail: 'The cohort is too small to rank anyone in it.' }
         : { ranked: false as const, reason: 'tooFewAnswers' as const, detail: `Fewer than ${minimum} in the period (or opted in after it was computed).` };
-  return {
+  const benchmark = {
     measure: query.measure,
     cohort: { kind: query.cohort, value: query.cohort === 'all' ? null : cohortValue },
     period: { kind: snapshot.periodKind, start: snapshot.periodStart, end: snapshot.periodEnd },
@@ -48,12 +53,18 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
     distribution,
     own,
   };
+  return { etag, benchmark };
 }
 
-export const getBenchmark: RouteHandler<GetBenchmarkRoute, AppEnv> = async (c) => c.json(await benchmarkOf(c, c.req.valid('query')), 200);
+export const getBenchmark: RouteHandler<GetBenchmarkRoute, AppEnv> = async (c) => {
+  const { etag, benchmark } = await benchmarkOf(c, c.req.valid('query'));
+  if (ifNoneMatch(c, etag)) return notModified(c, etag);
+  return c.json(benchmark, 200, conditionalHeaders(etag));
+};
 
 export const getBenchmarkChart: RouteHandler<GetBenchmarkChartRoute, AppEnv> = async (c) => {
-  const benchmark = await benchmarkOf(c, c.req.valid('query'));
+  const { etag, benchmark } = await benchmarkOf(c, c.req.valid('query'));
+  if (ifNoneMatch(c, etag)) return notModified(c, etag);
   const { distribution, own, cohort, period } = benchmark;
   const svg = renderBenchmarkChart({
     title: `${benchmark.measure}: you and your peers`,
@@ -67,5 +78,5 @@ export const getBenchmarkChart: RouteHandler<GetBenchmarkChartRoute, AppEnv> = a
     own: own.ranked ? own : null,
     ...(own.ranked ? {} : { ownNote: `Not ranked: ${own.detail}` }),
   });
-  return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' });
+  return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', ...conditionalHeaders(etag) });
 };

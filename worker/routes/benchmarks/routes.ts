@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
+import { ConditionalHeadersSchema, ETAG_RESPONSE_HEADERS, NOT_MODIFIED_RESPONSE } from '../../http/etag.ts';
 import { COHORT_KINDS, MEASURES, PERIOD_KINDS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
@@ -79,11 +81,20 @@ export const getBenchmark = createRoute({
   description: `The latest snapshot's cohort distribution and the caller's own value and percentile rank. ${NOTE}`,
   tags,
   ...tenantSecurity('reports:read'),
-  request: { query: BenchmarkQuerySchema },
+  request: { query: BenchmarkQuerySchema, headers: ConditionalHeadersSchema },
   responses: {
-    200: { description: 'The benchmark.', content: { 'application/json': { schema: BenchmarkSchema } } },
+    200: { description: 'The benchmark.', headers: ETAG_RESPONSE_HEADERS, content: { 'application/json': { schema: BenchmarkSchema } } },
+    304: NOT_MODIFIED_RESPONSE,
     ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, BY_ID_PROBLEMS),
   },
+});
+
+/** A real chart, drawn by the code that draws every chart, so the example cannot drift from it. */
+const CHART_EXAMPLE = renderBenchmarkChart({
+  title: 'csat: you and your peers',
+  subtitle: 'industry insurance · month 2026-10-01 – 2026-11-01 · 15 organizations',
+  distribution: { p10: 0.52, p25: 0.61, median: 0.68, p75: 0.75, p90: 0.81 },
+  own: { value: 0.77, percentileRank: 80 },
 });
 
 export const getBenchmarkChart = createRoute({
@@ -94,9 +105,10 @@ export const getBenchmarkChart = createRoute({
   description: `A box and whiskers (p10–p90 whiskers, p25–p75 box, median line) with the caller's marker and percentile, 640 px wide. ${NOTE}`,
   tags,
   ...tenantSecurity('reports:read'),
-  request: { query: BenchmarkQuerySchema },
+  request: { query: BenchmarkQuerySchema, headers: ConditionalHeadersSchema },
   responses: {
-    200: { description: 'The chart.', content: { 'image/svg+xml': { schema: z.string() } } },
+    200: { description: 'The chart.', headers: ETAG_RESPONSE_HEADERS, content: { 'image/svg+xml': { schema: z.string(), example: CHART_EXAMPLE } } },
+    304: NOT_MODIFIED_RESPONSE,
     ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, BY_ID_PROBLEMS),
   },
 });

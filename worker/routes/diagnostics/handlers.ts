@@ -1,9 +1,10 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import { diagnosticsTotals } from '../../db/diagnostics.ts';
+import { diagnosticsTotals, reportsVersion } from '../../db/diagnostics.ts';
 import { diagnose } from '../../domain/diagnostics.ts';
 import { monthStart, planDisclosure, wholePeriod } from '../../domain/disclosure.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
+import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
 import { ProblemError } from '../../http/problem.ts';
 import type { GetDiagnosticsRoute } from './routes.ts';
 
@@ -30,10 +31,18 @@ export const getDiagnostics: RouteHandler<GetDiagnosticsRoute, AppEnv> = async (
     });
   }
   const unitId = query.unitId ?? null;
-  const totals = await diagnosticsTotals(c.get('db'), tenantOf(c.get('principal')).tenant.id, period, now);
+  const tenantId = tenantOf(c.get('principal')).tenant.id;
+  // The answer follows today's date as well as the data: the default period, and which months have ended.
+  const tagOf = (version: string) => entityTag(c, `${tenantId}:${period.from}:${period.to}:${monthStart(now)}:${version}`);
+  if (c.req.header('If-None-Match') !== undefined) {
+    const etag = await tagOf(await reportsVersion(c.get('db'), tenantId));
+    if (ifNoneMatch(c, etag)) return notModified(c, etag);
+  }
+  const totals = await diagnosticsTotals(c.get('db'), tenantId, period, now);
   if (unitId !== null && !totals.units.some((unit) => unit.id === unitId)) {
     throw new ProblemError('notFound', `There is no unit ${unitId}.`);
   }
   const disclosure = planDisclosure(totals.disclosure);
-  return c.json({ period: { from: period.from, to: period.to }, unitId, ...diagnose({ ...totals, unitId, period, disclosure }) }, 200);
+  const body = { period: { from: period.from, to: period.to }, unitId, ...diagnose({ ...totals, unitId, period, disclosure }) };
+  return c.json(body, 200, conditionalHeaders(await tagOf(totals.version)));
 };

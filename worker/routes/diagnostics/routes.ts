@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { ConditionalHeadersSchema, ETAG_RESPONSE_HEADERS, NOT_MODIFIED_RESPONSE } from '../../http/etag.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
 import { DiagnosticsQuerySchema, DiagnosticsSchema } from './schemas.ts';
@@ -17,9 +18,10 @@ export const getDiagnostics = createRoute({
     '`{"suppressed": true, "reason": …}`, and no finding rests on them. A unit that is not the tenant’s is a 404.',
   tags: ['Diagnostics'],
   ...tenantSecurity('reports:read'),
-  request: { query: DiagnosticsQuerySchema },
+  request: { query: DiagnosticsQuerySchema, headers: ConditionalHeadersSchema },
   responses: {
-    200: { description: 'The diagnostics of the period.', content: { 'application/json': { schema: DiagnosticsSchema } } },
+    200: { description: 'The diagnostics of the period.', headers: ETAG_RESPONSE_HEADERS, content: { 'application/json': { schema: DiagnosticsSchema } } },
+    304: NOT_MODIFIED_RESPONSE,
     ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, 'notFound', 'validation'),
   },
 });

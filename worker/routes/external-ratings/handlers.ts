@@ -133,9 +133,10 @@ export const exportExternalRatings: RouteHandler<ExportExternalRatingsRoute, App
   const db = c.get('db');
   const { tenant } = tenantOf(c.get('principal'));
   const filter = filterOf(c.req.valid('query'));
-  const page = (after?: string) => store.listExternalRatings(db, tenant.id, filter, { limit: EXPORT_PAGE_ROWS, after });
+  const page = (after?: string) => store.listExternalRatings(db, tenant.id, filter, { limit: EXPORT_PAGE_ROWS, after }, after ? undefined : actingOf(c));
   const encoder = new TextEncoder();
-  // Read before answering, so that a database failure is still a problem response, not a cut file.
+  // Read before answering, so that a database failure is still a problem response, not a cut file;
+  // the first page's batch records the export, so there is none without its audit event.
   let rows = await page();
   // Pulled as the client reads: a slow client holds back the queries, and memory stays bounded.
   const body = new ReadableStream<Uint8Array>({

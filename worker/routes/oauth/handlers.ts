@@ -8,8 +8,17 @@ import type { AppEnv } from '../../env.ts';
 import { tokenIssuer } from '../../http/access-token.ts';
 import { REALM } from '../../http/auth.ts';
 import { handleError } from '../../http/errors.ts';
-import type { GetJwksRoute, TokenResponseSchema } from './routes.ts';
-import { clientAuthFailed, OAuthError, parseTokenRequest } from './token-request.ts';
+import { SCOPES } from '../../../db/schema.ts';
+import { DOCS_PATH } from '../../http/security-headers.ts';
+import {
+  type GetAuthorizationServerMetadataRoute,
+  type GetJwksRoute,
+  getJwks as getJwksRoute,
+  issueToken as issueTokenRoute,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  type TokenResponseSchema,
+} from './routes.ts';
+import { CLIENT_CREDENTIALS, clientAuthFailed, OAuthError, parseTokenRequest } from './token-request.ts';
 
 /** RFC 6749 §5.1: token responses, errors included, must not be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -52,4 +61,23 @@ export const handleOAuthError: ErrorHandler<AppEnv> = (error, c) => {
 export const getJwks: RouteHandler<GetJwksRoute, AppEnv> = async (c) => {
   const { jwks } = await signingKeys(c.env.JWT_SIGNING_KEYS);
   return c.json(jwks, 200, { 'Cache-Control': 'public, max-age=300' });
+};
+
+export const getAuthorizationServerMetadata: RouteHandler<GetAuthorizationServerMetadataRoute, AppEnv> = (c) => {
+  // RFC 8414 §3.3: `issuer` must equal the URL the metadata was looked up under, so every URL derives from it.
+  const issuer = c.env.JWT_ISSUER.replace(/\/+$/, '');
+  return c.json(
+    {
+      issuer: c.env.JWT_ISSUER,
+      token_endpoint: `${issuer}${issueTokenRoute.path}`,
+      jwks_uri: `${issuer}${getJwksRoute.path}`,
+      grant_types_supported: [CLIENT_CREDENTIALS],
+      response_types_supported: [] as string[],
+      token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+      scopes_supported: [...SCOPES],
+      service_documentation: `${issuer}${DOCS_PATH}`,
+    },
+    200,
+    { 'Cache-Control': 'public, max-age=300' },
+  );
 };

@@ -23,4 +23,5 @@ oauthRouter.post(
   handlers.issueToken,
 );
 oauthRouter.openapi(routes.getJwks, handlers.getJwks);
+oauthRouter.openapi(routes.getAuthorizationServerMetadata, handlers.getAuthorizationServerMetadata);
 oauthRouter.onError(handlers.handleOAuthError);

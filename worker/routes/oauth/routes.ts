@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { SCOPES } from '../../../db/schema.ts';
 import { ACCESS_TOKEN_TTL_SECONDS } from '../../domain/access-tokens.ts';
 import { REALM } from '../../http/auth.ts';
 import { problemResponses, SERVER_PROBLEMS } from '../../http/problem.ts';
@@ -59,7 +60,9 @@ export const issueToken = createRoute({
     'form-urlencoded) or `client_id` and `client_secret` in the body, not both — for an access token acting for its ' +
     `tenant, valid ${ACCESS_TOKEN_TTL_SECONDS / 60} minutes. Errors follow RFC 6749 §5.2, not problem+json.`,
   tags,
-  security: [{ partnerClient: [] }],
+  // HTTP Basic (client_secret_basic) or nothing at the HTTP level: OpenAPI has no scheme for credentials in
+  // a form body (client_secret_post), and a validator holding the document to Basic alone refused those.
+  security: [{ partnerClient: [] }, {}],
   request: { body: { required: true, content: { [FORM_MEDIA_TYPE]: { schema: TokenRequestSchema } } } },
   responses: {
     200: {
@@ -99,3 +102,41 @@ export const getJwks = createRoute({
 });
 
 export type GetJwksRoute = typeof getJwks;
+
+/** The client authentication methods `/oauth/token` accepts (RFC 8414 §2 names, RFC 7591 §2 values). */
+export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+
+const AuthorizationServerMetadataSchema = z
+  .object({
+    issuer: z.url().openapi({ description: 'Equal to the `iss` of every access token (`JWT_ISSUER`).' }),
+    token_endpoint: z.url(),
+    jwks_uri: z.url(),
+    grant_types_supported: z.array(z.enum([CLIENT_CREDENTIALS])),
+    // Required by RFC 8414 §2, empty: there is no authorization endpoint, so no response type.
+    response_types_supported: z.array(z.string()).max(0),
+    token_endpoint_auth_methods_supported: z.array(z.enum(TOKEN_ENDPOINT_AUTH_METHODS)),
+    scopes_supported: z.array(z.enum(SCOPES)),
+    service_documentation: z.url(),
+  })
+  .openapi('AuthorizationServerMetadata', { description: 'RFC 8414 OAuth 2.0 authorization server metadata.' });
+
+export const getAuthorizationServerMetadata = createRoute({
+  method: 'get',
+  path: '/.well-known/oauth-authorization-server',
+  operationId: 'getAuthorizationServerMetadata',
+  summary: 'OAuth 2.0 authorization server metadata',
+  description:
+    'RFC 8414: where OAuth client libraries discover the token endpoint, the key set and what is supported. ' +
+    'The URLs are built from `issuer`, the origin this API is deployed at. Cacheable for 5 minutes.',
+  tags,
+  security: [],
+  responses: {
+    200: {
+      description: 'The metadata.',
+      content: { 'application/json': { schema: AuthorizationServerMetadataSchema } },
+    },
+    ...problemResponses('internal'),
+  },
+});
+
+export type GetAuthorizationServerMetadataRoute = typeof getAuthorizationServerMetadata;

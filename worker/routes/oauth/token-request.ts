@@ -30,7 +30,7 @@ export class OAuthError extends Error {
 }
 
 export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
-export const CLIENT_CREDENTIALS = 'client_credentials';
+export const CLIENT_CREDENTIALS = 'client_credentials' as const;
 
 export interface TokenRequest {
   clientId: string;

@@ -12,12 +12,14 @@ import {
   internalTotals,
   sumTotals,
 } from '../../db/rollup-totals.ts';
+import { reportsVersionQuery, versionOf } from '../../db/report-versions.ts';
 import { targetsQuery } from '../../db/targets.ts';
-import { type Decision, planDisclosure, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
+import { type Decision, monthStart, planDisclosure, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
 import { externalMeasures, internalMeasures } from '../../domain/measures.ts';
 import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
+import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
 import { ProblemError } from '../../http/problem.ts';
 import { holds, type Period, planPeriods } from './periods.ts';
 import type { GetScorecardRoute } from './routes.ts';
@@ -108,14 +110,24 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   const db = c.get('db');
   const byKind = query.split === 'customerKind';
   const internalSplit = query.split === 'tenureBand' || query.split === 'role' ? query.split : undefined;
-  // One round trip: the figures, the targets, and what the disclosure decision reads.
-  const [externalRows, internalRows, targetRows, ...disclosureRows] = await inTenant(db, tenant.id, [
+  // The answer follows today's date as well as the data: the periods, and which months have ended.
+  const tagOf = async (version: ReturnType<typeof versionOf>) =>
+    entityTag(c, `${tenant.id}:${range.from}:${range.to}:${monthStart(now)}:${version}`);
+  if (c.req.header('If-None-Match') !== undefined) {
+    const [version] = await inTenant(db, tenant.id, [reportsVersionQuery(db, tenant.id)]);
+    const etag = await tagOf(versionOf(version));
+    if (ifNoneMatch(c, etag)) return notModified(c, etag);
+  }
+  // One round trip: the figures, the targets, the data's version, and what the disclosure decision reads.
+  const [externalRows, internalRows, targetRows, version, ...disclosureRows] = await inTenant(db, tenant.id, [
     externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(byKind ? (['customerKind'] as const) : [])] }),
     internalTotals(db, { ...range, groupBy: ['unitId', ...(internalSplit ? [internalSplit] : [])] }),
     targetsQuery(db, tenant.id),
+    reportsVersionQuery(db, tenant.id),
     ...disclosureQueries(db, tenant.id, now),
   ]);
   const unitRows = disclosureRows[2];
+  const etag = await tagOf(versionOf(version));
   if (query.unitId && !unitRows.some((unit) => unit.id === query.unitId)) {
     throw new ProblemError('notFound', `There is no unit ${query.unitId}.`);
   }
@@ -163,5 +175,5 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
       }),
     };
   });
-  return c.json({ interval: query.interval, unitId: query.unitId ?? null, periods }, 200);
+  return c.json({ interval: query.interval, unitId: query.unitId ?? null, periods }, 200, conditionalHeaders(etag));
 };

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
+import { ConditionalHeadersSchema, ETAG_RESPONSE_HEADERS, NOT_MODIFIED_RESPONSE } from '../../http/etag.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
 import { ScorecardQuerySchema, ScorecardSchema } from './schemas.ts';
@@ -20,9 +21,10 @@ export const getScorecard = createRoute({
     'tenant’s) is a 404. Needs `reports:read`.',
   tags: ['Scorecard'],
   ...tenantSecurity('reports:read'),
-  request: { query: ScorecardQuerySchema },
+  request: { query: ScorecardQuerySchema, headers: ConditionalHeadersSchema },
   responses: {
-    200: { description: 'The scorecard.', content: { 'application/json': { schema: ScorecardSchema } } },
+    200: { description: 'The scorecard.', headers: ETAG_RESPONSE_HEADERS, content: { 'application/json': { schema: ScorecardSchema } } },
+    304: NOT_MODIFIED_RESPONSE,
     ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, BY_ID_PROBLEMS),
   },
 });

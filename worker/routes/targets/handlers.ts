@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import * as store from '../../db/targets.ts';
 import type { AppEnv } from '../../env.ts';
-import { tenantOf } from '../../http/auth.ts';
+import { actingOf, tenantOf } from '../../http/auth.ts';
 import type { ListTargetsRoute, PutTargetsRoute } from './routes.ts';
 
 function targetList(rows: store.Target[]) {
@@ -10,7 +10,7 @@ function targetList(rows: store.Target[]) {
 
 export const putTargets: RouteHandler<PutTargetsRoute, AppEnv> = async (c) => {
   const { targets } = c.req.valid('json');
-  const rows = await store.replaceTargets(c.get('db'), tenantOf(c.get('principal')).tenant.id, targets);
+  const rows = await store.replaceTargets(c.get('db'), tenantOf(c.get('principal')).tenant.id, targets, actingOf(c));
   return c.json(targetList(rows), 200);
 };
 

@@ -4,7 +4,7 @@ import { sqlState, UNIQUE_VIOLATION } from '../../db/errors.ts';
 import * as store from '../../db/units.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import type { AppEnv } from '../../env.ts';
-import { tenantOf } from '../../http/auth.ts';
+import { actingOf, tenantOf } from '../../http/auth.ts';
 import { writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
@@ -69,7 +69,7 @@ export const createUnit: RouteHandler<CreateUnitRoute, AppEnv> = async (c) => {
     createdAt: now,
     updatedAt: now,
   };
-  return writeOnce(c, undefined, [store.insertUnit(c.get('db'), unit)], 201, unitResource(unit), { headers: locationOf }).catch(
+  return writeOnce(c, undefined, store.insertUnit(c.get('db'), unit, actingOf(c)), 201, unitResource(unit), { headers: locationOf }).catch(
     (error: unknown) => refusal(error, body),
   );
 };
@@ -92,7 +92,7 @@ export const updateUnit: RouteHandler<UpdateUnitRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const changes = c.req.valid('json');
   const { updated, current } = await store
-    .updateUnit(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, changes)
+    .updateUnit(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, changes, actingOf(c))
     .catch((error: unknown) => refusal(error, changes));
   if (updated) return c.json(unitResource(updated), 200);
   if (!current) throw notFound(id);
@@ -102,7 +102,7 @@ export const updateUnit: RouteHandler<UpdateUnitRoute, AppEnv> = async (c) => {
 export const deleteUnit: RouteHandler<DeleteUnitRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const { tenant } = tenantOf(c.get('principal'));
-  const removal = await store.deleteOrArchiveUnit(c.get('db'), tenant.id, id).catch((error: unknown) => {
+  const removal = await store.deleteOrArchiveUnit(c.get('db'), tenant.id, id, actingOf(c)).catch((error: unknown) => {
     // A rating or child unit that arrived between the checks and the delete.
     if (sqlState(error) !== FOREIGN_KEY_VIOLATION) throw error;
     throw new ProblemError('conflict', `Unit ${id} gained ratings or units meanwhile; try again.`);

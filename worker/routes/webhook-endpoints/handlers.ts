@@ -1,12 +1,13 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { WebhookEndpoint } from '../../../db/schema.ts';
+import { SUBSCRIBABLE_EVENT_TYPES, type WebhookEndpoint } from '../../../db/schema.ts';
 import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
 import * as store from '../../db/webhooks.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { checkOutboundUrl } from '../../domain/outbound-url.ts';
 import { sealSecret } from '../../domain/secret-box.ts';
 import { generateWebhookSecret } from '../../domain/webhooks.ts';
-import type { AppEnv } from '../../env.ts';
+import { dispatchSoon } from '../../jobs/webhooks.ts';
+import type { AppEnv, Env } from '../../env.ts';
 import { actingOf, tenantOf } from '../../http/auth.ts';
 import { writeOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
@@ -18,16 +19,21 @@ import type {
   GetWebhookEndpointRoute,
   ListWebhookAttemptsRoute,
   ListWebhookEndpointsRoute,
+  RedeliverWebhookRoute,
   RotateWebhookSecretRoute,
+  TestWebhookEndpointRoute,
+  UpdateWebhookEndpointRoute,
 } from './routes.ts';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
+// Endpoints are created and changed with subscribable types only; this narrows the column's type.
+const isSubscribable = (type: string): type is (typeof SUBSCRIBABLE_EVENT_TYPES)[number] => (SUBSCRIBABLE_EVENT_TYPES as string[]).includes(type);
 
 function endpointResource(endpoint: WebhookEndpoint) {
   return {
     id: endpoint.id,
     url: endpoint.url,
-    eventTypes: endpoint.eventTypes,
+    eventTypes: endpoint.eventTypes.filter(isSubscribable),
     status: endpoint.disabledAt ? ('disabled' as const) : ('enabled' as const),
     failingSince: iso(endpoint.failingSince),
     disabledAt: iso(endpoint.disabledAt),
@@ -39,19 +45,25 @@ function notFound(id: string): ProblemError {
   return new ProblemError('notFound', `There is no webhook endpoint ${id}.`);
 }
 
-export const createWebhookEndpoint: RouteHandler<CreateWebhookEndpointRoute, AppEnv> = async (c) => {
-  const principal = tenantOf(c.get('principal'));
-  const { url, eventTypes } = c.req.valid('json');
-  const check = checkOutboundUrl(url, { allowLoopback: c.env.WEBHOOK_ALLOW_LOOPBACK === 'true' });
+/** The URL as it will be called, or a 422 naming why it may not be. */
+function outboundUrl(env: Env, url: string): URL {
+  const check = checkOutboundUrl(url, { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === 'true' });
   if (!check.ok) {
     throw new ProblemError('validation', `The URL ${check.reason}.`, { errors: [{ location: 'body', pointer: '/url', detail: `Must be a public https URL: ${check.reason}` }] });
   }
+  return check.url;
+}
+
+export const createWebhookEndpoint: RouteHandler<CreateWebhookEndpointRoute, AppEnv> = async (c) => {
+  const principal = tenantOf(c.get('principal'));
+  const { url, eventTypes } = c.req.valid('json');
+  const checked = outboundUrl(c.env, url);
   const secret = generateWebhookSecret();
   const id = uuidv7();
   const endpoint: WebhookEndpoint = {
     id,
     tenantId: principal.tenant.id,
-    url: check.url.href,
+    url: checked.href,
     eventTypes,
     secretCiphertext: await sealSecret(c.env.HASH_SECRET, id, secret),
     previousSecretCiphertext: null,
@@ -131,4 +143,50 @@ export const listWebhookAttempts: RouteHandler<ListWebhookAttemptsRoute, AppEnv>
     })),
     200,
   );
+};
+
+export const updateWebhookEndpoint: RouteHandler<UpdateWebhookEndpointRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const { url, eventTypes, status } = c.req.valid('json');
+  const changes: store.EndpointChanges = {
+    ...(url !== undefined && { url: outboundUrl(c.env, url).href }),
+    ...(eventTypes !== undefined && { eventTypes }),
+    ...(status !== undefined && { enabled: status === 'enabled' }),
+  };
+  const endpoint = await store.updateWebhookEndpoint(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, changes, actingOf(c));
+  if (!endpoint) throw notFound(id);
+  return c.json(endpointResource(endpoint), 200);
+};
+
+function disabled(id: string): ProblemError {
+  return new ProblemError('conflict', `The webhook endpoint ${id} is disabled; enable it first (PATCH with status: enabled).`);
+}
+
+export const testWebhookEndpoint: RouteHandler<TestWebhookEndpointRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const db = c.get('db');
+  const tenantId = tenantOf(c.get('principal')).tenant.id;
+  const eventId = uuidv7();
+  const deliveryId = await store.sendTestEvent(db, { tenantId, id }, eventId, actingOf(c));
+  if (deliveryId) {
+    dispatchSoon(c.env, c.executionCtx);
+    return c.json({ eventId, deliveryId }, 202);
+  }
+  // Nothing written: say why.
+  if (!(await store.getWebhookEndpoint(db, tenantId, id))) throw notFound(id);
+  throw disabled(id);
+};
+
+export const redeliverWebhook: RouteHandler<RedeliverWebhookRoute, AppEnv> = async (c) => {
+  const { id, deliveryId } = c.req.valid('param');
+  const db = c.get('db');
+  const tenantId = tenantOf(c.get('principal')).tenant.id;
+  const endpoint = await store.getWebhookEndpoint(db, tenantId, id);
+  if (!endpoint) throw notFound(id);
+  if (endpoint.disabledAt) throw disabled(id);
+  const outcome = await store.redeliver(db, tenantId, id, deliveryId, actingOf(c));
+  if (outcome.status === 'notFound') throw new ProblemError('notFound', `The webhook endpoint ${id} has no delivery ${deliveryId}.`);
+  if (outcome.status === 'pending') throw new ProblemError('conflict', `The delivery ${deliveryId} is still being tried; wait for it to finish.`);
+  dispatchSoon(c.env, c.executionCtx);
+  return c.json({ eventId: outcome.eventId, deliveryId }, 202);
 };

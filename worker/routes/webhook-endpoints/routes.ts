@@ -1,29 +1,31 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES } from '../../../db/schema.ts';
+import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_DELIVERY_STATUSES, WEBHOOK_EVENT_TYPES } from '../../../db/schema.ts';
 import { MAX_ATTEMPTS } from '../../domain/webhooks.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { idParamsSchema, integer, timestamp } from '../../http/schemas.ts';
+import { idParamsSchema, integer, timestamp, uuid } from '../../http/schemas.ts';
 import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../api-keys/routes.ts';
 
 const tags = ['Webhooks'];
 export const MAX_URL_LENGTH = 2048;
 
 const EventTypesSchema = z
-  .array(z.enum(WEBHOOK_EVENT_TYPES))
+  .array(z.enum(SUBSCRIBABLE_EVENT_TYPES))
   .min(1)
-  .max(WEBHOOK_EVENT_TYPES.length)
+  .max(SUBSCRIBABLE_EVENT_TYPES.length)
   .openapi({ description: 'The events sent to the endpoint.', example: ['benchmark.snapshot.published', 'api_key.revoked'] });
 
 export const WebhookEndpointSchema = z
   .object({
-    id: z.uuid(),
+    id: uuid(),
     url: z.string().max(MAX_URL_LENGTH).openapi({ example: 'https://hooks.example.com/service-culture' }),
     eventTypes: EventTypesSchema,
     status: z.enum(['enabled', 'disabled']).openapi({
-      description: '`disabled` after every delivery attempt failed for 24 hours; a disabled endpoint gets no events. Create a new one.',
+      description:
+        '`disabled` after every delivery attempt failed for 24 hours, or by an admin; a disabled endpoint gets no ' +
+        'events. `PATCH` it with `status: enabled` to enable it again.',
     }),
     failingSince: timestamp.nullable().openapi({ description: 'Since when every attempt has failed; null after a success.' }),
     disabledAt: timestamp.nullable(),
@@ -44,24 +46,38 @@ export const CreatedWebhookEndpointSchema = WebhookEndpointSchema.extend({
     }),
 }).openapi('CreatedWebhookEndpoint', { description: 'A new webhook endpoint with its signing secret, shown once.' });
 
+const UrlSchema = z.string().max(MAX_URL_LENGTH).openapi({
+  description:
+    'An https URL of a public host, ports 443 or 1024-65535, without credentials. Private, loopback, link-local ' +
+    'and metadata addresses and internal names (`localhost`, `*.internal`, `*.local`) are refused. Redirects are ' +
+    'not followed.',
+  example: 'https://hooks.example.com/service-culture',
+});
+const SubscribedTypesSchema = EventTypesSchema.refine((types) => new Set(types).size === types.length, { message: 'Each event type may appear only once' });
+
 const CreateWebhookEndpointSchema = z
   .strictObject({
-    url: z.string().max(MAX_URL_LENGTH).openapi({
-      description:
-        'An https URL of a public host, ports 443 or 1024-65535, without credentials. Private, loopback, link-local ' +
-        'and metadata addresses and internal names (`localhost`, `*.internal`, `*.local`) are refused. Redirects are ' +
-        'not followed.',
-      example: 'https://hooks.example.com/service-culture',
-    }),
-    eventTypes: EventTypesSchema.refine((types) => new Set(types).size === types.length, { message: 'Each event type may appear only once' }),
+    url: UrlSchema,
+    eventTypes: SubscribedTypesSchema,
   })
   .openapi('CreateWebhookEndpoint');
 
+const UpdateWebhookEndpointSchema = z
+  .strictObject({
+    url: UrlSchema.optional(),
+    eventTypes: SubscribedTypesSchema.optional(),
+    status: z.enum(['enabled', 'disabled']).optional().openapi({
+      description: '`enabled` resets the failure clock (`failingSince`); `disabled` abandons the pending deliveries.',
+    }),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'Give at least one of url, eventTypes, status' })
+  .openapi('UpdateWebhookEndpoint');
+
 export const WebhookAttemptSchema = z
   .object({
-    id: z.uuid(),
-    deliveryId: z.uuid(),
-    eventId: z.uuid().openapi({ description: 'The `webhook-id` sent: the same on every attempt of a delivery.' }),
+    id: uuid(),
+    deliveryId: uuid(),
+    eventId: uuid().openapi({ description: 'The `webhook-id` sent: the same on every attempt of a delivery.' }),
     eventType: z.enum(WEBHOOK_EVENT_TYPES),
     attemptedAt: timestamp,
     statusCode: z.number().int().min(100).max(599).nullable().openapi({ description: 'Null when no response came (timeout, refused connection).' }),
@@ -210,6 +226,76 @@ export const listWebhookAttempts = createRoute({
   },
 });
 
+const DeliveryParamsSchema = EndpointParamsSchema.extend({
+  deliveryId: uuid().openapi({ param: { name: 'deliveryId', in: 'path' }, description: 'A delivery of the endpoint (`deliveryId` of its attempts).' }),
+});
+
+export const updateWebhookEndpoint = createRoute({
+  method: 'patch',
+  path: '/v1/webhook-endpoints/{id}',
+  operationId: 'updateWebhookEndpoint',
+  summary: 'Change a webhook endpoint',
+  description:
+    'Changes its URL, its event types, or enables or disables it; what is not given stays. Enabling an endpoint the ' +
+    'delivery job disabled resets its failure clock; disabling abandons its pending deliveries. Audited with the ' +
+    'changes. Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: {
+    params: EndpointParamsSchema,
+    body: { required: true, content: { 'application/json': { schema: UpdateWebhookEndpointSchema } } },
+  },
+  responses: {
+    200: { description: 'The endpoint as changed.', content: { 'application/json': { schema: WebhookEndpointSchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS),
+  },
+});
+
+const ScheduledDeliverySchema = z
+  .object({
+    eventId: uuid().openapi({ description: 'The `webhook-id` the receiver gets.' }),
+    deliveryId: uuid().openapi({ description: 'Its attempts are listed at `GET …/deliveries`.' }),
+  })
+  .openapi('ScheduledDelivery');
+
+export const testWebhookEndpoint = createRoute({
+  method: 'post',
+  path: '/v1/webhook-endpoints/{id}/test',
+  operationId: 'testWebhookEndpoint',
+  summary: 'Send a test event',
+  description:
+    'Writes a `webhook.test` event for this endpoint only, delivered, signed and retried like any event, within a ' +
+    'minute; its attempts show at `GET …/deliveries`. Audited. The endpoint must be enabled. Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: { params: EndpointParamsSchema },
+  responses: {
+    202: { description: 'The event is in the outbox.', content: { 'application/json': { schema: ScheduledDeliverySchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, 'conflict'),
+  },
+});
+
+export const redeliverWebhook = createRoute({
+  method: 'post',
+  path: '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver',
+  operationId: 'redeliverWebhook',
+  summary: 'Deliver an event again',
+  description:
+    'Schedules a finished delivery (succeeded, or abandoned after its retries or a disabling) again, due now, with ' +
+    'a fresh set of retries and the same `webhook-id`, so a receiver that already has it can ignore it. Audited. A ' +
+    'delivery still being retried is a 409; so is one to a disabled endpoint. Needs the `admin` scope.',
+  tags,
+  ...tenantSecurity('admin'),
+  request: { params: DeliveryParamsSchema },
+  responses: {
+    202: { description: 'Scheduled.', content: { 'application/json': { schema: ScheduledDeliverySchema } } },
+    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, 'conflict'),
+  },
+});
+
+export type UpdateWebhookEndpointRoute = typeof updateWebhookEndpoint;
+export type TestWebhookEndpointRoute = typeof testWebhookEndpoint;
+export type RedeliverWebhookRoute = typeof redeliverWebhook;
 export type CreateWebhookEndpointRoute = typeof createWebhookEndpoint;
 export type ListWebhookEndpointsRoute = typeof listWebhookEndpoints;
 export type GetWebhookEndpointRoute = typeof getWebhookEndpoint;
