@@ -1,5 +1,6 @@
 import type { Database } from './db/client.ts';
 import type { Principal } from './http/auth.ts';
+import type { BenchmarkRunParams } from './jobs/benchmarks.ts';
 
 /** Bindings declared in wrangler.toml (vars) and set as secrets; typed once, here. */
 export interface Env {
@@ -43,6 +44,15 @@ export interface Env {
    * ::1, localhost). Unset in production, where only https to public hosts is allowed.
    */
   WEBHOOK_ALLOW_LOOPBACK?: 'true';
+  /** The benchmark job's Workflow (`[[workflows]]` in wrangler.toml): one instance per run. */
+  BENCHMARK_WORKFLOW: WorkflowBinding<BenchmarkRunParams>;
+  /** Tests only: makes a step of the benchmark Workflow fail (worker/jobs/benchmarks.ts, faultInjector). */
+  BENCHMARK_FAULT?: string;
+}
+
+/** The Workflows binding, as workers-types has it; declared here so Node code type-checks too. */
+export interface WorkflowBinding<Params> {
+  create(options: { id: string; params: Params }): Promise<{ id: string }>;
 }
 
 /** The Workers Rate Limiting binding, as workers-types has it; declared here so Node code type-checks too. */

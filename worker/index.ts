@@ -2,6 +2,9 @@ import { createApp } from './app.ts';
 import type { Env } from './env.ts';
 import { runScheduled } from './jobs/scheduled.ts';
 
+// The Workflow classes wrangler.toml's `[[workflows]]` name must be exports of the entry module.
+export { BenchmarkWorkflow } from './workflows/benchmarks.ts';
+
 const app = createApp();
 
 export default {

@@ -8,4 +8,7 @@ export const nodeEnv: Env = {
   HASH_SECRET: 'test-hash-secret',
   JWT_ISSUER: 'https://issuer.test',
   JWT_AUDIENCE: 'audience',
+  BENCHMARK_WORKFLOW: {
+    create: () => Promise.reject(new Error('no Workflows in Node')),
+  },
 };
