@@ -203,17 +203,21 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /**
- * Tests only (`BENCHMARK_FAULT`, unset in production): `<step>@before` or `<step>@after` fails that
- * step's first attempt before or after its writes commit; `<step>@always` fails every attempt.
+ * Tests only (`BENCHMARK_FAULT`, unset in production): a comma-separated list of `<step>@before` or
+ * `<step>@after`, which fail that step's first attempt before or after its writes commit, and
+ * `<step>@always`, which fails every attempt.
  */
 function faultInjector(spec: string | undefined) {
-  const at = spec?.lastIndexOf('@') ?? -1;
-  const [step, when] = at < 0 ? [] : [spec!.slice(0, at), spec!.slice(at + 1)];
+  const faults = new Map(
+    (spec ?? '')
+      .split(',')
+      .filter((fault) => fault.includes('@'))
+      .map((fault) => [fault.slice(0, fault.lastIndexOf('@')), fault.slice(fault.lastIndexOf('@') + 1)] as const),
+  );
   return (name: string, phase: 'before' | 'after', attempt: number) => {
-    if (name !== step) return;
+    const when = faults.get(name);
     if ((when === phase && attempt === 1) || (when === 'always' && phase === 'before')) {
       throw new Error(`injected fault: ${name} ${phase} its writes (attempt ${attempt})`);
     }
   };
 }
-
