@@ -30,8 +30,10 @@ export interface BenchmarkRunParams {
 const PARTICIPANT_PAGE = 2_000;
 /** Tenants per compute step: their values (about 700 bytes each, both periods) are the step's result. */
 const COMPUTE_CHUNK = 500;
-/** Tenants per rollup read batch: 100 × (1 + 4 queries) keeps each round trip and its response modest. */
-const READ_CHUNK = 100;
+/** Tenants per rollup read batch: 50 × (1 + 4 queries) keeps its response (result sets with their field lists) near 600 KiB. */
+const READ_CHUNK = 50;
+/** Chunk steps in flight at once (compute, stage, events): independent of each other, each done once. */
+const PARALLEL_STEPS = 4;
 /** Tenants per staging or events step: at most 44 positions (about 3 KiB) each, so a request stays far below 1 MiB. */
 const WRITE_CHUNK = 100;
 
@@ -75,7 +77,8 @@ export async function startBenchmarkRun(
  * with its row in job_run_steps): claim the run (one run of the job at a time), read the opted-in
  * tenants a page at a time, compute their values a chunk at a time, stage each period's snapshot
  * unpublished (stats, then positions in chunks), publish both in one transaction, then write the
- * tenants' events in chunks. Between steps only the results the engine keeps are carried, so a run
+ * tenants' events in chunks. Chunk steps of one kind run a few at a time (the engine allows steps
+ * in parallel; each has its own name and row). Between steps only the results the engine keeps are carried, so a run
  * that dies resumes where it stopped. The percentiles are computed from those results outside any
  * step: pure and deterministic, so a resumed run computes the same.
  */
@@ -113,24 +116,21 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
     }
 
     const { snapshots } = plan;
-    const values: Partial<Record<Measure, number>>[][] = [];
-    for (let i = 0; i < participants.length; i += COMPUTE_CHUNK) {
-      const chunk = participants.slice(i, i + COMPUTE_CHUNK);
-      const name = `compute ${i / COMPUTE_CHUNK}`;
-      values.push(
-        ...(await steps.do(name, WORK_STEP, async ({ attempt }) => {
-          fault(name, 'before', attempt);
-          const computed: Partial<Record<Measure, number>>[][] = [];
-          for (let j = 0; j < chunk.length; j += READ_CHUNK) {
-            const ids = chunk.slice(j, j + READ_CHUNK).map((participant) => participant.tenantId);
-            const totals = await readPeriodTotals(db, ids, snapshots.map((snapshot) => snapshot.period));
-            computed.push(...totals.map((periods) => periods.map((total) => eligibleValues(total.external, total.internal))));
-          }
-          await batch(db, [recordStep(db, jobRunId, name, chunk.length)]);
-          return computed;
-        })),
-      );
-    }
+    const computed = await inParallel(chunks(participants, COMPUTE_CHUNK), (chunk, c) => {
+      const name = `compute ${c}`;
+      return steps.do(name, WORK_STEP, async ({ attempt }) => {
+        fault(name, 'before', attempt);
+        const chunkValues: Partial<Record<Measure, number>>[][] = [];
+        for (let j = 0; j < chunk.length; j += READ_CHUNK) {
+          const ids = chunk.slice(j, j + READ_CHUNK).map((participant) => participant.tenantId);
+          const totals = await readPeriodTotals(db, ids, snapshots.map((snapshot) => snapshot.period));
+          chunkValues.push(...totals.map((periods) => periods.map((total) => eligibleValues(total.external, total.internal))));
+        }
+        await batch(db, [recordStep(db, jobRunId, name, chunk.length)]);
+        return chunkValues;
+      });
+    });
+    const values = computed.flat();
 
     const results = snapshots.map((_, p) => computeBenchmark(participants.map((participant, t) => ({ participant, values: values[t]![p]! }))));
     const ranked = results.map((result) => chunks([...byTenant(result.positions)], WRITE_CHUNK));
@@ -142,18 +142,15 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
       setJobRunTotals(db, jobRunId, { stepsTotal, tenantsTotal: participants.length }),
       ...snapshots.flatMap((snapshot, p) => stageSnapshot(db, snapshot, results[p]!.stats)),
     ]);
-    for (const [p, snapshot] of snapshots.entries()) {
-      for (const [c, chunk] of ranked[p]!.entries()) {
-        await once(`stage ${snapshot.period.kind} ${c}`, () => stagePositions(db, snapshot.id, new Map(chunk)));
-      }
-    }
+    const perChunk = snapshots.flatMap((snapshot, p) => ranked[p]!.map((chunk, c) => ({ snapshot, chunk, c })));
+    await inParallel(perChunk, ({ snapshot, chunk, c }) =>
+      once(`stage ${snapshot.period.kind} ${c}`, () => stagePositions(db, snapshot.id, new Map(chunk))),
+    );
     await once('publish', () => publishSnapshots(db, snapshots));
     const participantsById = new Map(participants.map((participant) => [participant.tenantId, participant]));
-    for (const [p, snapshot] of snapshots.entries()) {
-      for (const [c, chunk] of ranked[p]!.entries()) {
-        await once(`events ${snapshot.period.kind} ${c}`, () => emitPublishedEvents(db, snapshot, chunk.map(([tenantId]) => participantsById.get(tenantId)!)));
-      }
-    }
+    await inParallel(perChunk, ({ snapshot, chunk, c }) =>
+      once(`events ${snapshot.period.kind} ${c}`, () => emitPublishedEvents(db, snapshot, chunk.map(([tenantId]) => participantsById.get(tenantId)!))),
+    );
 
     const summary = {
       participants: participants.length,
@@ -194,6 +191,20 @@ function byTenant(positions: readonly Position[]): Map<string, Position[]> {
     else map.set(position.tenantId, [position]);
   }
   return map;
+}
+
+/** `task` over `items`, at most PARALLEL_STEPS at a time; results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_STEPS, items.length) }, worker));
+  return results;
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
