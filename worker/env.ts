@@ -52,7 +52,7 @@ export interface Env {
 
 /** The Workflows binding, as workers-types has it; declared here so Node code type-checks too. */
 export interface WorkflowBinding<Params> {
-  create(options: { id: string; params: Params }): Promise<{ id: string }>;
+  create(options: { id: string; params: Params }): Promise<object>;
 }
 
 /** The Workers Rate Limiting binding, as workers-types has it; declared here so Node code type-checks too. */

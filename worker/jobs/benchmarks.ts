@@ -64,7 +64,7 @@ export async function startBenchmarkRun(
   const db = createDatabase(env);
   const run = await createJobRun(db, { id: uuidv7(), job: BENCHMARK_JOB, trigger: options.trigger });
   try {
-    await env.BENCHMARK_WORKFLOW.create({ id: run.id, params: { jobRunId: run.id, now: options.now.toISOString() } satisfies BenchmarkRunParams });
+    release(await env.BENCHMARK_WORKFLOW.create({ id: run.id, params: { jobRunId: run.id, now: options.now.toISOString() } satisfies BenchmarkRunParams }));
   } catch (error) {
     await finishJobRun(db, run.id, { status: 'failed', error: `the workflow did not start: ${String(error)}` });
     throw error;
@@ -177,6 +177,12 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
     });
     throw error;
   }
+}
+
+/** The instance handle `create` returns is an RPC stub, unused here: released at once, as workerd asks, not left to the GC. */
+function release(stub: object): void {
+  const dispose = (Symbol as { dispose?: symbol }).dispose;
+  if (dispose) (stub as Record<symbol, (() => void) | undefined>)[dispose]?.();
 }
 
 function batch(db: Database, items: BatchItem<'pg'>[]) {
