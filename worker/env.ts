@@ -53,6 +53,8 @@ export interface Env {
 /** The Workflows binding, as workers-types has it; declared here so Node code type-checks too. */
 export interface WorkflowBinding<Params> {
   create(options: { id: string; params: Params }): Promise<object>;
+  /** Throws when the engine has no such instance. */
+  get(id: string): Promise<{ status(): Promise<{ status: string }> }>;
 }
 
 /** The Workers Rate Limiting binding, as workers-types has it; declared here so Node code type-checks too. */

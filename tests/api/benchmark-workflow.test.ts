@@ -192,6 +192,18 @@ describe('a run that fails in the middle resumes', () => {
   }, 90_000);
 });
 
+describe('a run whose instance is gone', () => {
+  // As after `npm start` was stopped mid-run: the row says running, the engine knows no such instance.
+  test('no longer holds the job: the next run marks it failed and goes ahead', async () => {
+    const { rows } = await owner.query(`insert into job_runs (id, job, trigger, status) values (gen_random_uuid(), 'benchmarks', 'cron', 'running') returning id`);
+    const run = await runBenchmarkJob({ at });
+    expect(run.status).toBe('succeeded');
+    const { rows: dead } = await owner.query('select status, error, finished_at from job_runs where id = $1', [rows[0].id]);
+    expect(dead[0]).toMatchObject({ status: 'failed', error: 'its Workflow instance is unknown to the engine' });
+    expect(dead[0].finished_at).not.toBeNull();
+  }, 60_000);
+});
+
 describe('two runs at once', () => {
   test('never interleave: the second waits (queued) until the first has finished', async () => {
     const [a, b] = await Promise.all([startBenchmarkRun({ at }), startBenchmarkRun({ at })]);

@@ -10,5 +10,6 @@ export const nodeEnv: Env = {
   JWT_AUDIENCE: 'audience',
   BENCHMARK_WORKFLOW: {
     create: () => Promise.reject(new Error('no Workflows in Node')),
+    get: () => Promise.reject(new Error('no Workflows in Node')),
   },
 };

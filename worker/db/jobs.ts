@@ -75,6 +75,12 @@ export async function claimJobRun(db: Database, id: string): Promise<Claim> {
   return run.status === 'running' ? 'claimed' : run.status === 'queued' ? 'busy' : 'finished';
 }
 
+/** The job's running run, if any. */
+export async function runningJobRun(db: Database, job: string): Promise<string | undefined> {
+  const [run] = await db.select({ id: jobRuns.id }).from(jobRuns).where(and(eq(jobRuns.job, job), eq(jobRuns.status, 'running')));
+  return run?.id;
+}
+
 export function setJobRunTotals(db: Database, id: string, totals: { stepsTotal: number; tenantsTotal: number }) {
   return db.update(jobRuns).set(totals).where(eq(jobRuns.id, id));
 }

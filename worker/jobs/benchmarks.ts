@@ -11,7 +11,7 @@ import {
   stageSnapshot,
 } from '../db/benchmarks.ts';
 import { createDatabase, type Database } from '../db/client.ts';
-import { claimJobRun, createJobRun, finishJobRun, isStepDone, type JobRun, type JobRunRow, recordStep, setJobRunTotals } from '../db/jobs.ts';
+import { claimJobRun, createJobRun, finishJobRun, isStepDone, type JobRun, type JobRunRow, recordStep, runningJobRun, setJobRunTotals } from '../db/jobs.ts';
 import { computeBenchmark, eligibleValues, lastCompletePeriods, type Participant, type Position } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
@@ -96,7 +96,10 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
   try {
     const plan = await steps.do('claim', CLAIM_STEP, async () => {
       const claim = await claimJobRun(db, jobRunId);
-      if (claim === 'busy') throw new Error('another benchmark run is running: waiting for it to end');
+      if (claim === 'busy') {
+        await failDeadRun(env, db);
+        throw new Error('another benchmark run is running: waiting for it to end');
+      }
       if (claim === 'finished') throw steps.fatal('the run has already ended');
       await batch(db, [deleteAbandonedSnapshots(db, jobRunId), recordStep(db, jobRunId, 'claim')]);
       const periods = lastCompletePeriods(new Date(params.now));
@@ -179,7 +182,28 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
   }
 }
 
-/** The instance handle `create` returns is an RPC stub, unused here: released at once, as workerd asks, not left to the GC. */
+/**
+ * Marks the job's running run failed when its Workflow instance has ended or is unknown to the
+ * engine (terminated by hand, or local state lost with `npm start`): otherwise it would hold the
+ * job's one running slot, and every later run would wait for it in vain.
+ */
+async function failDeadRun(env: Pick<Env, 'BENCHMARK_WORKFLOW'>, db: Database): Promise<void> {
+  const holder = await runningJobRun(db, BENCHMARK_JOB);
+  if (!holder) return;
+  let status: string;
+  try {
+    const instance = await env.BENCHMARK_WORKFLOW.get(holder);
+    status = (await instance.status()).status;
+    release(instance);
+  } catch {
+    status = 'unknown to the engine';
+  }
+  if (['errored', 'terminated', 'complete', 'unknown to the engine'].includes(status)) {
+    await finishJobRun(db, holder, { status: 'failed', error: `its Workflow instance is ${status}` });
+  }
+}
+
+/** Instance handles are RPC stubs: released once used, as workerd asks, not left to the GC. */
 function release(stub: object): void {
   const dispose = (Symbol as { dispose?: symbol }).dispose;
   if (dispose) (stub as Record<symbol, (() => void) | undefined>)[dispose]?.();
