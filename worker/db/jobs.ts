@@ -81,7 +81,7 @@ export async function runningJobRun(db: Database, job: string): Promise<string |
   return run?.id;
 }
 
-export function setJobRunTotals(db: Database, id: string, totals: { stepsTotal: number; tenantsTotal: number }) {
+export function setJobRunTotals(db: Database, id: string, totals: { stepsTotal?: number; tenantsTotal: number }) {
   return db.update(jobRuns).set(totals).where(eq(jobRuns.id, id));
 }
 
@@ -97,9 +97,12 @@ export async function finishJobRun(
     .where(and(eq(jobRuns.id, id), inArray(jobRuns.status, ['queued', 'running'])));
 }
 
-/** The statement that records a step as done; in the batch of the step's own writes, so both commit or neither. */
+/**
+ * The statement that records a step as done; in the batch of the step's own writes, so both commit or
+ * neither. A read-only step retried after its row committed records nothing twice.
+ */
 export function recordStep(db: Database, jobRunId: string, step: string, tenants = 0): BatchItem<'pg'> {
-  return db.insert(jobRunSteps).values({ jobRunId, step, tenants });
+  return db.insert(jobRunSteps).values({ jobRunId, step, tenants }).onConflictDoNothing();
 }
 
 export async function isStepDone(db: Database, jobRunId: string, step: string): Promise<boolean> {

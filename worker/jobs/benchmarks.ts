@@ -78,9 +78,9 @@ export async function startBenchmarkRun(
  * tenants a page at a time, compute their values a chunk at a time, stage each period's snapshot
  * unpublished (stats, then positions in chunks), publish both in one transaction, then write the
  * tenants' events in chunks. Chunk steps of one kind run a few at a time (the engine allows steps
- * in parallel; each has its own name and row). Between steps only the results the engine keeps are carried, so a run
- * that dies resumes where it stopped. The percentiles are computed from those results outside any
- * step: pure and deterministic, so a resumed run computes the same.
+ * in parallel; each has its own name and row). Between steps only the results the engine keeps are
+ * carried, so a run that dies resumes where it stopped. The percentiles are computed from those
+ * results outside any step: pure and deterministic, so a resumed run computes the same.
  */
 export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams, steps: Steps): Promise<Record<string, unknown>> {
   const db = createDatabase(env);
@@ -94,16 +94,16 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
       return null;
     });
   try {
-    const plan = await steps.do('claim', CLAIM_STEP, async () => {
+    const snapshots = await steps.do('claim', CLAIM_STEP, async () => {
       const claim = await claimJobRun(db, jobRunId);
       if (claim === 'busy') {
         await failDeadRun(env, db);
         throw new Error('another benchmark run is running: waiting for it to end');
       }
       if (claim === 'finished') throw steps.fatal('the run has already ended');
-      await batch(db, [deleteAbandonedSnapshots(db, jobRunId), recordStep(db, jobRunId, 'claim')]);
-      const periods = lastCompletePeriods(new Date(params.now));
-      return { participants: await countParticipants(db), snapshots: periods.map((period) => ({ id: uuidv7(), period, jobRunId })) };
+      const tenantsTotal = await countParticipants(db);
+      await batch(db, [deleteAbandonedSnapshots(db, jobRunId), setJobRunTotals(db, jobRunId, { tenantsTotal }), recordStep(db, jobRunId, 'claim')]);
+      return lastCompletePeriods(new Date(params.now)).map((period): StagedSnapshot => ({ id: uuidv7(), period, jobRunId }));
     });
 
     const participants: Participant[] = [];
@@ -118,7 +118,6 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
       if (rows.length < PARTICIPANT_PAGE) break;
     }
 
-    const { snapshots } = plan;
     const computed = await inParallel(chunks(participants, COMPUTE_CHUNK), (chunk, c) => {
       const name = `compute ${c}`;
       return steps.do(name, WORK_STEP, async ({ attempt }) => {
@@ -157,7 +156,7 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
 
     const summary = {
       participants: participants.length,
-      periods: snapshots.map((snapshot: StagedSnapshot, p) => ({
+      periods: snapshots.map((snapshot, p) => ({
         ...snapshot.period,
         snapshotId: snapshot.id,
         rankedOrganizations: ranked[p]!.reduce((sum, chunk) => sum + chunk.length, 0),
