@@ -118,6 +118,9 @@ describe('publishing', () => {
   let faulty: RunningWorker;
   beforeAll(async () => {
     faulty = await faultyWorker('publish@always');
+    // Booting it takes seconds under load; a GET (which undici retries on a stale socket) renews the
+    // idle keep-alive connection before the test's first POST, which it would not retry.
+    await api('/health');
   }, 60_000);
   afterAll(() => faulty?.dispose());
 
