@@ -344,3 +344,22 @@ export interface Bench<R> {
   notes: (result: R) => string[];
   ratios: (result: R) => Ratio[];
 }
+
+/**
+ * Starts a benchmark run through `POST /v1/admin/jobs/benchmarks` (202) and polls its job run until
+ * it ends; returns the run's final resource and the wall time from the POST to the end.
+ */
+export async function runBenchmarkWorkflow(baseUrl: string, operatorToken: string, body: unknown = {}, pollMs = 100): Promise<{ run: Record<string, unknown>; milliseconds: number }> {
+  const headers = { Authorization: `Bearer ${operatorToken}`, 'Content-Type': 'application/json' };
+  const started = performance.now();
+  const response = await fetch(`${baseUrl}/v1/admin/jobs/benchmarks`, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (response.status !== 202) throw new Error(`POST /v1/admin/jobs/benchmarks: ${response.status} ${await response.text()}`);
+  const location = response.headers.get('location')!;
+  for (;;) {
+    const poll = await fetch(`${baseUrl}${location}`, { headers });
+    if (poll.status !== 200) throw new Error(`GET ${location}: ${poll.status} ${await poll.text()}`);
+    const run = (await poll.json()) as Record<string, unknown>;
+    if (run.status === 'succeeded' || run.status === 'failed') return { run, milliseconds: performance.now() - started };
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -7,7 +7,7 @@
  *   reads   `GET /v1/scorecard?interval=month` (default period) and `GET /v1/benchmarks?measure=csat`
  *           as that tenant, closed loop, p50/p99
  *   job     the reference pool (252 organizations, `loadReferencePool`) is loaded, then the benchmark
- *           job runs through `POST /v1/admin/jobs/benchmarks`: its duration and participants
+ *           job runs through `POST /v1/admin/jobs/benchmarks` (polled to its end): its duration and participants
  *   large   more pool organizations (same generator, same COPY loader with rollups) until the
  *           database holds ~1,000,000 ratings or the load budget runs out; the job runs again,
  *           then the same two reads: p50 large / p50 small (target ≤ 1.2: reports read rollups)
@@ -19,7 +19,19 @@ import pg from 'pg';
 import { POOL_ORGANIZATIONS } from '../db/pool/generate.ts';
 import { loadReferencePool } from '../db/pool/load.ts';
 import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
-import { type Bench, type BenchSettings, benchRatingInput, closedLoop, isSuccess, type LoadResult, type Ratio, runAsScript, sendRequest, type TableRow } from './common.ts';
+import {
+  type Bench,
+  type BenchSettings,
+  benchRatingInput,
+  closedLoop,
+  isSuccess,
+  type LoadResult,
+  type Ratio,
+  runAsScript,
+  runBenchmarkWorkflow,
+  sendRequest,
+  type TableRow,
+} from './common.ts';
 
 const UNITS = 4;
 const SMALL_EXTERNAL = 10_000;
@@ -100,13 +112,13 @@ function internalInput(units: string[], i: number, now: number) {
   };
 }
 
-async function postJson(url: string, bearer: string, body: unknown, expected = 201) {
+async function postJson(url: string, bearer: string, body: unknown) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
-  if (response.status !== expected) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
+  if (response.status !== 201) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
   return (await response.json()) as Record<string, unknown>;
 }
 
@@ -148,9 +160,7 @@ export async function runReportsBench(settings: Omit<BenchSettings, 'json'>): Pr
       const ratings = await countRatings();
       const { rows } = await owner.query<{ n: string }>('select count(*) as n from tenants');
       stack.endpoint.resetStats();
-      const started = performance.now();
-      const run = await postJson(`${worker.url}/v1/admin/jobs/benchmarks`, isolated.operatorToken, {}, 200);
-      const milliseconds = performance.now() - started;
+      const { run, milliseconds } = await runBenchmarkWorkflow(worker.url, isolated.operatorToken);
       const summary = (run.summary ?? {}) as { participants?: number };
       const { largestRequestBytes } = stack.endpoint.stats();
       return { organizations: Number(rows[0]!.n), ratings, milliseconds, status: String(run.status), participants: summary.participants ?? Number.NaN, largestRequestBytes };

@@ -19,6 +19,7 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -112,7 +113,8 @@ export const MEASURES = [
 ] as const;
 export const COHORT_KINDS = ['all', 'industry', 'sizeBand', 'region'] as const;
 export const PERIOD_KINDS = ['month', 'quarter'] as const;
-export const JOB_STATUSES = ['running', 'succeeded', 'failed'] as const;
+/** `queued`: started, waiting for the run of the same job before it to finish (one runs at a time). */
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 /** What started a job run: the cron, or the operator's route. */
 export const JOB_TRIGGERS = ['cron', 'operator'] as const;
 /** What a webhook endpoint may subscribe to. */
@@ -546,13 +548,40 @@ export const jobRuns = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     summary: jsonb('summary').$type<Record<string, unknown>>().notNull().default({}),
     error: text('error'),
+    /** Steps the run will take in all, and opted-in tenants it computes; known once it has read the participants. */
+    stepsTotal: integer('steps_total'),
+    tenantsTotal: integer('tenants_total'),
   },
-  (table) => [index('job_runs_id_idx').on(table.id.desc()), operatorOnly()],
+  (table) => [
+    index('job_runs_id_idx').on(table.id.desc()),
+    // Two runs of a job never interleave: a run becomes `running` only while no other run of its job is.
+    uniqueIndex('job_runs_one_running_idx').on(table.job).where(sql`status = 'running'`),
+    operatorOnly(),
+  ],
 );
 
 /**
- * A benchmark computed for one period from the rollups of opted-in tenants. A rerun for the same
- * period replaces it (and its stats and positions) in one transaction.
+ * The steps a job run has completed, each written in the same transaction as the step's effect:
+ * a retried step finds its row and does not write twice, and the rows are the run's progress.
+ */
+export const jobRunSteps = pgTable(
+  'job_run_steps',
+  {
+    jobRunId: uuid('job_run_id')
+      .notNull()
+      .references(() => jobRuns.id, { onDelete: 'cascade' }),
+    step: text('step').notNull(),
+    /** Tenants whose rollups the step computed (compute steps only). */
+    tenants: integer('tenants').notNull().default(0),
+    doneAt: timestamp('done_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.jobRunId, table.step] }), operatorOnly()],
+);
+
+/**
+ * A benchmark computed for one period from the rollups of opted-in tenants. A run stages a new one
+ * (unpublished) step by step, then publishes it and deletes the period's previous one (its stats and
+ * positions cascade) in one transaction.
  */
 export const benchmarkSnapshots = pgTable(
   'benchmark_snapshots',
@@ -566,9 +595,14 @@ export const benchmarkSnapshots = pgTable(
     jobRunId: uuid('job_run_id')
       .notNull()
       .references(() => jobRuns.id),
+    /**
+     * Null while the job stages the snapshot (readers ignore it); set when the run publishes it, in the
+     * transaction that deletes the period's previous snapshot, so readers see one or the other.
+     */
+    publishedAt: timestamp('published_at', { withTimezone: true }),
   },
   (table) => [
-    unique('benchmark_snapshots_period_unique').on(table.periodKind, table.periodStart),
+    uniqueIndex('benchmark_snapshots_period_published_idx').on(table.periodKind, table.periodStart).where(sql`published_at is not null`),
     readableByTenants(),
     operatorOnly(),
   ],

@@ -1,6 +1,7 @@
 import type { Database } from './db/client.ts';
 import type { DeliveryMessage } from './domain/webhooks.ts';
 import type { Principal } from './http/auth.ts';
+import type { BenchmarkRunParams } from './jobs/benchmarks.ts';
 
 /** Bindings declared in wrangler.toml (vars) and set as secrets; typed once, here. */
 export interface Env {
@@ -46,11 +47,22 @@ export interface Env {
   WEBHOOK_ALLOW_LOOPBACK?: 'true';
   /** Producer of the webhook delivery Queue (`[[queues.producers]]` in wrangler.toml). */
   WEBHOOK_QUEUE: QueueProducer<DeliveryMessage>;
+  /** The benchmark job's Workflow (`[[workflows]]` in wrangler.toml): one instance per run. */
+  BENCHMARK_WORKFLOW: WorkflowBinding<BenchmarkRunParams>;
+  /** Tests only: makes a step of the benchmark Workflow fail (worker/jobs/benchmarks.ts, faultInjector). */
+  BENCHMARK_FAULT?: string;
 }
 
 /** The part of a Queue producer binding the worker uses; declared here so Node code type-checks too. */
 export interface QueueProducer<Body> {
   sendBatch(messages: Iterable<{ body: Body; contentType?: 'json' }>): Promise<unknown>;
+}
+
+/** The Workflows binding, as workers-types has it; declared here so Node code type-checks too. */
+export interface WorkflowBinding<Params> {
+  create(options: { id: string; params: Params }): Promise<object>;
+  /** Throws when the engine has no such instance. */
+  get(id: string): Promise<{ status(): Promise<{ status: string }> }>;
 }
 
 /** The secrets without which nothing but /health and the docs can answer. */

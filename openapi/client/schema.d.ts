@@ -513,10 +513,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run the benchmark job now (operator)
-         * @description Computes the benchmark snapshots of the last complete month and quarter, replacing those periods' snapshots, and answers with the finished run: `succeeded`, or `failed` with its error (the previous snapshots then stay).
+         * Start the benchmark job now (operator)
+         * @description Starts a run of the benchmark job (a Cloudflare Workflow) for the last complete month and quarter and answers at once with the `queued` run; `GET` its `Location` until its status is `succeeded` or `failed`. A run waits for the job's running one to end (`queued`), computes the snapshots step by step and publishes them at once, replacing those periods' snapshots; a failed run leaves the previous snapshots in place.
          */
         post: operations["runBenchmarks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/job-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a job run (operator)
+         * @description Its status and progress: poll it after starting a run.
+         */
+        get: operations["getJobRun"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1794,7 +1814,7 @@ export interface components {
             /** @enum {string} */
             trigger: "cron" | "operator";
             /** @enum {string} */
-            status: "running" | "succeeded" | "failed";
+            status: "queued" | "running" | "succeeded" | "failed";
             /** Format: date-time */
             startedAt: string;
             /** Format: date-time */
@@ -1804,6 +1824,21 @@ export interface components {
                 [key: string]: unknown;
             };
             error: string | null;
+            progress: components["schemas"]["JobRunProgress"];
+        };
+        /** @description The run's steps so far; each is done once, even when retried. */
+        JobRunProgress: {
+            stepsDone: number;
+            /** @description Null until the run has read the participants. */
+            stepsTotal: number | null;
+            /** @description Opted-in tenants whose values the run has computed. */
+            tenantsDone: number;
+            tenantsTotal: number | null;
+            /**
+             * @description The step done last, e.g. `compute 3`, `publish`.
+             * @example publish
+             */
+            lastStep: string | null;
         };
         RunBenchmarks: {
             /**
@@ -6991,15 +7026,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The finished job run. */
-            200: {
+            /** @description The run, queued. */
+            202: {
                 headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The job run, to poll. */
+                    Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7068,6 +7105,112 @@ export interface operations {
             };
             /** @description Your request is not valid */
             422: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job run id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job run. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRun"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;

@@ -22,6 +22,7 @@ import {
   internalRating,
   operatorToken,
   ownerPool,
+  runBenchmarkJob,
 } from './helpers.ts';
 import { seedInternalRatings } from '../lib/internal-seed.ts';
 
@@ -110,9 +111,7 @@ test('the new tenant gets diagnostics with findings', async () => {
 });
 
 test('after the job runs, the tenant is ranked among the pool, and the chart is well-formed SVG', async () => {
-  const run = await api('/v1/admin/jobs/benchmarks', { method: 'POST', key: operatorToken, json: { at: now.toISOString() } });
-  expect(run.status).toBe(200);
-  expect(await run.json()).toMatchObject({ job: 'benchmarks', status: 'succeeded' });
+  expect(await runBenchmarkJob({ at: now.toISOString() })).toMatchObject({ job: 'benchmarks', status: 'succeeded' });
 
   const body = await json('/v1/benchmarks?measure=csat&cohort=all&period=month');
   expect(body).toMatchObject({ measure: 'csat', period: { kind: 'month', start: monthStart }, distribution: { suppressed: false }, own: { ranked: true } });

@@ -266,3 +266,46 @@ export function assertWellFormedSvg(svg: string): void {
   if (svg.slice(last).trim() !== '' || stack.length > 0) throw new Error(`unclosed: ${stack.join(', ')}`);
   if (!svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')) throw new Error('not a standalone SVG root');
 }
+
+export interface JobRun {
+  id: string;
+  job: string;
+  trigger: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  summary: Record<string, unknown>;
+  error: string | null;
+  progress: { stepsDone: number; stepsTotal: number | null; tenantsDone: number; tenantsTotal: number | null; lastStep: string | null };
+}
+
+/** Polls GET /v1/admin/job-runs/{id} until the run has ended (or `timeoutMs` passes) and returns it. */
+export async function waitForJobRun(id: string, { baseUrl = workerUrl, timeoutMs = 60_000 } = {}): Promise<JobRun> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/v1/admin/job-runs/${id}`, { headers: { Authorization: `Bearer ${operatorToken}` } });
+    if (response.status !== 200) throw new Error(`waitForJobRun: ${response.status} ${await response.text()}`);
+    const run = (await response.json()) as JobRun;
+    if (run.status === 'succeeded' || run.status === 'failed') return run;
+    if (Date.now() > deadline) throw new Error(`waitForJobRun: run ${id} still ${run.status} after ${timeoutMs} ms: ${JSON.stringify(run.progress)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Starts a benchmark run (202, Location) and returns the queued run as answered. */
+export async function startBenchmarkRun(body: unknown = {}, baseUrl = workerUrl): Promise<JobRun> {
+  const response = await fetch(`${baseUrl}/v1/admin/jobs/benchmarks`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${operatorToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 202) throw new Error(`startBenchmarkRun: ${response.status} ${await response.text()}`);
+  const run = (await response.json()) as JobRun;
+  if (response.headers.get('location') !== `/v1/admin/job-runs/${run.id}`) throw new Error(`startBenchmarkRun: Location ${response.headers.get('location')}`);
+  return run;
+}
+
+/** Starts a benchmark run and polls it to its end: what the synchronous route used to answer. */
+export async function runBenchmarkJob(body: unknown = {}, baseUrl = workerUrl): Promise<JobRun> {
+  return waitForJobRun((await startBenchmarkRun(body, baseUrl)).id, { baseUrl });
+}

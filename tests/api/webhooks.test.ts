@@ -21,6 +21,7 @@ import {
   operatorToken,
   ownerPool,
   problemOf,
+  runBenchmarkJob,
 } from './helpers.ts';
 
 const owner = ownerPool();
@@ -275,9 +276,7 @@ describe('benchmark.snapshot.published (issue 8 done-when)', () => {
     const other = await receiver([200]);
     await createEndpoint(peers[0]!.apiKey.secret, other.url, ['api_key.revoked']);
 
-    const run = await api('/v1/admin/jobs/benchmarks', { method: 'POST', key: operatorToken, json: { at } });
-    expect(run.status).toBe(200);
-    expect(await run.json()).toMatchObject({ status: 'succeeded' });
+    expect(await runBenchmarkJob({ at })).toMatchObject({ status: 'succeeded' });
     await runDeliveries();
     const month = await until(async () => hook.requests.find((r) => JSON.parse(r.body).data.period.kind === 'month'), 'the month event');
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, expect, test } from 'vitest';
-import { api, type CreatedTenant, createExternalRatings, createTenant, createUnit, externalRating, operatorToken, workerUrl } from '../api/helpers.ts';
+import { api, type CreatedTenant, createExternalRatings, createTenant, createUnit, externalRating, runBenchmarkJob, workerUrl } from '../api/helpers.ts';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 
@@ -66,8 +66,7 @@ test('report-fetcher prints the scorecard, then the benchmark percentile once th
   expect(before.stdout).toMatch(/external ratings 7\n/);
 
   const at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
-  const job = await api('/v1/admin/jobs/benchmarks', { method: 'POST', key: operatorToken, json: { at } });
-  expect(job.status).toBe(200);
+  expect(await runBenchmarkJob({ at })).toMatchObject({ status: 'succeeded' });
   const after = await runExample('report-fetcher', tenant.apiKey.secret, env);
   expect(after.code, after.stdout).toBe(0);
   expect(after.stdout).toMatch(/Benchmark csat among peers of the same region/);

@@ -3,7 +3,7 @@
  * lives in tests/api/internal-ratings.test.ts, beside the walk it broke).
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { api, createTenant, createUnit, externalRating, operatorToken, ownerPool, problemOf, validTenant } from '../api/helpers.ts';
+import { api, createTenant, createUnit, externalRating, operatorToken, ownerPool, problemOf, runBenchmarkJob, validTenant } from '../api/helpers.ts';
 
 let key: string;
 let unitId: string;
@@ -52,10 +52,7 @@ test('emoji (paired surrogates) stay welcome', async () => {
 // Two runs of the benchmark job at once (the cron and the operator, say) both replaced the period's
 // snapshot; the later insert hit the period's unique key and that run was recorded as failed.
 test('benchmark jobs run at the same time all succeed', async () => {
-  const runs = await Promise.all(
-    Array.from({ length: 4 }, () => api('/v1/admin/jobs/benchmarks', { method: 'POST', key: operatorToken, json: { at: '2026-02-01T00:00:00Z' } })),
-  );
-  const bodies = (await Promise.all(runs.map((response) => response.json()))) as { status: string; error: string | null }[];
+  const bodies = await Promise.all(Array.from({ length: 4 }, () => runBenchmarkJob({ at: '2026-02-01T00:00:00Z' })));
   expect(bodies.map(({ status, error }) => `${status} ${error ?? ''}`.trim())).toEqual(Array(4).fill('succeeded'));
 });
 

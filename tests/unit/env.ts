@@ -9,4 +9,8 @@ export const nodeEnv: Env = {
   JWT_ISSUER: 'https://issuer.test',
   JWT_AUDIENCE: 'audience',
   WEBHOOK_QUEUE: { sendBatch: () => Promise.reject(new Error('no Queue in unit tests')) },
+  BENCHMARK_WORKFLOW: {
+    create: () => Promise.reject(new Error('no Workflows in Node')),
+    get: () => Promise.reject(new Error('no Workflows in Node')),
+  },
 };

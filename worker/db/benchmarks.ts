@@ -1,6 +1,6 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, jobRuns } from '../../db/schema.ts';
+import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots } from '../../db/schema.ts';
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
@@ -8,43 +8,23 @@ import { type Database, inTenant, setTenant } from './client.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
-export type JobRun = typeof jobRuns.$inferSelect;
+/* Snapshot writes go out with no tenant set (what their policies require), positions and events with theirs. */
 
-/* Job runs and snapshot writes go out with no tenant set, which is what their policies require. */
-
-export async function startJobRun(db: Database, run: Pick<JobRun, 'id' | 'job' | 'trigger'>): Promise<JobRun> {
-  const [created] = await db.insert(jobRuns).values({ ...run, status: 'running' }).returning();
-  return created!;
-}
-
-export async function finishJobRun(
-  db: Database,
-  id: string,
-  outcome: { status: 'succeeded'; summary: Record<string, unknown> } | { status: 'failed'; error: string; summary: Record<string, unknown> },
-): Promise<JobRun> {
-  const [updated] = await db
-    .update(jobRuns)
-    .set({ ...outcome, finishedAt: sql`now()` })
-    .where(eq(jobRuns.id, id))
-    .returning();
-  return updated!;
-}
-
-export function listJobRuns(db: Database, page: { limit: number; after?: string }): Promise<JobRun[]> {
-  return db
-    .select()
-    .from(jobRuns)
-    .where(page.after ? lt(jobRuns.id, page.after) : undefined)
-    .orderBy(desc(jobRuns.id))
-    .limit(page.limit + 1);
-}
-
-/** The job's one cross-tenant read (a SECURITY DEFINER function): opted-in tenants and their cohorts. */
-export async function readParticipants(db: Database): Promise<Participant[]> {
+/**
+ * The job's one cross-tenant read (a SECURITY DEFINER function): opted-in tenants and their cohorts,
+ * a page at a time in tenant id order, so no response grows with the pool.
+ */
+export async function readParticipants(db: Database, page: { after?: string; limit: number }): Promise<Participant[]> {
   const result = await db.execute<{ tenant_id: string; industry: string; size_band: string; region: string }>(
-    sql`select tenant_id, industry, size_band, region from benchmark_participants()`,
+    sql`select tenant_id, industry, size_band, region from benchmark_participants()
+        where ${page.after ?? null}::uuid is null or tenant_id > ${page.after ?? null}::uuid order by tenant_id limit ${page.limit}`,
   );
   return result.rows.map((row) => ({ tenantId: row.tenant_id, industry: row.industry, sizeBand: row.size_band, region: row.region }));
+}
+
+export async function countParticipants(db: Database): Promise<number> {
+  const result = await db.execute<{ count: number }>(sql`select count(*)::int as count from benchmark_participants()`);
+  return Number(result.rows[0]!.count);
 }
 
 export interface PeriodTotals {
@@ -84,47 +64,77 @@ export async function readPeriodTotals(
   );
 }
 
-/**
- * Replaces the period's snapshot in one batch transaction: delete the old one (its stats and
- * positions cascade), insert the new snapshot and stats with no tenant set, then each tenant's
- * positions with that tenant set, with its `benchmark.snapshot.published` event (its own cohorts
- * and ranks, nothing of any other tenant). Any failure rolls it all back and the old snapshot stays.
- */
-export async function replaceSnapshot(
-  db: Database,
-  snapshot: { id: string; period: Period; jobRunId: string },
-  result: { stats: readonly CohortStat[]; positions: readonly Position[] },
-  participants: ReadonlyMap<string, Participant>,
-): Promise<void> {
-  const { period } = snapshot;
-  const items: BatchItem<'pg'>[] = [
-    // Runs at once (cron and operator) take turns per period, the last one's snapshot staying: without
-    // it both deleted the old snapshot and the second insert broke the period's unique key.
-    db.execute(sql`select pg_advisory_xact_lock(hashtext(${`benchmark-snapshot:${period.kind}:${period.start}`}))`),
-    db.delete(benchmarkSnapshots).where(and(eq(benchmarkSnapshots.periodKind, period.kind), eq(benchmarkSnapshots.periodStart, period.start))),
-    db.insert(benchmarkSnapshots).values({ id: snapshot.id, periodKind: period.kind, periodStart: period.start, periodEnd: period.end, jobRunId: snapshot.jobRunId }),
-  ];
-  if (result.stats.length > 0) items.push(db.insert(benchmarkCohortStats).values(result.stats.map((stat) => ({ ...stat, snapshotId: snapshot.id }))));
-  const byTenant = new Map<string, Position[]>();
-  for (const position of result.positions) {
-    const positions = byTenant.get(position.tenantId);
-    if (positions) positions.push(position);
-    else byTenant.set(position.tenantId, [position]);
-  }
-  for (const [tenantId, positions] of byTenant) {
-    items.push(
-      setTenant(db, tenantId),
-      insertPositions(db, snapshot.id, tenantId, positions),
-      ...emitWebhookEvent(db, { id: uuidv7(), tenantId, type: 'benchmark.snapshot.published' }, publishedData(snapshot, tenantId, participants.get(tenantId))),
-    );
-  }
-  await db.batch(items as [BatchItem<'pg'>, ...BatchItem<'pg'>[]]);
+export interface StagedSnapshot {
+  id: string;
+  period: Period;
+  jobRunId: string;
 }
 
 /**
- * A tenant's positions as one jsonb parameter rather than six parameters a row: the whole
- * replacement is one HTTP request, whose size grows with the participants (at 1,230 of them the
- * row-by-row form passed the local endpoint's 16 MiB, as Neon's own request limit would at some size).
+ * Deletes the staged (never published) snapshots of runs other than `jobRunId`: what a run that
+ * failed or died left behind. Only the job's running run calls it, so no live run loses its rows.
+ */
+export function deleteAbandonedSnapshots(db: Database, jobRunId: string) {
+  return db.delete(benchmarkSnapshots).where(and(isNull(benchmarkSnapshots.publishedAt), ne(benchmarkSnapshots.jobRunId, jobRunId)));
+}
+
+/** The unpublished snapshot row and its cohort stats (a few hundred rows: measures × cohorts). */
+export function stageSnapshot(db: Database, snapshot: StagedSnapshot, stats: readonly CohortStat[]): BatchItem<'pg'>[] {
+  const { period } = snapshot;
+  const items: BatchItem<'pg'>[] = [
+    db.insert(benchmarkSnapshots).values({ id: snapshot.id, periodKind: period.kind, periodStart: period.start, periodEnd: period.end, jobRunId: snapshot.jobRunId }),
+  ];
+  if (stats.length > 0) items.push(db.insert(benchmarkCohortStats).values(stats.map((stat) => ({ ...stat, snapshotId: snapshot.id }))));
+  return items;
+}
+
+/** Each tenant's positions in the staged snapshot, written with that tenant set; ends with no tenant set. */
+export function stagePositions(db: Database, snapshotId: string, byTenant: ReadonlyMap<string, readonly Position[]>): BatchItem<'pg'>[] {
+  const items = [...byTenant].flatMap(([tenantId, positions]) => [setTenant(db, tenantId), insertPositions(db, snapshotId, tenantId, positions)]);
+  items.push(setTenant(db, ''));
+  return items;
+}
+
+/**
+ * Publishes the staged snapshots: for each, deletes its period's published one (stats and positions
+ * cascade) and marks it published. One batch, one transaction: readers see the old snapshots until it
+ * commits and the new ones after, never a mix. Run again, it changes nothing.
+ */
+export function publishSnapshots(db: Database, snapshots: readonly StagedSnapshot[]): BatchItem<'pg'>[] {
+  return snapshots.flatMap(({ id, period }) => [
+    db
+      .delete(benchmarkSnapshots)
+      .where(
+        and(
+          eq(benchmarkSnapshots.periodKind, period.kind),
+          eq(benchmarkSnapshots.periodStart, period.start),
+          isNotNull(benchmarkSnapshots.publishedAt),
+          ne(benchmarkSnapshots.id, id),
+        ),
+      ),
+    db
+      .update(benchmarkSnapshots)
+      .set({ publishedAt: sql`now()` })
+      .where(and(eq(benchmarkSnapshots.id, id), isNull(benchmarkSnapshots.publishedAt))),
+  ]);
+}
+
+/**
+ * Each tenant's `benchmark.snapshot.published` event for the published snapshot (its own cohorts
+ * and ranks, nothing of any other tenant), with that tenant set; ends with no tenant set.
+ */
+export function emitPublishedEvents(db: Database, snapshot: { id: string; period: Period }, participants: readonly Participant[]): BatchItem<'pg'>[] {
+  const items = participants.flatMap((participant) => [
+    setTenant(db, participant.tenantId),
+    ...emitWebhookEvent(db, { id: uuidv7(), tenantId: participant.tenantId, type: 'benchmark.snapshot.published' }, publishedData(snapshot, participant)),
+  ]);
+  items.push(setTenant(db, ''));
+  return items;
+}
+
+/**
+ * A tenant's positions as one jsonb parameter rather than six parameters a row: about 4.5 KiB less
+ * per tenant in the request, so a chunk of tenants stays well inside the job's 1 MiB per request.
  */
 function insertPositions(db: Database, snapshotId: string, tenantId: string, positions: readonly Position[]) {
   const rows = positions.map(({ measure, cohortKind, value, percentileRank }) => [measure, cohortKind, value, percentileRank]);
@@ -137,8 +147,9 @@ function insertPositions(db: Database, snapshotId: string, tenantId: string, pos
  * The event's data: the snapshot, the tenant's cohorts and its own value and rank in each, read
  * back from the positions the batch has just written instead of sent a second time.
  */
-function publishedData(snapshot: { id: string; period: Period }, tenantId: string, participant: Participant | undefined) {
-  const cohorts = participant ? { all: '', industry: participant.industry, sizeBand: participant.sizeBand, region: participant.region } : {};
+function publishedData(snapshot: { id: string; period: Period }, participant: Participant) {
+  const { tenantId } = participant;
+  const cohorts = { all: '', industry: participant.industry, sizeBand: participant.sizeBand, region: participant.region };
   return sql`select jsonb_build_object(
       'snapshotId', ${snapshot.id}::uuid, 'period', ${JSON.stringify(snapshot.period)}::jsonb, 'cohorts', ${JSON.stringify(cohorts)}::jsonb,
       'positions', coalesce((
@@ -166,7 +177,7 @@ export async function readBenchmark(
   const latest = db
     .select({ id: benchmarkSnapshots.id })
     .from(benchmarkSnapshots)
-    .where(eq(benchmarkSnapshots.periodKind, query.periodKind))
+    .where(and(eq(benchmarkSnapshots.periodKind, query.periodKind), isNotNull(benchmarkSnapshots.publishedAt)))
     .orderBy(desc(benchmarkSnapshots.periodStart))
     .limit(1);
   const [[snapshot], [stat], [position]] = await inTenant(db, query.tenantId, [

@@ -1,53 +1,271 @@
-import { createDatabase } from '../db/client.ts';
-import { finishJobRun, type JobRun, readParticipants, readPeriodTotals, replaceSnapshot, startJobRun } from '../db/benchmarks.ts';
-import { computeBenchmark, eligibleValues, lastCompletePeriods, type Participant } from '../domain/benchmarks.ts';
+import type { BatchItem } from 'drizzle-orm/batch';
+import {
+  countParticipants,
+  deleteAbandonedSnapshots,
+  emitPublishedEvents,
+  publishSnapshots,
+  readParticipants,
+  readPeriodTotals,
+  type StagedSnapshot,
+  stagePositions,
+  stageSnapshot,
+} from '../db/benchmarks.ts';
+import { createDatabase, type Database } from '../db/client.ts';
+import { claimJobRun, createJobRun, finishJobRun, isStepDone, type JobRun, type JobRunRow, recordStep, runningJobRun, setJobRunTotals } from '../db/jobs.ts';
+import { computeBenchmark, eligibleValues, lastCompletePeriods, type Participant, type Position } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
 import type { Env } from '../env.ts';
+import { dispatchWebhookDeliveries } from './webhooks.ts';
 
 export const BENCHMARK_JOB = 'benchmarks';
-/** Tenants per read batch: 100 × (1 + 4 queries) keeps each round trip and its response modest. */
-const READ_CHUNK = 100;
+
+/** What a Workflow instance of the job is created with; its instance id is the job run's id. */
+export interface BenchmarkRunParams {
+  jobRunId: string;
+  /** ISO instant: the job computes the last complete month and quarter before it. */
+  now: string;
+}
+
+/** Participants per page of the cross-tenant read: about 90 bytes each in the step's result. */
+const PARTICIPANT_PAGE = 2_000;
+/** Tenants per compute step: their values (about 700 bytes each, both periods) are the step's result. */
+const COMPUTE_CHUNK = 500;
+/** Tenants per rollup read batch: 50 × (1 + 4 queries) keeps its response (result sets with their field lists) near 600 KiB. */
+const READ_CHUNK = 50;
+/** Chunk steps in flight at once (compute, stage, events): independent of each other, each done once. */
+const PARALLEL_STEPS = 4;
+/** Tenants per staging or events step: at most 44 positions (about 3 KiB) each, so a request stays far below 1 MiB. */
+const WRITE_CHUNK = 100;
+
+export type StepConfig = {
+  retries?: { limit: number; delay: string | number; backoff?: 'constant' | 'linear' | 'exponential' };
+  timeout?: string | number;
+};
+
+/** The part of a Workflow's `step` the job uses, so this module stays free of `cloudflare:workers`. */
+export interface Steps {
+  do<T>(name: string, config: StepConfig, callback: (ctx: { attempt: number }) => Promise<T>): Promise<T>;
+  /** An error the engine does not retry. */
+  fatal(message: string): Error;
+}
+
+/** Claiming waits for the job's running run to end: a retry a second for up to 30 minutes. */
+const CLAIM_STEP: StepConfig = { retries: { limit: 1_800, delay: '1 second', backoff: 'constant' } };
+const WORK_STEP: StepConfig = { retries: { limit: 3, delay: '1 second', backoff: 'exponential' }, timeout: '5 minutes' };
 
 /**
- * Computes the snapshots of the last complete month and quarter before `now` from the opted-in
- * tenants' rollups (never raw ratings) and replaces each period's snapshot atomically. The run is
- * recorded in job_runs; a failure marks it failed and leaves the previous snapshots in place.
+ * Records a queued run and starts the Workflow instance that does it (cron and operator alike);
+ * answers at once with the queued run.
  */
-export async function runBenchmarkJob(
-  env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT'>,
-  options: { trigger: JobRun['trigger']; now: Date },
+export async function startBenchmarkRun(
+  env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT' | 'BENCHMARK_WORKFLOW'>,
+  options: { trigger: JobRunRow['trigger']; now: Date },
 ): Promise<JobRun> {
   const db = createDatabase(env);
-  const run = await startJobRun(db, { id: uuidv7(), job: BENCHMARK_JOB, trigger: options.trigger });
-  const periods = lastCompletePeriods(options.now);
-  const summary: Record<string, unknown> = { periods: [] as unknown[] };
+  const run = await createJobRun(db, { id: uuidv7(), job: BENCHMARK_JOB, trigger: options.trigger });
   try {
-    const participants = await readParticipants(db);
-    summary.participants = participants.length;
-    const participantsById = new Map(participants.map((participant) => [participant.tenantId, participant]));
-    const values = periods.map(() => [] as { participant: Participant; values: Partial<Record<Measure, number>> }[]);
-    for (let i = 0; i < participants.length; i += READ_CHUNK) {
-      const chunk = participants.slice(i, i + READ_CHUNK);
-      const totals = await readPeriodTotals(db, chunk.map((participant) => participant.tenantId), periods);
-      chunk.forEach((participant, t) =>
-        periods.forEach((_, p) => values[p]!.push({ participant, values: eligibleValues(totals[t]![p]!.external, totals[t]![p]!.internal) })),
-      );
-    }
-    for (const [p, period] of periods.entries()) {
-      const result = computeBenchmark(values[p]!);
-      const snapshotId = uuidv7();
-      await replaceSnapshot(db, { id: snapshotId, period, jobRunId: run.id }, result, participantsById);
-      (summary.periods as unknown[]).push({
-        ...period,
-        snapshotId,
-        rankedOrganizations: values[p]!.filter((entry) => Object.keys(entry.values).length > 0).length,
-        cohortStats: result.stats.length,
-      });
-    }
-    return await finishJobRun(db, run.id, { status: 'succeeded', summary });
+    release(await env.BENCHMARK_WORKFLOW.create({ id: run.id, params: { jobRunId: run.id, now: options.now.toISOString() } satisfies BenchmarkRunParams }));
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', message: 'benchmark job failed', jobRunId: run.id, error: String(error) }));
-    return await finishJobRun(db, run.id, { status: 'failed', error: error instanceof Error ? error.message : String(error), summary });
+    await finishJobRun(db, run.id, { status: 'failed', error: `the workflow did not start: ${String(error)}` });
+    throw error;
   }
+  return run;
+}
+
+/**
+ * The job as Workflow steps, each retried by the engine and done at most once (its writes commit
+ * with its row in job_run_steps): claim the run (one run of the job at a time), read the opted-in
+ * tenants a page at a time, compute their values a chunk at a time, stage each period's snapshot
+ * unpublished (stats, then positions in chunks), publish both in one transaction, then write the
+ * tenants' events in chunks. Chunk steps of one kind run a few at a time (the engine allows steps
+ * in parallel; each has its own name and row). Between steps only the results the engine keeps are
+ * carried, so a run that dies resumes where it stopped. The percentiles are computed from those
+ * results outside any step: pure and deterministic, so a resumed run computes the same.
+ */
+export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams, steps: Steps): Promise<Record<string, unknown>> {
+  const db = createDatabase(env);
+  const { jobRunId } = params;
+  const fault = faultInjector(env.BENCHMARK_FAULT);
+  const once = (name: string, build: () => BatchItem<'pg'>[], tenants = 0) =>
+    steps.do(name, WORK_STEP, async ({ attempt }) => {
+      fault(name, 'before', attempt);
+      if (!(await isStepDone(db, jobRunId, name))) await batch(db, [...build(), recordStep(db, jobRunId, name, tenants)]);
+      fault(name, 'after', attempt);
+      return null;
+    });
+  try {
+    const snapshots = await steps.do('claim', CLAIM_STEP, async () => {
+      const claim = await claimJobRun(db, jobRunId);
+      if (claim === 'busy') {
+        await failDeadRun(env, db);
+        throw new Error('another benchmark run is running: waiting for it to end');
+      }
+      if (claim === 'finished') throw steps.fatal('the run has already ended');
+      const tenantsTotal = await countParticipants(db);
+      await batch(db, [deleteAbandonedSnapshots(db, jobRunId), setJobRunTotals(db, jobRunId, { tenantsTotal }), recordStep(db, jobRunId, 'claim')]);
+      return lastCompletePeriods(new Date(params.now)).map((period): StagedSnapshot => ({ id: uuidv7(), period, jobRunId }));
+    });
+
+    const participants: Participant[] = [];
+    for (let page = 0; ; page++) {
+      const after = participants.at(-1)?.tenantId;
+      const rows = await steps.do(`participants ${page}`, WORK_STEP, async () => {
+        const read = await readParticipants(db, { ...(after ? { after } : {}), limit: PARTICIPANT_PAGE });
+        await batch(db, [recordStep(db, jobRunId, `participants ${page}`)]);
+        return read;
+      });
+      participants.push(...rows);
+      if (rows.length < PARTICIPANT_PAGE) break;
+    }
+
+    const computed = await inParallel(chunks(participants, COMPUTE_CHUNK), (chunk, c) => {
+      const name = `compute ${c}`;
+      return steps.do(name, WORK_STEP, async ({ attempt }) => {
+        fault(name, 'before', attempt);
+        const chunkValues: Partial<Record<Measure, number>>[][] = [];
+        for (let j = 0; j < chunk.length; j += READ_CHUNK) {
+          const ids = chunk.slice(j, j + READ_CHUNK).map((participant) => participant.tenantId);
+          const totals = await readPeriodTotals(db, ids, snapshots.map((snapshot) => snapshot.period));
+          chunkValues.push(...totals.map((periods) => periods.map((total) => eligibleValues(total.external, total.internal))));
+        }
+        await batch(db, [recordStep(db, jobRunId, name, chunk.length)]);
+        return chunkValues;
+      });
+    });
+    const values = computed.flat();
+
+    const results = snapshots.map((_, p) => computeBenchmark(participants.map((participant, t) => ({ participant, values: values[t]![p]! }))));
+    const ranked = results.map((result) => chunks([...byTenant(result.positions)], WRITE_CHUNK));
+    const writeSteps = ranked.reduce((sum, periodChunks) => sum + 2 * periodChunks.length, 0);
+    const pages = Math.floor(participants.length / PARTICIPANT_PAGE) + 1;
+    const stepsTotal = 1 + pages + Math.ceil(participants.length / COMPUTE_CHUNK) + 1 + writeSteps + 1 + 1;
+
+    await once('stage', () => [
+      setJobRunTotals(db, jobRunId, { stepsTotal, tenantsTotal: participants.length }),
+      ...snapshots.flatMap((snapshot, p) => stageSnapshot(db, snapshot, results[p]!.stats)),
+    ]);
+    const perChunk = snapshots.flatMap((snapshot, p) => ranked[p]!.map((chunk, c) => ({ snapshot, chunk, c })));
+    await inParallel(perChunk, ({ snapshot, chunk, c }) =>
+      once(`stage ${snapshot.period.kind} ${c}`, () => stagePositions(db, snapshot.id, new Map(chunk))),
+    );
+    await once('publish', () => publishSnapshots(db, snapshots));
+    const participantsById = new Map(participants.map((participant) => [participant.tenantId, participant]));
+    await inParallel(perChunk, ({ snapshot, chunk, c }) =>
+      once(`events ${snapshot.period.kind} ${c}`, () => emitPublishedEvents(db, snapshot, chunk.map(([tenantId]) => participantsById.get(tenantId)!))),
+    );
+
+    const summary = {
+      participants: participants.length,
+      periods: snapshots.map((snapshot, p) => ({
+        ...snapshot.period,
+        snapshotId: snapshot.id,
+        rankedOrganizations: ranked[p]!.reduce((sum, chunk) => sum + chunk.length, 0),
+        cohortStats: results[p]!.stats.length,
+      })),
+    };
+    await steps.do('finish', WORK_STEP, async () => {
+      await batch(db, [recordStep(db, jobRunId, 'finish')]);
+      await finishJobRun(db, jobRunId, { status: 'succeeded', summary });
+      return null;
+    });
+    // The events' first attempts go out now, not at the next per-minute dispatch (which catches anything this misses).
+    await steps.do('dispatch', WORK_STEP, async () => {
+      await dispatchWebhookDeliveries(env, { now: new Date() }).catch((error: unknown) =>
+        console.error(JSON.stringify({ level: 'error', message: 'webhook dispatch failed', jobRunId, error: String(error) })),
+      );
+      return null;
+    });
+    return summary;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(JSON.stringify({ level: 'error', message: 'benchmark job failed', jobRunId, error: message }));
+    // Its staged rows stay invisible; the next run's claim deletes them.
+    await steps.do('fail', WORK_STEP, async () => {
+      await finishJobRun(db, jobRunId, { status: 'failed', error: message });
+      return null;
+    });
+    throw error;
+  }
+}
+
+/**
+ * Marks the job's running run failed when its Workflow instance has ended or is unknown to the
+ * engine (terminated by hand, or local state lost with `npm start`): otherwise it would hold the
+ * job's one running slot, and every later run would wait for it in vain.
+ */
+async function failDeadRun(env: Pick<Env, 'BENCHMARK_WORKFLOW'>, db: Database): Promise<void> {
+  const holder = await runningJobRun(db, BENCHMARK_JOB);
+  if (!holder) return;
+  let status: string;
+  try {
+    const instance = await env.BENCHMARK_WORKFLOW.get(holder);
+    status = (await instance.status()).status;
+    release(instance);
+  } catch {
+    status = 'unknown to the engine';
+  }
+  if (['errored', 'terminated', 'complete', 'unknown to the engine'].includes(status)) {
+    await finishJobRun(db, holder, { status: 'failed', error: `its Workflow instance is ${status}` });
+  }
+}
+
+/** Instance handles are RPC stubs: released once used, as workerd asks, not left to the GC. */
+function release(stub: object): void {
+  const dispose = (Symbol as { dispose?: symbol }).dispose;
+  if (dispose) (stub as Record<symbol, (() => void) | undefined>)[dispose]?.();
+}
+
+function batch(db: Database, items: BatchItem<'pg'>[]) {
+  return db.batch(items as [BatchItem<'pg'>, ...BatchItem<'pg'>[]]);
+}
+
+function byTenant(positions: readonly Position[]): Map<string, Position[]> {
+  const map = new Map<string, Position[]>();
+  for (const position of positions) {
+    const list = map.get(position.tenantId);
+    if (list) list.push(position);
+    else map.set(position.tenantId, [position]);
+  }
+  return map;
+}
+
+/** `task` over `items`, at most PARALLEL_STEPS at a time; results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_STEPS, items.length) }, worker));
+  return results;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/**
+ * Tests only (`BENCHMARK_FAULT`, unset in production): a comma-separated list of `<step>@before` or
+ * `<step>@after`, which fail that step's first attempt before or after its writes commit, and
+ * `<step>@always`, which fails every attempt.
+ */
+function faultInjector(spec: string | undefined) {
+  const faults = new Map(
+    (spec ?? '')
+      .split(',')
+      .filter((fault) => fault.includes('@'))
+      .map((fault) => [fault.slice(0, fault.lastIndexOf('@')), fault.slice(fault.lastIndexOf('@') + 1)] as const),
+  );
+  return (name: string, phase: 'before' | 'after', attempt: number) => {
+    const when = faults.get(name);
+    if ((when === phase && attempt === 1) || (when === 'always' && phase === 'before')) {
+      throw new Error(`injected fault: ${name} ${phase} its writes (attempt ${attempt})`);
+    }
+  };
 }

@@ -1,27 +1,36 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import { type JobRun, listJobRuns as listJobRunRows } from '../../db/benchmarks.ts';
+import { getJobRun as getJobRunRow, type JobRun, listJobRuns as listJobRunRows } from '../../db/jobs.ts';
 import type { AppEnv } from '../../env.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
-import { runBenchmarkJob } from '../../jobs/benchmarks.ts';
-import type { ListJobRunsRoute, RunBenchmarksRoute } from './routes.ts';
+import { ProblemError } from '../../http/problem.ts';
+import { startBenchmarkRun } from '../../jobs/benchmarks.ts';
+import type { GetJobRunRoute, ListJobRunsRoute, RunBenchmarksRoute } from './routes.ts';
 
 function jobRunResource(run: JobRun) {
   return {
     id: run.id,
     job: run.job,
-    trigger: run.trigger as 'cron' | 'operator',
+    trigger: run.trigger,
     status: run.status,
     startedAt: run.startedAt.toISOString(),
     finishedAt: run.finishedAt?.toISOString() ?? null,
     summary: run.summary,
     error: run.error,
+    progress: run.progress,
   };
 }
 
 // Operator requests run with no tenant set: what job_runs' and the snapshots' policies require.
 export const runBenchmarks: RouteHandler<RunBenchmarksRoute, AppEnv> = async (c) => {
   const body = c.req.valid('json') as { at?: string } | undefined;
-  const run = await runBenchmarkJob(c.env, { trigger: 'operator', now: body?.at ? new Date(body.at) : new Date() });
+  const run = await startBenchmarkRun(c.env, { trigger: 'operator', now: body?.at ? new Date(body.at) : new Date() });
+  return c.json(jobRunResource(run), 202, { Location: `/v1/admin/job-runs/${run.id}` });
+};
+
+export const getJobRun: RouteHandler<GetJobRunRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const run = await getJobRunRow(c.get('db'), id);
+  if (!run) throw new ProblemError('notFound', `There is no job run ${id}.`);
   return c.json(jobRunResource(run), 200);
 };
 

@@ -3,8 +3,8 @@ import type { MiddlewareHandler } from 'hono';
 import { JOB_STATUSES, JOB_TRIGGERS } from '../../../db/schema.ts';
 import { operatorAuth } from '../../http/auth.ts';
 import { pageSchema, PageQuerySchema } from '../../http/pagination.ts';
-import { AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS } from '../../http/problem.ts';
-import { timestamp, uuid } from '../../http/schemas.ts';
+import { AUTHENTICATED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS } from '../../http/problem.ts';
+import { idParamsSchema, timestamp, uuid } from '../../http/schemas.ts';
 import type { AppEnv } from '../../env.ts';
 
 const tags = ['Admin'];
@@ -23,8 +23,19 @@ export const JobRunSchema = z
     finishedAt: timestamp.nullable(),
     summary: z.record(z.string(), z.unknown()).openapi({ description: 'What the run did: periods, snapshot ids, counts.' }),
     error: z.string().nullable(),
+    progress: z
+      .object({
+        stepsDone: z.number().int().nonnegative(),
+        stepsTotal: z.number().int().nonnegative().nullable().openapi({ description: 'Null until the run has read the participants.' }),
+        tenantsDone: z.number().int().nonnegative().openapi({ description: 'Opted-in tenants whose values the run has computed.' }),
+        tenantsTotal: z.number().int().nonnegative().nullable(),
+        lastStep: z.string().nullable().openapi({ description: 'The step done last, e.g. `compute 3`, `publish`.', example: 'publish' }),
+      })
+      .openapi('JobRunProgress', { description: 'The run\'s steps so far; each is done once, even when retried.' }),
   })
   .openapi('JobRun');
+
+const JobRunParamsSchema = idParamsSchema('The job run id.');
 
 /** How far ahead of the server's clock `at` may be, as for ratings' times. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -47,15 +58,21 @@ export const runBenchmarks = createRoute({
   method: 'post',
   path: '/v1/admin/jobs/benchmarks',
   operationId: 'runBenchmarks',
-  summary: 'Run the benchmark job now (operator)',
+  summary: 'Start the benchmark job now (operator)',
   description:
-    'Computes the benchmark snapshots of the last complete month and quarter, replacing those periods\' snapshots, ' +
-    'and answers with the finished run: `succeeded`, or `failed` with its error (the previous snapshots then stay).',
+    'Starts a run of the benchmark job (a Cloudflare Workflow) for the last complete month and quarter and answers ' +
+    'at once with the `queued` run; `GET` its `Location` until its status is `succeeded` or `failed`. A run waits ' +
+    'for the job\'s running one to end (`queued`), computes the snapshots step by step and publishes them at once, ' +
+    'replacing those periods\' snapshots; a failed run leaves the previous snapshots in place.',
   tags,
   ...operator,
   request: { body: { required: false, content: { 'application/json': { schema: RunBenchmarksSchema } } } },
   responses: {
-    200: { description: 'The finished job run.', content: { 'application/json': { schema: JobRunSchema } } },
+    202: {
+      description: 'The run, queued.',
+      headers: z.object({ Location: z.string().openapi({ description: 'The job run, to poll.' }) }),
+      content: { 'application/json': { schema: JobRunSchema } },
+    },
     ...problemResponses(AUTHENTICATED_PROBLEMS, JSON_BODY_PROBLEMS),
   },
 });
@@ -75,5 +92,21 @@ export const listJobRuns = createRoute({
   },
 });
 
+export const getJobRun = createRoute({
+  method: 'get',
+  path: '/v1/admin/job-runs/{id}',
+  operationId: 'getJobRun',
+  summary: 'Get a job run (operator)',
+  description: 'Its status and progress: poll it after starting a run.',
+  tags,
+  ...operator,
+  request: { params: JobRunParamsSchema },
+  responses: {
+    200: { description: 'The job run.', content: { 'application/json': { schema: JobRunSchema } } },
+    ...problemResponses(AUTHENTICATED_PROBLEMS, BY_ID_PROBLEMS),
+  },
+});
+
 export type RunBenchmarksRoute = typeof runBenchmarks;
+export type GetJobRunRoute = typeof getJobRun;
 export type ListJobRunsRoute = typeof listJobRuns;
