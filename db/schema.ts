@@ -88,6 +88,7 @@ export const MEASURES = [
   'supportIndex',
   'willingness',
   'attitudeBlameShare',
+  'leadershipSupport',
 ] as const;
 export const COHORT_KINDS = ['all', 'industry', 'sizeBand', 'region'] as const;
 export const PERIOD_KINDS = ['month', 'quarter'] as const;
@@ -563,7 +564,11 @@ export const benchmarkPositions = pgTable(
     tenantId: tenantId(),
     measure: measure('measure').notNull(),
     cohortKind: cohortKind('cohort_kind').notNull(),
+    /** The tenant's industry, size band or region ('' for `all`) as the snapshot computed it: frozen, so a rank names its cohort. */
+    cohortValue: text('cohort_value').notNull(),
+    /** The tenant's true value; the cohort's stats come from perturbed values (worker/domain/benchmark-noise.ts). */
     value: doublePrecision('value').notNull(),
+    /** Its true value's mid-rank among the other members' perturbed values. */
     percentileRank: doublePrecision('percentile_rank').notNull(),
   },
   (table) => [

@@ -1,8 +1,8 @@
 import { createDatabase } from '../db/client.ts';
 import { finishJobRun, type JobRun, readParticipants, readPeriodTotals, replaceSnapshot, startJobRun } from '../db/benchmarks.ts';
-import { computeBenchmark, eligibleValues, lastCompletePeriods, type Participant } from '../domain/benchmarks.ts';
+import { noiseKey } from '../domain/benchmark-noise.ts';
+import { computeBenchmark, type Contribution, eligibleValues, lastCompletePeriods, publishedValues } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import type { Measure } from '../domain/measures.ts';
 import type { Env } from '../env.ts';
 
 export const BENCHMARK_JOB = 'benchmarks';
@@ -15,7 +15,7 @@ const READ_CHUNK = 100;
  * recorded in job_runs; a failure marks it failed and leaves the previous snapshots in place.
  */
 export async function runBenchmarkJob(
-  env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT'>,
+  env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT' | 'HASH_SECRET'>,
   options: { trigger: JobRun['trigger']; now: Date },
 ): Promise<JobRun> {
   const db = createDatabase(env);
@@ -26,13 +26,17 @@ export async function runBenchmarkJob(
     const participants = await readParticipants(db);
     summary.participants = participants.length;
     const participantsById = new Map(participants.map((participant) => [participant.tenantId, participant]));
-    const values = periods.map(() => [] as { participant: Participant; values: Partial<Record<Measure, number>> }[]);
+    const key = await noiseKey(env.HASH_SECRET);
+    const values = periods.map(() => [] as Contribution[]);
     for (let i = 0; i < participants.length; i += READ_CHUNK) {
       const chunk = participants.slice(i, i + READ_CHUNK);
       const totals = await readPeriodTotals(db, chunk.map((participant) => participant.tenantId), periods);
-      chunk.forEach((participant, t) =>
-        periods.forEach((_, p) => values[p]!.push({ participant, values: eligibleValues(totals[t]![p]!.external, totals[t]![p]!.internal) })),
-      );
+      for (const [t, participant] of chunk.entries()) {
+        for (const [p, period] of periods.entries()) {
+          const own = eligibleValues(totals[t]![p]!.external, totals[t]![p]!.internal);
+          values[p]!.push({ participant, values: own, published: await publishedValues(key, period, participant.tenantId, own) });
+        }
+      }
     }
     for (const [p, period] of periods.entries()) {
       const result = computeBenchmark(values[p]!);
