@@ -1,6 +1,7 @@
 import type { BatchItem } from 'drizzle-orm/batch';
 import { eq, sql } from 'drizzle-orm';
 import { apiKeys, tenants, type Tenant } from '../../db/schema.ts';
+import { movedCohortAttributes } from '../domain/benchmarks.ts';
 import { type Actor, auditEvent } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 
@@ -24,20 +25,27 @@ export function insertTenantWithKey(db: Database, tenant: NewTenant, key: NewApi
   ];
 }
 
+/**
+ * Applies `changes`, audited in the same transaction. A change of cohort attributes records the
+ * values before too (`details.cohortsBefore`): who moved the tenant between cohorts, and from where.
+ */
 export async function updateTenant(
   db: Database,
-  tenantId: string,
+  tenant: Tenant,
   changes: TenantChanges,
   actor: Actor,
   requestId: string,
 ): Promise<Tenant | undefined> {
+  const tenantId = tenant.id;
+  const moved = movedCohortAttributes(tenant, changes);
+  const cohortsBefore = moved.length > 0 ? { cohortsBefore: Object.fromEntries(moved.map((attribute) => [attribute, tenant[attribute]])), cohortsEffective: 'nextSnapshot' } : {};
   const [[updated]] = await inTenant(db, tenantId, [
     db
       .update(tenants)
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(tenants.id, tenantId))
       .returning(),
-    auditEvent(db, { ...actor, tenantId, action: 'tenant.updated', targetId: tenantId, requestId, details: { changes } }),
+    auditEvent(db, { ...actor, tenantId, action: 'tenant.updated', targetId: tenantId, requestId, details: { changes, ...cohortsBefore } }),
   ]);
   return updated;
 }

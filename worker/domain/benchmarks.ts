@@ -44,6 +44,15 @@ export interface Participant {
   region: string;
 }
 
+/** The attributes that place a tenant in benchmark cohorts. */
+export const COHORT_ATTRIBUTES = ['industry', 'sizeBand', 'region'] as const;
+type CohortAttributes = Pick<Participant, (typeof COHORT_ATTRIBUTES)[number]>;
+
+/** Which cohort attributes `changes` would move (a changed value, not merely a sent one). */
+export function movedCohortAttributes(before: CohortAttributes, changes: Partial<CohortAttributes>): (typeof COHORT_ATTRIBUTES)[number][] {
+  return COHORT_ATTRIBUTES.filter((attribute) => changes[attribute] !== undefined && changes[attribute] !== before[attribute]);
+}
+
 /** The participant's cohort of `kind`: its industry, size band or region; '' for everyone. */
 export function cohortValueOf(participant: Participant, kind: CohortKind): string {
   return kind === 'all' ? '' : participant[kind];
