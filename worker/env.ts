@@ -33,6 +33,8 @@ export interface Env {
   DATABASE_TIMEOUT_MS?: string;
   /** Per-credential rate limit: `[[ratelimits]]` in wrangler.toml. Unused when RATE_LIMIT_MODE is `local`. */
   RATE_LIMITER?: RateLimitBinding;
+  /** Failed authentications per client address: `[[ratelimits]]` in wrangler.toml. Unused when RATE_LIMIT_MODE is `local`. */
+  AUTH_FAILURE_LIMITER?: RateLimitBinding;
   /** `local` (`npm start`, tests): count in the isolate's memory instead of the binding. */
   RATE_LIMIT_MODE?: 'local';
   /** Local mode only: requests per window (default 600) and the window in seconds (default 60). */
