@@ -137,5 +137,5 @@ describe('failed authentications per client address (issue 14)', () => {
     // Another address still authenticates and fails as usual.
     expect((await as('203.0.113.51', apiKey.secret)).status).toBe(200);
     expect((await as('203.0.113.51', madeUp(0))).status).toBe(401);
-  });
+  }, 180_000);
 });
