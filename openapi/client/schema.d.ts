@@ -82,7 +82,7 @@ export interface paths {
         head?: never;
         /**
          * Update the caller's tenant settings
-         * @description Changes only the fields sent. Needs the `admin` scope.
+         * @description Changes only the fields sent. Needs the `admin` scope. A change of `industry`, `sizeBand` or `region` is audited with the values before and after, and moves the tenant to its new benchmark cohorts at the next snapshot (the answer says so in `benchmarkCohorts`): snapshots freeze each participant's cohorts, so no rank mixes two of them.
          */
         patch: operations["updateTenant"];
         trace?: never;
@@ -452,7 +452,7 @@ export interface paths {
         };
         /**
          * Compare a measure with peers
-         * @description The latest snapshot's cohort distribution and the caller's own value and percentile rank. Needs `reports:read`. Only opted-in tenants with at least 30 external ratings (10 internal respondents for `enps`, `supportIndex`, `willingness`) in the period count. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
+         * @description The latest snapshot's cohort distribution and the caller's own value and percentile rank. Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings (of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for `supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
          */
         get: operations["getBenchmark"];
         put?: never;
@@ -472,7 +472,7 @@ export interface paths {
         };
         /**
          * Chart a benchmark as SVG
-         * @description A box and whiskers (p10–p90 whiskers, p25–p75 box, median line) with the caller's marker and percentile, 640 px wide. Needs `reports:read`. Only opted-in tenants with at least 30 external ratings (10 internal respondents for `enps`, `supportIndex`, `willingness`) in the period count. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
+         * @description A box and whiskers (p10–p90 whiskers, p25–p75 box, median line) with the caller's marker and percentile, 640 px wide. Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings (of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for `supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
          */
         get: operations["getBenchmarkChart"];
         put?: never;
@@ -871,6 +871,29 @@ export interface components {
              *     ]
              */
             allowedOrigins: string[];
+        };
+        /**
+         * @example {
+         *       "id": "01a20a57-a1c4-7d2e-9f10-3b5c7d9e1f20",
+         *       "name": "Acme Insurance",
+         *       "industry": "insurance",
+         *       "sizeBand": "250-999",
+         *       "region": "ES",
+         *       "benchmarkOptIn": true,
+         *       "allowedOrigins": [
+         *         "https://helpdesk.example.com"
+         *       ],
+         *       "createdAt": "2026-11-02T09:14:00.000Z",
+         *       "updatedAt": "2026-11-02T09:14:00.000Z"
+         *     }
+         */
+        UpdatedTenant: components["schemas"]["Tenant"] & {
+            /** @description Present when `industry`, `sizeBand` or `region` changed: when the new cohorts count. */
+            benchmarkCohorts?: {
+                /** @enum {string} */
+                takesEffect: "nextSnapshot";
+                detail: string;
+            };
         };
         UpdateTenant: {
             /** @example Acme Insurance */
@@ -1473,7 +1496,7 @@ export interface components {
          */
         Benchmark: {
             /** @enum {string} */
-            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
             cohort: {
                 /** @enum {string} */
                 kind: "all" | "industry" | "sizeBand" | "region";
@@ -1504,6 +1527,7 @@ export interface components {
              * @description Organizations in the cohort (at least 5).
              */
             organizations: number;
+            /** @description Every statistic is computed from the members' perturbed values (README, "What the pool reveals"), never their true ones. */
             mean: number;
             p10: number;
             p25: number;
@@ -1516,19 +1540,24 @@ export interface components {
         } | {
             /** @enum {boolean} */
             suppressed: true;
+            /** @description Why: the cohort is under 5 organizations, or give to get (the tenant does not count in this cohort of this snapshot). */
             reason: string;
         };
         BenchmarkOwnPosition: {
             /** @enum {boolean} */
             ranked: true;
+            /** @description The tenant's own, true value. */
             value: number;
-            /** @description Mid-rank percentile in the cohort: (below + ½ equal) / N × 100. */
+            /** @description Mid-rank percentile of the tenant's value among its peers' perturbed values: (below + ½ equal) / N × 100. */
             percentileRank: number;
         } | {
             /** @enum {boolean} */
             ranked: false;
-            /** @enum {string} */
-            reason: "notOptedIn" | "tooFewAnswers" | "cohortSuppressed";
+            /**
+             * @description `cohortChanged`: the snapshot counted the tenant in another industry, size band or region; a change takes effect at the next snapshot.
+             * @enum {string}
+             */
+            reason: "notOptedIn" | "tooFewAnswers" | "cohortSuppressed" | "cohortChanged";
             detail: string;
         };
         JobRun: {
@@ -1572,9 +1601,9 @@ export interface components {
              * @example csat
              * @enum {string}
              */
-            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
             /**
-             * @description In the measure's own unit. Means (quality … overall, supportIndex, willingness) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
+             * @description In the measure's own unit. Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
              * @example 0.85
              */
             target: number;
@@ -1602,9 +1631,9 @@ export interface components {
                  * @example csat
                  * @enum {string}
                  */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /**
-                 * @description null removes the target. Means (quality … overall, supportIndex, willingness) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
+                 * @description null removes the target. Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
                  * @example 0.85
                  */
                 target: number | null;
@@ -2334,7 +2363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -2422,7 +2451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -2496,7 +2525,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Tenant"];
+                    "application/json": components["schemas"]["UpdatedTenant"];
                 };
             };
             /** @description The request is malformed */
@@ -2589,7 +2618,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -2712,7 +2741,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -2899,7 +2928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3020,7 +3049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3141,7 +3170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3346,7 +3375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3469,7 +3498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3656,7 +3685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3777,7 +3806,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3898,7 +3927,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4000,7 +4029,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
@@ -4152,7 +4181,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4287,7 +4316,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4487,7 +4516,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4608,7 +4637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4808,7 +4837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4941,7 +4970,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5062,7 +5091,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5262,7 +5291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5462,7 +5491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5593,7 +5622,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5780,7 +5809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5901,7 +5930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6050,7 +6079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6250,7 +6279,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6303,7 +6332,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The measure to compare. */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
                 /** @description The latest complete month or quarter computed. */
@@ -6390,7 +6419,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6443,7 +6472,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The measure to compare. */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
                 /** @description The latest complete month or quarter computed. */
@@ -6530,7 +6559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6682,7 +6711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6790,7 +6819,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6893,7 +6922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7060,7 +7089,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7204,7 +7233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7344,7 +7373,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7467,7 +7496,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7654,7 +7683,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7775,7 +7804,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7894,7 +7923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8097,7 +8126,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8238,7 +8267,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
