@@ -1722,6 +1722,14 @@ export interface components {
          *               "gap": null,
          *               "trend": null
          *             },
+         *             "leadershipSupport": {
+         *               "value": 3,
+         *               "n": 120,
+         *               "standardError": 0.1,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
          *             "weakestRootCause": "commitments",
          *             "knowledge": {
          *               "value": 3,
@@ -1891,6 +1899,8 @@ export interface components {
             respondents: number | components["schemas"]["Suppressed"];
             /** @description Mean of the five support scores, 1-5. */
             supportIndex: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
+            /** @description Support from the unit's leaders, 1-5: part of the index and a figure of its own. */
+            leadershipSupport: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
             /** @description The root cause with the lowest mean. */
             weakestRootCause: ("commitments" | "internalCulture" | "empowerment" | "recognition") | components["schemas"]["Suppressed"] | null;
             knowledge: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
@@ -1934,6 +1944,8 @@ export interface components {
                 /** @enum {string} */
                 weakest: "commitments" | "internalCulture" | "empowerment" | "recognition";
             } | components["schemas"]["DiagnosticSuppressed"] | null;
+            /** @description Support from leaders, 1-5: part of the support index and a figure of its own (a finding below 3.5). */
+            leadershipSupport: components["schemas"]["DiagnosticMean"] | components["schemas"]["DiagnosticSuppressed"] | null;
             attitudeDecay: components["schemas"]["AttitudeDecay"];
             blame: components["schemas"]["Blame"];
             serviceProfitLink: components["schemas"]["ServiceProfitLink"];

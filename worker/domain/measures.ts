@@ -132,6 +132,8 @@ export interface InternalMeasures {
   knowledge: MeanEstimate | null;
   ability: MeanEstimate | null;
   willingness: MeanEstimate | null;
+  /** Support from leaders, 1-5: a figure of its own, not only part of the index. */
+  leadershipSupport: MeanEstimate | null;
   /** Share with willingness ≥ 4. */
   willingnessFavourable: ShareEstimate | null;
   enps: NetScore | null;
@@ -165,6 +167,7 @@ export function internalMeasures(t: InternalTotals): InternalMeasures {
     knowledge: meanOf(n, t.knowledgeSum, t.knowledgeSumSq),
     ability: meanOf(n, t.abilitySum, t.abilitySumSq),
     willingness: meanOf(n, t.willingnessSum, t.willingnessSumSq),
+    leadershipSupport: rootCauses.leadershipSupport,
     willingnessFavourable: shareOf(t.willingnessFavourable, n),
     enps: netScore(t.employerPromoters, t.employerDetractors, t.recommendEmployerN),
   };
@@ -195,6 +198,6 @@ export function measureValue(measure: Measure, external: ExternalTotals, interna
     case 'willingness':
       return internalMeasures(internal).willingness?.mean ?? null;
     case 'leadershipSupport':
-      return internalMeasures(internal).rootCauses.leadershipSupport?.mean ?? null;
+      return internalMeasures(internal).leadershipSupport?.mean ?? null;
   }
 }
