@@ -237,7 +237,10 @@ export const auditEvents = pgTable(
     actorId: uuid('actor_id'),
     /** The credential, client or tenant acted on. */
     targetId: uuid('target_id'),
+    /** The server's own id of the request that did it. */
     requestId: text('request_id'),
+    /** The `X-Request-Id` the client sent, if any: its label for the request, never trusted as the id. */
+    clientRequestId: text('client_request_id'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
   (table) => [

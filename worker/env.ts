@@ -55,7 +55,10 @@ export interface RateLimitBinding {
 export interface AppEnv {
   Bindings: Env;
   Variables: {
+    /** The server's own id of the request: what the audit log records. */
     requestId: string;
+    /** The client's `X-Request-Id`, when it sent a valid one: echoed in the response, recorded apart. */
+    clientRequestId?: string;
     db: Database;
     /** Who is calling; set by the auth middleware on routes that require credentials. */
     principal?: Principal;

@@ -1094,8 +1094,10 @@ export interface components {
              * @description The tenant, key or client acted on.
              */
             targetId: string | null;
-            /** @description The `X-Request-Id` of the request that did it. */
+            /** @description The server's own id of the request that did it (the `X-Request-Id` response header when the client sent none). */
             requestId: string | null;
+            /** @description The `X-Request-Id` the client sent with that request, if any: its own label, recorded apart and never used as the id. */
+            clientRequestId: string | null;
             /** @description What changed, depending on the action. */
             details: {
                 [key: string]: unknown;

@@ -2,7 +2,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { eq, sql } from 'drizzle-orm';
 import { apiKeys, tenants, type Tenant } from '../../db/schema.ts';
 import { movedCohortAttributes } from '../domain/benchmarks.ts';
-import { type Actor, auditEvent } from './audit.ts';
+import { type Acting, type Actor, auditEvent } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 
 export type NewTenant = typeof tenants.$inferInsert;
@@ -15,13 +15,13 @@ export type TenantChanges = Partial<
  * The statements that create a tenant and its first API key, audited, for one transaction (the
  * tenant's own): a tenant never exists without a way in.
  */
-export function insertTenantWithKey(db: Database, tenant: NewTenant, key: NewApiKey, requestId: string): BatchItem<'pg'>[] {
+export function insertTenantWithKey(db: Database, tenant: NewTenant, key: NewApiKey, { requestId, clientRequestId }: Omit<Acting, 'actor'>): BatchItem<'pg'>[] {
   const operator: Actor = { actorType: 'operator', actorId: null };
   return [
     db.insert(tenants).values(tenant),
     db.insert(apiKeys).values(key),
-    auditEvent(db, { ...operator, tenantId: tenant.id, action: 'tenant.created', targetId: tenant.id, requestId }),
-    auditEvent(db, { ...operator, tenantId: tenant.id, action: 'api_key.created', targetId: key.id, requestId }),
+    auditEvent(db, { ...operator, tenantId: tenant.id, action: 'tenant.created', targetId: tenant.id, requestId, clientRequestId }),
+    auditEvent(db, { ...operator, tenantId: tenant.id, action: 'api_key.created', targetId: key.id, requestId, clientRequestId }),
   ];
 }
 
@@ -33,8 +33,7 @@ export async function updateTenant(
   db: Database,
   tenant: Tenant,
   changes: TenantChanges,
-  actor: Actor,
-  requestId: string,
+  { actor, requestId, clientRequestId }: Acting,
 ): Promise<Tenant | undefined> {
   const tenantId = tenant.id;
   const moved = movedCohortAttributes(tenant, changes);
@@ -45,7 +44,7 @@ export async function updateTenant(
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(tenants.id, tenantId))
       .returning(),
-    auditEvent(db, { ...actor, tenantId, action: 'tenant.updated', targetId: tenantId, requestId, details: { changes, ...cohortsBefore } }),
+    auditEvent(db, { ...actor, tenantId, action: 'tenant.updated', targetId: tenantId, requestId, clientRequestId, details: { changes, ...cohortsBefore } }),
   ]);
   return updated;
 }
