@@ -110,6 +110,7 @@ export const MEASURES = [
   'supportIndex',
   'willingness',
   'attitudeBlameShare',
+  'leadershipSupport',
 ] as const;
 export const COHORT_KINDS = ['all', 'industry', 'sizeBand', 'region'] as const;
 export const PERIOD_KINDS = ['month', 'quarter'] as const;
@@ -264,7 +265,10 @@ export const auditEvents = pgTable(
     actorId: uuid('actor_id'),
     /** The credential, client or tenant acted on. */
     targetId: uuid('target_id'),
+    /** The server's own id of the request that did it. */
     requestId: text('request_id'),
+    /** The `X-Request-Id` the client sent, if any: its label for the request, never trusted as the id. */
+    clientRequestId: text('client_request_id'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
   (table) => [
@@ -644,7 +648,11 @@ export const benchmarkPositions = pgTable(
     tenantId: tenantId(),
     measure: measure('measure').notNull(),
     cohortKind: cohortKind('cohort_kind').notNull(),
+    /** The tenant's industry, size band or region ('' for `all`) as the snapshot computed it: frozen, so a rank names its cohort. */
+    cohortValue: text('cohort_value').notNull(),
+    /** The tenant's true value; the cohort's stats come from perturbed values (worker/domain/benchmark-noise.ts). */
     value: doublePrecision('value').notNull(),
+    /** Its true value's mid-rank among the other members' perturbed values. */
     percentileRank: doublePrecision('percentile_rank').notNull(),
   },
   (table) => [

@@ -55,6 +55,16 @@ export function createApp() {
   const app = createRouter();
 
   app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
+  app.use(async function serverRequestId(c, next) {
+    // hono echoes a valid client X-Request-Id as the request's id; the audit log must not take an id a
+    // client chose, so the server makes its own and keeps the client's apart (labelled as the client's).
+    const sent = c.req.header('X-Request-Id');
+    if (sent !== undefined && sent === c.get('requestId')) {
+      c.set('clientRequestId', sent);
+      c.set('requestId', crypto.randomUUID());
+    }
+    await next();
+  });
   // Outermost after the id, so it sees the final answer to every request, errors included.
   app.use(drainRequestBody({ maxBytes: MAX_BATCH_BODY_BYTES }));
   app.use(requestLog());

@@ -35,6 +35,8 @@ export interface Env {
   DATABASE_TIMEOUT_MS?: string;
   /** Per-credential rate limit: `[[ratelimits]]` in wrangler.toml. Unused when RATE_LIMIT_MODE is `local`. */
   RATE_LIMITER?: RateLimitBinding;
+  /** Failed authentications per client address: `[[ratelimits]]` in wrangler.toml. Unused when RATE_LIMIT_MODE is `local`. */
+  AUTH_FAILURE_LIMITER?: RateLimitBinding;
   /** `local` (`npm start`, tests): count in the isolate's memory instead of the binding. */
   RATE_LIMIT_MODE?: 'local';
   /** Local mode only: requests per window (default 600) and the window in seconds (default 60). */
@@ -81,7 +83,10 @@ export interface RateLimitBinding {
 export interface AppEnv {
   Bindings: Env;
   Variables: {
+    /** The server's own id of the request: what the audit log records. */
     requestId: string;
+    /** The client's `X-Request-Id`, when it sent a valid one: echoed in the response, recorded apart. */
+    clientRequestId?: string;
     db: Database;
     /** Who is calling; set by the auth middleware on routes that require credentials. */
     principal?: Principal;

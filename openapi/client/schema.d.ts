@@ -82,7 +82,7 @@ export interface paths {
         head?: never;
         /**
          * Update the caller's tenant settings
-         * @description Changes only the fields sent. Needs the `admin` scope.
+         * @description Changes only the fields sent. Needs the `admin` scope. A change of `industry`, `sizeBand` or `region` is audited with the values before and after, and moves the tenant to its new benchmark cohorts at the next snapshot (the answer says so in `benchmarkCohorts`): snapshots freeze each participant's cohorts, so no rank mixes two of them.
          */
         patch: operations["updateTenant"];
         trace?: never;
@@ -243,26 +243,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/.well-known/oauth-authorization-server": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * OAuth 2.0 authorization server metadata
-         * @description RFC 8414: where OAuth client libraries discover the token endpoint, the key set and what is supported. The URLs are built from `issuer`, the origin this API is deployed at. Cacheable for 5 minutes.
-         */
-        get: operations["getAuthorizationServerMetadata"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/audit-events": {
         parameters: {
             query?: never;
@@ -322,7 +302,7 @@ export interface paths {
         put?: never;
         /**
          * Record up to 1,000 ratings at once, all or nothing
-         * @description Needs `ratings:write`. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/overall`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB, and the batch, stored, must fit one database request of 10 MiB: text is escaped there, so quotes, backslashes and control characters in comments weigh two to seven times their length. A batch that would not fit is a 413 naming the limit, before anything is written; send it in smaller batches.
+         * @description Needs `ratings:write`. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/overall`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
          */
         post: operations["createExternalRatingBatch"];
         delete?: never;
@@ -340,7 +320,7 @@ export interface paths {
         };
         /**
          * Export external ratings as CSV
-         * @description Every rating that matches the filters, newest first (by receipt), streamed as RFC 4180 CSV (UTF-8, CRLF line ends, a header row: id, unitId, occurredAt, receivedAt, quality, quantity, opportunity, cost, overall, recommend, customerKind, channel, blamedComponent, blamesAttitude, comment, hasCustomerRef; empty fields for nulls). To keep a spreadsheet from running a comment as a formula, a comment that starts with `=`, `+`, `-`, `@`, a tab or a CR gets a leading apostrophe (`'`). A failure midway aborts the transfer, so a partial file cannot pass for a complete one. Filters combine with AND; `from` is inclusive and `to` exclusive, both on `occurredAt`. Needs the `ratings:read` scope. The `customerRef` is never returned, only `hasCustomerRef`.
+         * @description Every rating that matches the filters, newest first (by receipt), streamed as RFC 4180 CSV (UTF-8, CRLF line ends, a header row: id, unitId, occurredAt, receivedAt, quality, quantity, opportunity, cost, overall, recommend, customerKind, channel, blamedComponent, blamesAttitude, comment, hasCustomerRef; empty fields for nulls). To keep a spreadsheet from running a comment as a formula, a comment that starts with `=`, `+`, `-`, `@`, a tab, CR, LF or NUL, or with `=`, `+`, `-`, `@` after leading spaces or line breaks, gets a leading apostrophe (`'`). A failure midway aborts the transfer, so a partial file cannot pass for a complete one. Filters combine with AND; `from` is inclusive and `to` exclusive, both on `occurredAt`. Needs the `ratings:read` scope. The `customerRef` is never returned, only `hasCustomerRef`.
          */
         get: operations["exportExternalRatings"];
         put?: never;
@@ -382,7 +362,7 @@ export interface paths {
         put?: never;
         /**
          * Record an employee’s anonymous rating of the support they receive
-         * @description Needs `internal-ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only, by the disclosure rule: see the scorecard). The day must lie in the current UTC month. `internal-ratings:write` is a scope of its own: `admin` does not imply it, and a credential that holds it cannot hold `reports:read` or `admin`, so no one can pad a small group with answers they know and read it back. Each write is audited with its counts (`internal_ratings.recorded`), never its contents. An unknown unit (or another tenant’s) is a 404 naming it; an archived unit is a 409. Send an `Idempotency-Key` so that retries cannot record the rating twice.
+         * @description Needs `ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only). An unknown unit (or another tenant’s) is a 404 naming it; an archived unit is a 409. Send an `Idempotency-Key` so that retries cannot record the rating twice.
          */
         post: operations["createInternalRating"];
         delete?: never;
@@ -402,7 +382,7 @@ export interface paths {
         put?: never;
         /**
          * Record up to 1,000 anonymous internal ratings at once, all or nothing
-         * @description Needs `internal-ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only, by the disclosure rule: see the scorecard). The day must lie in the current UTC month. `internal-ratings:write` is a scope of its own: `admin` does not imply it, and a credential that holds it cannot hold `reports:read` or `admin`, so no one can pad a small group with answers they know and read it back. Each write is audited with its counts (`internal_ratings.recorded`), never its contents. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/empowerment`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
+         * @description Needs `ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only). If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/empowerment`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
          */
         post: operations["createInternalRatingBatch"];
         delete?: never;
@@ -472,7 +452,7 @@ export interface paths {
         };
         /**
          * Compare a measure with peers
-         * @description The latest snapshot's cohort distribution and the caller's own value and percentile rank. Needs `reports:read`. Only opted-in tenants with at least 30 external ratings (10 internal respondents for `enps`, `supportIndex`, `willingness`) in the period count. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
+         * @description The latest snapshot's cohort distribution and the caller's own value and percentile rank. Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings (of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for `supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
          */
         get: operations["getBenchmark"];
         put?: never;
@@ -492,7 +472,7 @@ export interface paths {
         };
         /**
          * Chart a benchmark as SVG
-         * @description A box and whiskers (p10–p90 whiskers, p25–p75 box, median line) with the caller's marker and percentile, 640 px wide. Needs `reports:read`. Only opted-in tenants with at least 30 external ratings (10 internal respondents for `enps`, `supportIndex`, `willingness`) in the period count. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
+         * @description A box and whiskers (p10–p90 whiskers, p25–p75 box, median line) with the caller's marker and percentile, 640 px wide. Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings (of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for `supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
          */
         get: operations["getBenchmarkChart"];
         put?: never;
@@ -513,30 +493,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start the benchmark job now (operator)
-         * @description Starts a run of the benchmark job (a Cloudflare Workflow) for the last complete month and quarter and answers at once with the `queued` run; `GET` its `Location` until its status is `succeeded` or `failed`. A run waits for the job's running one to end (`queued`), computes the snapshots step by step and publishes them at once, replacing those periods' snapshots; a failed run leaves the previous snapshots in place.
+         * Run the benchmark job now (operator)
+         * @description Computes the benchmark snapshots of the last complete month and quarter, replacing those periods' snapshots, and answers with the finished run: `succeeded`, or `failed` with its error (the previous snapshots then stay).
          */
         post: operations["runBenchmarks"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/job-runs/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get a job run (operator)
-         * @description Its status and progress: poll it after starting a run.
-         */
-        get: operations["getJobRun"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -596,7 +556,7 @@ export interface paths {
         };
         /**
          * Measures per period, with uncertainty, gap to target and trend
-         * @description Per period: the four indicator means, overall, CSAT, NPS (clients); support index and its weakest root cause, knowledge, ability, willingness and eNPS (employees). Means carry n and a standard error, shares a Wilson 95% interval, net scores the interval of a difference of two shares. An empty period has null values with n 0. Periods are always whole (`from` moves back and `to` forward to period boundaries; each period states its own). Disclosure rule for internal figures: they are published only for ended months, quarters and 12-month windows (never per week), and only where no combination of the figures this API publishes (any unit subtree under any tree the tenant has had, any period, any split, scorecard and diagnostics alike) could single out 1-4 respondents; otherwise each reads `{"suppressed": true, "reason": …}`, never 0. An unknown unit (or another tenant’s) is a 404. Needs `reports:read`.
+         * @description Per period: the four indicator means, overall, CSAT, NPS (clients); support index and its weakest root cause, knowledge, ability, willingness and eNPS (employees). Means carry n and a standard error, shares a Wilson 95% interval, net scores the interval of a difference of two shares. An empty period has null values with n 0. Internal figures of a group of 1-4 respondents are suppressed, and so are other groups where subtracting visible groups would reveal them. An unknown unit (or another tenant’s) is a 404. Needs `reports:read`.
          */
         get: operations["getScorecard"];
         put?: never;
@@ -616,7 +576,7 @@ export interface paths {
         };
         /**
          * Why service culture stands where it does
-         * @description Needs `reports:read`. The attitude paradox, attitude decay, blame by component and customer kind, the service-profit link, and findings in plain language, each naming the figures that support it, for one whole period: a calendar month, a quarter or 12 whole months (any other window is a 422 naming `from`/`to`). Internal figures are published only for ended periods and only where no combination of published figures (any unit, period, split, endpoint or earlier unit tree) isolates fewer than 5 respondents; others are `{"suppressed": true, "reason": …}`, and no finding rests on them. A unit that is not the tenant’s is a 404.
+         * @description Needs `reports:read`. The attitude paradox, attitude decay, blame by component and customer kind, the service-profit link, and findings in plain language, each naming the figures that support it. Internal figures of fewer than 5 respondents (or that would reveal such a group by subtraction) are `{"suppressed": true}`, and no finding rests on them. A unit that is not the tenant’s is a 404.
          */
         get: operations["getDiagnostics"];
         put?: never;
@@ -672,11 +632,7 @@ export interface paths {
         delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
-        /**
-         * Change a webhook endpoint
-         * @description Changes its URL, its event types, or enables or disables it; what is not given stays. Enabling an endpoint the delivery job disabled resets its failure clock; disabling abandons its pending deliveries. Audited with the changes. Needs the `admin` scope.
-         */
-        patch: operations["updateWebhookEndpoint"];
+        patch?: never;
         trace?: never;
     };
     "/v1/webhook-endpoints/{id}/rotate-secret": {
@@ -719,231 +675,10 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/webhook-endpoints/{id}/test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send a test event
-         * @description Writes a `webhook.test` event for this endpoint only, delivered, signed and retried like any event, within a minute; its attempts show at `GET …/deliveries`. Audited. The endpoint must be enabled. Needs the `admin` scope.
-         */
-        post: operations["testWebhookEndpoint"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Deliver an event again
-         * @description Schedules a finished delivery (succeeded, or abandoned after its retries or a disabling) again, due now, with a fresh set of retries and the same `webhook-id`, so a receiver that already has it can ignore it. Audited. A delivery still being retried is a 409; so is one to a disabled endpoint. Needs the `admin` scope.
-         */
-        post: operations["redeliverWebhook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
-export interface webhooks {
-    "/benchmark.snapshot.published": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * benchmark.snapshot.published
-         * @description A new benchmark snapshot, with the tenant's positions in it (daily job). POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
-         */
-        post: operations["benchmarkSnapshotPublishedEvent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/scorecard.target.crossed": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * scorecard.target.crossed
-         * @description A measure moved to the other side of its target (daily evaluation). POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
-         */
-        post: operations["scorecardTargetCrossedEvent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api_key.revoked": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * api_key.revoked
-         * @description An API key was revoked. POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
-         */
-        post: operations["apiKeyRevokedEvent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/webhook.test": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * webhook.test
-         * @description Sent on request (`POST /v1/webhook-endpoints/{id}/test`) to that endpoint only; not subscribable. POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
-         */
-        post: operations["webhookTestEvent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-}
+export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        BenchmarkSnapshotPublishedEvent: {
-            /** @enum {string} */
-            type: "benchmark.snapshot.published";
-            /**
-             * Format: date-time
-             * @description When the event happened.
-             */
-            timestamp: string;
-            data: {
-                /** Format: uuid */
-                snapshotId: string;
-                period: {
-                    /** @enum {string} */
-                    kind: "month" | "quarter";
-                    /**
-                     * Format: date
-                     * @description First day, inclusive.
-                     */
-                    start: string;
-                    /**
-                     * Format: date
-                     * @description Last day, exclusive.
-                     */
-                    end: string;
-                };
-                /** @description The tenant's cohort values; empty when it does not take part. */
-                cohorts: {
-                    /** @enum {string} */
-                    all?: "";
-                    industry?: string;
-                    sizeBand?: string;
-                    region?: string;
-                };
-                positions: {
-                    /** @enum {string} */
-                    measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
-                    /** @enum {string} */
-                    cohortKind: "all" | "industry" | "sizeBand" | "region";
-                    value: number;
-                    percentileRank: number;
-                }[];
-            };
-        };
-        ScorecardTargetCrossedEvent: {
-            /** @enum {string} */
-            type: "scorecard.target.crossed";
-            /**
-             * Format: date-time
-             * @description When the event happened.
-             */
-            timestamp: string;
-            data: {
-                /** @enum {string} */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
-                target: number;
-                value: number;
-                /** @enum {string} */
-                side: "met" | "unmet";
-                /** @enum {string} */
-                previousSide: "met" | "unmet";
-                window: {
-                    /** Format: date */
-                    start: string;
-                    /** Format: date */
-                    end: string;
-                };
-            };
-        };
-        ApiKeyRevokedEvent: {
-            /** @enum {string} */
-            type: "api_key.revoked";
-            /**
-             * Format: date-time
-             * @description When the event happened.
-             */
-            timestamp: string;
-            data: {
-                apiKey: {
-                    /** Format: uuid */
-                    id: string;
-                    name: string;
-                    displayPrefix: string;
-                    revokedAt: string;
-                };
-            };
-        };
-        WebhookTestEvent: {
-            /** @enum {string} */
-            type: "webhook.test";
-            /**
-             * Format: date-time
-             * @description When the event happened.
-             */
-            timestamp: string;
-            data: {
-                /** Format: uuid */
-                endpointId: string;
-                message: string;
-            };
-        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -1056,12 +791,20 @@ export interface components {
             updatedAt: string;
         };
         /** @description A new API key with its secret, shown once. */
-        CreatedApiKey: components["schemas"]["ApiKey"] & {
+        CreatedApiKey: components["schemas"]["IssuedApiKey"] & {
             /**
              * @description The API key. Shown only in this response: store it now, it cannot be retrieved again. Null in a replay (`Idempotent-Replayed: true`): the secret is never stored.
              * @example sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo
              */
-            secret: string | null;
+            secret?: string | null;
+        };
+        /** @description A new API key with its secret, shown once. */
+        IssuedApiKey: components["schemas"]["ApiKey"] & {
+            /**
+             * @description The API key. Shown only in this response: store it now, it cannot be retrieved again.
+             * @example sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo
+             */
+            secret: string;
         };
         /** @description An API key, without its secret. */
         ApiKey: {
@@ -1074,7 +817,7 @@ export interface components {
              * @example sck_3kTq9vXa
              */
             displayPrefix: string;
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1129,6 +872,29 @@ export interface components {
              */
             allowedOrigins: string[];
         };
+        /**
+         * @example {
+         *       "id": "01a20a57-a1c4-7d2e-9f10-3b5c7d9e1f20",
+         *       "name": "Acme Insurance",
+         *       "industry": "insurance",
+         *       "sizeBand": "250-999",
+         *       "region": "ES",
+         *       "benchmarkOptIn": true,
+         *       "allowedOrigins": [
+         *         "https://helpdesk.example.com"
+         *       ],
+         *       "createdAt": "2026-11-02T09:14:00.000Z",
+         *       "updatedAt": "2026-11-02T09:14:00.000Z"
+         *     }
+         */
+        UpdatedTenant: components["schemas"]["Tenant"] & {
+            /** @description Present when `industry`, `sizeBand` or `region` changed: when the new cohorts count. */
+            benchmarkCohorts?: {
+                /** @enum {string} */
+                takesEffect: "nextSnapshot";
+                detail: string;
+            };
+        };
         UpdateTenant: {
             /** @example Acme Insurance */
             name?: string;
@@ -1163,12 +929,12 @@ export interface components {
             /** @example Helpdesk integration */
             name: string;
             /**
-             * @description At most the caller's own scopes (`admin` counts as all). `internal-ratings:write` may not be combined with `reports:read` or `admin` (a writer of internal ratings who could read the figures could pad a small group with known answers).
+             * @description At most the caller's own scopes (`admin` counts as all).
              * @example [
              *       "ratings:write"
              *     ]
              */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
             /**
              * Format: date-time
              * @description When the key stops working: in the future, at most 2 years ahead. Omit for no expiry.
@@ -1214,7 +980,7 @@ export interface components {
              */
             displayPrefix: string;
             /** @description The most its access tokens may carry. */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -1232,12 +998,12 @@ export interface components {
             /** @example Helpdesk */
             name: string;
             /**
-             * @description At most the caller's own scopes (`admin` counts as all). `internal-ratings:write` may not be combined with `reports:read` or `admin` (a writer of internal ratings who could read the figures could pad a small group with known answers).
+             * @description At most the caller's own scopes (`admin` counts as all).
              * @example [
              *       "ratings:write"
              *     ]
              */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
         };
         PartnerClientPage: {
             data: components["schemas"]["PartnerClient"][];
@@ -1301,24 +1067,6 @@ export interface components {
             /** @enum {string} */
             use: "sig";
         };
-        /** @description RFC 8414 OAuth 2.0 authorization server metadata. */
-        AuthorizationServerMetadata: {
-            /**
-             * Format: uri
-             * @description Equal to the `iss` of every access token (`JWT_ISSUER`).
-             */
-            issuer: string;
-            /** Format: uri */
-            token_endpoint: string;
-            /** Format: uri */
-            jwks_uri: string;
-            grant_types_supported: "client_credentials"[];
-            response_types_supported: string[];
-            token_endpoint_auth_methods_supported: ("client_secret_basic" | "client_secret_post")[];
-            scopes_supported: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
-            /** Format: uri */
-            service_documentation: string;
-        };
         AuditEventPage: {
             data: components["schemas"]["AuditEvent"][];
             /** @description Pass as `cursor` for the next page; null on the last. */
@@ -1330,7 +1078,7 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
             /** @enum {string} */
-            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled" | "internal_ratings.recorded" | "webhook_endpoint.updated" | "webhook_endpoint.tested" | "webhook_delivery.redelivered" | "unit.created" | "unit.updated" | "unit.archived" | "unit.deleted" | "targets.updated" | "external_ratings.exported";
+            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled";
             /** @description Who did it. Never a secret. */
             actor: {
                 /** @enum {string} */
@@ -1346,8 +1094,10 @@ export interface components {
              * @description The tenant, key or client acted on.
              */
             targetId: string | null;
-            /** @description The `X-Request-Id` of the request that did it. */
+            /** @description The server's own id of the request that did it (the `X-Request-Id` response header when the client sent none). */
             requestId: string | null;
+            /** @description The `X-Request-Id` the client sent with that request, if any: its own label, recorded apart and never used as the id. */
+            clientRequestId: string | null;
             /** @description What changed, depending on the action. */
             details: {
                 [key: string]: unknown;
@@ -1549,7 +1299,7 @@ export interface components {
             unitId: string;
             /**
              * Format: date
-             * @description The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day after the server’s UTC date (time zones ahead of UTC), and in the current UTC month: a month’s internal figures are published once it has ended and never change, so an answer dated in an ended month is refused (it would otherwise show as the difference between two readings of the same figure).
+             * @description The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day after the server’s UTC date (time zones ahead of UTC), at most 2 years back.
              * @example 2026-11-23
              */
             occurredOn: string;
@@ -1748,7 +1498,7 @@ export interface components {
          */
         Benchmark: {
             /** @enum {string} */
-            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
             cohort: {
                 /** @enum {string} */
                 kind: "all" | "industry" | "sizeBand" | "region";
@@ -1779,6 +1529,7 @@ export interface components {
              * @description Organizations in the cohort (at least 5).
              */
             organizations: number;
+            /** @description Every statistic is computed from the members' perturbed values (README, "What the pool reveals"), never their true ones. */
             mean: number;
             p10: number;
             p25: number;
@@ -1791,19 +1542,24 @@ export interface components {
         } | {
             /** @enum {boolean} */
             suppressed: true;
+            /** @description Why: the cohort is under 5 organizations, or give to get (the tenant does not count in this cohort of this snapshot). */
             reason: string;
         };
         BenchmarkOwnPosition: {
             /** @enum {boolean} */
             ranked: true;
+            /** @description The tenant's own, true value. */
             value: number;
-            /** @description Mid-rank percentile in the cohort: (below + ½ equal) / N × 100. */
+            /** @description Mid-rank percentile of the tenant's value among its peers' perturbed values: (below + ½ equal) / N × 100. */
             percentileRank: number;
         } | {
             /** @enum {boolean} */
             ranked: false;
-            /** @enum {string} */
-            reason: "notOptedIn" | "tooFewAnswers" | "cohortSuppressed";
+            /**
+             * @description `cohortChanged`: the snapshot counted the tenant in another industry, size band or region; a change takes effect at the next snapshot.
+             * @enum {string}
+             */
+            reason: "notOptedIn" | "tooFewAnswers" | "cohortSuppressed" | "cohortChanged";
             detail: string;
         };
         JobRun: {
@@ -1814,7 +1570,7 @@ export interface components {
             /** @enum {string} */
             trigger: "cron" | "operator";
             /** @enum {string} */
-            status: "queued" | "running" | "succeeded" | "failed";
+            status: "running" | "succeeded" | "failed";
             /** Format: date-time */
             startedAt: string;
             /** Format: date-time */
@@ -1824,21 +1580,6 @@ export interface components {
                 [key: string]: unknown;
             };
             error: string | null;
-            progress: components["schemas"]["JobRunProgress"];
-        };
-        /** @description The run's steps so far; each is done once, even when retried. */
-        JobRunProgress: {
-            stepsDone: number;
-            /** @description Null until the run has read the participants. */
-            stepsTotal: number | null;
-            /** @description Opted-in tenants whose values the run has computed. */
-            tenantsDone: number;
-            tenantsTotal: number | null;
-            /**
-             * @description The step done last, e.g. `compute 3`, `publish`.
-             * @example publish
-             */
-            lastStep: string | null;
         };
         RunBenchmarks: {
             /**
@@ -1862,9 +1603,9 @@ export interface components {
              * @example csat
              * @enum {string}
              */
-            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
             /**
-             * @description In the measure's own unit. Means (quality … overall, supportIndex, willingness) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
+             * @description In the measure's own unit. Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
              * @example 0.85
              */
             target: number;
@@ -1892,9 +1633,9 @@ export interface components {
                  * @example csat
                  * @enum {string}
                  */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /**
-                 * @description null removes the target. Means (quality … overall, supportIndex, willingness) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
+                 * @description null removes the target. Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
                  * @example 0.85
                  */
                 target: number | null;
@@ -1983,6 +1724,14 @@ export interface components {
          *               "gap": null,
          *               "trend": null
          *             },
+         *             "leadershipSupport": {
+         *               "value": 3,
+         *               "n": 120,
+         *               "standardError": 0.1,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
          *             "weakestRootCause": "commitments",
          *             "knowledge": {
          *               "value": 3,
@@ -2051,17 +1800,6 @@ export interface components {
             byCustomerKind?: {
                 occasional: components["schemas"]["ExternalFigures"];
                 recurring: components["schemas"]["ExternalFigures"];
-            };
-            /** @description With `split=tenureBand`: internal figures of staff under 12 months (`new`) and longer. */
-            byTenureBand?: {
-                new: components["schemas"]["InternalFigures"];
-                established: components["schemas"]["InternalFigures"];
-            };
-            /** @description With `split=role`. */
-            byRole?: {
-                frontline: components["schemas"]["InternalFigures"];
-                support: components["schemas"]["InternalFigures"];
-                leader: components["schemas"]["InternalFigures"];
             };
         };
         /** @description From clients’ ratings. */
@@ -2163,6 +1901,8 @@ export interface components {
             respondents: number | components["schemas"]["Suppressed"];
             /** @description Mean of the five support scores, 1-5. */
             supportIndex: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
+            /** @description Support from the unit's leaders, 1-5: part of the index and a figure of its own. */
+            leadershipSupport: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
             /** @description The root cause with the lowest mean. */
             weakestRootCause: ("commitments" | "internalCulture" | "empowerment" | "recognition") | components["schemas"]["Suppressed"] | null;
             knowledge: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
@@ -2181,10 +1921,10 @@ export interface components {
             /** @enum {boolean} */
             suppressed: true;
             /**
-             * @description `too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that no combination of published figures (other units, periods, splits, endpoints, earlier unit trees) can isolate fewer than 5 respondents. `period-open`: the period has not ended; internal figures are published once it has, and then never change. `not-published`: internal figures are not published per week (weeks straddle months).
+             * @description `too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that a smaller group’s figures cannot be recovered by subtracting visible groups from each other.
              * @enum {string}
              */
-            reason: "too-few-respondents" | "complementary" | "period-open" | "not-published";
+            reason: "too-few-respondents" | "complementary";
         };
         Diagnostics: {
             period: {
@@ -2206,6 +1946,8 @@ export interface components {
                 /** @enum {string} */
                 weakest: "commitments" | "internalCulture" | "empowerment" | "recognition";
             } | components["schemas"]["DiagnosticSuppressed"] | null;
+            /** @description Support from leaders, 1-5: part of the support index and a figure of its own (a finding below 3.5). */
+            leadershipSupport: components["schemas"]["DiagnosticMean"] | components["schemas"]["DiagnosticSuppressed"] | null;
             attitudeDecay: components["schemas"]["AttitudeDecay"];
             blame: components["schemas"]["Blame"];
             serviceProfitLink: components["schemas"]["ServiceProfitLink"];
@@ -2234,7 +1976,7 @@ export interface components {
                 high: number;
             };
         } | null;
-        /** @description An internal figure withheld: fewer than 5 respondents, one that published figures would isolate, or a period not yet ended. */
+        /** @description An internal figure withheld: fewer than 5 respondents, or one that would reveal such a group by subtraction. */
         DiagnosticSuppressed: {
             /** @enum {boolean} */
             suppressed: true;
@@ -2361,7 +2103,7 @@ export interface components {
              */
             eventTypes: ("benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked")[];
             /**
-             * @description `disabled` after every delivery attempt failed for 24 hours, or by an admin; a disabled endpoint gets no events. `PATCH` it with `status: enabled` to enable it again.
+             * @description `disabled` after every delivery attempt failed for 24 hours; a disabled endpoint gets no events. Create a new one.
              * @enum {string}
              */
             status: "enabled" | "disabled";
@@ -2420,7 +2162,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            eventType: "benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked" | "webhook.test";
+            eventType: "benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked";
             /** Format: date-time */
             attemptedAt: string;
             /** @description Null when no response came (timeout, refused connection). */
@@ -2437,38 +2179,6 @@ export interface components {
                 status: "pending" | "succeeded" | "abandoned";
                 attempts: number;
             };
-        };
-        UpdateWebhookEndpoint: {
-            /**
-             * @description An https URL of a public host, ports 443 or 1024-65535, without credentials. Private, loopback, link-local and metadata addresses and internal names (`localhost`, `*.internal`, `*.local`) are refused. Redirects are not followed.
-             * @example https://hooks.example.com/service-culture
-             */
-            url?: string;
-            /**
-             * @description The events sent to the endpoint.
-             * @example [
-             *       "benchmark.snapshot.published",
-             *       "api_key.revoked"
-             *     ]
-             */
-            eventTypes?: ("benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked")[];
-            /**
-             * @description `enabled` resets the failure clock (`failingSince`); `disabled` abandons the pending deliveries.
-             * @enum {string}
-             */
-            status?: "enabled" | "disabled";
-        };
-        ScheduledDelivery: {
-            /**
-             * Format: uuid
-             * @description The `webhook-id` the receiver gets.
-             */
-            eventId: string;
-            /**
-             * Format: uuid
-             * @description Its attempts are listed at `GET …/deliveries`.
-             */
-            deliveryId: string;
         };
     };
     responses: never;
@@ -2667,7 +2377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -2755,7 +2465,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -2829,7 +2539,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Tenant"];
+                    "application/json": components["schemas"]["UpdatedTenant"];
                 };
             };
             /** @description The request is malformed */
@@ -2922,7 +2632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -2994,8 +2704,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
-                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3047,7 +2755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3118,11 +2826,11 @@ export interface operations {
                     /** @description The new key. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
+                    "RateLimit-Policy": string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
+                    RateLimit: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
+                    "Access-Control-Allow-Origin": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3234,7 +2942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3355,7 +3063,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3476,7 +3184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3550,11 +3258,11 @@ export interface operations {
                     /** @description The new key. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
+                    "RateLimit-Policy": string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
+                    RateLimit: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
+                    "Access-Control-Allow-Origin": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3681,7 +3389,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3753,8 +3461,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
-                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3806,7 +3512,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3877,11 +3583,11 @@ export interface operations {
                     /** @description The new partner client. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
+                    "RateLimit-Policy": string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
+                    RateLimit: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
+                    "Access-Control-Allow-Origin": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3993,7 +3699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4114,7 +3820,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4235,7 +3941,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4337,7 +4043,7 @@ export interface operations {
                     "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
@@ -4409,35 +4115,6 @@ export interface operations {
             };
         };
     };
-    getAuthorizationServerMetadata: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The metadata. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
-                };
-            };
-            /** @description Internal error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     listAuditEvents: {
         parameters: {
             query?: {
@@ -4445,7 +4122,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled, internal_ratings.recorded, webhook_endpoint.updated, webhook_endpoint.tested, webhook_delivery.redelivered, unit.created, unit.updated, unit.archived, unit.deleted, targets.updated, external_ratings.exported. */
+                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled. */
                 action?: string;
                 /** @description Only events at or after this time. */
                 from?: string;
@@ -4467,8 +4144,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
-                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4520,7 +4195,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4604,8 +4279,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
-                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4657,7 +4330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4857,7 +4530,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4978,7 +4651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5178,7 +4851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5255,11 +4928,11 @@ export interface operations {
                     /** @description An attachment named for the day of the export (UTC). */
                     "Content-Disposition": string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
+                    "RateLimit-Policy": string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
+                    RateLimit: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
+                    "Access-Control-Allow-Origin": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5311,7 +4984,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5432,7 +5105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5632,7 +5305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5832,7 +5505,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5912,8 +5585,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
-                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5965,7 +5636,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6036,11 +5707,11 @@ export interface operations {
                     /** @description The new unit. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
+                    "RateLimit-Policy": string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
+                    RateLimit: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
+                    "Access-Control-Allow-Origin": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6152,7 +5823,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6273,7 +5944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6422,7 +6093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6622,7 +6293,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6675,16 +6346,13 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The measure to compare. */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
                 /** @description The latest complete month or quarter computed. */
                 period?: "month" | "quarter";
             };
-            header?: {
-                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6699,28 +6367,11 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Benchmark"];
                 };
-            };
-            /** @description Not modified: the `If-None-Match` tag is current; no body. */
-            304: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -6782,7 +6433,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6835,16 +6486,13 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The measure to compare. */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
                 /** @description The latest complete month or quarter computed. */
                 period?: "month" | "quarter";
             };
-            header?: {
-                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -6859,50 +6507,11 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example <svg xmlns="http://www.w3.org/2000/svg" width="640" height="220" viewBox="0 0 640 220" role="img" font-family="system-ui, sans-serif" font-size="13">
-                     *     <title>csat: you and your peers</title>
-                     *     <rect width="640" height="220" fill="#ffffff"/>
-                     *     <text x="40" y="28" font-size="16" font-weight="600" fill="#111111">csat: you and your peers</text>
-                     *     <text x="40" y="50" fill="#444444">industry insurance · month 2026-10-01 – 2026-11-01 · 15 organizations</text>
-                     *     <line x1="40" y1="170" x2="600" y2="170" stroke="#999999"/>
-                     *     <line x1="78.6" y1="115" x2="228.4" y2="115" stroke="#333333" stroke-width="2"/>
-                     *     <line x1="461.5" y1="115" x2="561.4" y2="115" stroke="#333333" stroke-width="2"/>
-                     *     <line x1="78.6" y1="102" x2="78.6" y2="128" stroke="#333333" stroke-width="2"/>
-                     *     <line x1="561.4" y1="102" x2="561.4" y2="128" stroke="#333333" stroke-width="2"/>
-                     *     <rect x="228.4" y="90" width="233.1" height="50" fill="#cfe3f7" stroke="#1f5f99" stroke-width="2"/>
-                     *     <line x1="345" y1="90" x2="345" y2="140" stroke="#1f5f99" stroke-width="3"/>
-                     *     <text x="78.6" y="188" text-anchor="middle" font-size="11" fill="#333333">p10 0.52</text>
-                     *     <text x="228.4" y="204" text-anchor="middle" font-size="11" fill="#333333">p25 0.61</text>
-                     *     <text x="345" y="188" text-anchor="middle" font-size="11" fill="#333333">median 0.68</text>
-                     *     <text x="461.5" y="204" text-anchor="middle" font-size="11" fill="#333333">p75 0.75</text>
-                     *     <text x="561.4" y="188" text-anchor="middle" font-size="11" fill="#333333">p90 0.81</text>
-                     *     <line x1="494.8" y1="76" x2="494.8" y2="154" stroke="#c0392b" stroke-width="3" data-marker="own"/>
-                     *     <text x="494.8" y="70" text-anchor="end" font-weight="600" fill="#c0392b">You: 0.77 (percentile 80)</text>
-                     *     </svg>
-                     */
                     "image/svg+xml": string;
                 };
-            };
-            /** @description Not modified: the `If-None-Match` tag is current; no body. */
-            304: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -6964,7 +6573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7026,17 +6635,15 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The run, queued. */
-            202: {
+            /** @description The finished job run. */
+            200: {
                 headers: {
-                    /** @description The job run, to poll. */
-                    Location: string;
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7118,113 +6725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
-            429: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    /** @description Seconds until the window resets. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error */
-            500: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
-            503: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getJobRun: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The job run id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The job run. */
-            200: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["JobRun"];
-                };
-            };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7296,8 +6797,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
-                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7334,7 +6833,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7437,7 +6936,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7604,7 +7103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7658,19 +7157,16 @@ export interface operations {
             query?: {
                 /** @description First day (UTC) of the first period, moved back to the start of its week, month or quarter. */
                 from?: string;
-                /** @description Day after the last period (exclusive), moved forward to the end of its week, month or quarter: periods are always whole, and each period in the answer states its own `from` and `to`. Default: the start of the current week, month or quarter. With `rolling12`: the 12 whole months before the start of its month. */
+                /** @description Day after the last period (exclusive). Default: the start of the current week, month or quarter. */
                 to?: string;
                 /** @description Period length; at most 36 periods. `rolling12`: the 12 complete months before `to` as one period (no `from`). */
                 interval?: "week" | "month" | "quarter" | "rolling12";
                 /** @description Only this unit and the units below it; default: the whole tenant. */
                 unitId?: string;
-                /** @description One split at most: `customerKind` also gives the external figures per customer kind; `tenureBand` or `role` the internal figures per tenure band or role, each decided by the disclosure rule like any other cell. */
-                split?: "customerKind" | "tenureBand" | "role";
+                /** @description Also give the external figures per customer kind. */
+                split?: "customerKind";
             };
-            header?: {
-                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -7685,28 +7181,11 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Scorecard"];
                 };
-            };
-            /** @description Not modified: the `If-None-Match` tag is current; no body. */
-            304: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -7768,7 +7247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7820,17 +7299,14 @@ export interface operations {
     getDiagnostics: {
         parameters: {
             query?: {
-                /** @description First day (UTC) of a month, inclusive; with `to`, one calendar month, quarter or 12 whole months. Default: the last complete quarter. */
+                /** @description First day (UTC), inclusive. Default: the first day of the last 3 complete months. */
                 from?: string;
-                /** @description First day (UTC) of the month after the period, exclusive. Default: the end of the last complete quarter. */
+                /** @description Last day (UTC), exclusive; after `from`. Default: the first day of this month. */
                 to?: string;
                 /** @description Only this unit and the units under it (the service-profit link stays tenant-wide). */
                 unitId?: string;
             };
-            header?: {
-                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
-                "If-None-Match"?: string;
-            };
+            header?: never;
             path?: never;
             cookie?: never;
         };
@@ -7845,28 +7321,11 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
-                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Diagnostics"];
                 };
-            };
-            /** @description Not modified: the `If-None-Match` tag is current; no body. */
-            304: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
-                    ETag?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -7928,22 +7387,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Your request is not valid */
-            422: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8015,8 +7459,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
-                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8068,7 +7510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8139,11 +7581,11 @@ export interface operations {
                     /** @description The new endpoint. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
+                    "RateLimit-Policy": string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
+                    RateLimit: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
+                    "Access-Control-Allow-Origin": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8255,7 +7697,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8376,7 +7818,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8495,192 +7937,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
-            429: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    /** @description Seconds until the window resets. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error */
-            500: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
-            503: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    updateWebhookEndpoint: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The webhook endpoint id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateWebhookEndpoint"];
-            };
-        };
-        responses: {
-            /** @description The endpoint as changed. */
-            200: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WebhookEndpoint"];
-                };
-            };
-            /** @description The request is malformed */
-            400: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The credentials lack a required permission */
-            403: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported content type */
-            415: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Your request is not valid */
-            422: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8883,7 +8140,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8958,8 +8215,6 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
-                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
-                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9026,7 +8281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
             429: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -9072,368 +8327,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-        };
-    };
-    testWebhookEndpoint: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The webhook endpoint id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The event is in the outbox. */
-            202: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ScheduledDelivery"];
-                };
-            };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The credentials lack a required permission */
-            403: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request conflicts with the current state */
-            409: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
-            429: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    /** @description Seconds until the window resets. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error */
-            500: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
-            503: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    redeliverWebhook: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The webhook endpoint id. */
-                id: string;
-                /** @description A delivery of the endpoint (`deliveryId` of its attempts). */
-                deliveryId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Scheduled. */
-            202: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ScheduledDelivery"];
-                };
-            };
-            /** @description Missing or invalid credentials */
-            401: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The credentials lack a required permission */
-            403: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request conflicts with the current state */
-            409: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. */
-            429: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    /** @description Seconds until the window resets. */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error */
-            500: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
-            503: {
-                headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
-                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy"?: string;
-                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    benchmarkSnapshotPublishedEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BenchmarkSnapshotPublishedEvent"];
-            };
-        };
-        responses: {
-            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    scorecardTargetCrossedEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ScorecardTargetCrossedEvent"];
-            };
-        };
-        responses: {
-            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    apiKeyRevokedEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ApiKeyRevokedEvent"];
-            };
-        };
-        responses: {
-            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    webhookTestEvent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["WebhookTestEvent"];
-            };
-        };
-        responses: {
-            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };

@@ -15,6 +15,8 @@ export interface IsolatedStack {
   operatorToken: string;
   /** The worker's `JWT_SIGNING_KEYS` (private JWKs), so tests can sign tokens with its key. */
   signingKeys: string;
+  /** The worker's `HASH_SECRET`, so tests can recompute what it keys (the benchmark noise). */
+  hashSecret: string;
   /** Stops the worker, then the endpoint and Postgres, and deletes every file; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -58,12 +60,13 @@ export async function startIsolatedStack(options: IsolatedStackOptions = {}): Pr
     }
     const operatorToken = randomBytes(24).toString('base64url');
     const signingKeys = generateSigningKeys();
+    const hashSecret = options.vars?.HASH_SECRET ?? randomBytes(32).toString('base64url');
     const worker = await startWorker(
       {
         DATABASE_URL: stack.databaseUrl,
         OPERATOR_TOKEN: operatorToken,
         JWT_SIGNING_KEYS: signingKeys,
-        HASH_SECRET: randomBytes(32).toString('base64url'),
+        HASH_SECRET: hashSecret,
         LOCAL_NEON_ENDPOINT: stack.endpoint.url,
         // Tests and benches send far more than a client may; tests/api/rate-limit.test.ts starts
         // its own worker with a small limit.
@@ -76,7 +79,7 @@ export async function startIsolatedStack(options: IsolatedStackOptions = {}): Pr
       { script },
     );
     cleanups.push(() => worker.dispose());
-    return { stack, worker, workerScript: script, operatorToken, signingKeys, stop };
+    return { stack, worker, workerScript: script, operatorToken, signingKeys, hashSecret, stop };
   } catch (error) {
     await stop();
     throw error;

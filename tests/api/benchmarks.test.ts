@@ -1,4 +1,6 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
+import { noiseKey } from '../../worker/domain/benchmark-noise.ts';
+import { publishedValues } from '../../worker/domain/benchmarks.ts';
 import {
   api,
   assertWellFormedSvg,
@@ -33,6 +35,21 @@ async function tenantWith(region: string, ratings: number, satisfied: number, be
   const items = Array.from({ length: ratings }, (_, i) => externalRating(unit.id, { occurredAt: inLastMonth, overall: i < satisfied ? 4 : 3 }));
   await createExternalRatings(created.apiKey.secret, items);
   return created;
+}
+
+/** The IS tenants' csat as the job publishes it: each perturbed by its keyed draw (worker/domain/benchmark-noise.ts). */
+async function perturbedCsats(): Promise<number[]> {
+  const key = await noiseKey(inject('hashSecret'));
+  return Promise.all(
+    ranked.map(async (tenant, i) => (await publishedValues(key, { kind: 'month', start: monthStart }, tenant.tenant.id, { csat: CSAT_SATISFIED[i]! / 30 })).csat!),
+  );
+}
+
+/** Mid-rank of ranked[i]'s true csat among the others' perturbed values and itself. */
+function expectedRank(i: number, published: number[]): number {
+  const value = CSAT_SATISFIED[i]! / 30;
+  const others = published.filter((_, j) => j !== i);
+  return ((others.filter((v) => v < value).length + 0.5 * (others.filter((v) => v === value).length + 1)) / 5) * 100;
 }
 
 const benchmark = (key: string, query = 'measure=csat&cohort=region&period=month') => api(`/v1/benchmarks?${query}`, { key });
@@ -86,9 +103,8 @@ describe('benchmarks', () => {
     expect(page.data[0]!.id).toBe(firstRun.id);
   });
 
-  test('the distribution and the own percentile match a hand computation', async () => {
+  test('the distribution and the own percentile match a hand computation over the perturbed values', async () => {
     const body = await benchmarkOf(ranked[1]!.apiKey.secret);
-    // csat of IS: 10/30, 15/30, 15/30, 20/30, 25/30; type 7 percentiles.
     expect(body).toMatchObject({
       measure: 'csat',
       cohort: { kind: 'region', value: 'IS' },
@@ -96,18 +112,25 @@ describe('benchmarks', () => {
       distribution: { suppressed: false, organizations: 5 },
       own: { ranked: true },
     });
+    // csat of IS: 10/30, 15/30, 15/30, 20/30, 25/30, each published as its perturbed stand-in.
+    const published = await perturbedCsats();
+    const sorted = [...published].sort((a, b) => a - b);
+    // Type 7: position (n − 1)p = 4p.
+    const type7 = (p: number) => sorted[Math.floor(4 * p)]! + (4 * p - Math.floor(4 * p)) * ((sorted[Math.floor(4 * p) + 1] ?? 0) - sorted[Math.floor(4 * p)]!);
     const d = body.distribution;
-    expect(d.mean).toBeCloseTo(85 / 150, 9);
-    expect(d.p10).toBeCloseTo(1 / 3 + 0.4 / 6, 9);
-    expect(d.p25).toBeCloseTo(0.5, 9);
-    expect(d.median).toBeCloseTo(0.5, 9);
-    expect(d.p75).toBeCloseTo(2 / 3, 9);
-    expect(d.p90).toBeCloseTo(2 / 3 + 0.6 / 6, 9);
-    // 15/30: one below, two equal (itself and a peer) → (1 + 0.5 × 2) / 5 × 100.
+    expect(d.mean).toBeCloseTo(published.reduce((a, b) => a + b, 0) / 5, 12);
+    expect(d.p10).toBeCloseTo(type7(0.1), 12);
+    expect(d.p25).toBeCloseTo(type7(0.25), 12);
+    expect(d.median).toBeCloseTo(sorted[2]!, 12);
+    expect(d.p75).toBeCloseTo(type7(0.75), 12);
+    expect(d.p90).toBeCloseTo(type7(0.9), 12);
+    // None of them is a true value: the perturbation moved every one.
+    for (const value of published) expect(CSAT_SATISFIED.map((satisfied) => satisfied / 30)).not.toContain(value);
+    // The own value is true; its rank is among the four others' perturbed values, itself counted as ½.
     expect(body.own.value).toBeCloseTo(0.5, 9);
-    expect(body.own.percentileRank).toBeCloseTo(40, 9);
+    expect(body.own.percentileRank).toBeCloseTo(expectedRank(1, published), 9);
     const top = await benchmarkOf(ranked[4]!.apiKey.secret);
-    expect(top.own.percentileRank).toBeCloseTo(90, 9);
+    expect(top.own.percentileRank).toBeCloseTo(expectedRank(4, published), 9);
   });
 
   test('no response carries another tenant’s identity', async () => {
@@ -119,12 +142,13 @@ describe('benchmarks', () => {
     expect(text).not.toContain(ranked[0]!.tenant.id);
   });
 
-  test('a tenant not opted in, and one with too few answers, are told why', async () => {
+  test('a tenant not opted in, and one with too few answers, are told why and see no distribution (give to get)', async () => {
     const off = await benchmarkOf(notOptedIn.apiKey.secret);
-    expect(off.distribution.suppressed).toBe(false);
+    expect(off.distribution).toEqual({ suppressed: true, reason: expect.stringMatching(/^Give to get/) });
     expect(off.own).toMatchObject({ ranked: false, reason: 'notOptedIn' });
     const few = await benchmarkOf(tooFew.apiKey.secret);
     expect(few.own).toMatchObject({ ranked: false, reason: 'tooFewAnswers' });
+    expect(few.distribution.suppressed).toBe(true);
   });
 
   test('a cohort under 5 organizations is suppressed', async () => {
@@ -187,7 +211,7 @@ describe('benchmarks', () => {
     const svg = await response.text();
     assertWellFormedSvg(svg);
     expect(svg).toContain('width="640"');
-    expect(svg).toContain('percentile 40');
+    expect(svg).toContain(`percentile ${Number(expectedRank(1, await perturbedCsats()).toFixed(1))}`);
     expect(svg).toContain('data-marker="own"');
     expect(svg).not.toContain('NaN');
     const suppressed = await (await api('/v1/benchmarks/chart.svg?measure=csat&cohort=region', { key: lone.apiKey.secret })).text();

@@ -51,8 +51,8 @@ beforeAll(async () => {
   for (const { tenant } of [a, b]) {
     await owner.query(`insert into targets (tenant_id, measure, target) values ($1, 'csat', 0.8)`, [tenant.id]);
     await owner.query(
-      `insert into benchmark_positions (snapshot_id, tenant_id, measure, cohort_kind, value, percentile_rank)
-       values ($1, $2, 'csat', 'all', 0.8, 50)`,
+      `insert into benchmark_positions (snapshot_id, tenant_id, measure, cohort_kind, cohort_value, value, percentile_rank)
+       values ($1, $2, 'csat', 'all', '', 0.8, 50)`,
       [snapshot, tenant.id],
     );
     const unit = crypto.randomUUID();

@@ -231,6 +231,18 @@ describe('access tokens on the API', () => {
     expect(readOnly.status).toBe(403);
   });
 
+  test('carry only the scopes the client still holds: one taken from the client stops working at once (issue 14)', async () => {
+    const partner = await createPartnerClient(owner.apiKey.secret, { scopes: ['ratings:read', 'reports:read'] });
+    const token = await accessToken(partner);
+    expect((await api('/v1/targets', { key: token })).status).toBe(200);
+    // No route narrows a client today; the owner does, as a future one (or an operator) would.
+    await db.query(`update partner_clients set scopes = '{ratings:read}' where id = $1`, [partner.id]);
+    const refused = await api('/v1/targets', { key: token });
+    expect(refused.status).toBe(403);
+    expect((await problemOf(refused)).detail).toContain("'reports:read'");
+    expect((await api('/v1/units', { key: token })).status).toBe(200);
+  });
+
   test('act as the client in the audit log', async () => {
     const admin = await createPartnerClient(owner.apiKey.secret, { scopes: ['admin'] });
     const response = await api('/v1/tenant', { method: 'PATCH', key: await accessToken(admin), json: { benchmarkOptIn: true } });

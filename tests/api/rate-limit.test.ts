@@ -107,3 +107,35 @@ describe('production mode: the Rate Limiting binding (Miniflare simulates it)', 
     expect(a.t).toBeLessThanOrEqual(60);
   });
 });
+
+describe('failed authentications per client address (issue 14)', () => {
+  // The default quota (600 requests, so 20 failures) over an hour, so no window turns mid-test.
+  let worker: RunningWorker;
+  beforeAll(async () => {
+    worker = await startWorker(bindings({ RATE_LIMIT_MODE: 'local', RATE_LIMIT_WINDOW_SECONDS: '3600' }), { script: inject('workerScript') });
+  });
+  afterAll(() => worker.dispose());
+
+  const as = (ip: string, key: string) => fetch(`${worker.url}/v1/tenant`, { headers: { Authorization: `Bearer ${key}`, 'CF-Connecting-IP': ip } });
+  const madeUp = (i: number) => `sck_${i.toString(36).padStart(32, 'x')}`;
+
+  test('700 made-up keys from one address: 429 after 20 failures, not 700 × 401; other addresses are unaffected', async () => {
+    const { apiKey } = await createTenant();
+    const statuses: number[] = [];
+    for (let i = 0; i < 700; i++) statuses.push((await as('203.0.113.50', madeUp(i))).status);
+    const unauthorized = statuses.filter((status) => status === 401).length;
+    console.log(`700 made-up keys from one address: ${unauthorized} × 401, then ${statuses.filter((s) => s === 429).length} × 429`);
+    expect(unauthorized).toBeLessThanOrEqual(21);
+    expect(statuses.slice(21).every((status) => status === 429)).toBe(true);
+    // Refused before any database work, with a valid key too, and saying why.
+    const before = await roundTrips();
+    const refused = await as('203.0.113.50', apiKey.secret);
+    expect(await roundTrips()).toBe(before);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await problemOf(refused)).detail).toMatch(/failed authentications/);
+    // Another address still authenticates and fails as usual.
+    expect((await as('203.0.113.51', apiKey.secret)).status).toBe(200);
+    expect((await as('203.0.113.51', madeUp(0))).status).toBe(401);
+  }, 180_000);
+});

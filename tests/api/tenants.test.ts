@@ -66,10 +66,12 @@ describe('PATCH /v1/tenant', () => {
       json: { benchmarkOptIn: true, region: 'MX', sizeBand: '1000+' },
     });
     expect(response.status).toBe(200);
-    const updated = (await response.json()) as typeof tenant & { updatedAt: string };
+    const { benchmarkCohorts, ...updated } = (await response.json()) as typeof tenant & { updatedAt: string; benchmarkCohorts?: unknown };
     expect(updated).toMatchObject({ ...tenant, benchmarkOptIn: true, region: 'MX', sizeBand: '1000+', updatedAt: expect.any(String) });
     expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(tenant.createdAt));
     expect(await (await api('/v1/tenant', { key: apiKey.secret })).json()).toEqual(updated);
+    // Moving region and size band says when the new cohorts count (issue 14).
+    expect(benchmarkCohorts).toMatchObject({ takesEffect: 'nextSnapshot' });
   });
 
   test('sets the allowed browser origins', async () => {

@@ -70,7 +70,8 @@ test('report-fetcher prints the scorecard, then the benchmark percentile once th
   const after = await runExample('report-fetcher', tenant.apiKey.secret, env);
   expect(after.code, after.stdout).toBe(0);
   expect(after.stdout).toMatch(/Benchmark csat among peers of the same region/);
-  expect(after.stdout).toMatch(/peers: 5 organizations, median 0\.60/);
+  // The median of the peers' perturbed csat (README, What the pool reveals): near 0.60, not exactly it.
+  expect(after.stdout).toMatch(/peers: 5 organizations, median 0\.[4-7]\d/);
   expect(after.stdout).toMatch(/percentile: 50 \(own value 0\.60\)/);
 });
 

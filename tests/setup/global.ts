@@ -17,6 +17,8 @@ declare module 'vitest' {
     operatorToken: string;
     /** The worker's `JWT_SIGNING_KEYS`: a JSON array of private JWKs, the signing key first. */
     signingKeys: string;
+    /** The worker's `HASH_SECRET`, for tests that recompute what it keys (the benchmark noise). */
+    hashSecret: string;
     /** The bundled worker, for tests that start their own instance with other bindings. */
     workerScript: string;
   }
@@ -24,7 +26,7 @@ declare module 'vitest' {
 
 /** One isolated stack per test run, shared by every test file (they run one at a time). */
 export default async function setup(project: TestProject) {
-  const { stack, worker, workerScript, operatorToken, signingKeys, stop } = await startIsolatedStack();
+  const { stack, worker, workerScript, operatorToken, signingKeys, hashSecret, stop } = await startIsolatedStack();
   project.provide('postgresAdminUrl', stack.postgres.url('postgres'));
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('ownerDatabaseUrl', stack.ownerDatabaseUrl);
@@ -32,6 +34,7 @@ export default async function setup(project: TestProject) {
   project.provide('endpointUrl', stack.endpoint.url);
   project.provide('operatorToken', operatorToken);
   project.provide('signingKeys', signingKeys);
+  project.provide('hashSecret', hashSecret);
   project.provide('workerScript', workerScript);
   return stop;
 }

@@ -3,12 +3,14 @@ import { describe, expect, test } from 'vitest';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS } from '../../worker/db/rollup-totals.ts';
 import {
   computeBenchmark,
+  type Contribution,
   eligibleValues,
   lastCompletePeriod,
   lastCompletePeriods,
   type Participant,
   sortedPercentileRank,
 } from '../../worker/domain/benchmarks.ts';
+import type { Measure } from '../../worker/domain/measures.ts';
 import { percentileRank } from '../../worker/domain/statistics.ts';
 
 describe('periods', () => {
@@ -63,15 +65,35 @@ describe('eligibleValues', () => {
     // No dissatisfied client: the blame share is undefined, so not benchmarked.
     expect(values.attitudeBlameShare).toBeUndefined();
   });
+
+  test('each measure counts the answers it is made of', () => {
+    // 30 ratings, 9 of them dissatisfied and all blaming attitude: a share of 9 answers is not benchmarked.
+    const blame = (dissatisfied: number) => ({ ...external(30), dissatisfied, dissatisfiedBlamingAttitude: dissatisfied });
+    expect(eligibleValues(blame(9), internal(0)).attitudeBlameShare).toBeUndefined();
+    expect(eligibleValues(blame(10), internal(0)).attitudeBlameShare).toBe(1);
+    // 30 ratings of which 29 score quality: quality does not count, csat does.
+    const quality = { ...external(30), qualityN: 29, qualitySum: 29 * 4, qualitySumSq: 29 * 16 };
+    expect(eligibleValues(quality, internal(0))).toMatchObject({ csat: 1 });
+    expect(eligibleValues(quality, internal(0)).quality).toBeUndefined();
+    expect(eligibleValues({ ...quality, qualityN: 30, qualitySum: 120, qualitySumSq: 480 }, internal(0)).quality).toBe(4);
+    // eNPS counts answers with recommendEmployer, not respondents.
+    const enps = (n: number) => ({ ...internal(10), recommendEmployerN: n, employerPromoters: n });
+    expect(eligibleValues(external(0), enps(9)).enps).toBeUndefined();
+    expect(eligibleValues(external(0), enps(10)).enps).toBe(100);
+    // Leadership support is a measure of its own.
+    expect(eligibleValues(external(0), { ...internal(10), leadershipSupportSum: 25, leadershipSupportSumSq: 65 }).leadershipSupport).toBe(2.5);
+  });
 });
 
 const participant = (id: number, industry: string, region = 'ES'): Participant => ({ tenantId: `t${id}`, industry, sizeBand: '50-249', region });
+/** A contribution published unperturbed, so the arithmetic below is checked exactly (benchmark-noise.test.ts covers the noise). */
+const exact = (p: Participant, values: Partial<Record<Measure, number>>): Contribution => ({ participant: p, values, published: values });
 
 describe('computeBenchmark', () => {
   test('hand-computed distribution and mid-rank percentiles', () => {
     // csat values 0.5, 0.6, 0.6, 0.8, 0.9, 1.0 in one region; industries split 5 / 1.
     const values = [0.5, 0.6, 0.6, 0.8, 0.9, 1.0];
-    const result = computeBenchmark(values.map((csat, i) => ({ participant: participant(i, i < 5 ? 'retail' : 'banking'), values: { csat } })));
+    const result = computeBenchmark(values.map((csat, i) => exact(participant(i, i < 5 ? 'retail' : 'banking'), { csat })));
     const all = result.stats.find((s) => s.measure === 'csat' && s.cohortKind === 'all')!;
     expect(all.cohortValue).toBe('');
     expect(all.organizations).toBe(6);
@@ -97,14 +119,14 @@ describe('computeBenchmark', () => {
   });
 
   test('fewer than 5 organizations: nothing published', () => {
-    const result = computeBenchmark([1, 2, 3, 4].map((nps, i) => ({ participant: participant(i, 'retail'), values: { nps } })));
+    const result = computeBenchmark([1, 2, 3, 4].map((nps, i) => exact(participant(i, 'retail'), { nps })));
     expect(result).toEqual({ stats: [], positions: [] });
   });
 
   test('property: percentiles are ordered within the range and ranks match the naive mid-rank', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -100, max: 100 }), { minLength: 5, maxLength: 40 }), (scores) => {
-        const result = computeBenchmark(scores.map((nps, i) => ({ participant: participant(i, 'retail'), values: { nps } })));
+        const result = computeBenchmark(scores.map((nps, i) => exact(participant(i, 'retail'), { nps })));
         const all = result.stats.find((s) => s.cohortKind === 'all')!;
         const ordered = [Math.min(...scores), all.p10, all.p25, all.median, all.p75, all.p90, Math.max(...scores)];
         for (let i = 1; i < ordered.length; i++) expect(ordered[i]!).toBeGreaterThanOrEqual(ordered[i - 1]! - 1e-9);

@@ -27,11 +27,11 @@ test('csvRecord joins with commas and ends with CRLF', () => {
 });
 
 describe('neutralizeFormula', () => {
-  test.each(['=SUM(A1:A9)', '+1', '-1', '@cmd', '\tx', '\rx'])('prefixes %j with an apostrophe', (text) => {
+  test.each(['=SUM(A1:A9)', '+1', '-1', '@cmd', '\tx', '\rx', '\nx', '\0x', ' =1', '   +1', '\n=HYPERLINK("x")', '\r\n@cmd', ' \t -1', '\u00a0=1'])('prefixes %j with an apostrophe', (text) => {
     expect(neutralizeFormula(text)).toBe(`'${text}`);
   });
 
-  test.each(['fine', 'a=b', ' =1', "'quoted", ''])('leaves %j alone', (text) => {
+  test.each(['fine', 'a=b', ' a=1', 'x\n=1', "'quoted", '', ' '])('leaves %j alone', (text) => {
     expect(neutralizeFormula(text)).toBe(text);
   });
 

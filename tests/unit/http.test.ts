@@ -111,7 +111,9 @@ describe('request log', () => {
     expect(JSON.parse(lines[0]!)).toEqual({
       level: 'info',
       message: 'request',
-      requestId: 'trace-1',
+      // The server's own id; the client's is logged beside it, labelled (issue 14).
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      clientRequestId: 'trace-1',
       method: 'GET',
       route: '/health',
       status: 200,

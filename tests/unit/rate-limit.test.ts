@@ -7,6 +7,8 @@ import type { Env, RateLimitBinding } from '../../worker/env.ts';
 import {
   BindingRateLimiter,
   LocalRateLimiter,
+  AUTH_FAILURE_POLICY,
+  authFailureLimiterFor,
   PRODUCTION_POLICY,
   rateLimiterFor,
 } from '../../worker/http/rate-limit.ts';
@@ -106,6 +108,16 @@ describe('rateLimiterFor', () => {
     });
     const declared = (config.ratelimits as { name: string; simple: unknown }[]).find((entry) => entry.name === 'RATE_LIMITER');
     expect(declared?.simple).toEqual({ limit: PRODUCTION_POLICY.limit, period: PRODUCTION_POLICY.windowSeconds });
+    const failures = (config.ratelimits as { name: string; simple: unknown }[]).find((entry) => entry.name === 'AUTH_FAILURE_LIMITER');
+    expect(failures?.simple).toEqual({ limit: AUTH_FAILURE_POLICY.limit, period: AUTH_FAILURE_POLICY.windowSeconds });
+    expect(authFailureLimiterFor({ ...env, AUTH_FAILURE_LIMITER: binding })).toBeInstanceOf(BindingRateLimiter);
+    expect(() => authFailureLimiterFor(env)).toThrow(/AUTH_FAILURE_LIMITER/);
+  });
+
+  test('locally, failed authentications get a 30th of the request quota, never fewer than in production', () => {
+    expect(authFailureLimiterFor({ ...env, RATE_LIMIT_MODE: 'local' }).policy).toEqual(AUTH_FAILURE_POLICY);
+    expect(authFailureLimiterFor({ ...env, RATE_LIMIT_MODE: 'local', RATE_LIMIT_PER_WINDOW: '3' }).policy.limit).toBe(AUTH_FAILURE_POLICY.limit);
+    expect(authFailureLimiterFor({ ...env, RATE_LIMIT_MODE: 'local', RATE_LIMIT_PER_WINDOW: '3000' }).policy.limit).toBe(100);
   });
 });
 

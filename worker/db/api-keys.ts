@@ -8,7 +8,7 @@ import { credentialOf, type Revoked, revokeCredential } from './credentials.ts';
 const ofTenant = (tenantId: string, id: string) => credentialOf(apiKeys, tenantId, id);
 
 /** The writes that issue a key, given whole (its timestamps too) so its resource is known before they run. */
-export function insertApiKey(db: Database, key: ApiKey, { actor, requestId }: Acting) {
+export function insertApiKey(db: Database, key: ApiKey, { actor, requestId, clientRequestId }: Acting) {
   return [
     db.insert(apiKeys).values(key),
     auditEvent(db, {
@@ -17,6 +17,7 @@ export function insertApiKey(db: Database, key: ApiKey, { actor, requestId }: Ac
       action: 'api_key.created',
       targetId: key.id,
       requestId,
+      clientRequestId,
       details: { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt },
     }),
   ];
@@ -63,7 +64,7 @@ export function rotateApiKey(
   previous: ApiKey,
   created: ApiKey,
   gracePeriodSeconds: number,
-  { actor, requestId }: Acting,
+  { actor, requestId, clientRequestId }: Acting,
 ): BatchItem<'pg'>[] {
   const { tenantId, id } = previous;
   const live = and(
@@ -110,6 +111,7 @@ export function rotateApiKey(
         action: 'api_key.rotated',
         targetId: id,
         requestId,
+        clientRequestId,
         details: { gracePeriodSeconds, newKeyId: created.id },
       },
       sql`exists (${db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, created.id))})`,

@@ -12,7 +12,10 @@ export interface Actor {
 /** Who acts, as the audit log records it, and in which request. */
 export interface Acting {
   actor: Actor;
+  /** The server's own id of the request. */
   requestId: string;
+  /** The client's X-Request-Id, if it sent one. */
+  clientRequestId?: string | undefined;
 }
 
 export interface AuditEntry extends Actor {
@@ -20,6 +23,7 @@ export interface AuditEntry extends Actor {
   action: AuditAction;
   targetId?: string | null;
   requestId: string;
+  clientRequestId?: string | undefined;
   /** Or an SQL expression, for details only the statement knows (how many rows a CTE deleted). */
   details?: Record<string, unknown> | SQL;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lt, ne, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots } from '../../db/schema.ts';
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
@@ -137,9 +137,9 @@ export function emitPublishedEvents(db: Database, snapshot: { id: string; period
  * per tenant in the request, so a chunk of tenants stays well inside the job's 1 MiB per request.
  */
 function insertPositions(db: Database, snapshotId: string, tenantId: string, positions: readonly Position[]) {
-  const rows = positions.map(({ measure, cohortKind, value, percentileRank }) => [measure, cohortKind, value, percentileRank]);
-  return db.execute(sql`insert into ${benchmarkPositions} (snapshot_id, tenant_id, measure, cohort_kind, value, percentile_rank)
-    select ${snapshotId}::uuid, ${tenantId}::uuid, (row->>0)::measure, (row->>1)::cohort_kind, (row->>2)::float8, (row->>3)::float8
+  const rows = positions.map(({ measure, cohortKind, cohortValue, value, percentileRank }) => [measure, cohortKind, value, percentileRank, cohortValue]);
+  return db.execute(sql`insert into ${benchmarkPositions} (snapshot_id, tenant_id, measure, cohort_kind, value, percentile_rank, cohort_value)
+    select ${snapshotId}::uuid, ${tenantId}::uuid, (row->>0)::measure, (row->>1)::cohort_kind, (row->>2)::float8, (row->>3)::float8, row->>4
     from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) as row`);
 }
 
@@ -153,57 +153,68 @@ function publishedData(snapshot: { id: string; period: Period }, participant: Pa
   return sql`select jsonb_build_object(
       'snapshotId', ${snapshot.id}::uuid, 'period', ${JSON.stringify(snapshot.period)}::jsonb, 'cohorts', ${JSON.stringify(cohorts)}::jsonb,
       'positions', coalesce((
-        select jsonb_agg(jsonb_build_object('measure', measure, 'cohortKind', cohort_kind, 'value', value, 'percentileRank', percentile_rank)
+        select jsonb_agg(jsonb_build_object('measure', measure, 'cohortKind', cohort_kind, 'cohortValue', cohort_value, 'value', value, 'percentileRank', percentile_rank)
           order by measure, cohort_kind)
         from ${benchmarkPositions} where snapshot_id = ${snapshot.id}::uuid and tenant_id = ${tenantId}::uuid), '[]'::jsonb))`;
 }
 
 export type Snapshot = typeof benchmarkSnapshots.$inferSelect;
 
+type PositionRow = typeof benchmarkPositions.$inferSelect;
+
 export interface BenchmarkView {
   snapshot: Snapshot;
+  /** The tenant's position in the cohort of the kind asked, as the snapshot froze it (its cohort value). */
+  position: PositionRow | undefined;
+  /** Its position among all participants: present when it contributed the measure (and the pool was published). */
+  contributed: boolean;
+  /** The stat of the tenant's cohort per the snapshot (its current one when it has no position). */
   stat: typeof benchmarkCohortStats.$inferSelect | undefined;
-  position: typeof benchmarkPositions.$inferSelect | undefined;
+  /** Whether the pool as a whole (cohort `all`) was published for the measure. */
+  poolPublished: boolean;
 }
 
 /**
- * The latest snapshot of the period kind (by period), the cohort's stat and the tenant's own
- * position: one batch with the tenant set, so positions of others stay invisible.
+ * The latest snapshot of the period kind (by period), the tenant's own positions and the stats of
+ * its cohort: one batch with the tenant set, so positions of others stay invisible.
  */
 export async function readBenchmark(
   db: Database,
   query: { tenantId: string; periodKind: PeriodKind; measure: Measure; cohortKind: CohortKind; cohortValue: string },
 ): Promise<BenchmarkView | undefined> {
-  const latest = db
+  const latest = sql`(${db
     .select({ id: benchmarkSnapshots.id })
     .from(benchmarkSnapshots)
     .where(and(eq(benchmarkSnapshots.periodKind, query.periodKind), isNotNull(benchmarkSnapshots.publishedAt)))
     .orderBy(desc(benchmarkSnapshots.periodStart))
-    .limit(1);
-  const [[snapshot], [stat], [position]] = await inTenant(db, query.tenantId, [
-    db.select().from(benchmarkSnapshots).where(eq(benchmarkSnapshots.id, sql`(${latest})`)),
+    .limit(1)})`;
+  const positionOf = (kind: CohortKind) =>
+    and(
+      eq(benchmarkPositions.snapshotId, latest),
+      eq(benchmarkPositions.tenantId, query.tenantId),
+      eq(benchmarkPositions.measure, query.measure),
+      eq(benchmarkPositions.cohortKind, kind),
+    );
+  // The snapshot's cohort of the tenant when it has a position there, so a stat and a rank never mix cohorts.
+  const frozenValue = sql`coalesce((${db.select({ value: benchmarkPositions.cohortValue }).from(benchmarkPositions).where(positionOf(query.cohortKind))}), ${query.cohortValue})`;
+  const statOf = (kind: CohortKind, value: SQL | string) =>
     db
       .select()
       .from(benchmarkCohortStats)
       .where(
         and(
-          eq(benchmarkCohortStats.snapshotId, sql`(${latest})`),
+          eq(benchmarkCohortStats.snapshotId, latest),
           eq(benchmarkCohortStats.measure, query.measure),
-          eq(benchmarkCohortStats.cohortKind, query.cohortKind),
-          eq(benchmarkCohortStats.cohortValue, query.cohortValue),
+          eq(benchmarkCohortStats.cohortKind, kind),
+          eq(benchmarkCohortStats.cohortValue, value),
         ),
-      ),
-    db
-      .select()
-      .from(benchmarkPositions)
-      .where(
-        and(
-          eq(benchmarkPositions.snapshotId, sql`(${latest})`),
-          eq(benchmarkPositions.tenantId, query.tenantId),
-          eq(benchmarkPositions.measure, query.measure),
-          eq(benchmarkPositions.cohortKind, query.cohortKind),
-        ),
-      ),
+      );
+  const [[snapshot], [position], [inPool], [stat], [poolStat]] = await inTenant(db, query.tenantId, [
+    db.select().from(benchmarkSnapshots).where(eq(benchmarkSnapshots.id, latest)),
+    db.select().from(benchmarkPositions).where(positionOf(query.cohortKind)),
+    db.select({ measure: benchmarkPositions.measure }).from(benchmarkPositions).where(positionOf('all')),
+    statOf(query.cohortKind, frozenValue),
+    statOf('all', ''),
   ]);
-  return snapshot ? { snapshot, stat, position } : undefined;
+  return snapshot ? { snapshot, position, contributed: inPool !== undefined, stat, poolPublished: poolStat !== undefined } : undefined;
 }

@@ -91,7 +91,7 @@ export async function revokeCredential(
   table: CredentialTable,
   tenantId: string,
   id: string,
-  { actor, requestId }: Acting,
+  { actor, requestId, clientRequestId }: Acting,
 ) {
   const revoked = db.$with('revoked').as(
     db
@@ -103,7 +103,7 @@ export async function revokeCredential(
   const [, [row], , deliveries] = await inTenant(db, tenantId, [
     auditEventIf(
       db,
-      { ...actor, tenantId, action: REVOKED[getTableName(table)], targetId: id, requestId },
+      { ...actor, tenantId, action: REVOKED[getTableName(table)], targetId: id, requestId, clientRequestId },
       sql`exists (select from ${revoked})`,
       revoked,
     ),

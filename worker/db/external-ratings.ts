@@ -104,7 +104,7 @@ export async function getExternalRating(db: Database, tenantId: string, id: stri
  * existed that day), and the audit event with the count. The event is recorded even when nothing
  * matched: the request itself is worth recording. Returns how many ratings were erased.
  */
-export async function eraseCustomerRatings(db: Database, tenantId: string, customerRefHash: string, { actor, requestId }: Acting): Promise<number> {
+export async function eraseCustomerRatings(db: Database, tenantId: string, customerRefHash: string, { actor, requestId, clientRequestId }: Acting): Promise<number> {
   const deleted = db
     .$with('deleted')
     .as(db.delete(externalRatings).where(and(ofTenant(tenantId), eq(externalRatings.customerRefHash, customerRefHash))).returning());
@@ -117,6 +117,7 @@ export async function eraseCustomerRatings(db: Database, tenantId: string, custo
         tenantId,
         action: 'external_ratings.erased',
         requestId,
+        clientRequestId,
         details: sql`jsonb_build_object('count', (select count(*) from ${deleted}))`,
       },
       sql`true`,

@@ -7,7 +7,7 @@ import { credentialOf, revokeCredential } from './credentials.ts';
 const ofTenant = (tenantId: string, id: string) => credentialOf(partnerClients, tenantId, id);
 
 /** The writes that register a client, given whole (its timestamps too) so its resource is known before they run. */
-export function insertPartnerClient(db: Database, client: PartnerClient, { actor, requestId }: Acting) {
+export function insertPartnerClient(db: Database, client: PartnerClient, { actor, requestId, clientRequestId }: Acting) {
   return [
     db.insert(partnerClients).values(client),
     auditEvent(db, {
@@ -16,6 +16,7 @@ export function insertPartnerClient(db: Database, client: PartnerClient, { actor
       action: 'partner_client.created',
       targetId: client.id,
       requestId,
+      clientRequestId,
       details: { name: client.name, scopes: client.scopes },
     }),
   ];

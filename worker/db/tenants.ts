@@ -1,7 +1,8 @@
 import type { BatchItem } from 'drizzle-orm/batch';
 import { eq, sql } from 'drizzle-orm';
 import { apiKeys, tenants, type Tenant } from '../../db/schema.ts';
-import { type Actor, auditEvent } from './audit.ts';
+import { movedCohortAttributes } from '../domain/benchmarks.ts';
+import { type Acting, type Actor, auditEvent } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 
 export type NewTenant = typeof tenants.$inferInsert;
@@ -14,30 +15,36 @@ export type TenantChanges = Partial<
  * The statements that create a tenant and its first API key, audited, for one transaction (the
  * tenant's own): a tenant never exists without a way in.
  */
-export function insertTenantWithKey(db: Database, tenant: NewTenant, key: NewApiKey, requestId: string): BatchItem<'pg'>[] {
+export function insertTenantWithKey(db: Database, tenant: NewTenant, key: NewApiKey, { requestId, clientRequestId }: Omit<Acting, 'actor'>): BatchItem<'pg'>[] {
   const operator: Actor = { actorType: 'operator', actorId: null };
   return [
     db.insert(tenants).values(tenant),
     db.insert(apiKeys).values(key),
-    auditEvent(db, { ...operator, tenantId: tenant.id, action: 'tenant.created', targetId: tenant.id, requestId }),
-    auditEvent(db, { ...operator, tenantId: tenant.id, action: 'api_key.created', targetId: key.id, requestId }),
+    auditEvent(db, { ...operator, tenantId: tenant.id, action: 'tenant.created', targetId: tenant.id, requestId, clientRequestId }),
+    auditEvent(db, { ...operator, tenantId: tenant.id, action: 'api_key.created', targetId: key.id, requestId, clientRequestId }),
   ];
 }
 
+/**
+ * Applies `changes`, audited in the same transaction. A change of cohort attributes records the
+ * values before too (`details.cohortsBefore`): who moved the tenant between cohorts, and from where.
+ */
 export async function updateTenant(
   db: Database,
-  tenantId: string,
+  tenant: Tenant,
   changes: TenantChanges,
-  actor: Actor,
-  requestId: string,
+  { actor, requestId, clientRequestId }: Acting,
 ): Promise<Tenant | undefined> {
+  const tenantId = tenant.id;
+  const moved = movedCohortAttributes(tenant, changes);
+  const cohortsBefore = moved.length > 0 ? { cohortsBefore: Object.fromEntries(moved.map((attribute) => [attribute, tenant[attribute]])), cohortsEffective: 'nextSnapshot' } : {};
   const [[updated]] = await inTenant(db, tenantId, [
     db
       .update(tenants)
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(tenants.id, tenantId))
       .returning(),
-    auditEvent(db, { ...actor, tenantId, action: 'tenant.updated', targetId: tenantId, requestId, details: { changes } }),
+    auditEvent(db, { ...actor, tenantId, action: 'tenant.updated', targetId: tenantId, requestId, clientRequestId, details: { changes, ...cohortsBefore } }),
   ]);
   return updated;
 }

@@ -17,7 +17,7 @@ const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 
 /* Endpoints (the routes). */
 
-export function insertWebhookEndpoint(db: Database, endpoint: WebhookEndpoint, { actor, requestId }: Acting) {
+export function insertWebhookEndpoint(db: Database, endpoint: WebhookEndpoint, { actor, requestId, clientRequestId }: Acting) {
   return [
     db.insert(webhookEndpoints).values(endpoint),
     auditEvent(db, {
@@ -26,6 +26,7 @@ export function insertWebhookEndpoint(db: Database, endpoint: WebhookEndpoint, {
       action: 'webhook_endpoint.created',
       targetId: endpoint.id,
       requestId,
+      clientRequestId,
       details: { url: endpoint.url, eventTypes: endpoint.eventTypes },
     }),
   ];
@@ -42,7 +43,7 @@ export function rotateWebhookSecret(
   endpoint: Pick<WebhookEndpoint, 'tenantId' | 'id'>,
   secretCiphertext: string,
   gracePeriodSeconds: number,
-  { actor, requestId }: Acting,
+  { actor, requestId, clientRequestId }: Acting,
 ): BatchItem<'pg'>[] {
   const { tenantId, id } = endpoint;
   return [
@@ -56,7 +57,7 @@ export function rotateWebhookSecret(
       .where(ofTenant(tenantId, id)),
     auditEventIf(
       db,
-      { ...actor, tenantId, action: 'webhook_endpoint.secret_rotated', targetId: id, requestId, details: { gracePeriodSeconds } },
+      { ...actor, tenantId, action: 'webhook_endpoint.secret_rotated', targetId: id, requestId, clientRequestId, details: { gracePeriodSeconds } },
       sql`exists (${db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(ofTenant(tenantId, id), eq(webhookEndpoints.secretCiphertext, secretCiphertext)))})`,
     ),
     db.execute(sql`select 1 / (select count(*)::int from ${webhookEndpoints} where ${ofTenant(tenantId, id)}) as rotated`),
@@ -81,12 +82,12 @@ export async function getWebhookEndpoint(db: Database, tenantId: string, id: str
 }
 
 /** Deletes the endpoint with its deliveries and attempts, audited; false when the tenant has no such endpoint. */
-export async function deleteWebhookEndpoint(db: Database, tenantId: string, id: string, { actor, requestId }: Acting): Promise<boolean> {
+export async function deleteWebhookEndpoint(db: Database, tenantId: string, id: string, { actor, requestId, clientRequestId }: Acting): Promise<boolean> {
   const deleted = db.$with('deleted').as(db.delete(webhookEndpoints).where(ofTenant(tenantId, id)).returning({ url: webhookEndpoints.url }));
   const [audited] = await inTenant(db, tenantId, [
     auditEventIf(
       db,
-      { ...actor, tenantId, action: 'webhook_endpoint.deleted', targetId: id, requestId, details: sql`(select jsonb_build_object('url', url) from ${deleted})` },
+      { ...actor, tenantId, action: 'webhook_endpoint.deleted', targetId: id, requestId, clientRequestId, details: sql`(select jsonb_build_object('url', url) from ${deleted})` },
       sql`exists (select from ${deleted})`,
       deleted,
     ).returning({ id: sql<string>`id` }),

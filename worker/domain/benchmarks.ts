@@ -1,18 +1,13 @@
 import { COHORT_KINDS, MEASURES, type PERIOD_KINDS } from '../../db/schema.ts';
 import type { ExternalTotals, InternalTotals } from '../db/rollup-totals.ts';
-import {
-  BENCHMARK_MIN_EXTERNAL,
-  BENCHMARK_MIN_INTERNAL,
-  INTERNAL_MEASURES,
-  MIN_BENCHMARK_COHORT,
-  type Measure,
-  measureValue,
-} from './measures.ts';
+import { drawLabel, type NoiseKey, perturb, uniformDraw } from './benchmark-noise.ts';
+import { benchmarkMinimum, MIN_BENCHMARK_COHORT, type Measure, measureAnswers, measureValue } from './measures.ts';
 import { percentile } from './statistics.ts';
 
 /*
  * The benchmark computation, pure: from each participant's period totals to cohort distributions
  * and positions. O(participants × measures × cohorts · log n), so the job stays within a Worker's CPU.
+ * Distributions are computed from perturbed values (benchmark-noise.ts), never from true ones.
  */
 
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
@@ -49,21 +44,28 @@ export interface Participant {
   region: string;
 }
 
+/** The attributes that place a tenant in benchmark cohorts. */
+export const COHORT_ATTRIBUTES = ['industry', 'sizeBand', 'region'] as const;
+type CohortAttributes = Pick<Participant, (typeof COHORT_ATTRIBUTES)[number]>;
+
+/** Which cohort attributes `changes` would move (a changed value, not merely a sent one). */
+export function movedCohortAttributes(before: CohortAttributes, changes: Partial<CohortAttributes>): (typeof COHORT_ATTRIBUTES)[number][] {
+  return COHORT_ATTRIBUTES.filter((attribute) => changes[attribute] !== undefined && changes[attribute] !== before[attribute]);
+}
+
 /** The participant's cohort of `kind`: its industry, size band or region; '' for everyone. */
 export function cohortValueOf(participant: Participant, kind: CohortKind): string {
   return kind === 'all' ? '' : participant[kind];
 }
 
 /**
- * A tenant's value of each measure it is eligible for in the period: enough answers (30 external
- * ratings for external measures, 10 internal respondents for internal ones) and a defined value.
+ * A tenant's value of each measure it is eligible for in the period: enough of the answers the
+ * measure is made of (`benchmarkMinimum`) and a defined value.
  */
 export function eligibleValues(external: ExternalTotals, internal: InternalTotals): Partial<Record<Measure, number>> {
   const values: Partial<Record<Measure, number>> = {};
   for (const measure of MEASURES) {
-    const enough = INTERNAL_MEASURES.includes(measure)
-      ? internal.respondents >= BENCHMARK_MIN_INTERNAL
-      : external.ratings >= BENCHMARK_MIN_EXTERNAL;
+    const enough = measureAnswers(measure, external, internal) >= benchmarkMinimum(measure).answers;
     const value = enough ? measureValue(measure, external, internal) : null;
     if (value !== null && Number.isFinite(value)) values[measure] = value;
   }
@@ -87,8 +89,33 @@ export interface Position {
   tenantId: string;
   measure: Measure;
   cohortKind: CohortKind;
+  /** The cohort the tenant was in when the snapshot was computed: its rank belongs to this one only. */
+  cohortValue: string;
+  /** The tenant's own, true value. */
   value: number;
   percentileRank: number;
+}
+
+export interface Contribution {
+  participant: Participant;
+  /** True values of the measures the tenant is eligible for. */
+  values: Partial<Record<Measure, number>>;
+  /** The same values perturbed (benchmark-noise.ts): the only form in which they reach other tenants. */
+  published: Partial<Record<Measure, number>>;
+}
+
+/** The perturbed stand-ins of a tenant's values in a period (one keyed draw per measure). */
+export async function publishedValues(
+  key: NoiseKey,
+  period: Pick<Period, 'kind' | 'start'>,
+  tenantId: string,
+  values: Partial<Record<Measure, number>>,
+): Promise<Partial<Record<Measure, number>>> {
+  const published: Partial<Record<Measure, number>> = {};
+  for (const [measure, value] of Object.entries(values) as [Measure, number][]) {
+    published[measure] = perturb(measure, value, await uniformDraw(key, drawLabel(period, tenantId, measure)));
+  }
+  return published;
 }
 
 export interface BenchmarkResult {
@@ -117,23 +144,38 @@ export function sortedPercentileRank(sorted: readonly number[], value: number): 
   return ((below + 0.5 * equal) / sorted.length) * 100;
 }
 
-export function computeBenchmark(participants: readonly { participant: Participant; values: Partial<Record<Measure, number>> }[]): BenchmarkResult {
+/**
+ * A member's mid-rank: its own true value among the other members' published values (`sorted`
+ * holds every member's published value, its own `published` among them). It reveals nothing the
+ * published values do not: moving its own value past a peer finds that peer's perturbed value at best.
+ */
+export function memberPercentileRank(sorted: readonly number[], published: number, value: number): number {
+  let below = bound(sorted, value, false);
+  let equal = bound(sorted, value, true) - below;
+  if (published < value) below--;
+  else if (published === value) equal--;
+  return ((below + 0.5 * (equal + 1)) / sorted.length) * 100;
+}
+
+/** Cohort distributions from the published values only; each member's rank as `memberPercentileRank`. */
+export function computeBenchmark(participants: readonly Contribution[]): BenchmarkResult {
   const stats: CohortStat[] = [];
   const positions: Position[] = [];
   for (const measure of MEASURES) {
     for (const cohortKind of COHORT_KINDS) {
-      const cohorts = new Map<string, { tenantId: string; value: number }[]>();
-      for (const { participant, values } of participants) {
+      const cohorts = new Map<string, { tenantId: string; value: number; published: number }[]>();
+      for (const { participant, values, published } of participants) {
         const value = values[measure];
-        if (value === undefined) continue;
+        const stand = published[measure];
+        if (value === undefined || stand === undefined) continue;
         const key = cohortValueOf(participant, cohortKind);
         const members = cohorts.get(key) ?? [];
-        members.push({ tenantId: participant.tenantId, value });
+        members.push({ tenantId: participant.tenantId, value, published: stand });
         cohorts.set(key, members);
       }
       for (const [cohortValue, members] of cohorts) {
         if (members.length < MIN_BENCHMARK_COHORT) continue;
-        const sorted = members.map((member) => member.value).sort((a, b) => a - b);
+        const sorted = members.map((member) => member.published).sort((a, b) => a - b);
         const at = (p: number) => percentile(sorted, p)!;
         stats.push({
           measure,
@@ -147,8 +189,8 @@ export function computeBenchmark(participants: readonly { participant: Participa
           p75: at(0.75),
           p90: at(0.9),
         });
-        for (const { tenantId, value } of members) {
-          positions.push({ tenantId, measure, cohortKind, value, percentileRank: sortedPercentileRank(sorted, value) });
+        for (const { tenantId, value, published } of members) {
+          positions.push({ tenantId, measure, cohortKind, cohortValue, value, percentileRank: memberPercentileRank(sorted, published, value) });
         }
       }
     }

@@ -101,6 +101,8 @@ export interface Diagnostics {
     verdict: Verdict;
   };
   rootCauses: { means: Record<RootCause, MeanEstimate>; weakest: RootCause } | Suppressed | null;
+  /** Support from leaders, 1-5: in the index, and a figure (and finding) of its own. */
+  leadershipSupport: MeanEstimate | Suppressed | null;
   attitudeDecay: {
     new: MeanEstimate | Suppressed | null;
     established: MeanEstimate | Suppressed | null;
@@ -219,6 +221,7 @@ export function diagnose({ units, external, internal, unitId, period, disclosure
   const diagnostics: Omit<Diagnostics, 'findings'> = {
     attitudeParadox: { blameShare, favourableWillingness, supportIndex, verdict },
     rootCauses,
+    leadershipSupport: hiddenOr(staffHidden, staff.leadershipSupport),
     attitudeDecay: { new: newStaff, established, difference: decayDifference },
     blame: { unsatisfied, components, attitudeByCustomerKind: { ...byKind, difference: shareDifference(byKind.occasional, byKind.recurring) } },
     serviceProfitLink: serviceProfitLink({ units, external, internal, period, disclosure }),
@@ -282,6 +285,16 @@ function findingsOf(d: Omit<Diagnostics, 'findings'>): Finding[] {
       text: `Staff rate ${ROOT_CAUSE_LABELS[weakest.cause]} lowest of the four root causes (${score(weakest.mean)} of 5).`,
       recommendation: fix.recommendation,
       supportedBy: [fix.path],
+    });
+  }
+
+  if (isShown(d.leadershipSupport) && d.leadershipSupport.mean < LOW_SUPPORT_INDEX) {
+    findings.push({
+      id: 'leadership-support',
+      severity: 'medium',
+      text: `Staff rate the support they get from their leaders ${score(d.leadershipSupport.mean)} of 5: willingness without direction fades.`,
+      recommendation: 'Give leaders time and a mandate to back their teams: regular one-to-ones, decisions taken where the work is, obstacles removed.',
+      supportedBy: ['leadershipSupport'],
     });
   }
 

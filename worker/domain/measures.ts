@@ -15,13 +15,69 @@ export type SupportScore = RootCause | 'leadershipSupport';
 
 /** No internal figure for a group of fewer respondents (DOMAIN.md, privacy thresholds). */
 export const MIN_GROUP_RESPONDENTS = 5;
-/** A tenant counts in a benchmark measure only with at least this many answers in the period. */
+/**
+ * A tenant counts in a benchmark measure only with at least this many of the answers the measure is
+ * made of in the period: external ratings (of that indicator, or with a `recommend`), internal ones,
+ * or, for the attitude blame share, dissatisfied ratings (30 ratings with 2 dissatisfied put 137 of
+ * 231 organizations at 100% in one month).
+ */
 export const BENCHMARK_MIN_EXTERNAL = 30;
 export const BENCHMARK_MIN_INTERNAL = 10;
+export const BENCHMARK_MIN_DISSATISFIED = 10;
 /** A cohort is published only with at least this many organizations. */
 export const MIN_BENCHMARK_COHORT = 5;
 /** Measures computed from internal ratings (the rest come from external ratings). */
-export const INTERNAL_MEASURES: readonly Measure[] = ['enps', 'supportIndex', 'willingness'];
+export const INTERNAL_MEASURES: readonly Measure[] = ['enps', 'supportIndex', 'willingness', 'leadershipSupport'];
+
+/** Each measure's own scale: means of 1-5 answers, shares 0-1, net scores −100..100 (targets are checked against it; benchmark noise scales with it). */
+export const MEASURE_RANGES: Record<Measure, { min: number; max: number }> = {
+  quality: { min: 1, max: 5 },
+  quantity: { min: 1, max: 5 },
+  opportunity: { min: 1, max: 5 },
+  cost: { min: 1, max: 5 },
+  overall: { min: 1, max: 5 },
+  supportIndex: { min: 1, max: 5 },
+  willingness: { min: 1, max: 5 },
+  leadershipSupport: { min: 1, max: 5 },
+  csat: { min: 0, max: 1 },
+  attitudeBlameShare: { min: 0, max: 1 },
+  nps: { min: -100, max: 100 },
+  enps: { min: -100, max: 100 },
+};
+
+/** How many answers a measure is made of: what its benchmark eligibility counts. */
+export function measureAnswers(measure: Measure, external: ExternalTotals, internal: InternalTotals): number {
+  switch (measure) {
+    case 'quality':
+    case 'quantity':
+    case 'opportunity':
+    case 'cost':
+      return external[`${measure}N`];
+    case 'overall':
+    case 'csat':
+      return external.ratings;
+    case 'nps':
+      return external.recommendN;
+    case 'attitudeBlameShare':
+      return external.dissatisfied;
+    case 'enps':
+      return internal.recommendEmployerN;
+    case 'supportIndex':
+    case 'willingness':
+    case 'leadershipSupport':
+      return internal.respondents;
+  }
+}
+
+/** The answers a tenant needs in a period to count in a measure's benchmark. */
+export function benchmarkMinimum(measure: Measure): { answers: number; of: string } {
+  if (measure === 'attitudeBlameShare') return { answers: BENCHMARK_MIN_DISSATISFIED, of: 'dissatisfied external ratings' };
+  if (measure === 'enps') return { answers: BENCHMARK_MIN_INTERNAL, of: 'internal ratings with recommendEmployer' };
+  if (INTERNAL_MEASURES.includes(measure)) return { answers: BENCHMARK_MIN_INTERNAL, of: 'internal ratings' };
+  if (measure === 'nps') return { answers: BENCHMARK_MIN_EXTERNAL, of: 'external ratings with recommend' };
+  if (measure === 'overall' || measure === 'csat') return { answers: BENCHMARK_MIN_EXTERNAL, of: 'external ratings' };
+  return { answers: BENCHMARK_MIN_EXTERNAL, of: `external ratings scoring ${measure}` };
+}
 
 const BLAME_COLUMNS: Record<ServiceComponent, keyof ExternalTotals> = {
   product: 'blamedProduct',
@@ -76,6 +132,8 @@ export interface InternalMeasures {
   knowledge: MeanEstimate | null;
   ability: MeanEstimate | null;
   willingness: MeanEstimate | null;
+  /** Support from leaders, 1-5: a figure of its own, not only part of the index. */
+  leadershipSupport: MeanEstimate | null;
   /** Share with willingness ≥ 4. */
   willingnessFavourable: ShareEstimate | null;
   enps: NetScore | null;
@@ -109,6 +167,7 @@ export function internalMeasures(t: InternalTotals): InternalMeasures {
     knowledge: meanOf(n, t.knowledgeSum, t.knowledgeSumSq),
     ability: meanOf(n, t.abilitySum, t.abilitySumSq),
     willingness: meanOf(n, t.willingnessSum, t.willingnessSumSq),
+    leadershipSupport: rootCauses.leadershipSupport,
     willingnessFavourable: shareOf(t.willingnessFavourable, n),
     enps: netScore(t.employerPromoters, t.employerDetractors, t.recommendEmployerN),
   };
@@ -138,5 +197,7 @@ export function measureValue(measure: Measure, external: ExternalTotals, interna
       return internalMeasures(internal).supportIndex?.mean ?? null;
     case 'willingness':
       return internalMeasures(internal).willingness?.mean ?? null;
+    case 'leadershipSupport':
+      return internalMeasures(internal).leadershipSupport?.mean ?? null;
   }
 }

@@ -7,6 +7,7 @@ import {
   TokenRefused,
   verifyAccessToken,
 } from '../domain/access-tokens.ts';
+import { scopesBeyond } from '../domain/scopes.ts';
 import type { AppEnv, Env } from '../env.ts';
 import type { TenantPrincipal } from './auth.ts';
 import { unauthorized } from './auth.ts';
@@ -22,7 +23,8 @@ export async function tokenIssuer(env: Env): Promise<TokenIssuer> {
 
 /**
  * A partner's access token: verified locally (no round trip), then the request's first batch checks
- * the client is still live and returns the tenant, so a revoked client's token stops at once.
+ * the client is still live and returns the tenant and the client's current scopes, so a revoked
+ * client's token, or a scope removed from the client, stops at once.
  */
 export async function authenticateAccessToken(c: Context<AppEnv>, token: string): Promise<TenantPrincipal> {
   let claims: AccessTokenClaims;
@@ -39,9 +41,13 @@ export async function authenticateAccessToken(c: Context<AppEnv>, token: string)
       'invalid_token',
     );
   }
+  // The token's scopes as the client holds them now: a scope taken from the client stops working
+  // at once, not when the token (issued with it) expires.
+  const lost = scopesBeyond(holder.client.scopes, claims.scopes);
+  const scopes = claims.scopes.filter((scope) => !lost.includes(scope));
   return {
     kind: 'tenant',
     tenant: holder.tenant,
-    credential: { type: 'partner_client', id: holder.client.id, scopes: claims.scopes },
+    credential: { type: 'partner_client', id: holder.client.id, scopes },
   };
 }

@@ -87,7 +87,7 @@ export function actorOf(principal: Principal | undefined): Actor {
 
 /** Who acts in this request and the request's id: what a change records in the audit log. */
 export function actingOf(c: Context<AppEnv>): Acting {
-  return { actor: actorOf(c.get('principal')), requestId: c.get('requestId') };
+  return { actor: actorOf(c.get('principal')), requestId: c.get('requestId'), clientRequestId: c.get('clientRequestId') };
 }
 
 /**

@@ -16,9 +16,13 @@ export function csvRecord(values: readonly CsvValue[]): string {
 }
 
 /**
- * Free text that a spreadsheet would run as a formula (OWASP "CSV injection": a leading `=`, `+`,
- * `-`, `@`, tab or CR) gets a leading apostrophe, which spreadsheets show as plain text.
+ * Free text that a spreadsheet could run as a formula gets a leading apostrophe, which spreadsheets
+ * show as plain text: OWASP's "CSV injection" triggers `=`, `+`, `-`, `@`, tab, CR (and ASVS's NUL)
+ * first, and also `=`, `+`, `-`, `@` after leading spaces or line breaks, which some spreadsheets
+ * skip before deciding that a cell is a formula.
  */
+const FORMULA = /^(?:[\t\r\n\0]|[\s\0]*[=+\-@])/;
+
 export function neutralizeFormula(text: string | null): string | null {
-  return text !== null && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return text !== null && FORMULA.test(text) ? `'${text}` : text;
 }

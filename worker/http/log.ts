@@ -6,7 +6,7 @@ type Level = 'info' | 'warn' | 'error';
 
 /** One JSON object per line, so Workers Logs and `wrangler tail` can filter on any field. */
 export function log(c: Context<AppEnv>, level: Level, message: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, message, requestId: c.get('requestId'), ...fields });
+  const line = JSON.stringify({ level, message, requestId: c.get('requestId'), clientRequestId: c.get('clientRequestId'), ...fields });
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);
   else console.log(line);

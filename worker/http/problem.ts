@@ -109,7 +109,8 @@ export function problemResponse(c: Context, error: ProblemError): Response {
     title,
     status,
     detail: error.message,
-    instance: c.get('requestId') ?? '',
+    // The id in the X-Request-Id response header: the client's own when it sent one.
+    instance: c.get('clientRequestId') ?? c.get('requestId') ?? '',
     ...(error.errors ? { errors: error.errors } : {}),
   };
   return c.body(JSON.stringify(body), status, {

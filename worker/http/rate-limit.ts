@@ -16,6 +16,13 @@ export const RATE_LIMITED_PATHS = ['/v1/*', '/oauth/*'] as const;
 
 /** What `[[ratelimits]]` in wrangler.toml configures for `RATE_LIMITER` (a unit test keeps them equal). */
 export const PRODUCTION_POLICY: RateLimitPolicy = { limit: 600, windowSeconds: 60 };
+/**
+ * Failed authentications per client address (`AUTH_FAILURE_LIMITER` in wrangler.toml): the
+ * per-credential quota cannot stop them, since every made-up key is a bucket of its own.
+ */
+export const AUTH_FAILURE_POLICY: RateLimitPolicy = { limit: 20, windowSeconds: 60 };
+/** Locally, failures get a 30th of the request quota (20 of the default 600), and never fewer than in production. */
+const AUTH_FAILURE_SHARE = 30;
 
 export interface RateLimiter {
   readonly policy: RateLimitPolicy;
@@ -72,16 +79,48 @@ function counterFor(windowSeconds: number): FixedWindowCounter {
   return counter;
 }
 
+function localPolicy(env: Env): RateLimitPolicy {
+  return {
+    limit: positiveInteger(env, 'RATE_LIMIT_PER_WINDOW', PRODUCTION_POLICY.limit),
+    windowSeconds: positiveInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', PRODUCTION_POLICY.windowSeconds),
+  };
+}
+
 export function rateLimiterFor(env: Env): RateLimiter {
   if (env.RATE_LIMIT_MODE === 'local') {
-    const policy = {
-      limit: positiveInteger(env, 'RATE_LIMIT_PER_WINDOW', PRODUCTION_POLICY.limit),
-      windowSeconds: positiveInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', PRODUCTION_POLICY.windowSeconds),
-    };
+    const policy = localPolicy(env);
     return new LocalRateLimiter(policy, counterFor(policy.windowSeconds));
   }
   if (!env.RATE_LIMITER) throw new Error('no RATE_LIMITER binding: declare [[ratelimits]] in wrangler.toml or set RATE_LIMIT_MODE=local');
   return new BindingRateLimiter(PRODUCTION_POLICY, env.RATE_LIMITER, counterFor(PRODUCTION_POLICY.windowSeconds));
+}
+
+/** The same two designs for failed authentications, counted per client address under `fail:` keys. */
+export function authFailureLimiterFor(env: Env): RateLimiter {
+  if (env.RATE_LIMIT_MODE === 'local') {
+    const { limit, windowSeconds } = localPolicy(env);
+    const policy = { limit: Math.max(AUTH_FAILURE_POLICY.limit, Math.ceil(limit / AUTH_FAILURE_SHARE)), windowSeconds };
+    return new LocalRateLimiter(policy, counterFor(windowSeconds));
+  }
+  if (!env.AUTH_FAILURE_LIMITER) throw new Error('no AUTH_FAILURE_LIMITER binding: declare [[ratelimits]] in wrangler.toml or set RATE_LIMIT_MODE=local');
+  return new BindingRateLimiter(AUTH_FAILURE_POLICY, env.AUTH_FAILURE_LIMITER, counterFor(AUTH_FAILURE_POLICY.windowSeconds));
+}
+
+/**
+ * Addresses over their failure quota, until their window ends (epoch ms). Only a failure is counted,
+ * and it is known only after authentication, so the refusal is remembered here, per isolate: each
+ * isolate lets at most one more failure through before the binding tells it too.
+ */
+const refusedAddresses = new Map<string, number>();
+
+function refusedUntil(key: string, nowMs: number): number | undefined {
+  const until = refusedAddresses.get(key);
+  if (until !== undefined && until <= nowMs) refusedAddresses.delete(key);
+  return until !== undefined && until > nowMs ? until : undefined;
+}
+
+function clientAddress(c: Context<AppEnv>): string {
+  return c.req.header('CF-Connecting-IP') ?? 'local';
 }
 
 /**
@@ -92,16 +131,30 @@ export function rateLimiterFor(env: Env): RateLimiter {
 async function bucketKey(c: Context<AppEnv>): Promise<string> {
   const authorization = c.req.header('Authorization');
   if (authorization) return sha256Hex(/^Bearer +(\S+) *$/i.exec(authorization)?.[1] ?? authorization);
-  return `ip:${c.req.header('CF-Connecting-IP') ?? 'local'}`;
+  return `ip:${clientAddress(c)}`;
 }
 
 /**
  * Counts the request before authentication, so a flood is refused without a database round trip,
- * and puts the quota on every response, errors included.
+ * and puts the quota on every response, errors included. An address whose failed authentications
+ * (401s) passed their own quota is refused the same way until its window ends, whatever credential
+ * it presents next.
  */
 export function rateLimit(): MiddlewareHandler<AppEnv> {
   return async function rateLimit(c, next) {
     const limiter = rateLimiterFor(c.env);
+    const failureKey = `fail:${clientAddress(c)}`;
+    const until = refusedUntil(failureKey, Date.now());
+    if (until !== undefined) {
+      const failures = authFailureLimiterFor(c.env).policy;
+      const resetSeconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+      const headers = rateLimitHeaders(failures, { allowed: false, remaining: 0, resetSeconds });
+      throw new ProblemError(
+        'tooManyRequests',
+        `Over the limit of ${failures.limit} failed authentications per ${failures.windowSeconds} s from this address; retry after ${resetSeconds} s.`,
+        { headers: { ...headers, 'Retry-After': String(resetSeconds) } },
+      );
+    }
     const state = await limiter.consume(await bucketKey(c));
     const headers = rateLimitHeaders(limiter.policy, state);
     if (!state.allowed) {
@@ -113,6 +166,10 @@ export function rateLimit(): MiddlewareHandler<AppEnv> {
     }
     await next();
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    if (c.res.status === 401) {
+      const failure = await authFailureLimiterFor(c.env).consume(failureKey);
+      if (!failure.allowed) refusedAddresses.set(failureKey, Date.now() + failure.resetSeconds * 1000);
+    }
   };
 }
 
@@ -134,7 +191,9 @@ const TOO_MANY_REQUESTS = (() => {
     ...response,
     description:
       `${response.description}. Every response under ${RATE_LIMITED_PATHS.join(' and ')} carries RateLimit-Policy and ` +
-      'RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one.',
+      'RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. ' +
+      `Failed authentications (401) are limited per client IP too (${AUTH_FAILURE_POLICY.limit} per ${AUTH_FAILURE_POLICY.windowSeconds} s), ` +
+      'whatever credential each presents; past that, every request from the address is a 429 until the window ends.',
     headers: {
       'Retry-After': {
         description: 'Seconds until the window resets.',

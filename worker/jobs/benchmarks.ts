@@ -12,7 +12,8 @@ import {
 } from '../db/benchmarks.ts';
 import { createDatabase, type Database } from '../db/client.ts';
 import { claimJobRun, createJobRun, finishJobRun, isStepDone, type JobRun, type JobRunRow, recordStep, runningJobRun, setJobRunTotals } from '../db/jobs.ts';
-import { computeBenchmark, eligibleValues, lastCompletePeriods, type Participant, type Position } from '../domain/benchmarks.ts';
+import { noiseKey } from '../domain/benchmark-noise.ts';
+import { computeBenchmark, type Contribution, eligibleValues, lastCompletePeriods, type Participant, type Position, publishedValues } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
 import type { Env } from '../env.ts';
@@ -135,7 +136,20 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
     });
     const values = computed.flat();
 
-    const results = snapshots.map((_, p) => computeBenchmark(participants.map((participant, t) => ({ participant, values: values[t]![p]! }))));
+    // The perturbed stand-ins are keyed draws (benchmark-noise.ts): computed again on a resumed run, never a step's
+    // result, which would double what the compute steps return.
+    const key = await noiseKey(env.HASH_SECRET);
+    const contributions = await Promise.all(
+      snapshots.map((snapshot, p) =>
+        Promise.all(
+          participants.map(async (participant, t): Promise<Contribution> => {
+            const own = values[t]![p]!;
+            return { participant, values: own, published: await publishedValues(key, snapshot.period, participant.tenantId, own) };
+          }),
+        ),
+      ),
+    );
+    const results = contributions.map((periodContributions) => computeBenchmark(periodContributions));
     const ranked = results.map((result) => chunks([...byTenant(result.positions)], WRITE_CHUNK));
     const writeSteps = ranked.reduce((sum, periodChunks) => sum + 2 * periodChunks.length, 0);
     const pages = Math.floor(participants.length / PARTICIPANT_PAGE) + 1;

@@ -14,6 +14,7 @@ export function auditEventResource(event: AuditEvent) {
     actor: { type: event.actorType, id: event.actorId },
     targetId: event.targetId,
     requestId: event.requestId,
+    clientRequestId: event.clientRequestId,
     details: event.details,
   };
 }

@@ -17,7 +17,8 @@ export const AuditEventSchema = z
       })
       .openapi({ description: 'Who did it. Never a secret.' }),
     targetId: uuid().nullable().openapi({ description: 'The tenant, key or client acted on.' }),
-    requestId: z.string().nullable().openapi({ description: 'The `X-Request-Id` of the request that did it.' }),
+    requestId: z.string().nullable().openapi({ description: "The server's own id of the request that did it (the `X-Request-Id` response header when the client sent none)." }),
+    clientRequestId: z.string().nullable().openapi({ description: 'The `X-Request-Id` the client sent with that request, if any: its own label, recorded apart and never used as the id.' }),
     details: z.record(z.string(), z.unknown()).openapi({ description: 'What changed, depending on the action.' }),
   })
   .openapi('AuditEvent');

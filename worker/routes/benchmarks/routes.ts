@@ -22,14 +22,17 @@ const DistributionSchema = z
     z.object({
       suppressed: z.literal(false),
       organizations: integer().openapi({ description: 'Organizations in the cohort (at least 5).' }),
-      mean: z.number(),
+      mean: z.number().openapi({ description: "Every statistic is computed from the members' perturbed values (README, \"What the pool reveals\"), never their true ones." }),
       p10: z.number(),
       p25: z.number(),
       median: z.number().openapi({ description: "The peers' median." }),
       p75: z.number().openapi({ description: 'Top 25% start here.' }),
       p90: z.number().openapi({ description: 'Top 10% start here.' }),
     }),
-    z.object({ suppressed: z.literal(true), reason: z.string() }),
+    z.object({
+      suppressed: z.literal(true),
+      reason: z.string().openapi({ description: 'Why: the cohort is under 5 organizations, or give to get (the tenant does not count in this cohort of this snapshot).' }),
+    }),
   ])
   .openapi('BenchmarkDistribution');
 
@@ -37,12 +40,14 @@ const OwnPositionSchema = z
   .union([
     z.object({
       ranked: z.literal(true),
-      value: z.number(),
-      percentileRank: z.number().openapi({ description: 'Mid-rank percentile in the cohort: (below + ½ equal) / N × 100.' }),
+      value: z.number().openapi({ description: "The tenant's own, true value." }),
+      percentileRank: z.number().openapi({ description: "Mid-rank percentile of the tenant's value among its peers' perturbed values: (below + ½ equal) / N × 100." }),
     }),
     z.object({
       ranked: z.literal(false),
-      reason: z.enum(['notOptedIn', 'tooFewAnswers', 'cohortSuppressed']),
+      reason: z.enum(['notOptedIn', 'tooFewAnswers', 'cohortSuppressed', 'cohortChanged']).openapi({
+        description: '`cohortChanged`: the snapshot counted the tenant in another industry, size band or region; a change takes effect at the next snapshot.',
+      }),
       detail: z.string(),
     }),
   ])
@@ -69,9 +74,12 @@ export const BenchmarkSchema = z
   });
 
 const NOTE =
-  'Needs `reports:read`. Only opted-in tenants with at least 30 external ratings (10 internal respondents for ' +
-  '`enps`, `supportIndex`, `willingness`) in the period count. A cohort of fewer than 5 organizations is suppressed. ' +
-  'No snapshot yet is a 404.';
+  'Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings ' +
+  '(of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for ' +
+  '`supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the ' +
+  'snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or ' +
+  'region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. ' +
+  'A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.';
 
 export const getBenchmark = createRoute({
   method: 'get',

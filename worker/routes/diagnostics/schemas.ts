@@ -59,6 +59,9 @@ export const DiagnosticsSchema = z
         weakest: z.enum(ROOT_CAUSES),
       }),
     ),
+    leadershipSupport: internal(MeanSchema).openapi({
+      description: `Support from leaders, 1-5: part of the support index and a figure of its own (a finding below ${LOW_SUPPORT_INDEX}).`,
+    }),
     attitudeDecay: z
       .object({
         ...(Object.fromEntries(TENURE_BANDS.map((band) => [band, internal(MeanSchema)])) as Record<(typeof TENURE_BANDS)[number], ReturnType<typeof internal<typeof MeanSchema>>>),

@@ -105,7 +105,8 @@ export const exportExternalRatings = createRoute({
   description:
     `Every rating that matches the filters, newest first (by receipt), streamed as RFC 4180 CSV (UTF-8, CRLF line ends, ` +
     `a header row: ${CSV_COLUMNS.join(', ')}; empty fields for nulls). To keep a spreadsheet from running a comment ` +
-    "as a formula, a comment that starts with `=`, `+`, `-`, `@`, a tab or a CR gets a leading apostrophe (`'`). " +
+    "as a formula, a comment that starts with `=`, `+`, `-`, `@`, a tab, CR, LF or NUL, or with `=`, `+`, `-`, `@` after " +
+    "leading spaces or line breaks, gets a leading apostrophe (`'`). " +
     `A failure midway aborts the transfer, so a partial file cannot pass for a complete one. ${FILTERS_NOTE} ${READ_NOTE}`,
   tags,
   ...tenantSecurity('ratings:read'),

@@ -34,12 +34,12 @@ const pointOf = (estimate: Estimate) => ('mean' in estimate ? estimate.mean : 's
 const valueOf = (raw: Raw | undefined) => (raw == null || isSuppressed(raw) ? null : pointOf(raw));
 
 const EXTERNAL_FIGURES = ['quality', 'quantity', 'opportunity', 'cost', 'overall', 'csat', 'nps'] as const;
-const INTERNAL_FIGURES = ['supportIndex', 'knowledge', 'ability', 'willingness', 'enps'] as const;
+const INTERNAL_FIGURES = ['supportIndex', 'leadershipSupport', 'knowledge', 'ability', 'willingness', 'enps'] as const;
 type FigureKey = (typeof EXTERNAL_FIGURES)[number] | (typeof INTERNAL_FIGURES)[number];
 /** Means carry a standard error; shares and net scores an interval. */
 const HAS_STANDARD_ERROR: Record<FigureKey, boolean> = {
   quality: true, quantity: true, opportunity: true, cost: true, overall: true, csat: false, nps: false,
-  supportIndex: true, knowledge: true, ability: true, willingness: true, enps: false,
+  supportIndex: true, leadershipSupport: true, knowledge: true, ability: true, willingness: true, enps: false,
 };
 
 /** A figure with its uncertainty, gap to target and trend against `previous`. */

@@ -80,6 +80,7 @@ export const InternalFiguresSchema = z
   .object({
     respondents: orSuppressed(integer()),
     supportIndex: orSuppressed(MeanFigureSchema).openapi({ description: 'Mean of the five support scores, 1-5.' }),
+    leadershipSupport: orSuppressed(MeanFigureSchema).openapi({ description: "Support from the unit's leaders, 1-5: part of the index and a figure of its own." }),
     weakestRootCause: orSuppressed(z.enum(ROOT_CAUSES).nullable()).openapi({ description: 'The root cause with the lowest mean.' }),
     knowledge: orSuppressed(MeanFigureSchema),
     ability: orSuppressed(MeanFigureSchema),
@@ -141,6 +142,7 @@ function scorecardExample() {
         internal: {
           respondents: 120,
           supportIndex: mean(3, 120, 0.09),
+          leadershipSupport: mean(3, 120, 0.1),
           weakestRootCause: 'commitments' as const,
           knowledge: mean(3, 120, 0.13),
           ability: mean(3, 120, 0.13),

@@ -1,25 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { MEASURES } from '../../../db/schema.ts';
-import type { Measure } from '../../domain/measures.ts';
+import { type Measure, MEASURE_RANGES } from '../../domain/measures.ts';
 import { timestamp } from '../../http/schemas.ts';
 
-/** Each measure's own scale: means of 1-5 answers, shares, net scores in points. */
-export const MEASURE_RANGES: Record<Measure, { min: number; max: number }> = {
-  quality: { min: 1, max: 5 },
-  quantity: { min: 1, max: 5 },
-  opportunity: { min: 1, max: 5 },
-  cost: { min: 1, max: 5 },
-  overall: { min: 1, max: 5 },
-  supportIndex: { min: 1, max: 5 },
-  willingness: { min: 1, max: 5 },
-  csat: { min: 0, max: 1 },
-  attitudeBlameShare: { min: 0, max: 1 },
-  nps: { min: -100, max: 100 },
-  enps: { min: -100, max: 100 },
-};
-
 const measure = z.enum(MEASURES).openapi({ description: 'What the target is for.', example: 'csat' });
-const RANGES_NOTE = 'Means (quality … overall, supportIndex, willingness) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.';
+const RANGES_NOTE = 'Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.';
 
 export const TargetSchema = z
   .object({

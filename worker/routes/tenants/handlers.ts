@@ -2,10 +2,11 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { ApiKey, Tenant } from '../../../db/schema.ts';
 import { sqlState, UNIQUE_VIOLATION } from '../../db/errors.ts';
 import { insertTenantWithKey, updateTenant as updateTenantRow } from '../../db/tenants.ts';
+import { movedCohortAttributes } from '../../domain/benchmarks.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
-import { actorOf, tenantOf } from '../../http/auth.ts';
+import { actingOf, tenantOf } from '../../http/auth.ts';
 import { idempotencyKeyOf, writeOnce } from '../../http/idempotency.ts';
 import { ProblemError } from '../../http/problem.ts';
 import { derivedUuid } from '../../domain/pseudonyms.ts';
@@ -54,7 +55,7 @@ export const createTenant: RouteHandler<CreateTenantRoute, AppEnv> = async (c) =
     return await writeOnce(
       c,
       undefined,
-      insertTenantWithKey(c.get('db'), tenant, apiKey, c.get('requestId')),
+      insertTenantWithKey(c.get('db'), tenant, apiKey, { requestId: c.get('requestId'), clientRequestId: c.get('clientRequestId') }),
       201,
       { tenant: tenantResource(tenant), apiKey: newApiKeyResource<string | null>(apiKey, secret.secret) },
       {
@@ -77,10 +78,24 @@ export const getTenant: RouteHandler<GetTenantRoute, AppEnv> = (c) =>
   c.json(tenantResource(tenantOf(c.get('principal')).tenant), 200);
 
 export const updateTenant: RouteHandler<UpdateTenantRoute, AppEnv> = async (c) => {
-  const principal = tenantOf(c.get('principal'));
-  const { tenant } = principal;
-  const updated = await updateTenantRow(c.get('db'), tenant.id, c.req.valid('json'), actorOf(principal), c.get('requestId'));
+  const { tenant } = tenantOf(c.get('principal'));
+  const changes = c.req.valid('json');
+  const updated = await updateTenantRow(c.get('db'), tenant, changes, actingOf(c));
   // The row was read a moment ago with the key; it can only vanish if deleted in between.
   if (!updated) throw new Error(`tenant ${tenant.id} disappeared during update`);
-  return c.json(tenantResource(updated), 200);
+  const moved = movedCohortAttributes(tenant, changes);
+  return c.json(
+    {
+      ...tenantResource(updated),
+      ...(moved.length > 0
+        ? {
+            benchmarkCohorts: {
+              takesEffect: 'nextSnapshot' as const,
+              detail: `The new ${moved.join(', ')} counts from the next benchmark snapshot (computed daily); until then benchmarks show the cohorts the current snapshot counted the tenant in, and no rank in the new one.`,
+            },
+          }
+        : {}),
+    },
+    200,
+  );
 };

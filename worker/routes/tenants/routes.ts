@@ -67,6 +67,16 @@ export const TenantSchema = z
     },
   });
 
+const UpdatedTenantSchema = TenantSchema.extend({
+  benchmarkCohorts: z
+    .object({
+      takesEffect: z.literal('nextSnapshot'),
+      detail: z.string(),
+    })
+    .optional()
+    .openapi({ description: 'Present when `industry`, `sizeBand` or `region` changed: when the new cohorts count.' }),
+}).openapi('UpdatedTenant');
+
 const CreateTenantSchema = z
   .strictObject({
     name,
@@ -138,12 +148,15 @@ export const updateTenant = createRoute({
   path: '/v1/tenant',
   operationId: 'updateTenant',
   summary: "Update the caller's tenant settings",
-  description: 'Changes only the fields sent. Needs the `admin` scope.',
+  description:
+    'Changes only the fields sent. Needs the `admin` scope. A change of `industry`, `sizeBand` or `region` is audited ' +
+    'with the values before and after, and moves the tenant to its new benchmark cohorts at the next snapshot (the answer ' +
+    'says so in `benchmarkCohorts`): snapshots freeze each participant\'s cohorts, so no rank mixes two of them.',
   tags,
   ...tenantSecurity('admin'),
   request: { body: { required: true, content: { 'application/json': { schema: UpdateTenantSchema } } } },
   responses: {
-    200: { description: 'The updated tenant.', content: { 'application/json': { schema: TenantSchema } } },
+    200: { description: 'The updated tenant.', content: { 'application/json': { schema: UpdatedTenantSchema } } },
     ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS),
   },
 });
