@@ -243,6 +243,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OAuth 2.0 authorization server metadata
+         * @description RFC 8414: where OAuth client libraries discover the token endpoint, the key set and what is supported. The URLs are built from `issuer`, the origin this API is deployed at. Cacheable for 5 minutes.
+         */
+        get: operations["getAuthorizationServerMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-events": {
         parameters: {
             query?: never;
@@ -302,7 +322,7 @@ export interface paths {
         put?: never;
         /**
          * Record up to 1,000 ratings at once, all or nothing
-         * @description Needs `ratings:write`. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/overall`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
+         * @description Needs `ratings:write`. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/overall`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB, and the batch, stored, must fit one database request of 10 MiB: text is escaped there, so quotes, backslashes and control characters in comments weigh two to seven times their length. A batch that would not fit is a 413 naming the limit, before anything is written; send it in smaller batches.
          */
         post: operations["createExternalRatingBatch"];
         delete?: never;
@@ -362,7 +382,7 @@ export interface paths {
         put?: never;
         /**
          * Record an employee’s anonymous rating of the support they receive
-         * @description Needs `ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only). An unknown unit (or another tenant’s) is a 404 naming it; an archived unit is a 409. Send an `Idempotency-Key` so that retries cannot record the rating twice.
+         * @description Needs `internal-ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only, by the disclosure rule: see the scorecard). The day must lie in the current UTC month. `internal-ratings:write` is a scope of its own: `admin` does not imply it, and a credential that holds it cannot hold `reports:read` or `admin`, so no one can pad a small group with answers they know and read it back. Each write is audited with its counts (`internal_ratings.recorded`), never its contents. An unknown unit (or another tenant’s) is a 404 naming it; an archived unit is a 409. Send an `Idempotency-Key` so that retries cannot record the rating twice.
          */
         post: operations["createInternalRating"];
         delete?: never;
@@ -382,7 +402,7 @@ export interface paths {
         put?: never;
         /**
          * Record up to 1,000 anonymous internal ratings at once, all or nothing
-         * @description Needs `ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only). If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/empowerment`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
+         * @description Needs `internal-ratings:write`. Internal ratings are anonymous: a field that identifies the employee (employeeId, email, name, userId, staffId, …, at any depth) is a 422 saying so; only the day is stored, under a random id; and no route reads one back (aggregates of 5 or more respondents only, by the disclosure rule: see the scorecard). The day must lie in the current UTC month. `internal-ratings:write` is a scope of its own: `admin` does not imply it, and a credential that holds it cannot hold `reports:read` or `admin`, so no one can pad a small group with answers they know and read it back. Each write is audited with its counts (`internal_ratings.recorded`), never its contents. If any item is invalid, nothing is written and the 422 lists every bad item by JSON pointer (`/items/17/empowerment`). Unknown units are a 404 and archived ones a 409, each naming the items. The body may be up to 5 MiB.
          */
         post: operations["createInternalRatingBatch"];
         delete?: never;
@@ -493,10 +513,30 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run the benchmark job now (operator)
-         * @description Computes the benchmark snapshots of the last complete month and quarter, replacing those periods' snapshots, and answers with the finished run: `succeeded`, or `failed` with its error (the previous snapshots then stay).
+         * Start the benchmark job now (operator)
+         * @description Starts a run of the benchmark job (a Cloudflare Workflow) for the last complete month and quarter and answers at once with the `queued` run; `GET` its `Location` until its status is `succeeded` or `failed`. A run waits for the job's running one to end (`queued`), computes the snapshots step by step and publishes them at once, replacing those periods' snapshots; a failed run leaves the previous snapshots in place.
          */
         post: operations["runBenchmarks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/job-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a job run (operator)
+         * @description Its status and progress: poll it after starting a run.
+         */
+        get: operations["getJobRun"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -556,7 +596,7 @@ export interface paths {
         };
         /**
          * Measures per period, with uncertainty, gap to target and trend
-         * @description Per period: the four indicator means, overall, CSAT, NPS (clients); support index and its weakest root cause, knowledge, ability, willingness and eNPS (employees). Means carry n and a standard error, shares a Wilson 95% interval, net scores the interval of a difference of two shares. An empty period has null values with n 0. Internal figures of a group of 1-4 respondents are suppressed, and so are other groups where subtracting visible groups would reveal them. An unknown unit (or another tenant’s) is a 404. Needs `reports:read`.
+         * @description Per period: the four indicator means, overall, CSAT, NPS (clients); support index and its weakest root cause, knowledge, ability, willingness and eNPS (employees). Means carry n and a standard error, shares a Wilson 95% interval, net scores the interval of a difference of two shares. An empty period has null values with n 0. Periods are always whole (`from` moves back and `to` forward to period boundaries; each period states its own). Disclosure rule for internal figures: they are published only for ended months, quarters and 12-month windows (never per week), and only where no combination of the figures this API publishes (any unit subtree under any tree the tenant has had, any period, any split, scorecard and diagnostics alike) could single out 1-4 respondents; otherwise each reads `{"suppressed": true, "reason": …}`, never 0. An unknown unit (or another tenant’s) is a 404. Needs `reports:read`.
          */
         get: operations["getScorecard"];
         put?: never;
@@ -576,7 +616,7 @@ export interface paths {
         };
         /**
          * Why service culture stands where it does
-         * @description Needs `reports:read`. The attitude paradox, attitude decay, blame by component and customer kind, the service-profit link, and findings in plain language, each naming the figures that support it. Internal figures of fewer than 5 respondents (or that would reveal such a group by subtraction) are `{"suppressed": true}`, and no finding rests on them. A unit that is not the tenant’s is a 404.
+         * @description Needs `reports:read`. The attitude paradox, attitude decay, blame by component and customer kind, the service-profit link, and findings in plain language, each naming the figures that support it, for one whole period: a calendar month, a quarter or 12 whole months (any other window is a 422 naming `from`/`to`). Internal figures are published only for ended periods and only where no combination of published figures (any unit, period, split, endpoint or earlier unit tree) isolates fewer than 5 respondents; others are `{"suppressed": true, "reason": …}`, and no finding rests on them. A unit that is not the tenant’s is a 404.
          */
         get: operations["getDiagnostics"];
         put?: never;
@@ -632,7 +672,11 @@ export interface paths {
         delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes its URL, its event types, or enables or disables it; what is not given stays. Enabling an endpoint the delivery job disabled resets its failure clock; disabling abandons its pending deliveries. Audited with the changes. Needs the `admin` scope.
+         */
+        patch: operations["updateWebhookEndpoint"];
         trace?: never;
     };
     "/v1/webhook-endpoints/{id}/rotate-secret": {
@@ -675,10 +719,231 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Writes a `webhook.test` event for this endpoint only, delivered, signed and retried like any event, within a minute; its attempts show at `GET …/deliveries`. Audited. The endpoint must be enabled. Needs the `admin` scope.
+         */
+        post: operations["testWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver an event again
+         * @description Schedules a finished delivery (succeeded, or abandoned after its retries or a disabling) again, due now, with a fresh set of retries and the same `webhook-id`, so a receiver that already has it can ignore it. Audited. A delivery still being retried is a 409; so is one to a disabled endpoint. Needs the `admin` scope.
+         */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "/benchmark.snapshot.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * benchmark.snapshot.published
+         * @description A new benchmark snapshot, with the tenant's positions in it (daily job). POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
+         */
+        post: operations["benchmarkSnapshotPublishedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scorecard.target.crossed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * scorecard.target.crossed
+         * @description A measure moved to the other side of its target (daily evaluation). POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
+         */
+        post: operations["scorecardTargetCrossedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * api_key.revoked
+         * @description An API key was revoked. POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
+         */
+        post: operations["apiKeyRevokedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook.test
+         * @description Sent on request (`POST /v1/webhook-endpoints/{id}/test`) to that endpoint only; not subscribable. POSTed as JSON, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`); the same `webhook-id` on every retry.
+         */
+        post: operations["webhookTestEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        BenchmarkSnapshotPublishedEvent: {
+            /** @enum {string} */
+            type: "benchmark.snapshot.published";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: {
+                /** Format: uuid */
+                snapshotId: string;
+                period: {
+                    /** @enum {string} */
+                    kind: "month" | "quarter";
+                    /**
+                     * Format: date
+                     * @description First day, inclusive.
+                     */
+                    start: string;
+                    /**
+                     * Format: date
+                     * @description Last day, exclusive.
+                     */
+                    end: string;
+                };
+                /** @description The tenant's cohort values; empty when it does not take part. */
+                cohorts: {
+                    /** @enum {string} */
+                    all?: "";
+                    industry?: string;
+                    sizeBand?: string;
+                    region?: string;
+                };
+                positions: {
+                    /** @enum {string} */
+                    measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                    /** @enum {string} */
+                    cohortKind: "all" | "industry" | "sizeBand" | "region";
+                    value: number;
+                    percentileRank: number;
+                }[];
+            };
+        };
+        ScorecardTargetCrossedEvent: {
+            /** @enum {string} */
+            type: "scorecard.target.crossed";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: {
+                /** @enum {string} */
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                target: number;
+                value: number;
+                /** @enum {string} */
+                side: "met" | "unmet";
+                /** @enum {string} */
+                previousSide: "met" | "unmet";
+                window: {
+                    /** Format: date */
+                    start: string;
+                    /** Format: date */
+                    end: string;
+                };
+            };
+        };
+        ApiKeyRevokedEvent: {
+            /** @enum {string} */
+            type: "api_key.revoked";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: {
+                apiKey: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    displayPrefix: string;
+                    revokedAt: string;
+                };
+            };
+        };
+        WebhookTestEvent: {
+            /** @enum {string} */
+            type: "webhook.test";
+            /**
+             * Format: date-time
+             * @description When the event happened.
+             */
+            timestamp: string;
+            data: {
+                /** Format: uuid */
+                endpointId: string;
+                message: string;
+            };
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -791,20 +1056,12 @@ export interface components {
             updatedAt: string;
         };
         /** @description A new API key with its secret, shown once. */
-        CreatedApiKey: components["schemas"]["IssuedApiKey"] & {
+        CreatedApiKey: components["schemas"]["ApiKey"] & {
             /**
              * @description The API key. Shown only in this response: store it now, it cannot be retrieved again. Null in a replay (`Idempotent-Replayed: true`): the secret is never stored.
              * @example sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo
              */
-            secret?: string | null;
-        };
-        /** @description A new API key with its secret, shown once. */
-        IssuedApiKey: components["schemas"]["ApiKey"] & {
-            /**
-             * @description The API key. Shown only in this response: store it now, it cannot be retrieved again.
-             * @example sck_3kTq9vXaQ0d2m8JcR1yWbLh5uZ7sNfEo
-             */
-            secret: string;
+            secret: string | null;
         };
         /** @description An API key, without its secret. */
         ApiKey: {
@@ -817,7 +1074,7 @@ export interface components {
              * @example sck_3kTq9vXa
              */
             displayPrefix: string;
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -929,12 +1186,12 @@ export interface components {
             /** @example Helpdesk integration */
             name: string;
             /**
-             * @description At most the caller's own scopes (`admin` counts as all).
+             * @description At most the caller's own scopes (`admin` counts as all). `internal-ratings:write` may not be combined with `reports:read` or `admin` (a writer of internal ratings who could read the figures could pad a small group with known answers).
              * @example [
              *       "ratings:write"
              *     ]
              */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
             /**
              * Format: date-time
              * @description When the key stops working: in the future, at most 2 years ahead. Omit for no expiry.
@@ -980,7 +1237,7 @@ export interface components {
              */
             displayPrefix: string;
             /** @description The most its access tokens may carry. */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
             /** Format: date-time */
             createdAt: string;
             /**
@@ -998,12 +1255,12 @@ export interface components {
             /** @example Helpdesk */
             name: string;
             /**
-             * @description At most the caller's own scopes (`admin` counts as all).
+             * @description At most the caller's own scopes (`admin` counts as all). `internal-ratings:write` may not be combined with `reports:read` or `admin` (a writer of internal ratings who could read the figures could pad a small group with known answers).
              * @example [
              *       "ratings:write"
              *     ]
              */
-            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin")[];
+            scopes: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
         };
         PartnerClientPage: {
             data: components["schemas"]["PartnerClient"][];
@@ -1067,6 +1324,24 @@ export interface components {
             /** @enum {string} */
             use: "sig";
         };
+        /** @description RFC 8414 OAuth 2.0 authorization server metadata. */
+        AuthorizationServerMetadata: {
+            /**
+             * Format: uri
+             * @description Equal to the `iss` of every access token (`JWT_ISSUER`).
+             */
+            issuer: string;
+            /** Format: uri */
+            token_endpoint: string;
+            /** Format: uri */
+            jwks_uri: string;
+            grant_types_supported: "client_credentials"[];
+            response_types_supported: string[];
+            token_endpoint_auth_methods_supported: ("client_secret_basic" | "client_secret_post")[];
+            scopes_supported: ("ratings:write" | "ratings:read" | "reports:read" | "admin" | "internal-ratings:write")[];
+            /** Format: uri */
+            service_documentation: string;
+        };
         AuditEventPage: {
             data: components["schemas"]["AuditEvent"][];
             /** @description Pass as `cursor` for the next page; null on the last. */
@@ -1078,7 +1353,7 @@ export interface components {
             /** Format: date-time */
             occurredAt: string;
             /** @enum {string} */
-            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled";
+            action: "tenant.created" | "tenant.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "partner_client.created" | "partner_client.revoked" | "credential.refused" | "external_ratings.erased" | "webhook_endpoint.created" | "webhook_endpoint.deleted" | "webhook_endpoint.secret_rotated" | "webhook_endpoint.disabled" | "internal_ratings.recorded" | "webhook_endpoint.updated" | "webhook_endpoint.tested" | "webhook_delivery.redelivered" | "unit.created" | "unit.updated" | "unit.archived" | "unit.deleted" | "targets.updated" | "external_ratings.exported";
             /** @description Who did it. Never a secret. */
             actor: {
                 /** @enum {string} */
@@ -1299,7 +1574,7 @@ export interface components {
             unitId: string;
             /**
              * Format: date
-             * @description The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day after the server’s UTC date (time zones ahead of UTC), at most 2 years back.
+             * @description The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day after the server’s UTC date (time zones ahead of UTC), and in the current UTC month: a month’s internal figures are published once it has ended and never change, so an answer dated in an ended month is refused (it would otherwise show as the difference between two readings of the same figure).
              * @example 2026-11-23
              */
             occurredOn: string;
@@ -1570,7 +1845,7 @@ export interface components {
             /** @enum {string} */
             trigger: "cron" | "operator";
             /** @enum {string} */
-            status: "running" | "succeeded" | "failed";
+            status: "queued" | "running" | "succeeded" | "failed";
             /** Format: date-time */
             startedAt: string;
             /** Format: date-time */
@@ -1580,6 +1855,21 @@ export interface components {
                 [key: string]: unknown;
             };
             error: string | null;
+            progress: components["schemas"]["JobRunProgress"];
+        };
+        /** @description The run's steps so far; each is done once, even when retried. */
+        JobRunProgress: {
+            stepsDone: number;
+            /** @description Null until the run has read the participants. */
+            stepsTotal: number | null;
+            /** @description Opted-in tenants whose values the run has computed. */
+            tenantsDone: number;
+            tenantsTotal: number | null;
+            /**
+             * @description The step done last, e.g. `compute 3`, `publish`.
+             * @example publish
+             */
+            lastStep: string | null;
         };
         RunBenchmarks: {
             /**
@@ -1801,6 +2091,17 @@ export interface components {
                 occasional: components["schemas"]["ExternalFigures"];
                 recurring: components["schemas"]["ExternalFigures"];
             };
+            /** @description With `split=tenureBand`: internal figures of staff under 12 months (`new`) and longer. */
+            byTenureBand?: {
+                new: components["schemas"]["InternalFigures"];
+                established: components["schemas"]["InternalFigures"];
+            };
+            /** @description With `split=role`. */
+            byRole?: {
+                frontline: components["schemas"]["InternalFigures"];
+                support: components["schemas"]["InternalFigures"];
+                leader: components["schemas"]["InternalFigures"];
+            };
         };
         /** @description From clients’ ratings. */
         ExternalFigures: {
@@ -1921,10 +2222,10 @@ export interface components {
             /** @enum {boolean} */
             suppressed: true;
             /**
-             * @description `too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that a smaller group’s figures cannot be recovered by subtracting visible groups from each other.
+             * @description `too-few-respondents`: the group has 1-4 respondents. `complementary`: hidden so that no combination of published figures (other units, periods, splits, endpoints, earlier unit trees) can isolate fewer than 5 respondents. `period-open`: the period has not ended; internal figures are published once it has, and then never change. `not-published`: internal figures are not published per week (weeks straddle months).
              * @enum {string}
              */
-            reason: "too-few-respondents" | "complementary";
+            reason: "too-few-respondents" | "complementary" | "period-open" | "not-published";
         };
         Diagnostics: {
             period: {
@@ -1976,7 +2277,7 @@ export interface components {
                 high: number;
             };
         } | null;
-        /** @description An internal figure withheld: fewer than 5 respondents, or one that would reveal such a group by subtraction. */
+        /** @description An internal figure withheld: fewer than 5 respondents, one that published figures would isolate, or a period not yet ended. */
         DiagnosticSuppressed: {
             /** @enum {boolean} */
             suppressed: true;
@@ -2103,7 +2404,7 @@ export interface components {
              */
             eventTypes: ("benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked")[];
             /**
-             * @description `disabled` after every delivery attempt failed for 24 hours; a disabled endpoint gets no events. Create a new one.
+             * @description `disabled` after every delivery attempt failed for 24 hours, or by an admin; a disabled endpoint gets no events. `PATCH` it with `status: enabled` to enable it again.
              * @enum {string}
              */
             status: "enabled" | "disabled";
@@ -2162,7 +2463,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            eventType: "benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked";
+            eventType: "benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked" | "webhook.test";
             /** Format: date-time */
             attemptedAt: string;
             /** @description Null when no response came (timeout, refused connection). */
@@ -2179,6 +2480,38 @@ export interface components {
                 status: "pending" | "succeeded" | "abandoned";
                 attempts: number;
             };
+        };
+        UpdateWebhookEndpoint: {
+            /**
+             * @description An https URL of a public host, ports 443 or 1024-65535, without credentials. Private, loopback, link-local and metadata addresses and internal names (`localhost`, `*.internal`, `*.local`) are refused. Redirects are not followed.
+             * @example https://hooks.example.com/service-culture
+             */
+            url?: string;
+            /**
+             * @description The events sent to the endpoint.
+             * @example [
+             *       "benchmark.snapshot.published",
+             *       "api_key.revoked"
+             *     ]
+             */
+            eventTypes?: ("benchmark.snapshot.published" | "scorecard.target.crossed" | "api_key.revoked")[];
+            /**
+             * @description `enabled` resets the failure clock (`failingSince`); `disabled` abandons the pending deliveries.
+             * @enum {string}
+             */
+            status?: "enabled" | "disabled";
+        };
+        ScheduledDelivery: {
+            /**
+             * Format: uuid
+             * @description The `webhook-id` the receiver gets.
+             */
+            eventId: string;
+            /**
+             * Format: uuid
+             * @description Its attempts are listed at `GET …/deliveries`.
+             */
+            deliveryId: string;
         };
     };
     responses: never;
@@ -2704,6 +3037,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2826,11 +3161,11 @@ export interface operations {
                     /** @description The new key. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3258,11 +3593,11 @@ export interface operations {
                     /** @description The new key. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3461,6 +3796,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3583,11 +3920,11 @@ export interface operations {
                     /** @description The new partner client. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4115,6 +4452,35 @@ export interface operations {
             };
         };
     };
+    getAuthorizationServerMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAuditEvents: {
         parameters: {
             query?: {
@@ -4122,7 +4488,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page; omit for the first page. */
                 cursor?: string;
-                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled. */
+                /** @description Only these actions, comma-separated: tenant.created, tenant.updated, api_key.created, api_key.rotated, api_key.revoked, partner_client.created, partner_client.revoked, credential.refused, external_ratings.erased, webhook_endpoint.created, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, webhook_endpoint.disabled, internal_ratings.recorded, webhook_endpoint.updated, webhook_endpoint.tested, webhook_delivery.redelivered, unit.created, unit.updated, unit.archived, unit.deleted, targets.updated, external_ratings.exported. */
                 action?: string;
                 /** @description Only events at or after this time. */
                 from?: string;
@@ -4144,6 +4510,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4279,6 +4647,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4928,11 +5298,11 @@ export interface operations {
                     /** @description An attachment named for the day of the export (UTC). */
                     "Content-Disposition": string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5585,6 +5955,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5707,11 +6079,11 @@ export interface operations {
                     /** @description The new unit. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6352,7 +6724,10 @@ export interface operations {
                 /** @description The latest complete month or quarter computed. */
                 period?: "month" | "quarter";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6367,11 +6742,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Benchmark"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -6492,7 +6884,10 @@ export interface operations {
                 /** @description The latest complete month or quarter computed. */
                 period?: "month" | "quarter";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6507,11 +6902,50 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <svg xmlns="http://www.w3.org/2000/svg" width="640" height="220" viewBox="0 0 640 220" role="img" font-family="system-ui, sans-serif" font-size="13">
+                     *     <title>csat: you and your peers</title>
+                     *     <rect width="640" height="220" fill="#ffffff"/>
+                     *     <text x="40" y="28" font-size="16" font-weight="600" fill="#111111">csat: you and your peers</text>
+                     *     <text x="40" y="50" fill="#444444">industry insurance · month 2026-10-01 – 2026-11-01 · 15 organizations</text>
+                     *     <line x1="40" y1="170" x2="600" y2="170" stroke="#999999"/>
+                     *     <line x1="78.6" y1="115" x2="228.4" y2="115" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="461.5" y1="115" x2="561.4" y2="115" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="78.6" y1="102" x2="78.6" y2="128" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="561.4" y1="102" x2="561.4" y2="128" stroke="#333333" stroke-width="2"/>
+                     *     <rect x="228.4" y="90" width="233.1" height="50" fill="#cfe3f7" stroke="#1f5f99" stroke-width="2"/>
+                     *     <line x1="345" y1="90" x2="345" y2="140" stroke="#1f5f99" stroke-width="3"/>
+                     *     <text x="78.6" y="188" text-anchor="middle" font-size="11" fill="#333333">p10 0.52</text>
+                     *     <text x="228.4" y="204" text-anchor="middle" font-size="11" fill="#333333">p25 0.61</text>
+                     *     <text x="345" y="188" text-anchor="middle" font-size="11" fill="#333333">median 0.68</text>
+                     *     <text x="461.5" y="204" text-anchor="middle" font-size="11" fill="#333333">p75 0.75</text>
+                     *     <text x="561.4" y="188" text-anchor="middle" font-size="11" fill="#333333">p90 0.81</text>
+                     *     <line x1="494.8" y1="76" x2="494.8" y2="154" stroke="#c0392b" stroke-width="3" data-marker="own"/>
+                     *     <text x="494.8" y="70" text-anchor="end" font-weight="600" fill="#c0392b">You: 0.77 (percentile 80)</text>
+                     *     </svg>
+                     */
                     "image/svg+xml": string;
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -6635,15 +7069,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The finished job run. */
-            200: {
+            /** @description The run, queued. */
+            202: {
                 headers: {
-                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The job run, to poll. */
+                    Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6774,6 +7210,112 @@ export interface operations {
             };
         };
     };
+    getJobRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job run id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job run. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobRun"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listJobRuns: {
         parameters: {
             query?: {
@@ -6797,6 +7339,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7157,16 +7701,19 @@ export interface operations {
             query?: {
                 /** @description First day (UTC) of the first period, moved back to the start of its week, month or quarter. */
                 from?: string;
-                /** @description Day after the last period (exclusive). Default: the start of the current week, month or quarter. */
+                /** @description Day after the last period (exclusive), moved forward to the end of its week, month or quarter: periods are always whole, and each period in the answer states its own `from` and `to`. Default: the start of the current week, month or quarter. With `rolling12`: the 12 whole months before the start of its month. */
                 to?: string;
                 /** @description Period length; at most 36 periods. `rolling12`: the 12 complete months before `to` as one period (no `from`). */
                 interval?: "week" | "month" | "quarter" | "rolling12";
                 /** @description Only this unit and the units below it; default: the whole tenant. */
                 unitId?: string;
-                /** @description Also give the external figures per customer kind. */
-                split?: "customerKind";
+                /** @description One split at most: `customerKind` also gives the external figures per customer kind; `tenureBand` or `role` the internal figures per tenure band or role, each decided by the disclosure rule like any other cell. */
+                split?: "customerKind" | "tenureBand" | "role";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7181,11 +7728,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Scorecard"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -7299,14 +7863,17 @@ export interface operations {
     getDiagnostics: {
         parameters: {
             query?: {
-                /** @description First day (UTC), inclusive. Default: the first day of the last 3 complete months. */
+                /** @description First day (UTC) of a month, inclusive; with `to`, one calendar month, quarter or 12 whole months. Default: the last complete quarter. */
                 from?: string;
-                /** @description Last day (UTC), exclusive; after `from`. Default: the first day of this month. */
+                /** @description First day (UTC) of the month after the period, exclusive. Default: the end of the last complete quarter. */
                 to?: string;
                 /** @description Only this unit and the units under it (the service-profit link stays tenant-wide). */
                 unitId?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7321,11 +7888,28 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Diagnostics"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -7374,6 +7958,21 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your request is not valid */
+            422: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -7459,6 +8058,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7581,11 +8182,11 @@ export interface operations {
                     /** @description The new endpoint. */
                     Location: string;
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
-                    "RateLimit-Policy": string;
+                    "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
-                    RateLimit: string;
+                    RateLimit?: string;
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
-                    "Access-Control-Allow-Origin": string;
+                    "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7986,6 +8587,191 @@ export interface operations {
             };
         };
     };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint as changed. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request is malformed */
+            400: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your request is not valid */
+            422: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
@@ -8215,6 +9001,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8327,6 +9115,368 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    testWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event is in the outbox. */
+            202: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledDelivery"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state */
+            409: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The webhook endpoint id. */
+                id: string;
+                /** @description A delivery of the endpoint (`deliveryId` of its attempts). */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Scheduled. */
+            202: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledDelivery"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the current state */
+            409: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    benchmarkSnapshotPublishedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BenchmarkSnapshotPublishedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    scorecardTargetCrossedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScorecardTargetCrossedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyRevokedEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookTestEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx within 10 seconds is success; anything else is retried. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -10,6 +10,7 @@ import { insertExternalRatings, type NewExternalRating } from '../../worker/db/e
 import { insertInternalRatings, type NewInternalRating } from '../../worker/db/internal-ratings.ts';
 import { batchRequestBytes, NEON_MAX_REQUEST_BYTES, NEON_MAX_RESPONSE_BYTES } from '../../worker/db/neon-limits.ts';
 import { MAX_BATCH_ITEMS } from '../../worker/routes/external-ratings/schemas.ts';
+import { seedInternalRatings } from '../lib/internal-seed.ts';
 import { api, createTenant, createUnit, externalRating, internalRating, ownerPool, problemOf } from './helpers.ts';
 
 const owner = ownerPool();
@@ -103,8 +104,8 @@ describe('worst cases measured', () => {
 });
 
 describe('reads at a large tenant stay within the response cap', () => {
-  test('diagnostics reads every unit’s totals in one request: measured per unit, 10,000 units fit', async () => {
-    const { apiKey } = await createTenant({ name: 'Many units' });
+  test('diagnostics reads every unit’s totals in one request: measured per unit, 8,000 units with one ended month fit', async () => {
+    const { apiKey, tenant } = await createTenant({ name: 'Many units' });
     const UNITS = 40;
     const units = [];
     for (let i = 0; i < UNITS; i++) units.push(await createUnit(apiKey.secret, { name: `Unit ${i}` }));
@@ -120,15 +121,20 @@ describe('reads at a large tenant stay within the response cap', () => {
       internalRating(unit.id, { occurredOn, tenureBand: 'new' }),
       internalRating(unit.id, { occurredOn, tenureBand: 'established', role: 'support' }),
     ]);
-    expect((await api('/v1/internal-ratings/batch', { method: 'POST', key: apiKey.secret, json: { items: answers } })).status).toBe(201);
-    const from = new Date(day.getTime() - 86_400_000).toISOString().slice(0, 10);
-    const to = new Date().toISOString().slice(0, 10);
+    // Internal ratings of an ended month, as the pool loader writes them (the API takes only the current month's).
+    await seedInternalRatings(owner, tenant.id, answers);
+    // Diagnostics answer whole periods: the calendar month of those ratings.
+    const from = `${occurredOn.slice(0, 7)}-01`;
+    const to = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
     await resetStats();
     expect((await api(`/v1/diagnostics?from=${from}&to=${to}`, { key: apiKey.secret })).status).toBe(200);
     const { largestResponseBytes } = (await stats()) as Stats & { largestResponseBytes: number };
     const perUnit = largestResponseBytes / UNITS;
     console.log(`diagnostics: ${largestResponseBytes} bytes of database answer for ${UNITS} units, ${perUnit.toFixed(0)} per unit`);
-    expect(perUnit * 10_000).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
+    // The disclosure rule's inputs (respondents per unit × ended month × tenure × role) ride in the same answer, so
+    // it grows with units and months of history: about 1.1 KB per unit here. Storing the rule's decisions per ended
+    // month is the way past this (see the note on issue 16); until then the figure is measured, not assumed.
+    expect(perUnit * 8_000).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
   });
 });
 
