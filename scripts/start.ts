@@ -136,20 +136,22 @@ const DEMO_TARGETS = [
 ];
 
 /**
- * Runs the benchmark job as the operator for the periods that end before `at` and waits until the
- * demo tenant's latest month is ranked: the job may answer at once (200) or run in the background (202).
+ * Runs the benchmark job as the operator for the periods that end before `at` and waits for its run to
+ * end: the job is a Workflow (202 and a job run to poll), and runs take turns, so waiting keeps the
+ * next one from queueing behind it.
  */
-async function runBenchmarks(operatorToken: string, demoKey: string, at?: Date): Promise<void> {
+async function runBenchmarks(operatorToken: string, at?: Date): Promise<void> {
   const response = await api('/v1/admin/jobs/benchmarks', operatorToken, { method: 'POST', body: at ? { at: at.toISOString() } : {} });
-  if (response.status !== 200 && response.status !== 202) throw new StartError(`the benchmark job failed: ${response.status} ${await response.text()}`);
-  if (at) return;
-  const deadline = Date.now() + 60_000;
+  if (response.status !== 202) throw new StartError(`the benchmark job did not start: ${response.status} ${await response.text()}`);
+  const { id } = (await response.json()) as { id: string };
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    const ranked = await api('/v1/benchmarks?measure=csat&cohort=all&period=month', demoKey);
-    if (ranked.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const run = (await (await api(`/v1/admin/job-runs/${id}`, operatorToken)).json()) as { status: string; error?: string | null };
+    if (run.status === 'succeeded') return;
+    if (run.status === 'failed') throw new StartError(`the benchmark job failed: ${run.error ?? 'no reason given'}`);
   }
-  throw new StartError('the benchmark job did not publish a snapshot within 60 s');
+  throw new StartError('the benchmark job did not finish within 120 s');
 }
 
 /** The 1st of next month (UTC): a scorecard up to it includes the current month so far. */
@@ -269,7 +271,7 @@ async function main() {
   }
   if (seeded.days > 0) {
     step('benchmarks of the last complete month and quarter');
-    await runBenchmarks(operatorToken, demo.key);
+    await runBenchmarks(operatorToken);
   }
 
   console.log(`
@@ -289,7 +291,7 @@ Ctrl-C stops the worker, the endpoint and Postgres.
 
   // The snapshots of the demo's earlier months too (after Ready: they are history, not needed to start).
   const history = await monthsWithoutSnapshot(ownerUrl);
-  for (const at of history) await runBenchmarks(operatorToken, demo.key, at);
+  for (const at of history) await runBenchmarks(operatorToken, at);
   if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
   // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
   setInterval(() => void fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();

@@ -137,10 +137,20 @@ export async function seedDemo(databaseUrl: string, tenantId: string, now = new 
       [tenantId],
     );
     const created = rows[0]!.units === 0;
-    if (created) await copyRows(client, 'units', demoUnits(tenantId));
     const { first: firstWritten, last } = rows[0]!;
     // The improvement runs from the first day ever written, so a top-up continues the same story.
     const start = firstWritten ? new Date(`${firstWritten}T00:00:00Z`) : demoStart(now);
+    if (created) {
+      await copyRows(client, 'units', demoUnits(tenantId));
+      // The story's units existed before their first rating, as units created through the API do: the tree's
+      // history (read by the disclosure rule, worker/domain/disclosure.ts) dates them at the story's start, not today.
+      await client.query('delete from unit_parent_history where tenant_id = $1', [tenantId]);
+      await client.query(
+        `insert into unit_parent_history (tenant_id, unit_id, parent_id, valid_from)
+         select tenant_id, id, parent_id, $2 from units where tenant_id = $1`,
+        [tenantId, new Date(start.getTime() - DAY_MS).toISOString()],
+      );
+    }
     const first = last ? new Date(Date.parse(`${last}T00:00:00Z`) + DAY_MS) : start;
     const result: SeedDemoResult = { days: 0, externalRatings: 0, internalRatings: 0, created };
     const days = { external: [] as NewExternalRating[], internal: [] as NewInternalRating[] };

@@ -13,7 +13,6 @@ import {
   createTenant,
   createUnit,
   externalRating,
-  operatorToken,
   roundTrips,
   runBenchmarkJob,
   type Unit,

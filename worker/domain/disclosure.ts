@@ -15,8 +15,9 @@
  *
  * **Rule (common refinement).** All candidate cells are walked in one canonical order: by when the
  * cell became possible (its period's end, or the first tree version with its subtree, whichever is
- * later), then coarse before fine (rolling12, quarter, month; no split before a split; more
- * respondents before fewer, which are frozen once the period has ended), then by ids. Atoms are partitioned by their membership signature over the cells
+ * later), then whole cells before splits (so a unit's own figures are not given up for a split of
+ * the tenant), then coarse before fine (rolling12, quarter, month; more respondents before fewer,
+ * which are frozen once the period has ended), then by ids. Atoms are partitioned by their membership signature over the cells
  * published so far. A cell is published only if, after adding it, every class with a non-zero
  * signature holds 0 or at least `minimum` respondents; otherwise it is withheld.
  *
@@ -247,8 +248,8 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
   cells.sort(
     (a, b) =>
       a.availableAt - b.availableAt ||
-      RANK[a.period.kind] - RANK[b.period.kind] ||
       a.splitRank - b.splitRank ||
+      RANK[a.period.kind] - RANK[b.period.kind] ||
       b.respondents - a.respondents ||
       compare(a.period.from, b.period.from) ||
       compare(a.subtree.key, b.subtree.key),
