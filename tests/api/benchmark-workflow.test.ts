@@ -36,6 +36,8 @@ function faultyWorker(fault: string): Promise<RunningWorker> {
       LOCAL_NEON_ENDPOINT: inject('endpointUrl'),
       OPERATOR_TOKEN: inject('operatorToken'),
       JWT_SIGNING_KEYS: inject('signingKeys'),
+      // The same key as the suite's worker: the benchmark's perturbation is keyed by it.
+      HASH_SECRET: inject('hashSecret'),
       BENCHMARK_FAULT: fault,
     },
     { script: inject('workerScript') },
