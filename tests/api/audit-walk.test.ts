@@ -17,6 +17,7 @@ import {
   issueApiKey,
   operatorToken,
   ownerPool,
+  until,
   validTenant,
 } from './helpers.ts';
 
@@ -97,10 +98,7 @@ const AUDITED: Record<string, { action: string; run: () => Promise<Response> }> 
       const id = await webhookEndpoint();
       const { deliveryId } = await json(await admin(`/v1/webhook-endpoints/${id}/test`, { method: 'POST' }));
       // The test event goes to the Queue at once; a delivery can be redelivered once its attempt has finished.
-      for (let tries = 0; (await owner.query("select 1 from webhook_deliveries where id = $1 and status <> 'pending'", [deliveryId])).rowCount === 0; tries++) {
-        if (tries > 300) throw new Error('the test delivery never finished');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await until(async () => (await owner.query("select 1 from webhook_deliveries where id = $1 and status <> 'pending'", [deliveryId])).rowCount! > 0, 'the test delivery to finish');
       return admin(`/v1/webhook-endpoints/${id}/deliveries/${deliveryId}/redeliver`, { method: 'POST' });
     },
   },

@@ -309,3 +309,14 @@ export async function startBenchmarkRun(body: unknown = {}, baseUrl = workerUrl)
 export async function runBenchmarkJob(body: unknown = {}, baseUrl = workerUrl): Promise<JobRun> {
   return waitForJobRun((await startBenchmarkRun(body, baseUrl)).id, { baseUrl });
 }
+
+/** Polls `check` every 50 ms until it gives a truthy value (returned), or fails naming `what` after `timeoutMs`. */
+export async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -11,7 +11,7 @@ import addFormatsModule from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SUBSCRIBABLE_EVENT_TYPES, WEBHOOK_EVENT_TYPES } from '../../db/schema.ts';
-import { api, type CreatedTenant, createTenant, ownerPool, problemOf } from './helpers.ts';
+import { api, type CreatedTenant, createTenant, ownerPool, problemOf, until } from './helpers.ts';
 
 const Ajv2020 = ((Ajv2020Module as any).default ?? Ajv2020Module) as typeof import('ajv/dist/2020.js').default;
 const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as typeof import('ajv-formats').default;
@@ -60,13 +60,12 @@ const admin = (path: string, init: Parameters<typeof api>[1] = {}) => api(path, 
 async function deliveryOf(eventId: string, before: number): Promise<Received> {
   const response = await api(`/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(WEBHOOK_CRON)}&time=${Date.now()}`);
   expect(response.status).toBe(200);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const found = received.slice(before).find((request) => request.headers['webhook-id'] === eventId);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no delivery of ${eventId}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return until(async () => received.slice(before).find((request) => request.headers['webhook-id'] === eventId), `the delivery of ${eventId}`);
+}
+
+/** Until the delivery's attempt has finished (recorded once the receiver has answered). */
+async function finished(deliveryId: string): Promise<void> {
+  await until(async () => (await owner.query("select 1 from webhook_deliveries where id = $1 and status <> 'pending'", [deliveryId])).rowCount! > 0, `delivery ${deliveryId} to finish`);
 }
 
 async function auditActions(targetId: string): Promise<{ action: string; details: unknown }[]> {
@@ -95,12 +94,10 @@ describe('POST /v1/webhook-endpoints/{id}/test', () => {
     expect(validate(payload), JSON.stringify(validate.errors)).toBe(true);
 
     // The attempt is recorded once the receiver has answered.
-    let attempts: { data: { deliveryId: string; eventType: string }[] };
-    for (let tries = 0; ; tries++) {
-      attempts = (await (await admin(`/v1/webhook-endpoints/${endpoint.id}/deliveries`)).json()) as typeof attempts;
-      if (attempts.data.length > 0 || tries > 300) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const attempts = await until(async () => {
+      const page = (await (await admin(`/v1/webhook-endpoints/${endpoint.id}/deliveries`)).json()) as { data: { deliveryId: string; eventType: string }[] };
+      return page.data.length > 0 && page;
+    }, 'the recorded attempt');
     expect(attempts.data[0]).toMatchObject({ deliveryId, eventType: 'webhook.test' });
     expect(await auditActions(endpoint.id)).toContainEqual({ action: 'webhook_endpoint.tested', details: { eventId } });
   });
@@ -123,11 +120,7 @@ describe('redelivery and PATCH', () => {
     expect((await problemOf(await admin(path, { method: 'POST' }))).status).toBe(409);
     delayMs = 0;
     await deliveryOf(eventId, first);
-    // The attempt is recorded once the receiver has answered.
-    for (let tries = 0; (await owner.query("select 1 from webhook_deliveries where id = $1 and status <> 'pending'", [deliveryId])).rowCount === 0; tries++) {
-      if (tries > 300) throw new Error('the first attempt never finished');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await finished(deliveryId);
 
     const before = received.length;
     const response = await admin(path, { method: 'POST' });
@@ -189,11 +182,7 @@ test("every event type's payload is a schema under the document's webhooks, and 
       .map((request) => JSON.parse(request.body) as { type: string; data: { apiKey?: { id: string } } })
       .find((payload) => payload.type === 'api_key.revoked' && payload.data.apiKey?.id === issued.id);
   // The revocation dispatches its delivery to the Queue itself.
-  for (let tries = 0; !revokedOf(); tries++) {
-    if (tries > 300) throw new Error('the revocation was never delivered');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  const revoked = revokedOf();
+  const revoked = await until(async () => revokedOf(), 'the revocation’s delivery');
   const validate = validatorOf('api_key.revoked');
   expect(validate(revoked), JSON.stringify(validate.errors)).toBe(true);
 });

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type RunningWorker, startWorker } from '../../scripts/lib/worker.ts';
-import { type CreatedTenant, createTenant, operatorToken, ownerPool } from './helpers.ts';
+import { type CreatedTenant, createTenant, operatorToken, ownerPool, until } from './helpers.ts';
 
 const owner = ownerPool();
 
@@ -73,16 +73,6 @@ async function leasedDelivery(name: string, leasedUntil: Date) {
 async function deliveryRow(id: string): Promise<DeliveryRow> {
   const { rows } = await owner.query<DeliveryRow>('select status, attempts, last_error from webhook_deliveries where id = $1', [id]);
   return rows[0]!;
-}
-
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('webhook delivery on the Queue', () => {

@@ -24,6 +24,7 @@ import {
   ownerPool,
   problemOf,
   runBenchmarkJob,
+  until,
 } from './helpers.ts';
 
 const owner = ownerPool();
@@ -76,16 +77,6 @@ async function runDeliveries(time = Date.now()): Promise<void> {
 }
 
 /** Waits until `check` holds (the cron's waitUntil work may end after its response). */
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 interface DeliveryRow {
   id: string;
   event_id: string;
