@@ -46,18 +46,16 @@ export const ConditionalHeadersSchema = z.object({
     .openapi({ description: 'The `ETag` of an answer already held: a 304 without a body if it is still current.', example: '"3f2a…"' }),
 });
 
-const ETAG_HEADER = {
+/** The headers of a conditional read's 200 (and of its 304). */
+export const ETAG_RESPONSE_HEADERS = {
   ETag: {
     description: 'A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current.',
     schema: { type: 'string' as const, maxLength: 34, pattern: '^"[0-9a-f]{32}"$' },
   },
 };
 
-/** The 200's headers of a conditional read. */
-export const ETAG_RESPONSE_HEADERS = ETAG_HEADER;
-
 /** The 304 of a conditional read. */
 export const NOT_MODIFIED_RESPONSE = {
   description: 'Not modified: the `If-None-Match` tag is current; no body.',
-  headers: ETAG_HEADER,
+  headers: ETAG_RESPONSE_HEADERS,
 } as const;
