@@ -9,7 +9,7 @@ import { createNotFoundHandler, handleError } from './http/errors.ts';
 import { requestLog } from './http/log.ts';
 import { configureOpenApi } from './http/openapi.ts';
 import { notConfigured, ProblemError } from './http/problem.ts';
-import { documentPageLinks, pageLinks } from './http/pagination.ts';
+import { documentPageLinks } from './http/pagination.ts';
 import { documentRateLimit, RATE_LIMITED_PATHS, rateLimit } from './http/rate-limit.ts';
 import { createRouter } from './http/router.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -74,7 +74,6 @@ export function createApp() {
   // Before authentication (each route's own middleware), so a flood never reaches the database.
   for (const path of RATE_LIMITED_PATHS) app.use(path, rateLimit());
   documentRateLimit(app);
-  app.use('/v1/*', pageLinks());
   documentPageLinks(app, ['/v1/']);
   app.use(async function database(c, next) {
     // Creating the client opens nothing: queries go out over fetch when awaited. No request may

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createApp } from '../../worker/app.ts';
 import { describeError, isDatabaseUnavailable, sqlState } from '../../worker/db/errors.ts';
@@ -6,6 +7,7 @@ import { createNotFoundHandler, handleError } from '../../worker/http/errors.ts'
 import { createRouter } from '../../worker/http/router.ts';
 import { decodeCursor, encodeCursor, toPage } from '../../worker/http/pagination.ts';
 import { fieldErrors, jsonPointer } from '../../worker/http/validation.ts';
+import type { AppEnv } from '../../worker/env.ts';
 import { nodeEnv } from './env.ts';
 
 // The app runs in Node too; no route used here touches the database.
@@ -147,7 +149,12 @@ describe('cursors', () => {
       expect(() => decodeCursor(bad)).toThrow(expect.objectContaining({ kind: expect.objectContaining({ status: 400 }) }));
     }
     const rows = [{ id: 'c' }, { id: 'b' }, { id: 'a' }].map((r) => ({ id: `${r.id}${id.slice(1)}` }));
-    expect(toPage(rows, 2, (r) => r.id)).toEqual({ data: [rows[0]!.id, rows[1]!.id], nextCursor: encodeCursor(rows[1]!.id) });
-    expect(toPage(rows, 3, (r) => r.id).nextCursor).toBeNull();
+    const context = () => ({ req: { url: 'https://api.test/v1/units?limit=2' }, header: vi.fn() }) as unknown as Context<AppEnv> & { header: ReturnType<typeof vi.fn> };
+    const paged = context();
+    expect(toPage(paged, rows, 2, (r) => r.id)).toEqual({ data: [rows[0]!.id, rows[1]!.id], nextCursor: encodeCursor(rows[1]!.id) });
+    expect(paged.header).toHaveBeenCalledWith('Link', `</v1/units?limit=2&cursor=${encodeCursor(rows[1]!.id)}>; rel="next"`);
+    const last = context();
+    expect(toPage(last, rows, 3, (r) => r.id).nextCursor).toBeNull();
+    expect(last.header).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { documentOperations, withResponseHeaders } from './openapi.ts';
 import { ProblemError } from './problem.ts';
@@ -49,11 +49,21 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return id;
 }
 
-/** Queries fetch `limit + 1` rows; the extra one only says whether another page exists. */
-export function toPage<T extends { id: string }, R>(rows: T[], limit: number, present: (row: T) => R) {
+/**
+ * A page of `rows` (fetched with one row more than `limit`, to know whether a next page exists), and
+ * `Link: <…>; rel="next"` (RFC 8288) on the answer when it does, so generic HTTP clients page without
+ * knowing the body's shape. The reference is relative: it resolves against the request's URL.
+ */
+export function toPage<T extends { id: string }, R>(c: Context<AppEnv>, rows: T[], limit: number, present: (row: T) => R) {
   const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { data: items.map(present), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  const nextCursor = rows.length > limit && last ? encodeCursor(last.id) : null;
+  if (nextCursor !== null) {
+    const url = new URL(c.req.url);
+    url.searchParams.set('cursor', nextCursor);
+    c.header('Link', `<${url.pathname}${url.search}>; rel="next"`);
+  }
+  return { data: items.map(present), nextCursor };
 }
 
 /** The response shape of every list: `{ data, nextCursor }`. */
@@ -64,25 +74,6 @@ export function pageSchema<T extends z.ZodType>(item: T, name: string) {
       nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last.' }),
     })
     .openapi(name);
-}
-
-const NEXT_CURSOR = /"nextCursor":"([A-Za-z0-9_-]+)"/;
-
-/**
- * `Link: <…>; rel="next"` (RFC 8288) on every page that has a next one, so generic HTTP clients page
- * without knowing the body's shape. Read back from the page's own `nextCursor` after the handler, so
- * no list can forget it. The reference is relative: it resolves against the request's URL.
- */
-export function pageLinks(): MiddlewareHandler<AppEnv> {
-  return async function pageLinks(c, next) {
-    await next();
-    if (c.req.method !== 'GET' || c.res.status !== 200 || c.res.headers.get('Content-Type') !== 'application/json') return;
-    const cursor = NEXT_CURSOR.exec(await c.res.clone().text())?.[1];
-    if (cursor === undefined) return;
-    const url = new URL(c.req.url);
-    url.searchParams.set('cursor', cursor);
-    c.header('Link', `<${url.pathname}${url.search}>; rel="next"`);
-  };
 }
 
 /** Documents `Link` on the 200 of every operation under `prefixes` whose body is a page; before the routers mount. */

@@ -38,5 +38,5 @@ export const listJobRuns: RouteHandler<ListJobRunsRoute, AppEnv> = async (c) => 
   const { limit, cursor } = c.req.valid('query');
   const after = decodeCursor(cursor);
   const rows = await listJobRunRows(c.get('db'), { limit, ...(after ? { after } : {}) });
-  return c.json(toPage(rows, limit, jobRunResource), 200);
+  return c.json(toPage(c, rows, limit, jobRunResource), 200);
 };

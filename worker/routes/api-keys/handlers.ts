@@ -77,7 +77,7 @@ export const listApiKeys: RouteHandler<ListApiKeysRoute, AppEnv> = async (c) => 
   const { limit, cursor } = c.req.valid('query');
   const { tenant } = tenantOf(c.get('principal'));
   const rows = await store.listApiKeys(c.get('db'), tenant.id, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(rows, limit, apiKeyResource), 200);
+  return c.json(toPage(c, rows, limit, apiKeyResource), 200);
 };
 
 export const getApiKey: RouteHandler<GetApiKeyRoute, AppEnv> = async (c) => {

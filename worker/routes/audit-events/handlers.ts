@@ -28,5 +28,5 @@ export const listAuditEvents: RouteHandler<ListAuditEventsRoute, AppEnv> = async
     { actions: action ?? [], from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) },
     { limit, after: decodeCursor(cursor) },
   );
-  return c.json(toPage(rows, limit, auditEventResource), 200);
+  return c.json(toPage(c, rows, limit, auditEventResource), 200);
 };

@@ -111,7 +111,7 @@ export const listExternalRatings: RouteHandler<ListExternalRatingsRoute, AppEnv>
   const { limit, cursor, ...filters } = c.req.valid('query');
   const { tenant } = tenantOf(c.get('principal'));
   const rows = await store.listExternalRatings(c.get('db'), tenant.id, filterOf(filters), { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(rows, limit, storedRatingResource), 200);
+  return c.json(toPage(c, rows, limit, storedRatingResource), 200);
 };
 
 export const getExternalRating: RouteHandler<GetExternalRatingRoute, AppEnv> = async (c) => {

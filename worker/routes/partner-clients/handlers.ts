@@ -64,7 +64,7 @@ export const listPartnerClients: RouteHandler<ListPartnerClientsRoute, AppEnv> =
   const { limit, cursor } = c.req.valid('query');
   const { tenant } = tenantOf(c.get('principal'));
   const rows = await store.listPartnerClients(c.get('db'), tenant.id, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(rows, limit, partnerClientResource), 200);
+  return c.json(toPage(c, rows, limit, partnerClientResource), 200);
 };
 
 export const getPartnerClient: RouteHandler<GetPartnerClientRoute, AppEnv> = async (c) => {

@@ -78,7 +78,7 @@ export const listUnits: RouteHandler<ListUnitsRoute, AppEnv> = async (c) => {
   const { limit, cursor, ...filter } = c.req.valid('query');
   const { tenant } = tenantOf(c.get('principal'));
   const rows = await store.listUnits(c.get('db'), tenant.id, filter, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(rows, limit, unitResource), 200);
+  return c.json(toPage(c, rows, limit, unitResource), 200);
 };
 
 export const getUnit: RouteHandler<GetUnitRoute, AppEnv> = async (c) => {

@@ -108,7 +108,7 @@ export const rotateWebhookSecret: RouteHandler<RotateWebhookSecretRoute, AppEnv>
 export const listWebhookEndpoints: RouteHandler<ListWebhookEndpointsRoute, AppEnv> = async (c) => {
   const { limit, cursor } = c.req.valid('query');
   const rows = await store.listWebhookEndpoints(c.get('db'), tenantOf(c.get('principal')).tenant.id, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(rows, limit, endpointResource), 200);
+  return c.json(toPage(c, rows, limit, endpointResource), 200);
 };
 
 export const getWebhookEndpoint: RouteHandler<GetWebhookEndpointRoute, AppEnv> = async (c) => {
@@ -130,7 +130,7 @@ export const listWebhookAttempts: RouteHandler<ListWebhookAttemptsRoute, AppEnv>
   const rows = await store.listWebhookAttempts(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, { limit, after: decodeCursor(cursor) });
   if (!rows) throw notFound(id);
   return c.json(
-    toPage(rows, limit, (row) => ({
+    toPage(c, rows, limit, (row) => ({
       id: row.id,
       deliveryId: row.deliveryId,
       eventId: row.eventId,
