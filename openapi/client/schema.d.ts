@@ -1831,10 +1831,10 @@ export interface components {
             /** @enum {boolean} */
             ranked: false;
             /**
-             * @description `cohortChanged`: the snapshot counted the tenant in another industry, size band or region; a change takes effect at the next snapshot.
+             * @description `cohortChanged`: the snapshot counted the tenant in another industry, size band or region; a change takes effect at the next snapshot. `withheld`: an internal measure's own value for the period is an internal figure the anonymity rule does not publish (it would isolate fewer than 5 respondents together with published figures); the cohort's distribution is still shown.
              * @enum {string}
              */
-            reason: "notOptedIn" | "tooFewAnswers" | "cohortSuppressed" | "cohortChanged";
+            reason: "notOptedIn" | "tooFewAnswers" | "cohortSuppressed" | "cohortChanged" | "withheld";
             detail: string;
         };
         JobRun: {

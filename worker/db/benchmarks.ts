@@ -4,7 +4,9 @@ import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots } from '..
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
+import type { DisclosureInput } from '../domain/disclosure.ts';
 import { type Database, inTenant, setTenant } from './client.ts';
+import { disclosureInput, disclosureQueries } from './disclosure.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
@@ -172,6 +174,8 @@ export interface BenchmarkView {
   stat: typeof benchmarkCohortStats.$inferSelect | undefined;
   /** Whether the pool as a whole (cohort `all`) was published for the measure. */
   poolPublished: boolean;
+  /** What the disclosure rule reads, when asked for (an internal measure's own value is an internal figure). */
+  disclosure?: DisclosureInput;
 }
 
 /**
@@ -181,6 +185,8 @@ export interface BenchmarkView {
 export async function readBenchmark(
   db: Database,
   query: { tenantId: string; periodKind: PeriodKind; measure: Measure; cohortKind: CohortKind; cohortValue: string },
+  /** Read what the disclosure rule needs as of this time, in the same round trip. */
+  disclosureAt?: Date,
 ): Promise<BenchmarkView | undefined> {
   const latest = sql`(${db
     .select({ id: benchmarkSnapshots.id })
@@ -209,12 +215,15 @@ export async function readBenchmark(
           eq(benchmarkCohortStats.cohortValue, value),
         ),
       );
-  const [[snapshot], [position], [inPool], [stat], [poolStat]] = await inTenant(db, query.tenantId, [
+  const [[snapshot], [position], [inPool], [stat], [poolStat], ...disclosureRows] = await inTenant(db, query.tenantId, [
     db.select().from(benchmarkSnapshots).where(eq(benchmarkSnapshots.id, latest)),
     db.select().from(benchmarkPositions).where(positionOf(query.cohortKind)),
     db.select({ measure: benchmarkPositions.measure }).from(benchmarkPositions).where(positionOf('all')),
     statOf(query.cohortKind, frozenValue),
     statOf('all', ''),
+    ...(disclosureAt ? disclosureQueries(db, query.tenantId, disclosureAt) : []),
   ]);
-  return snapshot ? { snapshot, position, contributed: inPool !== undefined, stat, poolPublished: poolStat !== undefined } : undefined;
+  if (!snapshot) return undefined;
+  const view = { snapshot, position, contributed: inPool !== undefined, stat, poolPublished: poolStat !== undefined };
+  return disclosureAt ? { ...view, disclosure: disclosureInput(disclosureRows as Parameters<typeof disclosureInput>[0], disclosureAt) } : view;
 }

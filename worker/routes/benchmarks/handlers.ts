@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import { readBenchmark } from '../../db/benchmarks.ts';
 import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
 import { cohortValueOf } from '../../domain/benchmarks.ts';
-import { benchmarkMinimum, MIN_BENCHMARK_COHORT } from '../../domain/measures.ts';
+import { type Decision, monthStart, planDisclosure } from '../../domain/disclosure.ts';
+import { benchmarkMinimum, INTERNAL_MEASURES, MIN_BENCHMARK_COHORT } from '../../domain/measures.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
 import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
@@ -15,6 +16,8 @@ type Query = z.infer<typeof BenchmarkQuerySchema>;
 
 const COHORT_NAMES = { all: 'pool', industry: 'industry', sizeBand: 'size band', region: 'region' } as const;
 
+const withheldReason = (decision: Decision) => (decision.published ? undefined : decision.reason);
+
 /**
  * The caller's view of the latest snapshot: aggregates of its cohort and its own row, never a peer's;
  * and its entity tag, from the snapshot (a new run is a new id) and what of the tenant the view reads.
@@ -24,21 +27,29 @@ const COHORT_NAMES = { all: 'pool', industry: 'industry', sizeBand: 'size band',
 async function benchmarkOf(c: Context<AppEnv>, query: Query) {
   const { tenant } = tenantOf(c.get('principal'));
   const cohortValue = cohortValueOf({ tenantId: tenant.id, industry: tenant.industry, sizeBand: tenant.sizeBand, region: tenant.region }, query.cohort);
-  const view = await readBenchmark(c.get('db'), {
-    tenantId: tenant.id,
-    periodKind: query.period,
-    measure: query.measure,
-    cohortKind: query.cohort,
-    cohortValue,
-  });
+  const internal = INTERNAL_MEASURES.includes(query.measure);
+  const now = new Date();
+  const view = await readBenchmark(
+    c.get('db'),
+    { tenantId: tenant.id, periodKind: query.period, measure: query.measure, cohortKind: query.cohort, cohortValue },
+    internal ? now : undefined,
+  );
   if (!view) {
     throw new ProblemError('notFound', `No ${query.period} benchmark has been computed yet: the benchmark job has not run for any ${query.period}.`);
   }
-  const { snapshot, stat, position, contributed, poolPublished } = view;
-  const etag = await entityTag(c, `${tenant.id}:${snapshot.id}:${cohortValue}:${tenant.benchmarkOptIn}`);
+  const { snapshot, stat, position, contributed, poolPublished, disclosure } = view;
+  // The own value of an internal measure is the tenant's whole-period figure: shown only where the
+  // disclosure rule publishes that cell, so it cannot be subtracted from a published neighbour.
+  const withheld = disclosure
+    ? withheldReason(planDisclosure(disclosure).decide({ period: { kind: snapshot.periodKind, from: snapshot.periodStart, to: snapshot.periodEnd }, unitId: null }))
+    : undefined;
+  // Decisions change with the month (a period ends, a cell becomes possible), so the tag names it.
+  const etag = await entityTag(c, `${tenant.id}:${snapshot.id}:${cohortValue}:${tenant.benchmarkOptIn}${internal ? `:${monthStart(now)}` : ''}`);
   const minimum = benchmarkMinimum(query.measure);
   const tooSmall = { suppressed: true as const, reason: `Fewer than ${MIN_BENCHMARK_COHORT} organizations in this cohort have enough answers; it is not published.` };
-  const own = position?.cohortValue === cohortValue
+  const own = position && withheld
+    ? { ranked: false as const, reason: 'withheld' as const, detail: `The anonymity rule withholds the tenant's own ${query.measure} for this period (${withheld}), so it is not shown or ranked here.` }
+    : position?.cohortValue === cohortValue
     ? { ranked: true as const, value: position.value, percentileRank: position.percentileRank }
     : position
       ? {
@@ -51,7 +62,8 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
         : !tenant.benchmarkOptIn
           ? { ranked: false as const, reason: 'notOptedIn' as const, detail: 'The tenant does not take part in benchmarks (benchmarkOptIn is false).' }
           : { ranked: false as const, reason: 'tooFewAnswers' as const, detail: `Fewer than ${minimum.answers} ${minimum.of} in the period (or opted in after it was computed).` };
-  const distribution = own.ranked && stat
+  // A tenant whose own value is withheld still gave: it sees its cohort.
+  const distribution = (own.ranked || (own.reason === 'withheld' && position?.cohortValue === cohortValue)) && stat
     ? { suppressed: false as const, organizations: stat.organizations, mean: stat.mean, p10: stat.p10, p25: stat.p25, median: stat.median, p75: stat.p75, p90: stat.p90 }
     : own.reason === 'cohortSuppressed'
       ? tooSmall

@@ -45,8 +45,10 @@ const OwnPositionSchema = z
     }),
     z.object({
       ranked: z.literal(false),
-      reason: z.enum(['notOptedIn', 'tooFewAnswers', 'cohortSuppressed', 'cohortChanged']).openapi({
-        description: '`cohortChanged`: the snapshot counted the tenant in another industry, size band or region; a change takes effect at the next snapshot.',
+      reason: z.enum(['notOptedIn', 'tooFewAnswers', 'cohortSuppressed', 'cohortChanged', 'withheld']).openapi({
+        description:
+          '`cohortChanged`: the snapshot counted the tenant in another industry, size band or region; a change takes effect at the next snapshot. ' +
+          "`withheld`: an internal measure's own value for the period is an internal figure the anonymity rule does not publish (it would isolate fewer than 5 respondents together with published figures); the cohort's distribution is still shown.",
       }),
       detail: z.string(),
     }),
