@@ -1,6 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
+import type { StoredPlan } from '../worker/domain/disclosure.ts';
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   char,
   check,
@@ -326,6 +328,26 @@ export const unitParentHistory = pgTable(
     foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }).onDelete('cascade'),
     tenantIsolation(table.tenantId, 'select'),
   ],
+);
+
+/**
+ * The disclosure plan of a tenant (worker/domain/disclosure.ts `StoredPlan`), kept so a read does
+ * not fetch and walk every atom again. `version` counts changes to what a plan reads (closed
+ * months' internal rollups, the unit tree's history), bumped by triggers in the writing transaction;
+ * a plan is current only for the month and version it was computed at (migration 0023).
+ */
+export const disclosurePlans = pgTable(
+  'disclosure_plans',
+  {
+    tenantId: uuid('tenant_id')
+      .primaryKey()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
+    month: date('month'),
+    planVersion: bigint('plan_version', { mode: 'number' }),
+    plan: jsonb('plan').$type<StoredPlan>(),
+  },
+  (table) => [tenantIsolation(table.tenantId)],
 );
 
 export const externalRatings = pgTable(

@@ -8,6 +8,8 @@ import {
   type ParentEntry,
   planDisclosure,
   ROLE_VALUES,
+  storedDisclosure,
+  storePlan,
   type Split,
   TENURE_BAND_VALUES,
   wholePeriod,
@@ -123,6 +125,51 @@ describe('planDisclosure', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  test('a stored plan gives every decision the plan gave, for any tenant, tree history and cell', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }).chain((n) =>
+          fc.record({
+            parents: fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant(null) : fc.option(fc.nat({ max: i - 1 }), { nil: null })))),
+            atoms: fc.array(
+              fc.record({ unit: fc.nat({ max: n - 1 }), month: fc.integer({ min: -16, max: 0 }), band: fc.constantFrom(...TENURE_BAND_VALUES), role: fc.constantFrom(...ROLE_VALUES), n: fc.integer({ min: 0, max: 7 }) }),
+              { maxLength: 30 },
+            ),
+            moved: fc.option(fc.record({ unit: fc.nat({ max: n - 1 }), when: fc.integer({ min: -6, max: 0 }) }), { nil: null }),
+          }),
+        ),
+        ({ parents, atoms: raw, moved }) => {
+          const ids = parents.map((_, i) => `u${i}`);
+          const tree = new Map(ids.map((id, i) => [id, parents[i] === null ? null : ids[parents[i]!]!]));
+          const history: ParentEntry[] = ids.map((id) => ({ unitId: id, parentId: tree.get(id)!, validFrom: 1 }));
+          // A unit made a root some months ago: cells of the old tree are candidates too.
+          if (moved) {
+            tree.set(ids[moved.unit]!, null);
+            history.push({ unitId: ids[moved.unit]!, parentId: null, validFrom: Date.parse(`${at(moved.when)}T00:00:00Z`) + 86_400_000 });
+          }
+          const input = { atoms: raw.map((a) => atom(ids[a.unit]!, a.month, a.n, { tenureBand: a.band, role: a.role })), history, units: ids.map((id) => ({ id, parentId: tree.get(id)! })), now: NOW };
+          const plan = planDisclosure(input);
+          // Through JSON, as the database keeps it.
+          const stored = storedDisclosure(JSON.parse(JSON.stringify(storePlan(plan, input))), NOW);
+          for (let end = -17; end <= 1; end++) {
+            const to = monthStart(NOW, end);
+            const periods: DisclosurePeriod[] = [{ kind: 'month', from: monthStart(NOW, end - 1), to }, { kind: 'rolling12', from: monthStart(NOW, end - 12), to }];
+            if (new Date(`${monthStart(NOW, end - 3)}T00:00:00Z`).getUTCMonth() % 3 === 0) periods.push({ kind: 'quarter', from: monthStart(NOW, end - 3), to });
+            for (const period of periods) {
+              for (const unitId of [null, ...ids]) {
+                for (const split of SPLITS) {
+                  const cell: CellQuery = { period, unitId, ...(split ? { split } : {}) };
+                  expect(stored.decide(cell), JSON.stringify(cell)).toEqual(plan.decide(cell));
+                }
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

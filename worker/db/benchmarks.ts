@@ -4,9 +4,9 @@ import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots } from '..
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
-import type { DisclosureInput } from '../domain/disclosure.ts';
+import type { Disclosure } from '../domain/disclosure.ts';
 import { type Database, inTenant, setTenant } from './client.ts';
-import { disclosureInput, disclosureQueries } from './disclosure.ts';
+import { disclosureOf, disclosureQueries } from './disclosure.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
@@ -174,8 +174,8 @@ export interface BenchmarkView {
   stat: typeof benchmarkCohortStats.$inferSelect | undefined;
   /** Whether the pool as a whole (cohort `all`) was published for the measure. */
   poolPublished: boolean;
-  /** What the disclosure rule reads, when asked for (an internal measure's own value is an internal figure). */
-  disclosure?: DisclosureInput;
+  /** The disclosure decisions, when asked for (an internal measure's own value is an internal figure). */
+  disclosure?: Disclosure;
 }
 
 /**
@@ -185,7 +185,7 @@ export interface BenchmarkView {
 export async function readBenchmark(
   db: Database,
   query: { tenantId: string; periodKind: PeriodKind; measure: Measure; cohortKind: CohortKind; cohortValue: string },
-  /** Read what the disclosure rule needs as of this time, in the same round trip. */
+  /** Read the disclosure decisions as of this time, in the same round trip. */
   disclosureAt?: Date,
 ): Promise<BenchmarkView | undefined> {
   const latest = sql`(${db
@@ -225,5 +225,5 @@ export async function readBenchmark(
   ]);
   if (!snapshot) return undefined;
   const view = { snapshot, position, contributed: inPool !== undefined, stat, poolPublished: poolStat !== undefined };
-  return disclosureAt ? { ...view, disclosure: disclosureInput(disclosureRows as Parameters<typeof disclosureInput>[0], disclosureAt) } : view;
+  return disclosureAt ? { ...view, disclosure: await disclosureOf(db, query.tenantId, disclosureAt, disclosureRows as Parameters<typeof disclosureOf>[3]) } : view;
 }

@@ -1,7 +1,7 @@
 import type { ExternalUnitTotals, InternalUnitTotals, UnitNode } from '../domain/diagnostics.ts';
-import type { DisclosureInput } from '../domain/disclosure.ts';
+import type { Disclosure } from '../domain/disclosure.ts';
 import { type Database, inTenant } from './client.ts';
-import { disclosureInput, disclosureQueries } from './disclosure.ts';
+import { disclosureOf, disclosureQueries } from './disclosure.ts';
 import { reportsVersionQuery, versionOf } from './report-versions.ts';
 import { externalTotals, internalTotals } from './rollup-totals.ts';
 
@@ -10,14 +10,15 @@ export interface DiagnosticsTotals {
   units: UnitNode[];
   external: ExternalUnitTotals[];
   internal: InternalUnitTotals[];
-  disclosure: DisclosureInput;
+  disclosure: Disclosure;
   /** What the totals are computed from, for the answer's ETag (report-versions.ts). */
   version: string;
 }
 
 /**
  * The rollup totals of days in [from, to) per unit — every unit, as the service-profit link
- * compares them — the unit tree and what the disclosure decision reads: one round trip.
+ * compares them — the unit tree and the disclosure decisions: one round trip while the stored plan
+ * is current (worker/db/disclosure.ts).
  */
 export async function diagnosticsTotals(db: Database, tenantId: string, period: { from: string; to: string }, now: Date): Promise<DiagnosticsTotals> {
   const [external, internal, version, ...disclosureRows] = await inTenant(db, tenantId, [
@@ -28,10 +29,10 @@ export async function diagnosticsTotals(db: Database, tenantId: string, period: 
   ]);
   // The selects are built from the rollup definitions, so their rows are these types (see rollup-totals.ts).
   return {
-    units: disclosureRows[2],
+    units: disclosureRows[0],
     external: external as unknown as ExternalUnitTotals[],
     internal: internal as unknown as InternalUnitTotals[],
-    disclosure: disclosureInput(disclosureRows, now),
+    disclosure: await disclosureOf(db, tenantId, now, disclosureRows),
     version: versionOf(version),
   };
 }

@@ -1,40 +1,85 @@
-import { eq, sql } from 'drizzle-orm';
-import { internalRollups, units } from '../../db/schema.ts';
-import { type Atom, type DisclosureInput, monthStart } from '../domain/disclosure.ts';
-import type { Database } from './client.ts';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { disclosurePlans, internalRollups, units } from '../../db/schema.ts';
+import { type Atom, type Disclosure, type DisclosureInput, monthStart, planDisclosure, storedDisclosure, storePlan } from '../domain/disclosure.ts';
+import { type Database, inTenant } from './client.ts';
 import { unitParentHistoryQuery } from './units.ts';
 
+/** A tenant with no respondent in a closed month: every closed cell is empty, so every one is published. */
+const NOTHING_CLOSED = { units: [], periods: {} };
+
 /**
- * What a disclosure decision reads (worker/domain/disclosure.ts), as batch items for the route's one
- * round trip: respondents per atom of the closed months, the unit tree and its history.
+ * What a route's one round trip reads for disclosure decisions: today's unit tree, the stored plan
+ * and whether it is current, and whether any closed month has respondents at all.
  */
 export function disclosureQueries(db: Database, tenantId: string, now: Date) {
-  const month = sql<string>`date_trunc('month', ${internalRollups.day})::date::text`;
+  const closed = db
+    .select({ one: sql`1` })
+    .from(internalRollups)
+    .where(and(eq(internalRollups.tenantId, tenantId), lt(internalRollups.day, monthStart(now)), gt(internalRollups.respondents, 0)))
+    .limit(1);
   return [
-    db
-      .select({
-        unitId: internalRollups.unitId,
-        month,
-        tenureBand: internalRollups.tenureBand,
-        role: internalRollups.role,
-        respondents: sql<number>`sum(${internalRollups.respondents})::int`.mapWith(Number),
-      })
-      .from(internalRollups)
-      .where(sql`${internalRollups.tenantId} = ${tenantId} and ${internalRollups.day} < ${monthStart(now)}::date`)
-      .groupBy(internalRollups.unitId, month, internalRollups.tenureBand, internalRollups.role),
-    unitParentHistoryQuery(db, tenantId),
     db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenantId)),
+    db
+      .select({ anyClosed: sql<boolean>`exists (${closed})`, plan: disclosurePlans })
+      .from(sql`(select 1) as one`)
+      .leftJoin(disclosurePlans, eq(disclosurePlans.tenantId, tenantId)),
   ] as const;
 }
 
 type Results<T extends readonly unknown[]> = { [K in keyof T]: Awaited<T[K]> };
 
-/** The rows of `disclosureQueries` as the decision's input. */
-export function disclosureInput([atoms, history, unitRows]: Results<ReturnType<typeof disclosureQueries>>, now: Date): DisclosureInput {
-  return {
+/**
+ * The tenant's disclosure decisions at `now`: from the stored plan when it was computed this month
+ * from what is stored today (no more round trips); otherwise planned from every atom (one more) and
+ * stored for the next reads (one more), at most once a month and after each change to a closed
+ * month or to the tree.
+ */
+export async function disclosureOf(db: Database, tenantId: string, now: Date, [, [state]]: Results<ReturnType<typeof disclosureQueries>>): Promise<Disclosure> {
+  if (!state?.anyClosed) return storedDisclosure(NOTHING_CLOSED, now);
+  const month = monthStart(now);
+  const stored = state.plan;
+  if (stored?.plan && stored.month === month && stored.planVersion === stored.version) return storedDisclosure(stored.plan, now);
+  const [[current], atoms, history, unitRows] = await inTenant(db, tenantId, [
+    db.select({ version: disclosurePlans.version }).from(disclosurePlans).where(eq(disclosurePlans.tenantId, tenantId)),
+    atomsQuery(db, tenantId, now),
+    unitParentHistoryQuery(db, tenantId),
+    db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenantId)),
+  ]);
+  const input: DisclosureInput = {
     atoms: atoms as Atom[],
     history: history.map((entry) => ({ unitId: entry.unitId, parentId: entry.parentId, validFrom: entry.validFrom.getTime() })),
     units: unitRows,
     now,
   };
+  const plan = planDisclosure(input);
+  const version = current?.version ?? 0;
+  const kept = { month, planVersion: version, plan: storePlan(plan, input) };
+  // Kept only if nothing changed since the read: a later version means a later writer bumped it.
+  await inTenant(db, tenantId, [
+    db
+      .insert(disclosurePlans)
+      .values({ tenantId, ...kept })
+      .onConflictDoUpdate({
+        target: disclosurePlans.tenantId,
+        set: kept,
+        setWhere: eq(disclosurePlans.version, version),
+      }),
+  ]);
+  return plan;
+}
+
+/** Respondents per atom (unit, month, tenure band, role) of the closed months. */
+function atomsQuery(db: Database, tenantId: string, now: Date) {
+  const month = sql<string>`date_trunc('month', ${internalRollups.day})::date::text`;
+  return db
+    .select({
+      unitId: internalRollups.unitId,
+      month,
+      tenureBand: internalRollups.tenureBand,
+      role: internalRollups.role,
+      respondents: sql<number>`sum(${internalRollups.respondents})::int`.mapWith(Number),
+    })
+    .from(internalRollups)
+    .where(and(eq(internalRollups.tenantId, tenantId), lt(internalRollups.day, monthStart(now))))
+    .groupBy(internalRollups.unitId, month, internalRollups.tenureBand, internalRollups.role);
 }

@@ -327,6 +327,58 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
 }
 
 /**
+ * A plan's decisions about today's tree, compact enough to keep between requests: `units` are
+ * today's unit ids (index 1 on; 0 is the whole tenant), and each candidate period with any cell
+ * withheld maps to one letter per (unit index, split), splits in the order of SPLITS:
+ * `p` published, `f` too few respondents, `c` complementary. Cells of other periods are published.
+ */
+export interface StoredPlan {
+  units: string[];
+  periods: Record<string, string>;
+}
+
+const LETTER = { 'too-few-respondents': 'f', complementary: 'c' } as const;
+const FROM_LETTER: Record<string, Decision> = {
+  f: { published: false, reason: 'too-few-respondents' },
+  c: { published: false, reason: 'complementary' },
+};
+
+/** What to keep of `plan` (planned from `input`): every decision it would give about today's tree. */
+export function storePlan(plan: Disclosure, input: DisclosureInput): StoredPlan {
+  const currentMonth = monthStart(input.now);
+  const months = new Set(input.atoms.filter((atom) => atom.month < currentMonth && atom.respondents > 0).map((atom) => atom.month));
+  const units = input.units.map((unit) => unit.id).sort(compare);
+  const periods: Record<string, string> = {};
+  for (const period of candidatePeriods([...months].sort(compare), input.now)) {
+    const letters = [null, ...units].flatMap((unitId) =>
+      SPLITS.map((split) => {
+        const decision = plan.decide({ period, unitId, ...(split && { split }) });
+        return decision.published ? 'p' : LETTER[decision.reason as keyof typeof LETTER];
+      }),
+    );
+    if (letters.some((letter) => letter !== 'p')) periods[periodKey(period)] = letters.join('');
+  }
+  return { units, periods };
+}
+
+/** The decisions of a stored plan, as `planDisclosure` gave them when it was stored. */
+export function storedDisclosure(stored: StoredPlan, now: Date): Disclosure {
+  const index = new Map(stored.units.map((id, i) => [id, i + 1]));
+  return {
+    walked: 0,
+    decide({ period, unitId, split }) {
+      if (!isClosed(period, now)) return { published: false, reason: 'period-open' };
+      const letters = stored.periods[periodKey(period)];
+      if (letters === undefined) return { published: true };
+      const unit = unitId === null ? 0 : index.get(unitId);
+      if (unit === undefined) throw new Error(`unit ${unitId} is not in the stored tree`);
+      const splitIndex = SPLITS.findIndex((candidate) => splitKey(candidate) === splitKey(split));
+      return FROM_LETTER[letters[unit * SPLITS.length + splitIndex]!] ?? { published: true };
+    },
+  };
+}
+
+/**
  * The published period that [from, to) is, exactly: a calendar month, a quarter, or 12 whole
  * months; undefined for any other window (a route refuses it rather than guess).
  */

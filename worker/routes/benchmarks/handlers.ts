@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { readBenchmark } from '../../db/benchmarks.ts';
 import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
 import { cohortValueOf } from '../../domain/benchmarks.ts';
-import { type Decision, monthStart, planDisclosure } from '../../domain/disclosure.ts';
+import { type Decision, monthStart } from '../../domain/disclosure.ts';
 import { benchmarkMinimum, INTERNAL_MEASURES, MIN_BENCHMARK_COHORT } from '../../domain/measures.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
@@ -41,7 +41,7 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
   // The own value of an internal measure is the tenant's whole-period figure: shown only where the
   // disclosure rule publishes that cell, so it cannot be subtracted from a published neighbour.
   const withheld = disclosure
-    ? withheldReason(planDisclosure(disclosure).decide({ period: { kind: snapshot.periodKind, from: snapshot.periodStart, to: snapshot.periodEnd }, unitId: null }))
+    ? withheldReason(disclosure.decide({ period: { kind: snapshot.periodKind, from: snapshot.periodStart, to: snapshot.periodEnd }, unitId: null }))
     : undefined;
   // Decisions change with the month (a period ends, a cell becomes possible), so the tag names it.
   const etag = await entityTag(c, `${tenant.id}:${snapshot.id}:${cohortValue}:${tenant.benchmarkOptIn}${internal ? `:${monthStart(now)}` : ''}`);

@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { diagnosticsTotals, reportsVersion } from '../../db/diagnostics.ts';
 import { diagnose } from '../../domain/diagnostics.ts';
-import { monthStart, planDisclosure, wholePeriod } from '../../domain/disclosure.ts';
+import { monthStart, wholePeriod } from '../../domain/disclosure.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
 import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
@@ -42,7 +42,6 @@ export const getDiagnostics: RouteHandler<GetDiagnosticsRoute, AppEnv> = async (
   if (unitId !== null && !totals.units.some((unit) => unit.id === unitId)) {
     throw new ProblemError('notFound', `There is no unit ${unitId}.`);
   }
-  const disclosure = planDisclosure(totals.disclosure);
-  const body = { period: { from: period.from, to: period.to }, unitId, ...diagnose({ ...totals, unitId, period, disclosure }) };
+  const body = { period: { from: period.from, to: period.to }, unitId, ...diagnose({ ...totals, unitId, period }) };
   return c.json(body, 200, conditionalHeaders(await tagOf(totals.version)));
 };

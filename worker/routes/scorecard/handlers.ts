@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { inTenant } from '../../db/client.ts';
-import { disclosureInput, disclosureQueries } from '../../db/disclosure.ts';
+import { disclosureOf, disclosureQueries } from '../../db/disclosure.ts';
 import {
   EMPTY_EXTERNAL_TOTALS,
   EMPTY_INTERNAL_TOTALS,
@@ -14,7 +14,7 @@ import {
 } from '../../db/rollup-totals.ts';
 import { reportsVersionQuery, versionOf } from '../../db/report-versions.ts';
 import { targetsQuery } from '../../db/targets.ts';
-import { type Decision, monthStart, planDisclosure, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
+import { type Decision, monthStart, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
 import { externalMeasures, internalMeasures } from '../../domain/measures.ts';
 import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
 import type { AppEnv } from '../../env.ts';
@@ -118,7 +118,7 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
     const etag = await tagOf(versionOf(version));
     if (ifNoneMatch(c, etag)) return notModified(c, etag);
   }
-  // One round trip: the figures, the targets, the data's version, and what the disclosure decision reads.
+  // One round trip: the figures, the targets, the data's version, the tree and the stored disclosure plan.
   const [externalRows, internalRows, targetRows, version, ...disclosureRows] = await inTenant(db, tenant.id, [
     externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(byKind ? (['customerKind'] as const) : [])] }),
     internalTotals(db, { ...range, groupBy: ['unitId', ...(internalSplit ? [internalSplit] : [])] }),
@@ -126,7 +126,7 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
     reportsVersionQuery(db, tenant.id),
     ...disclosureQueries(db, tenant.id, now),
   ]);
-  const unitRows = disclosureRows[2];
+  const unitRows = disclosureRows[0];
   const etag = await tagOf(versionOf(version));
   if (query.unitId && !unitRows.some((unit) => unit.id === query.unitId)) {
     throw new ProblemError('notFound', `There is no unit ${query.unitId}.`);
@@ -141,7 +141,7 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   const externalIn = (period: Period, kind?: string) =>
     sumTotals(rowsIn(external, period).filter((row) => !kind || row.customerKind === kind), EMPTY_EXTERNAL_TOTALS);
 
-  const disclosure = planDisclosure(disclosureInput(disclosureRows, now));
+  const disclosure = await disclosureOf(db, tenant.id, now, disclosureRows);
   const { kind } = plan;
   /** Each period's internal figures (oldest first, the trend's base included), of one split value or all. */
   const internalRawOf = (split?: Split) =>
