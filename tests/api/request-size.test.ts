@@ -126,15 +126,19 @@ describe('reads at a large tenant stay within the response cap', () => {
     // Diagnostics answer whole periods: the calendar month of those ratings.
     const from = `${occurredOn.slice(0, 7)}-01`;
     const to = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
-    await resetStats();
-    expect((await api(`/v1/diagnostics?from=${from}&to=${to}`, { key: apiKey.secret })).status).toBe(200);
-    const { largestResponseBytes } = (await stats()) as Stats & { largestResponseBytes: number };
-    const perUnit = largestResponseBytes / UNITS;
-    console.log(`diagnostics: ${largestResponseBytes} bytes of database answer for ${UNITS} units, ${perUnit.toFixed(0)} per unit`);
-    // The disclosure rule's inputs (respondents per unit × ended month × tenure × role) ride in the same answer, so
-    // it grows with units and months of history: about 1.1 KB per unit here. Storing the rule's decisions per ended
-    // month is the way past this (see the note on issue 16); until then the figure is measured, not assumed.
-    expect(perUnit * 8_000).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
+    const largestAnswerPerUnit = async () => {
+      await resetStats();
+      expect((await api(`/v1/diagnostics?from=${from}&to=${to}`, { key: apiKey.secret })).status).toBe(200);
+      return ((await stats()) as Stats & { largestResponseBytes: number }).largestResponseBytes / UNITS;
+    };
+    // The figures dominate: four rows of totals per unit (customer kind, tenure band). The first read also plans
+    // the disclosure rule from its inputs (respondents per unit × ended month × tenure × role, which grow with
+    // months of history); later reads carry the stored plan instead, 6 letters per unit and period
+    // (worker/db/disclosure.ts). Measured, not assumed: about 0.9 KB per unit either way here.
+    const planning = await largestAnswerPerUnit();
+    const planned = await largestAnswerPerUnit();
+    console.log(`diagnostics: per unit ${planning.toFixed(0)} bytes of database answer while planning, ${planned.toFixed(0)} once planned`);
+    for (const perUnit of [planning, planned]) expect(perUnit * 8_000).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
   });
 });
 
