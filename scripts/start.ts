@@ -85,13 +85,16 @@ function relayWorkerOutput(child: ChildProcess): { ready: Promise<void>; held: s
         }
         // wrangler's own request line repeats the worker's.
         if (/^\[wrangler:info\] [A-Z]+ \//.test(line)) return;
-        let entry: { level?: string; message?: string; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
+        let entry: { level?: string; message?: string; clientRequestId?: string | null; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
         try {
           entry = JSON.parse(line) as typeof entry;
         } catch {
           // not one of the worker's JSON lines
         }
-        if (entry?.message === 'request' && entry.level === 'info') console.log(`  ${entry.method} ${entry.route ?? '(no route)'} ${entry.status} ${entry.durationMs} ms`);
+        if (entry?.message === 'request' && entry.level === 'info') {
+          // This script's own calls (the demo, the job and its polling) are said as steps, not as requests.
+          if (entry.clientRequestId !== OWN_REQUEST_ID) console.log(`  ${entry.method} ${entry.route ?? '(no route)'} ${entry.status} ${entry.durationMs} ms`);
+        }
         else console.log(line);
       });
     }
@@ -99,10 +102,13 @@ function relayWorkerOutput(child: ChildProcess): { ready: Promise<void>; held: s
   return { ready, held };
 }
 
+/** The `X-Request-Id` of this script's own requests, so their log lines can be told from a user's. */
+const OWN_REQUEST_ID = 'npm-start';
+
 async function api(pathname: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
   return fetch(`${base}${pathname}`, {
     method: init.method ?? 'GET',
-    headers: { Authorization: `Bearer ${token}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: `Bearer ${token}`, 'X-Request-Id': OWN_REQUEST_ID, ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
     ...(init.body ? { body: JSON.stringify(init.body) } : {}),
   });
 }
