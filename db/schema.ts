@@ -115,7 +115,7 @@ export const MEASURES = [
   'leadershipSupport',
 ] as const;
 export const COHORT_KINDS = ['all', 'industry', 'sizeBand', 'region'] as const;
-export const PERIOD_KINDS = ['month', 'quarter'] as const;
+export const PERIOD_KINDS = ['month', 'quarter', 'rolling12'] as const;
 /** `queued`: started, waiting for the run of the same job before it to finish (one runs at a time). */
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 /** What started a job run: the cron, or the operator's route. */

@@ -276,7 +276,7 @@ async function main() {
     if (!response.ok) throw new StartError(`setting the demo tenant's targets failed: ${response.status} ${await response.text()}`);
   }
   if (seeded.days > 0) {
-    step('benchmarks of the last complete month and quarter');
+    step('benchmarks of the last complete month, quarter and 12 months');
     await runBenchmarks(operatorToken);
   }
 

@@ -26,4 +26,5 @@ test('Spectral finds nothing in openapi/openapi.json', () => {
   const results = JSON.parse(run.stdout || '[]') as SpectralResult[];
   const lines = results.map(({ severity, code, message, path: at }) => `${['error', 'warning', 'info', 'hint'][severity]} ${code} at ${at.join('.')}: ${message}`);
   expect(lines).toEqual([]);
-});
+  // Spectral parses the whole document and loads the OWASP ruleset: seconds alone, far more with the suite running.
+}, 120_000);

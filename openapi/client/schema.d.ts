@@ -463,6 +463,26 @@ export interface paths {
         patch: operations["updateUnit"];
         trace?: never;
     };
+    "/v1/benchmarks/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the computed benchmark periods
+         * @description Every published snapshot, one per period (month, quarter, 12 whole months), the latest computed first. Pass a period's `kind` and `start` to `GET /v1/benchmarks` to read it. Needs `reports:read`.
+         */
+        get: operations["listBenchmarkSnapshots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/benchmarks": {
         parameters: {
             query?: never;
@@ -472,7 +492,7 @@ export interface paths {
         };
         /**
          * Compare a measure with peers
-         * @description The latest snapshot's cohort distribution and the caller's own value and percentile rank. Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings (of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for `supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
+         * @description The latest snapshot's cohort distribution and the caller's own value and percentile rank. Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings (of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for `supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404. `direction` says which way is better; `own.percentileRank` always reads "better than N% of peers" (for `attitudeBlameShare`, lower values rank higher), and `distribution.top10Percent`/`top25Percent` name where the best tenth and quarter of peers start.
          */
         get: operations["getBenchmark"];
         put?: never;
@@ -492,7 +512,7 @@ export interface paths {
         };
         /**
          * Chart a benchmark as SVG
-         * @description A box and whiskers (p10–p90 whiskers, p25–p75 box, median line) with the caller's marker and percentile, 640 px wide. Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings (of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for `supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.
+         * @description A box and whiskers (p10–p90 whiskers, p25–p75 box, median line) with the caller's marker and percentile, 640 px wide. Needs `reports:read`. Only opted-in tenants with enough of the answers a measure is made of count: 30 external ratings (of that indicator; with `recommend` for `nps`), 10 dissatisfied ones for `attitudeBlameShare`, 10 internal ratings for `supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404. `direction` says which way is better; `own.percentileRank` always reads "better than N% of peers" (for `attitudeBlameShare`, lower values rank higher), and `distribution.top10Percent`/`top25Percent` name where the best tenth and quarter of peers start.
          */
         get: operations["getBenchmarkChart"];
         put?: never;
@@ -857,7 +877,7 @@ export interface components {
                 snapshotId: string;
                 period: {
                     /** @enum {string} */
-                    kind: "month" | "quarter";
+                    kind: "month" | "quarter" | "rolling12";
                     /**
                      * Format: date
                      * @description First day, inclusive.
@@ -1741,9 +1761,32 @@ export interface components {
             /** @description true archives the unit: it keeps its ratings but takes no new ones (archiving an archived unit keeps its archivedAt); false restores it. */
             archived?: boolean;
         };
+        BenchmarkSnapshotPage: {
+            data: components["schemas"]["BenchmarkSnapshot"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        BenchmarkSnapshot: {
+            /** Format: uuid */
+            id: string;
+            period: {
+                /** @enum {string} */
+                kind: "month" | "quarter" | "rolling12";
+                /** Format: date */
+                start: string;
+                /**
+                 * Format: date
+                 * @description Exclusive.
+                 */
+                end: string;
+            };
+            /** Format: date-time */
+            computedAt: string;
+        };
         /**
          * @example {
          *       "measure": "csat",
+         *       "direction": "higher",
          *       "cohort": {
          *         "kind": "industry",
          *         "value": "insurance"
@@ -1762,18 +1805,26 @@ export interface components {
          *         "p25": 0.63,
          *         "median": 0.72,
          *         "p75": 0.8,
-         *         "p90": 0.86
+         *         "p90": 0.86,
+         *         "top25Percent": 0.8,
+         *         "top10Percent": 0.86
          *       },
          *       "own": {
          *         "ranked": true,
          *         "value": 0.6,
-         *         "percentileRank": 21
+         *         "percentileRank": 21,
+         *         "percentile": 21
          *       }
          *     }
          */
         Benchmark: {
             /** @enum {string} */
             measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+            /**
+             * @description Which way is better for this measure (the attitude blame share: lower).
+             * @enum {string}
+             */
+            direction: "higher" | "lower";
             cohort: {
                 /** @enum {string} */
                 kind: "all" | "industry" | "sizeBand" | "region";
@@ -1782,7 +1833,7 @@ export interface components {
             };
             period: {
                 /** @enum {string} */
-                kind: "month" | "quarter";
+                kind: "month" | "quarter" | "rolling12";
                 /** Format: date */
                 start: string;
                 /**
@@ -1810,10 +1861,12 @@ export interface components {
             p25: number;
             /** @description The peers' median. */
             median: number;
-            /** @description Top 25% start here. */
             p75: number;
-            /** @description Top 10% start here. */
             p90: number;
+            /** @description Where the best quarter of peers starts: p75, or p25 where lower is better. */
+            top25Percent: number;
+            /** @description Where the best tenth of peers starts: p90, or p10 where lower is better. */
+            top10Percent: number;
         } | {
             /** @enum {boolean} */
             suppressed: true;
@@ -1825,8 +1878,13 @@ export interface components {
             ranked: true;
             /** @description The tenant's own, true value. */
             value: number;
-            /** @description Mid-rank percentile of the tenant's value among its peers' perturbed values: (below + ½ equal) / N × 100. */
+            /** @description Better than this share of peers (0-100), whichever way the measure points: the mid-rank of the tenant's value among its peers' perturbed values, (worse + ½ equal) / N × 100. */
             percentileRank: number;
+            /**
+             * Format: int32
+             * @description `percentileRank` as a whole percentile, 1-100.
+             */
+            percentile: number;
         } | {
             /** @enum {boolean} */
             ranked: false;
@@ -6714,6 +6772,133 @@ export interface operations {
             };
         };
     };
+    listBenchmarkSnapshots: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
+                cursor?: string;
+                /** @description Only snapshots of this kind of period. */
+                period?: "month" | "quarter" | "rolling12";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of snapshots. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BenchmarkSnapshotPage"];
+                };
+            };
+            /** @description A query or header parameter is not valid */
+            400: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getBenchmark: {
         parameters: {
             query: {
@@ -6721,8 +6906,10 @@ export interface operations {
                 measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
-                /** @description The latest complete month or quarter computed. */
-                period?: "month" | "quarter";
+                /** @description A calendar month, a quarter, or 12 whole months (`rolling12`). Without `start`, the latest complete one computed. */
+                period?: "month" | "quarter" | "rolling12";
+                /** @description The first day of a computed period of that kind (see `GET /v1/benchmarks/snapshots`): its snapshot rather than the latest. */
+                start?: string;
             };
             header?: {
                 /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
@@ -6881,8 +7068,10 @@ export interface operations {
                 measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
-                /** @description The latest complete month or quarter computed. */
-                period?: "month" | "quarter";
+                /** @description A calendar month, a quarter, or 12 whole months (`rolling12`). Without `start`, the latest complete one computed. */
+                period?: "month" | "quarter" | "rolling12";
+                /** @description The first day of a computed period of that kind (see `GET /v1/benchmarks/snapshots`): its snapshot rather than the latest. */
+                start?: string;
             };
             header?: {
                 /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */

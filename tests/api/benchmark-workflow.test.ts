@@ -142,7 +142,7 @@ describe('publishing', () => {
     // Every staging step was done; publishing never was.
     const steps = await stepsOf(stuck);
     expect(steps.has('publish')).toBe(false);
-    expect(stuck.progress.lastStep).toMatch(/^stage (month|quarter) \d+$/);
+    expect(stuck.progress.lastStep).toMatch(/^stage (month|quarter|rolling12) \d+$/);
 
     const { rows: staged } = await owner.query(
       `select s.id, p.value from benchmark_snapshots s join benchmark_positions p on p.snapshot_id = s.id

@@ -14,10 +14,11 @@ import type { Measure } from '../../worker/domain/measures.ts';
 import { percentileRank } from '../../worker/domain/statistics.ts';
 
 describe('periods', () => {
-  test('the last complete month and quarter, UTC, end exclusive', () => {
+  test('the last complete month, quarter and 12 whole months, UTC, end exclusive', () => {
     expect(lastCompletePeriods(new Date('2026-11-15T10:00:00Z'))).toEqual([
       { kind: 'month', start: '2026-10-01', end: '2026-11-01' },
       { kind: 'quarter', start: '2026-07-01', end: '2026-10-01' },
+      { kind: 'rolling12', start: '2025-11-01', end: '2026-11-01' },
     ]);
     // The first instant of a month: the month just ended is complete.
     expect(lastCompletePeriod('month', new Date('2026-11-01T00:00:00Z'))).toEqual({ kind: 'month', start: '2026-10-01', end: '2026-11-01' });
@@ -28,11 +29,12 @@ describe('periods', () => {
     expect(lastCompletePeriods(new Date('2027-01-10T00:00:00Z'))).toEqual([
       { kind: 'month', start: '2026-12-01', end: '2027-01-01' },
       { kind: 'quarter', start: '2026-10-01', end: '2027-01-01' },
+      { kind: 'rolling12', start: '2026-01-01', end: '2027-01-01' },
     ]);
     expect(lastCompletePeriod('quarter', new Date('2027-02-28T00:00:00Z'))).toEqual({ kind: 'quarter', start: '2026-10-01', end: '2027-01-01' });
   });
 
-  test('property: a period ends at or before now and starts one month or quarter earlier on a boundary', () => {
+  test('property: a period ends at or before now and starts one month, a quarter or 12 months earlier on a boundary', () => {
     fc.assert(
       fc.property(fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }), (now) => {
         for (const period of lastCompletePeriods(now)) {
@@ -40,11 +42,12 @@ describe('periods', () => {
           const end = new Date(`${period.end}T00:00:00Z`);
           expect(end.getTime()).toBeLessThanOrEqual(now.getTime());
           const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth();
-          expect(months).toBe(period.kind === 'month' ? 1 : 3);
+          expect(months).toBe({ month: 1, quarter: 3, rolling12: 12 }[period.kind]);
           expect(start.getUTCDate()).toBe(1);
           if (period.kind === 'quarter') expect(start.getUTCMonth() % 3).toBe(0);
           // Complete and the latest: the next period would end after now.
-          const next = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + months, 1));
+          // (12 whole months slide by one month.)
+          const next = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + (period.kind === 'rolling12' ? 1 : months), 1));
           expect(next.getTime()).toBeGreaterThan(now.getTime());
         }
       }),

@@ -184,14 +184,20 @@ export interface BenchmarkView {
  */
 export async function readBenchmark(
   db: Database,
-  query: { tenantId: string; periodKind: PeriodKind; measure: Measure; cohortKind: CohortKind; cohortValue: string },
+  query: { tenantId: string; periodKind: PeriodKind; periodStart?: string; measure: Measure; cohortKind: CohortKind; cohortValue: string },
   /** Read the disclosure decisions as of this time, in the same round trip. */
   disclosureAt?: Date,
 ): Promise<BenchmarkView | undefined> {
   const latest = sql`(${db
     .select({ id: benchmarkSnapshots.id })
     .from(benchmarkSnapshots)
-    .where(and(eq(benchmarkSnapshots.periodKind, query.periodKind), isNotNull(benchmarkSnapshots.publishedAt)))
+    .where(
+      and(
+        eq(benchmarkSnapshots.periodKind, query.periodKind),
+        isNotNull(benchmarkSnapshots.publishedAt),
+        query.periodStart === undefined ? undefined : eq(benchmarkSnapshots.periodStart, query.periodStart),
+      ),
+    )
     .orderBy(desc(benchmarkSnapshots.periodStart))
     .limit(1)})`;
   const positionOf = (kind: CohortKind) =>
@@ -226,4 +232,23 @@ export async function readBenchmark(
   if (!snapshot) return undefined;
   const view = { snapshot, position, contributed: inPool !== undefined, stat, poolPublished: poolStat !== undefined };
   return disclosureAt ? { ...view, disclosure: await disclosureOf(db, query.tenantId, disclosureAt, disclosureRows as Parameters<typeof disclosureOf>[3]) } : view;
+}
+
+/** Published snapshots, the latest computed first (one per period: publishing replaces its period's), a page at a time. */
+export async function listSnapshots(db: Database, tenantId: string, query: { periodKind?: PeriodKind }, page: { limit: number; after?: string }): Promise<Snapshot[]> {
+  const [rows] = await inTenant(db, tenantId, [
+    db
+      .select()
+      .from(benchmarkSnapshots)
+      .where(
+        and(
+          isNotNull(benchmarkSnapshots.publishedAt),
+          query.periodKind === undefined ? undefined : eq(benchmarkSnapshots.periodKind, query.periodKind),
+          page.after === undefined ? undefined : lt(benchmarkSnapshots.id, page.after),
+        ),
+      )
+      .orderBy(desc(benchmarkSnapshots.id))
+      .limit(page.limit + 1),
+  ]);
+  return rows;
 }

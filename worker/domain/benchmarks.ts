@@ -1,4 +1,4 @@
-import { COHORT_KINDS, MEASURES, type PERIOD_KINDS } from '../../db/schema.ts';
+import { COHORT_KINDS, MEASURES, PERIOD_KINDS } from '../../db/schema.ts';
 import type { ExternalTotals, InternalTotals } from '../db/rollup-totals.ts';
 import { drawLabel, type NoiseKey, perturb, uniformDraw } from './benchmark-noise.ts';
 import { benchmarkMinimum, MIN_BENCHMARK_COHORT, type Measure, measureAnswers, measureValue } from './measures.ts';
@@ -23,18 +23,33 @@ export interface Period {
 
 const day = (year: number, monthIndex: number) => new Date(Date.UTC(year, monthIndex, 1)).toISOString().slice(0, 10);
 
-/** The last month or quarter (UTC) that ended at or before `now`. */
+const LENGTH_IN_MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, rolling12: 12 };
+
+/** The last month, quarter or 12 whole months (UTC) that ended at or before `now`. */
 export function lastCompletePeriod(kind: PeriodKind, now: Date): Period {
   const year = now.getUTCFullYear();
   const month = now.getUTCMonth();
-  // The current period starts here; the complete one is the period before it.
-  const currentStart = kind === 'month' ? month : month - (month % 3);
-  const length = kind === 'month' ? 1 : 3;
-  return { kind, start: day(year, currentStart - length), end: day(year, currentStart) };
+  // The current period starts here; the complete one is the period before it (12 months: the 12 before this one).
+  const currentStart = kind === 'quarter' ? month - (month % 3) : month;
+  return { kind, start: day(year, currentStart - LENGTH_IN_MONTHS[kind]), end: day(year, currentStart) };
 }
 
 export function lastCompletePeriods(now: Date): Period[] {
-  return [lastCompletePeriod('month', now), lastCompletePeriod('quarter', now)];
+  return PERIOD_KINDS.map((kind) => lastCompletePeriod(kind, now));
+}
+
+/** Which way is better: the attitude blame share is the one measure where less is better. */
+export const directionOf = (measure: Measure): 'higher' | 'lower' => (measure === 'attitudeBlameShare' ? 'lower' : 'higher');
+
+/** The share of peers (0-100) a value does better than, from its mid-rank ascending, whichever way the measure points. */
+export const betterThan = (measure: Measure, midRank: number): number => (directionOf(measure) === 'lower' ? 100 - midRank : midRank);
+
+/** A percentile rank as a whole percentile, 1-100. */
+export const wholePercentile = (percentileRank: number): number => Math.min(100, Math.max(1, Math.round(percentileRank)));
+
+/** Where the top 10% and top 25% of peers start: the upper quantiles, or the lower ones where less is better. */
+export function topValues(measure: Measure, stat: { p10: number; p25: number; p75: number; p90: number }): { top10Percent: number; top25Percent: number } {
+  return directionOf(measure) === 'lower' ? { top10Percent: stat.p10, top25Percent: stat.p25 } : { top10Percent: stat.p90, top25Percent: stat.p75 };
 }
 
 export interface Participant {
@@ -93,6 +108,7 @@ export interface Position {
   cohortValue: string;
   /** The tenant's own, true value. */
   value: number;
+  /** The share of the cohort's other members it does better than (`betterThan`). */
   percentileRank: number;
 }
 
@@ -190,7 +206,7 @@ export function computeBenchmark(participants: readonly Contribution[]): Benchma
           p90: at(0.9),
         });
         for (const { tenantId, value, published } of members) {
-          positions.push({ tenantId, measure, cohortKind, cohortValue, value, percentileRank: memberPercentileRank(sorted, published, value) });
+          positions.push({ tenantId, measure, cohortKind, cohortValue, value, percentileRank: betterThan(measure, memberPercentileRank(sorted, published, value)) });
         }
       }
     }

@@ -24,7 +24,7 @@ export const BENCHMARK_JOB = 'benchmarks';
 /** What a Workflow instance of the job is created with; its instance id is the job run's id. */
 export interface BenchmarkRunParams {
   jobRunId: string;
-  /** ISO instant: the job computes the last complete month and quarter before it. */
+  /** ISO instant: the job computes the last complete month, quarter and 12 whole months before it. */
   now: string;
 }
 

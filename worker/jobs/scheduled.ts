@@ -9,7 +9,7 @@ export const WEBHOOK_CRON = '* * * * *';
 /**
  * Cron entry, dispatched by the cron that fired. Every minute: the webhook deliveries that are due go
  * onto the Queue (its consumer sends them).
- * Daily: a run of the benchmark Workflow for the last complete month and quarter (started here, done
+ * Daily: a run of the benchmark Workflow for the last complete month, quarter and 12 whole months (started here, done
  * by the engine), the target evaluation and the pruning of old webhook events. All take the scheduled
  * time as "now", so tests can drive the clock.
  */

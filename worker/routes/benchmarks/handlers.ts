@@ -1,15 +1,16 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { readBenchmark } from '../../db/benchmarks.ts';
+import { listSnapshots, readBenchmark, type Snapshot } from '../../db/benchmarks.ts';
 import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
-import { cohortValueOf } from '../../domain/benchmarks.ts';
+import { cohortValueOf, directionOf, topValues, wholePercentile } from '../../domain/benchmarks.ts';
 import { type Decision, monthStart } from '../../domain/disclosure.ts';
 import { benchmarkMinimum, INTERNAL_MEASURES, MIN_BENCHMARK_COHORT } from '../../domain/measures.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
 import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
 import { ProblemError } from '../../http/problem.ts';
-import type { BenchmarkQuerySchema, GetBenchmarkChartRoute, GetBenchmarkRoute } from './routes.ts';
+import type { BenchmarkQuerySchema, GetBenchmarkChartRoute, GetBenchmarkRoute, ListBenchmarkSnapshotsRoute } from './routes.ts';
+import { decodeCursor, toPage } from '../../http/pagination.ts';
 import type { z } from '@hono/zod-openapi';
 
 type Query = z.infer<typeof BenchmarkQuerySchema>;
@@ -31,11 +32,16 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
   const now = new Date();
   const view = await readBenchmark(
     c.get('db'),
-    { tenantId: tenant.id, periodKind: query.period, measure: query.measure, cohortKind: query.cohort, cohortValue },
+    { tenantId: tenant.id, periodKind: query.period, ...(query.start && { periodStart: query.start }), measure: query.measure, cohortKind: query.cohort, cohortValue },
     internal ? now : undefined,
   );
   if (!view) {
-    throw new ProblemError('notFound', `No ${query.period} benchmark has been computed yet: the benchmark job has not run for any ${query.period}.`);
+    throw new ProblemError(
+      'notFound',
+      query.start
+        ? `No ${query.period} benchmark starting ${query.start} has been computed (GET /v1/benchmarks/snapshots lists those that have).`
+        : `No ${query.period} benchmark has been computed yet: the benchmark job has not run for any ${query.period}.`,
+    );
   }
   const { snapshot, stat, position, contributed, poolPublished, disclosure } = view;
   // The own value of an internal measure is the tenant's whole-period figure: shown only where the
@@ -50,7 +56,7 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
   const own = position && withheld
     ? { ranked: false as const, reason: 'withheld' as const, detail: `The anonymity rule withholds the tenant's own ${query.measure} for this period (${withheld}), so it is not shown or ranked here.` }
     : position?.cohortValue === cohortValue
-    ? { ranked: true as const, value: position.value, percentileRank: position.percentileRank }
+    ? { ranked: true as const, value: position.value, percentileRank: position.percentileRank, percentile: wholePercentile(position.percentileRank) }
     : position
       ? {
           ranked: false as const,
@@ -64,7 +70,17 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
           : { ranked: false as const, reason: 'tooFewAnswers' as const, detail: `Fewer than ${minimum.answers} ${minimum.of} in the period (or opted in after it was computed).` };
   // A tenant whose own value is withheld still gave: it sees its cohort.
   const distribution = (own.ranked || (own.reason === 'withheld' && position?.cohortValue === cohortValue)) && stat
-    ? { suppressed: false as const, organizations: stat.organizations, mean: stat.mean, p10: stat.p10, p25: stat.p25, median: stat.median, p75: stat.p75, p90: stat.p90 }
+    ? {
+        suppressed: false as const,
+        organizations: stat.organizations,
+        mean: stat.mean,
+        p10: stat.p10,
+        p25: stat.p25,
+        median: stat.median,
+        p75: stat.p75,
+        p90: stat.p90,
+        ...topValues(query.measure, stat),
+      }
     : own.reason === 'cohortSuppressed'
       ? tooSmall
       : {
@@ -76,6 +92,7 @@ async function benchmarkOf(c: Context<AppEnv>, query: Query) {
         };
   const benchmark = {
     measure: query.measure,
+    direction: directionOf(query.measure),
     cohort: { kind: query.cohort, value: query.cohort === 'all' ? null : cohortValue },
     period: { kind: snapshot.periodKind, start: snapshot.periodStart, end: snapshot.periodEnd },
     computedAt: snapshot.computedAt.toISOString(),
@@ -108,4 +125,17 @@ export const getBenchmarkChart: RouteHandler<GetBenchmarkChartRoute, AppEnv> = a
     ...(own.ranked ? {} : { ownNote: `Not ranked: ${own.detail}` }),
   });
   return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', ...conditionalHeaders(etag) });
+};
+
+const snapshotResource = (snapshot: Snapshot) => ({
+  id: snapshot.id,
+  period: { kind: snapshot.periodKind, start: snapshot.periodStart, end: snapshot.periodEnd },
+  computedAt: snapshot.computedAt.toISOString(),
+});
+
+export const listBenchmarkSnapshots: RouteHandler<ListBenchmarkSnapshotsRoute, AppEnv> = async (c) => {
+  const { limit, cursor, period } = c.req.valid('query');
+  const { tenant } = tenantOf(c.get('principal'));
+  const rows = await listSnapshots(c.get('db'), tenant.id, { ...(period && { periodKind: period }) }, { limit, ...(cursor && { after: decodeCursor(cursor) }) });
+  return c.json(toPage(c, rows, limit, snapshotResource), 200);
 };

@@ -4,6 +4,7 @@ import { ConditionalHeadersSchema, ETAG_RESPONSE_HEADERS, NOT_MODIFIED_RESPONSE 
 import { COHORT_KINDS, MEASURES, PERIOD_KINDS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { pageSchema, PageQuerySchema } from '../../http/pagination.ts';
 import { integer, isoDate, timestamp } from '../../http/schemas.ts';
 
 const tags = ['Benchmarks'];
@@ -14,7 +15,12 @@ export const BenchmarkQuerySchema = z.object({
     description: "Peers: everyone, or those of the caller's own industry, size band or region.",
     example: 'industry',
   }),
-  period: z.enum(PERIOD_KINDS).default('month').openapi({ description: 'The latest complete month or quarter computed.' }),
+  period: z.enum(PERIOD_KINDS).default('month').openapi({
+    description: 'A calendar month, a quarter, or 12 whole months (`rolling12`). Without `start`, the latest complete one computed.',
+  }),
+  start: isoDate()
+    .optional()
+    .openapi({ description: 'The first day of a computed period of that kind (see `GET /v1/benchmarks/snapshots`): its snapshot rather than the latest.', example: '2026-10-01' }),
 });
 
 const DistributionSchema = z
@@ -26,8 +32,10 @@ const DistributionSchema = z
       p10: z.number(),
       p25: z.number(),
       median: z.number().openapi({ description: "The peers' median." }),
-      p75: z.number().openapi({ description: 'Top 25% start here.' }),
-      p90: z.number().openapi({ description: 'Top 10% start here.' }),
+      p75: z.number(),
+      p90: z.number(),
+      top25Percent: z.number().openapi({ description: 'Where the best quarter of peers starts: p75, or p25 where lower is better.' }),
+      top10Percent: z.number().openapi({ description: 'Where the best tenth of peers starts: p90, or p10 where lower is better.' }),
     }),
     z.object({
       suppressed: z.literal(true),
@@ -41,7 +49,12 @@ const OwnPositionSchema = z
     z.object({
       ranked: z.literal(true),
       value: z.number().openapi({ description: "The tenant's own, true value." }),
-      percentileRank: z.number().openapi({ description: "Mid-rank percentile of the tenant's value among its peers' perturbed values: (below + ½ equal) / N × 100." }),
+      percentileRank: z.number().openapi({
+        description:
+          "Better than this share of peers (0-100), whichever way the measure points: the mid-rank of the tenant's value among its peers' " +
+          'perturbed values, (worse + ½ equal) / N × 100.',
+      }),
+      percentile: integer().min(1).max(100).openapi({ description: '`percentileRank` as a whole percentile, 1-100.' }),
     }),
     z.object({
       ranked: z.literal(false),
@@ -58,6 +71,7 @@ const OwnPositionSchema = z
 export const BenchmarkSchema = z
   .object({
     measure: z.enum(MEASURES),
+    direction: z.enum(['higher', 'lower']).openapi({ description: 'Which way is better for this measure (the attitude blame share: lower).' }),
     cohort: z.object({ kind: z.enum(COHORT_KINDS), value: z.string().nullable().openapi({ description: "The caller's industry, size band or region; null for all." }) }),
     period: z.object({ kind: z.enum(PERIOD_KINDS), start: isoDate(), end: isoDate().openapi({ description: 'Exclusive.' }) }),
     computedAt: timestamp,
@@ -67,11 +81,12 @@ export const BenchmarkSchema = z
   .openapi('Benchmark', {
     example: {
       measure: 'csat',
+      direction: 'higher',
       cohort: { kind: 'industry', value: 'insurance' },
       period: { kind: 'month', start: '2026-10-01', end: '2026-11-01' },
       computedAt: '2026-11-02T02:15:04.118Z',
-      distribution: { suppressed: false, organizations: 31, mean: 0.71, p10: 0.55, p25: 0.63, median: 0.72, p75: 0.8, p90: 0.86 },
-      own: { ranked: true, value: 0.6, percentileRank: 21 },
+      distribution: { suppressed: false, organizations: 31, mean: 0.71, p10: 0.55, p25: 0.63, median: 0.72, p75: 0.8, p90: 0.86, top25Percent: 0.8, top10Percent: 0.86 },
+      own: { ranked: true, value: 0.6, percentileRank: 21, percentile: 21 },
     },
   });
 
@@ -81,7 +96,9 @@ const NOTE =
   '`supportIndex`, `willingness`, `leadershipSupport` (with `recommendEmployer` for `enps`). Give to get: only a tenant the ' +
   'snapshot counted in the cohort sees its distribution. Cohorts are frozen per snapshot: a changed industry, size band or ' +
   'region counts from the next one. Distributions are computed from perturbed values, so no peer value can be recovered. ' +
-  'A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404.';
+  'A cohort of fewer than 5 organizations is suppressed. No snapshot yet is a 404. `direction` says which way is better; ' +
+  '`own.percentileRank` always reads "better than N% of peers" (for `attitudeBlameShare`, lower values rank higher), and ' +
+  '`distribution.top10Percent`/`top25Percent` name where the best tenth and quarter of peers start.';
 
 export const getBenchmark = createRoute({
   method: 'get',
@@ -125,3 +142,34 @@ export const getBenchmarkChart = createRoute({
 
 export type GetBenchmarkRoute = typeof getBenchmark;
 export type GetBenchmarkChartRoute = typeof getBenchmarkChart;
+
+const SnapshotSchema = z
+  .object({
+    id: z.string().uuid(),
+    period: z.object({ kind: z.enum(PERIOD_KINDS), start: isoDate(), end: isoDate().openapi({ description: 'Exclusive.' }) }),
+    computedAt: timestamp,
+  })
+  .openapi('BenchmarkSnapshot');
+
+export const ListSnapshotsQuerySchema = PageQuerySchema.extend({
+  period: z.enum(PERIOD_KINDS).optional().openapi({ description: 'Only snapshots of this kind of period.' }),
+});
+
+export const listBenchmarkSnapshots = createRoute({
+  method: 'get',
+  path: '/v1/benchmarks/snapshots',
+  operationId: 'listBenchmarkSnapshots',
+  summary: 'List the computed benchmark periods',
+  description:
+    'Every published snapshot, one per period (month, quarter, 12 whole months), the latest computed first. Pass a period\'s ' +
+    '`kind` and `start` to `GET /v1/benchmarks` to read it. Needs `reports:read`.',
+  tags,
+  ...tenantSecurity('reports:read'),
+  request: { query: ListSnapshotsQuerySchema },
+  responses: {
+    200: { description: 'A page of snapshots.', content: { 'application/json': { schema: pageSchema(SnapshotSchema, 'BenchmarkSnapshotPage') } } },
+    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
+  },
+});
+
+export type ListBenchmarkSnapshotsRoute = typeof listBenchmarkSnapshots;
