@@ -1,15 +1,15 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { ApiKey } from '../../../db/schema.ts';
+import { apiKeys, type ApiKey } from '../../../db/schema.ts';
 import * as store from '../../db/api-keys.ts';
-import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
+import { revokeCredential } from '../../db/credentials.ts';
+import { NotFound } from '../../db/errors.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import { dispatchSoon } from '../../jobs/webhooks.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
-import { writeOnce } from '../../http/idempotency.ts';
+import { respondOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
-import { ProblemError } from '../../http/problem.ts';
 import {
   type CreateApiKeyRoute,
   DEFAULT_GRACE_SECONDS,
@@ -44,9 +44,7 @@ function issuedHeaders(apiKey: { id: string }) {
   return { 'Cache-Control': 'no-store', Location: `/v1/api-keys/${apiKey.id}` };
 }
 
-function notFound(id: string): ProblemError {
-  return new ProblemError('notFound', `There is no API key ${id}.`);
-}
+const notFound = (id: string) => new NotFound('API key', id);
 
 export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) => {
   const principal = tenantOf(c.get('principal'));
@@ -66,11 +64,11 @@ export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) =
     revokedAt: null,
     rotatedFromId: null,
   };
-  const writes = store.insertApiKey(c.get('db'), apiKey, actingOf(c));
-  return writeOnce(c, undefined, writes, 201, newApiKeyResource<string | null>(apiKey, key.secret), {
-    stored: newApiKeyResource(apiKey, null),
-    headers: issuedHeaders,
-  });
+  return respondOnce(
+    c,
+    { status: 201, body: newApiKeyResource<string | null>(apiKey, key.secret), stored: newApiKeyResource(apiKey, null), headers: issuedHeaders },
+    (claim) => store.createApiKey(c.get('db'), apiKey, actingOf(c), claim),
+  );
 };
 
 export const listApiKeys: RouteHandler<ListApiKeysRoute, AppEnv> = async (c) => {
@@ -89,7 +87,7 @@ export const getApiKey: RouteHandler<GetApiKeyRoute, AppEnv> = async (c) => {
 
 export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const revoked = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
+  const revoked = await revokeCredential(c.get('db'), apiKeys, tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
   if (!revoked) throw notFound(id);
   // The api_key.revoked event's deliveries leave now, not at the next minute's cron.
   if (revoked.webhookDeliveries > 0) dispatchSoon(c.env, c.executionCtx);
@@ -116,18 +114,9 @@ export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) =
     revokedAt: null,
     rotatedFromId: previous.id,
   };
-  try {
-    return await writeOnce(
-      c,
-      undefined,
-      store.rotateApiKey(db, previous, created, gracePeriodSeconds, actingOf(c)),
-      201,
-      newApiKeyResource<string | null>(created, key.secret),
-      { stored: newApiKeyResource(created, null), headers: issuedHeaders },
-    );
-  } catch (error) {
-    if (sqlState(error) !== DIVISION_BY_ZERO) throw error;
-    const state = previous.revokedAt ? 'revoked' : 'expired';
-    throw new ProblemError('conflict', `The API key is ${state} and cannot be rotated; create a new key instead.`);
-  }
+  return respondOnce(
+    c,
+    { status: 201, body: newApiKeyResource<string | null>(created, key.secret), stored: newApiKeyResource(created, null), headers: issuedHeaders },
+    (claim) => store.rotateApiKey(db, previous, created, gracePeriodSeconds, actingOf(c), claim),
+  );
 };

@@ -1,13 +1,14 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { PartnerClient } from '../../../db/schema.ts';
+import { partnerClients, type PartnerClient } from '../../../db/schema.ts';
+import { revokeCredential } from '../../db/credentials.ts';
+import { NotFound } from '../../db/errors.ts';
 import * as store from '../../db/partner-clients.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateClientSecret } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
-import { writeOnce } from '../../http/idempotency.ts';
+import { respondOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
-import { ProblemError } from '../../http/problem.ts';
 import type {
   CreatePartnerClientRoute,
   GetPartnerClientRoute,
@@ -28,9 +29,7 @@ export function partnerClientResource(client: PartnerClient) {
   };
 }
 
-function notFound(id: string): ProblemError {
-  return new ProblemError('notFound', `There is no partner client ${id}.`);
-}
+const notFound = (id: string) => new NotFound('partner client', id);
 
 export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv> = async (c) => {
   const principal = tenantOf(c.get('principal'));
@@ -50,14 +49,20 @@ export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv>
   };
   const resource = partnerClientResource(client);
   const clientSecret: string | null = secret.secret;
-  return writeOnce(c, undefined, store.insertPartnerClient(c.get('db'), client, actingOf(c)), 201, { ...resource, clientSecret }, {
-    stored: { ...resource, clientSecret: null },
-    headers: ({ id }) => ({
-      // A response that shows a secret must not be kept by any cache.
-      'Cache-Control': 'no-store',
-      Location: `/v1/partner-clients/${id}`,
-    }),
-  });
+  return respondOnce(
+    c,
+    {
+      status: 201,
+      body: { ...resource, clientSecret },
+      stored: { ...resource, clientSecret: null },
+      headers: ({ id }) => ({
+        // A response that shows a secret must not be kept by any cache.
+        'Cache-Control': 'no-store',
+        Location: `/v1/partner-clients/${id}`,
+      }),
+    },
+    (claim) => store.createPartnerClient(c.get('db'), client, actingOf(c), claim),
+  );
 };
 
 export const listPartnerClients: RouteHandler<ListPartnerClientsRoute, AppEnv> = async (c) => {
@@ -76,7 +81,7 @@ export const getPartnerClient: RouteHandler<GetPartnerClientRoute, AppEnv> = asy
 
 export const revokePartnerClient: RouteHandler<RevokePartnerClientRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
-  const client = await store.revokePartnerClient(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
-  if (!client) throw notFound(id);
-  return c.json(partnerClientResource(client), 200);
+  const revoked = await revokeCredential(c.get('db'), partnerClients, tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
+  if (!revoked) throw notFound(id);
+  return c.json(partnerClientResource(revoked.credential), 200);
 };
