@@ -1,27 +1,17 @@
 import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { apiKeys, type ApiKey } from '../../db/schema.ts';
-import { type Acting, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEventIf } from './audit.ts';
 import type { Database } from './client.ts';
-import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
 import { CredentialNotLive, DIVISION_BY_ZERO } from './errors.ts';
 import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 
 const ofTenant = (tenantId: string, id: string) => ofTenantRow(apiKeys, tenantId, id);
 
 /** Issues a key given whole (its timestamps too) so its resource is known before the write runs; once per `claim`. */
-export function createApiKey(db: Database, key: ApiKey, { actor, requestId, clientRequestId }: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
-  return writeOnce(db, key.tenantId, claim, [
-    db.insert(apiKeys).values(key),
-    auditEvent(db, {
-      ...actor,
-      tenantId: key.tenantId,
-      action: 'api_key.created',
-      targetId: key.id,
-      requestId,
-      clientRequestId,
-      details: { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt },
-    }),
-  ]);
+export function createApiKey(db: Database, key: ApiKey, acting: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
+  const details = { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt };
+  return createRow(db, apiKeys, key, { action: 'api_key.created', details }, acting, claim);
 }
 
 /** A page of the tenant's keys, newest first (cursor pagination). */

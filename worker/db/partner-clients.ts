@@ -1,31 +1,15 @@
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { auditEvents, partnerClients, tenants, type PartnerClient, type Tenant } from '../../db/schema.ts';
-import { type Acting, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
-import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
+import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import type { IdempotencyClaim, Replay } from './idempotency.ts';
 
 const ofTenant = (tenantId: string, id: string) => ofTenantRow(partnerClients, tenantId, id);
 
 /** Registers a client given whole (its timestamps too) so its resource is known before the write runs; once per `claim`. */
-export function createPartnerClient(
-  db: Database,
-  client: PartnerClient,
-  { actor, requestId, clientRequestId }: Acting,
-  claim: IdempotencyClaim | undefined,
-): Promise<Replay | undefined> {
-  return writeOnce(db, client.tenantId, claim, [
-    db.insert(partnerClients).values(client),
-    auditEvent(db, {
-      ...actor,
-      tenantId: client.tenantId,
-      action: 'partner_client.created',
-      targetId: client.id,
-      requestId,
-      clientRequestId,
-      details: { name: client.name, scopes: client.scopes },
-    }),
-  ]);
+export function createPartnerClient(db: Database, client: PartnerClient, acting: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
+  return createRow(db, partnerClients, client, { action: 'partner_client.created', details: { name: client.name, scopes: client.scopes } }, acting, claim);
 }
 
 /** A page of the tenant's partner clients, newest first (cursor pagination). */

@@ -9,9 +9,9 @@ import {
   unitParentHistory,
   units,
 } from '../../db/schema.ts';
-import { type Acting, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
 import {
   ExternalRefTaken,
   FOREIGN_KEY_VIOLATION,
@@ -23,7 +23,7 @@ import {
   UnitCycle,
   UnitHasChildren,
 } from './errors.ts';
-import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
+import type { IdempotencyClaim, Replay } from './idempotency.ts';
 
 export interface UnitChanges extends Partial<Pick<Unit, 'name' | 'kind' | 'parentId' | 'externalRef'>> {
   archived?: boolean;
@@ -55,18 +55,9 @@ const refusals = ({ parentId, externalRef }: { parentId?: string | null; externa
  * Creates a unit given whole (its timestamps too), so its resource is known before the write runs,
  * once per Idempotency-Key `claim`.
  */
-export function createUnit(db: Database, unit: Unit, { actor, requestId }: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
-  return writeOnce(db, unit.tenantId, claim, [
-    db.insert(units).values(unit),
-    auditEvent(db, {
-      ...actor,
-      tenantId: unit.tenantId,
-      action: 'unit.created',
-      targetId: unit.id,
-      requestId,
-      details: { name: unit.name, kind: unit.kind, parentId: unit.parentId, externalRef: unit.externalRef },
-    }),
-  ], refusals(unit));
+export function createUnit(db: Database, unit: Unit, acting: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
+  const details = { name: unit.name, kind: unit.kind, parentId: unit.parentId, externalRef: unit.externalRef };
+  return createRow(db, units, unit, { action: 'unit.created', details }, acting, claim, refusals(unit));
 }
 
 /** The parent history of the tenant's units, for disclosure decisions. */
@@ -78,7 +69,7 @@ export function unitParentHistoryQuery(db: Database, tenantId: string) {
 }
 
 /** A page of the tenant's units that match `filter`, newest first (cursor pagination). */
-export function listUnits(db: Database, tenantId: string, filter: UnitFilter, page: PageRequest): Promise<Unit[]> {
+export function listUnits(db: Database, tenantId: string, page: PageRequest, filter: UnitFilter): Promise<Unit[]> {
   return listPage(db, units, tenantId, page, [
     filter.kind ? eq(units.kind, filter.kind) : undefined,
     filter.parentId ? eq(units.parentId, filter.parentId) : undefined,

@@ -9,9 +9,9 @@ import {
   type WebhookEventType,
 } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import { type Acting, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
 import { DIVISION_BY_ZERO, NotFound } from './errors.ts';
 import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 
@@ -21,24 +21,9 @@ const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 /* Endpoints (the routes). */
 
 /** Creates an endpoint given whole, so its resource is known before the write runs; once per `claim`. */
-export function createWebhookEndpoint(
-  db: Database,
-  endpoint: WebhookEndpoint,
-  { actor, requestId, clientRequestId }: Acting,
-  claim: IdempotencyClaim | undefined,
-): Promise<Replay | undefined> {
-  return writeOnce(db, endpoint.tenantId, claim, [
-    db.insert(webhookEndpoints).values(endpoint),
-    auditEvent(db, {
-      ...actor,
-      tenantId: endpoint.tenantId,
-      action: 'webhook_endpoint.created',
-      targetId: endpoint.id,
-      requestId,
-      clientRequestId,
-      details: { url: endpoint.url, eventTypes: endpoint.eventTypes },
-    }),
-  ]);
+export function createWebhookEndpoint(db: Database, endpoint: WebhookEndpoint, acting: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
+  const details = { url: endpoint.url, eventTypes: endpoint.eventTypes };
+  return createRow(db, webhookEndpoints, endpoint, { action: 'webhook_endpoint.created', details }, acting, claim);
 }
 
 /**

@@ -1,14 +1,13 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { partnerClients, type PartnerClient } from '../../../db/schema.ts';
-import { revokeCredential } from '../../db/credentials.ts';
-import { NotFound } from '../../db/errors.ts';
 import * as store from '../../db/partner-clients.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateClientSecret } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
 import { respondOnce } from '../../http/idempotency.ts';
-import { decodeCursor, toPage } from '../../http/pagination.ts';
+import { getHandler, listHandler } from '../../http/resource.ts';
+import { revokeHandler } from '../api-keys/handlers.ts';
 import type {
   CreatePartnerClientRoute,
   GetPartnerClientRoute,
@@ -28,8 +27,6 @@ export function partnerClientResource(client: PartnerClient) {
     revokedAt: client.revokedAt?.toISOString() ?? null,
   };
 }
-
-const notFound = (id: string) => new NotFound('partner client', id);
 
 export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv> = async (c) => {
   const principal = tenantOf(c.get('principal'));
@@ -65,23 +62,8 @@ export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv>
   );
 };
 
-export const listPartnerClients: RouteHandler<ListPartnerClientsRoute, AppEnv> = async (c) => {
-  const { limit, cursor } = c.req.valid('query');
-  const { tenant } = tenantOf(c.get('principal'));
-  const rows = await store.listPartnerClients(c.get('db'), tenant.id, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(c, rows, limit, partnerClientResource), 200);
-};
+export const listPartnerClients: RouteHandler<ListPartnerClientsRoute, AppEnv> = listHandler(store.listPartnerClients, partnerClientResource);
 
-export const getPartnerClient: RouteHandler<GetPartnerClientRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const client = await store.getPartnerClient(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
-  if (!client) throw notFound(id);
-  return c.json(partnerClientResource(client), 200);
-};
+export const getPartnerClient: RouteHandler<GetPartnerClientRoute, AppEnv> = getHandler('partner client', store.getPartnerClient, partnerClientResource);
 
-export const revokePartnerClient: RouteHandler<RevokePartnerClientRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const revoked = await revokeCredential(c.get('db'), partnerClients, tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
-  if (!revoked) throw notFound(id);
-  return c.json(partnerClientResource(revoked.credential), 200);
-};
+export const revokePartnerClient: RouteHandler<RevokePartnerClientRoute, AppEnv> = revokeHandler(partnerClients, 'partner client', partnerClientResource);

@@ -1,12 +1,11 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Unit } from '../../../db/schema.ts';
-import { NotFound } from '../../db/errors.ts';
 import * as store from '../../db/units.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, tenantOf } from '../../http/auth.ts';
 import { respondOnce } from '../../http/idempotency.ts';
-import { decodeCursor, toPage } from '../../http/pagination.ts';
+import { getHandler, listHandler } from '../../http/resource.ts';
 import type { CreateUnitRoute, DeleteUnitRoute, GetUnitRoute, ListUnitsRoute, UpdateUnitRoute } from './routes.ts';
 
 export function unitResource(unit: Unit) {
@@ -45,19 +44,9 @@ export const createUnit: RouteHandler<CreateUnitRoute, AppEnv> = async (c) => {
   );
 };
 
-export const listUnits: RouteHandler<ListUnitsRoute, AppEnv> = async (c) => {
-  const { limit, cursor, ...filter } = c.req.valid('query');
-  const { tenant } = tenantOf(c.get('principal'));
-  const rows = await store.listUnits(c.get('db'), tenant.id, filter, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(c, rows, limit, unitResource), 200);
-};
+export const listUnits: RouteHandler<ListUnitsRoute, AppEnv> = listHandler(store.listUnits, unitResource);
 
-export const getUnit: RouteHandler<GetUnitRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const unit = await store.getUnit(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
-  if (!unit) throw new NotFound('unit', id);
-  return c.json(unitResource(unit), 200);
-};
+export const getUnit: RouteHandler<GetUnitRoute, AppEnv> = getHandler('unit', store.getUnit, unitResource);
 
 export const updateUnit: RouteHandler<UpdateUnitRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');

@@ -12,6 +12,7 @@ import { actingOf, tenantOf } from '../../http/auth.ts';
 import { respondOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
+import { getHandler, listHandler } from '../../http/resource.ts';
 import { DEFAULT_GRACE_SECONDS } from '../api-keys/routes.ts';
 import type {
   CreateWebhookEndpointRoute,
@@ -104,18 +105,9 @@ export const rotateWebhookSecret: RouteHandler<RotateWebhookSecretRoute, AppEnv>
   );
 };
 
-export const listWebhookEndpoints: RouteHandler<ListWebhookEndpointsRoute, AppEnv> = async (c) => {
-  const { limit, cursor } = c.req.valid('query');
-  const rows = await store.listWebhookEndpoints(c.get('db'), tenantOf(c.get('principal')).tenant.id, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(c, rows, limit, endpointResource), 200);
-};
+export const listWebhookEndpoints: RouteHandler<ListWebhookEndpointsRoute, AppEnv> = listHandler(store.listWebhookEndpoints, endpointResource);
 
-export const getWebhookEndpoint: RouteHandler<GetWebhookEndpointRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const endpoint = await store.getWebhookEndpoint(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
-  if (!endpoint) throw notFound(id);
-  return c.json(endpointResource(endpoint), 200);
-};
+export const getWebhookEndpoint: RouteHandler<GetWebhookEndpointRoute, AppEnv> = getHandler('webhook endpoint', store.getWebhookEndpoint, endpointResource);
 
 export const deleteWebhookEndpoint: RouteHandler<DeleteWebhookEndpointRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
