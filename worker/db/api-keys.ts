@@ -1,49 +1,26 @@
-import type { BatchItem } from 'drizzle-orm/batch';
-import { and, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { apiKeys, type ApiKey } from '../../db/schema.ts';
-import { type Acting, auditEvent, auditEventIf } from './audit.ts';
-import { type Database, inTenant } from './client.ts';
-import { credentialOf, type Revoked, revokeCredential } from './credentials.ts';
+import { type Acting, auditEventIf } from './audit.ts';
+import type { Database } from './client.ts';
+import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { CredentialNotLive, DIVISION_BY_ZERO } from './errors.ts';
+import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 
-const ofTenant = (tenantId: string, id: string) => credentialOf(apiKeys, tenantId, id);
+const ofTenant = (tenantId: string, id: string) => ofTenantRow(apiKeys, tenantId, id);
 
-/** The writes that issue a key, given whole (its timestamps too) so its resource is known before they run. */
-export function insertApiKey(db: Database, key: ApiKey, { actor, requestId, clientRequestId }: Acting) {
-  return [
-    db.insert(apiKeys).values(key),
-    auditEvent(db, {
-      ...actor,
-      tenantId: key.tenantId,
-      action: 'api_key.created',
-      targetId: key.id,
-      requestId,
-      clientRequestId,
-      details: { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt },
-    }),
-  ];
+/** Issues a key given whole (its timestamps too) so its resource is known before the write runs; once per `claim`. */
+export function createApiKey(db: Database, key: ApiKey, acting: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
+  const details = { name: key.name, scopes: key.scopes, expiresAt: key.expiresAt };
+  return createRow(db, apiKeys, key, { action: 'api_key.created', details }, acting, claim);
 }
 
-/** A page of the tenant's keys, newest first, after the id `after` (cursor pagination). */
-export async function listApiKeys(db: Database, tenantId: string, page: { limit: number; after?: string }): Promise<ApiKey[]> {
-  const [rows] = await inTenant(db, tenantId, [
-    db
-      .select()
-      .from(apiKeys)
-      .where(and(eq(apiKeys.tenantId, tenantId), page.after ? lt(apiKeys.id, page.after) : undefined))
-      .orderBy(desc(apiKeys.id))
-      .limit(page.limit + 1),
-  ]);
-  return rows;
+/** A page of the tenant's keys, newest first (cursor pagination). */
+export function listApiKeys(db: Database, tenantId: string, page: PageRequest): Promise<ApiKey[]> {
+  return listPage(db, apiKeys, tenantId, page);
 }
 
-export async function getApiKey(db: Database, tenantId: string, id: string): Promise<ApiKey | undefined> {
-  const [[key]] = await inTenant(db, tenantId, [db.select().from(apiKeys).where(ofTenant(tenantId, id))]);
-  return key;
-}
-
-/** Revokes the key at once (see `revokeCredential`); undefined when the tenant has no such key. */
-export function revokeApiKey(db: Database, tenantId: string, id: string, acting: Acting): Promise<Revoked<typeof apiKeys> | undefined> {
-  return revokeCredential(db, apiKeys, tenantId, id, acting);
+export function getApiKey(db: Database, tenantId: string, id: string): Promise<ApiKey | undefined> {
+  return getRow(db, apiKeys, tenantId, id);
 }
 
 export interface Replacement {
@@ -53,11 +30,11 @@ export interface Replacement {
 }
 
 /**
- * The statements that rotate key `previous.id` into `created` (its response, computed beforehand):
+ * Rotates key `previous.id` into `created` (its response, computed beforehand), once per `claim`:
  * the old key's expiry becomes min(its expiry, now + grace) and the new key takes the old one's
  * name, scopes and expiry, audited — or, if the old key is no longer live by the time the batch
  * runs, a division by zero (SQLSTATE 22012) rolls the whole batch back, Idempotency-Key claim
- * included, rather than let a response claim a rotation that did not happen.
+ * included, rather than let a response claim a rotation that did not happen: `CredentialNotLive`.
  */
 export function rotateApiKey(
   db: Database,
@@ -65,7 +42,8 @@ export function rotateApiKey(
   created: ApiKey,
   gracePeriodSeconds: number,
   { actor, requestId, clientRequestId }: Acting,
-): BatchItem<'pg'>[] {
+  claim: IdempotencyClaim | undefined,
+): Promise<Replay | undefined> {
   const { tenantId, id } = previous;
   const live = and(
     ofTenant(tenantId, id),
@@ -80,7 +58,7 @@ export function rotateApiKey(
       .where(live)
       .returning({ id: apiKeys.id }),
   );
-  return [
+  return writeOnce(db, tenantId, claim, [
     // Statements of one WITH share a snapshot: this select reads the old key as it was before the update.
     db
       .with(shortened)
@@ -117,5 +95,5 @@ export function rotateApiKey(
       sql`exists (${db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, created.id))})`,
     ),
     db.execute(sql`select 1 / (select count(*)::int from ${apiKeys} where ${apiKeys.id} = ${created.id}) as rotated`),
-  ];
+  ], { [DIVISION_BY_ZERO]: () => new CredentialNotLive(previous.revokedAt ? 'revoked' : 'expired') });
 }

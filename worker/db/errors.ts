@@ -76,3 +76,185 @@ export function describeError(error: unknown): string {
   const state = sqlState(error);
   return `${name}${state ? ` [${state}]` : ''}: ${message}`;
 }
+
+/*
+ * Typed refusals: what a db/ function throws when a write cannot be done as asked, in the terms of the
+ * resource rather than of SQLSTATEs. One mapper (http/errors.ts `problemOf`) turns each into a problem;
+ * `kind` lets it check at compile time that none is left out.
+ */
+
+abstract class Refusal<K extends string> extends Error {
+  abstract readonly kind: K;
+}
+
+/** The tenant has no `resource` with this id (another tenant's is no different). */
+export class NotFound extends Refusal<'notFound'> {
+  readonly kind = 'notFound';
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
+    super(`There is no ${resource} ${id}.`);
+  }
+}
+
+/** Ratings name units the tenant does not have (`assert_units_accept_ratings`: UN404). */
+export class UnitNotFound extends Refusal<'unitNotFound'> {
+  readonly kind = 'unitNotFound';
+  constructor(readonly unitIds: string[]) {
+    super(`No unit ${unitIds.join(', ')} belongs to this tenant.`);
+  }
+}
+
+/** Ratings name archived units, which take no new ones (UN409). */
+export class UnitArchived extends Refusal<'unitArchived'> {
+  readonly kind = 'unitArchived';
+  constructor(readonly unitIds: string[]) {
+    super(`Unit ${unitIds.join(', ')} is archived and takes no new ratings.`);
+  }
+}
+
+/** A unit's new parent is not a unit of the tenant (the composite foreign key). */
+export class ParentUnitNotFound extends Refusal<'parentUnitNotFound'> {
+  readonly kind = 'parentUnitNotFound';
+  constructor(readonly parentId: string | null | undefined) {
+    super(`There is no unit ${parentId}`);
+  }
+}
+
+/** A unit's new parent is the unit itself or lies below it. */
+export class UnitCycle extends Refusal<'unitCycle'> {
+  readonly kind = 'unitCycle';
+  constructor(
+    readonly id: string,
+    readonly parentId: string | null | undefined,
+  ) {
+    super(`Unit ${parentId} is unit ${id} or lies below it; a unit cannot be its own ancestor`);
+  }
+}
+
+/** Another unit of the tenant has this externalRef. */
+export class ExternalRefTaken extends Refusal<'externalRefTaken'> {
+  readonly kind = 'externalRefTaken';
+  constructor(readonly externalRef: string | null | undefined) {
+    super(`Another unit already has externalRef '${externalRef}'.`);
+  }
+}
+
+/** A unit without ratings that cannot be deleted while units hang from it. */
+export class UnitHasChildren extends Refusal<'unitHasChildren'> {
+  readonly kind = 'unitHasChildren';
+  constructor(
+    readonly id: string,
+    readonly children: number,
+  ) {
+    const units = children === 1 ? '1 unit hangs' : `${children} units hang`;
+    super(`Unit ${id} has no ratings but ${units} from it: move or delete them first.`);
+  }
+}
+
+/** A rating or child unit arrived between a delete's checks and the delete. */
+export class UnitChangedMeanwhile extends Refusal<'unitChangedMeanwhile'> {
+  readonly kind = 'unitChangedMeanwhile';
+  constructor(readonly id: string) {
+    super(`Unit ${id} gained ratings or units meanwhile; try again.`);
+  }
+}
+
+/** A revoked or expired API key cannot be rotated. */
+export class CredentialNotLive extends Refusal<'credentialNotLive'> {
+  readonly kind = 'credentialNotLive';
+  constructor(readonly state: 'revoked' | 'expired') {
+    super(`The API key is ${state} and cannot be rotated; create a new key instead.`);
+  }
+}
+
+/** A tenant made with this Idempotency-Key exists, though the key's record has expired. */
+export class TenantExists extends Refusal<'tenantExists'> {
+  readonly kind = 'tenantExists';
+  constructor(readonly tenantId: string) {
+    super(`A tenant was already created with this Idempotency-Key (${tenantId}); use a new key.`);
+  }
+}
+
+/** The key's first request is still running (`claim_idempotency_key`: IK409), or the key changed state meanwhile. */
+export class IdempotencyKeyInUse extends Refusal<'idempotencyKeyInUse'> {
+  readonly kind = 'idempotencyKeyInUse';
+  constructor(readonly inFlight: boolean) {
+    super(inFlight ? 'The first request with this Idempotency-Key is still running; retry once it has completed.' : 'The Idempotency-Key changed state; retry.');
+  }
+}
+
+/** The key was used within its window for a request with another method, path or body. */
+export class IdempotencyKeyReused extends Refusal<'idempotencyKeyReused'> {
+  readonly kind = 'idempotencyKeyReused';
+  constructor() {
+    super('The Idempotency-Key was used for a request with another method, path or body.');
+  }
+}
+
+/** A write whose one database request would pass Neon's cap (`NEON_MAX_REQUEST_BYTES`). */
+export class DatabaseRequestTooLarge extends Refusal<'databaseRequestTooLarge'> {
+  readonly kind = 'databaseRequestTooLarge';
+  constructor(
+    readonly rows: number,
+    readonly bytes: number,
+    readonly maxDataBytes: number,
+  ) {
+    super(`A write of ${rows} rows would be a database request of ${bytes} bytes.`);
+  }
+}
+
+export type TypedError =
+  | NotFound
+  | DatabaseRequestTooLarge
+  | UnitNotFound
+  | UnitArchived
+  | ParentUnitNotFound
+  | UnitCycle
+  | ExternalRefTaken
+  | UnitHasChildren
+  | UnitChangedMeanwhile
+  | CredentialNotLive
+  | TenantExists
+  | IdempotencyKeyInUse
+  | IdempotencyKeyReused;
+
+export function isTypedError(error: unknown): error is TypedError {
+  return error instanceof Refusal;
+}
+
+export const FOREIGN_KEY_VIOLATION = '23503';
+
+/** What a write's own statements may raise, by SQLSTATE, as the typed error to throw instead. */
+export type Refusals = Partial<Record<string, () => TypedError>>;
+
+/** The offending unit ids `assert_units_accept_ratings` lists in DETAIL as a JSON array. */
+function unitIdsOf(error: unknown): string[] {
+  for (const e of chain(error)) {
+    const detail = (e as { detail?: unknown }).detail;
+    if (typeof detail === 'string') return JSON.parse(detail) as string[];
+  }
+  return [];
+}
+
+/**
+ * The typed error for a database error a write raised: the functions' own SQLSTATEs (units refused,
+ * a key in flight) and the write's `refusals`; the error itself when it is none of them.
+ */
+export function typedErrorOf(error: unknown, refusals: Refusals = {}): unknown {
+  const state = sqlState(error);
+  if (state === undefined) return error;
+  const refusal = refusals[state];
+  if (refusal) return refusal();
+  switch (state) {
+    case 'UN404':
+      return new UnitNotFound(unitIdsOf(error));
+    case 'UN409':
+      return new UnitArchived(unitIdsOf(error));
+    case 'IK409':
+      return new IdempotencyKeyInUse(true);
+    default:
+      return error;
+  }
+}

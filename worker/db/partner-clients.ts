@@ -1,55 +1,24 @@
-import { and, desc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { auditEvents, partnerClients, tenants, type PartnerClient, type Tenant } from '../../db/schema.ts';
-import { type Acting, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { credentialOf, revokeCredential } from './credentials.ts';
+import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import type { IdempotencyClaim, Replay } from './idempotency.ts';
 
-const ofTenant = (tenantId: string, id: string) => credentialOf(partnerClients, tenantId, id);
+const ofTenant = (tenantId: string, id: string) => ofTenantRow(partnerClients, tenantId, id);
 
-/** The writes that register a client, given whole (its timestamps too) so its resource is known before they run. */
-export function insertPartnerClient(db: Database, client: PartnerClient, { actor, requestId, clientRequestId }: Acting) {
-  return [
-    db.insert(partnerClients).values(client),
-    auditEvent(db, {
-      ...actor,
-      tenantId: client.tenantId,
-      action: 'partner_client.created',
-      targetId: client.id,
-      requestId,
-      clientRequestId,
-      details: { name: client.name, scopes: client.scopes },
-    }),
-  ];
+/** Registers a client given whole (its timestamps too) so its resource is known before the write runs; once per `claim`. */
+export function createPartnerClient(db: Database, client: PartnerClient, acting: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
+  return createRow(db, partnerClients, client, { action: 'partner_client.created', details: { name: client.name, scopes: client.scopes } }, acting, claim);
 }
 
-/** A page of the tenant's partner clients, newest first, after the id `after` (cursor pagination). */
-export async function listPartnerClients(
-  db: Database,
-  tenantId: string,
-  page: { limit: number; after?: string },
-): Promise<PartnerClient[]> {
-  const [rows] = await inTenant(db, tenantId, [
-    db
-      .select()
-      .from(partnerClients)
-      .where(and(eq(partnerClients.tenantId, tenantId), page.after ? lt(partnerClients.id, page.after) : undefined))
-      .orderBy(desc(partnerClients.id))
-      .limit(page.limit + 1),
-  ]);
-  return rows;
+/** A page of the tenant's partner clients, newest first (cursor pagination). */
+export function listPartnerClients(db: Database, tenantId: string, page: PageRequest): Promise<PartnerClient[]> {
+  return listPage(db, partnerClients, tenantId, page);
 }
 
-export async function getPartnerClient(db: Database, tenantId: string, id: string): Promise<PartnerClient | undefined> {
-  const [[client]] = await inTenant(db, tenantId, [db.select().from(partnerClients).where(ofTenant(tenantId, id))]);
-  return client;
-}
-
-/**
- * Revokes the client (its tokens stop working on their next use; see `revokeCredential`).
- * Undefined when the tenant has no such client.
- */
-export async function revokePartnerClient(db: Database, tenantId: string, id: string, acting: Acting): Promise<PartnerClient | undefined> {
-  return (await revokeCredential(db, partnerClients, tenantId, id, acting))?.credential;
+export function getPartnerClient(db: Database, tenantId: string, id: string): Promise<PartnerClient | undefined> {
+  return getRow(db, partnerClients, tenantId, id);
 }
 
 export type TokenHolder = { status: 'active'; tenant: Tenant; client: PartnerClient } | { status: 'revoked' | 'unknown' };

@@ -1,9 +1,10 @@
-import type { BatchItem } from 'drizzle-orm/batch';
 import { eq, sql } from 'drizzle-orm';
 import { apiKeys, tenants, type Tenant } from '../../db/schema.ts';
 import { movedCohortAttributes } from '../domain/benchmarks.ts';
 import { type Acting, type Actor, auditEvent } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
+import { TenantExists, UNIQUE_VIOLATION } from './errors.ts';
+import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 
 export type NewTenant = typeof tenants.$inferInsert;
 export type NewApiKey = Omit<typeof apiKeys.$inferInsert, 'lastUsedAt' | 'revokedAt'>;
@@ -12,17 +13,24 @@ export type TenantChanges = Partial<
 >;
 
 /**
- * The statements that create a tenant and its first API key, audited, for one transaction (the
- * tenant's own): a tenant never exists without a way in.
+ * Creates a tenant and its first API key, audited, in one transaction (the tenant's own): a tenant
+ * never exists without a way in. Once per `claim`; a tenant that exists already is `TenantExists`
+ * (its id comes from the Idempotency-Key, whose record may have expired).
  */
-export function insertTenantWithKey(db: Database, tenant: NewTenant, key: NewApiKey, { requestId, clientRequestId }: Omit<Acting, 'actor'>): BatchItem<'pg'>[] {
+export function createTenantWithKey(
+  db: Database,
+  tenant: NewTenant,
+  key: NewApiKey,
+  { requestId, clientRequestId }: Omit<Acting, 'actor'>,
+  claim: IdempotencyClaim | undefined,
+): Promise<Replay | undefined> {
   const operator: Actor = { actorType: 'operator', actorId: null };
-  return [
+  return writeOnce(db, tenant.id, claim, [
     db.insert(tenants).values(tenant),
     db.insert(apiKeys).values(key),
     auditEvent(db, { ...operator, tenantId: tenant.id, action: 'tenant.created', targetId: tenant.id, requestId, clientRequestId }),
     auditEvent(db, { ...operator, tenantId: tenant.id, action: 'api_key.created', targetId: key.id, requestId, clientRequestId }),
-  ];
+  ], { [UNIQUE_VIOLATION]: () => new TenantExists(tenant.id) });
 }
 
 /**

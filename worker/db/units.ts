@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, isNotNull, isNull, lt, not, or, sql } from 'drizzle-orm';
+import { and, eq, exists, isNotNull, isNull, not, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import {
   externalRatings,
@@ -9,8 +9,21 @@ import {
   unitParentHistory,
   units,
 } from '../../db/schema.ts';
-import { type Acting, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
+import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import {
+  ExternalRefTaken,
+  FOREIGN_KEY_VIOLATION,
+  NotFound,
+  ParentUnitNotFound,
+  typedErrorOf,
+  UNIQUE_VIOLATION,
+  UnitChangedMeanwhile,
+  UnitCycle,
+  UnitHasChildren,
+} from './errors.ts';
+import type { IdempotencyClaim, Replay } from './idempotency.ts';
 
 export interface UnitChanges extends Partial<Pick<Unit, 'name' | 'kind' | 'parentId' | 'externalRef'>> {
   archived?: boolean;
@@ -24,29 +37,27 @@ export interface UnitFilter {
   archived: boolean;
 }
 
-function ofTenant(tenantId: string, id: string) {
-  return and(eq(units.tenantId, tenantId), eq(units.id, id));
-}
+const ofTenant = (tenantId: string, id: string) => ofTenantRow(units, tenantId, id);
 
 /** Re-archiving keeps the first archival time. */
 const archivedAtNow = sql`coalesce(${units.archivedAt}, now())`;
 
 /**
- * The insert of a unit given whole (its timestamps too), so its resource is known before the write
- * runs. A parent of another tenant, or none, breaks the composite foreign key: SQLSTATE 23503.
+ * What a create or update can break, as the caller's mistakes: the composite foreign key refuses a
+ * parent that is not the tenant's (so no pre-check costs a round trip), the unique key a taken externalRef.
  */
-export function insertUnit(db: Database, unit: Unit, { actor, requestId }: Acting) {
-  return [
-    db.insert(units).values(unit),
-    auditEvent(db, {
-      ...actor,
-      tenantId: unit.tenantId,
-      action: 'unit.created',
-      targetId: unit.id,
-      requestId,
-      details: { name: unit.name, kind: unit.kind, parentId: unit.parentId, externalRef: unit.externalRef },
-    }),
-  ];
+const refusals = ({ parentId, externalRef }: { parentId?: string | null; externalRef?: string | null }) => ({
+  [FOREIGN_KEY_VIOLATION]: () => new ParentUnitNotFound(parentId),
+  [UNIQUE_VIOLATION]: () => new ExternalRefTaken(externalRef),
+});
+
+/**
+ * Creates a unit given whole (its timestamps too), so its resource is known before the write runs,
+ * once per Idempotency-Key `claim`.
+ */
+export function createUnit(db: Database, unit: Unit, acting: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
+  const details = { name: unit.name, kind: unit.kind, parentId: unit.parentId, externalRef: unit.externalRef };
+  return createRow(db, units, unit, { action: 'unit.created', details }, acting, claim, refusals(unit));
 }
 
 /** The parent history of the tenant's units, for disclosure decisions. */
@@ -57,31 +68,18 @@ export function unitParentHistoryQuery(db: Database, tenantId: string) {
     .where(eq(unitParentHistory.tenantId, tenantId));
 }
 
-/** A page of the tenant's units, newest first, after the id `after` (cursor pagination). */
-export async function listUnits(db: Database, tenantId: string, filter: UnitFilter, page: { limit: number; after?: string }) {
-  const [rows] = await inTenant(db, tenantId, [
-    db
-      .select()
-      .from(units)
-      .where(
-        and(
-          eq(units.tenantId, tenantId),
-          page.after ? lt(units.id, page.after) : undefined,
-          filter.kind ? eq(units.kind, filter.kind) : undefined,
-          filter.parentId ? eq(units.parentId, filter.parentId) : undefined,
-          filter.externalRef ? eq(units.externalRef, filter.externalRef) : undefined,
-          filter.archived ? isNotNull(units.archivedAt) : isNull(units.archivedAt),
-        ),
-      )
-      .orderBy(desc(units.id))
-      .limit(page.limit + 1),
+/** A page of the tenant's units that match `filter`, newest first (cursor pagination). */
+export function listUnits(db: Database, tenantId: string, page: PageRequest, filter: UnitFilter): Promise<Unit[]> {
+  return listPage(db, units, tenantId, page, [
+    filter.kind ? eq(units.kind, filter.kind) : undefined,
+    filter.parentId ? eq(units.parentId, filter.parentId) : undefined,
+    filter.externalRef ? eq(units.externalRef, filter.externalRef) : undefined,
+    filter.archived ? isNotNull(units.archivedAt) : isNull(units.archivedAt),
   ]);
-  return rows;
 }
 
-export async function getUnit(db: Database, tenantId: string, id: string): Promise<Unit | undefined> {
-  const [[unit]] = await inTenant(db, tenantId, [db.select().from(units).where(ofTenant(tenantId, id))]);
-  return unit;
+export function getUnit(db: Database, tenantId: string, id: string): Promise<Unit | undefined> {
+  return getRow(db, units, tenantId, id);
 }
 
 /**
@@ -101,17 +99,11 @@ function wouldStayAcyclic(tenantId: string, id: string, parentId: string) {
 }
 
 /**
- * Applies `changes` in one batch. `updated` is undefined when the unit does not exist (nor
- * `current`) or when the new parent would make it its own ancestor (`current` is the unit as it
- * stays). A parent that is not the tenant's breaks the foreign key (SQLSTATE 23503).
+ * Applies `changes` in one batch and returns the unit as changed: `NotFound` when the tenant has no
+ * such unit, `UnitCycle` when the new parent would make it its own ancestor, `ParentUnitNotFound` or
+ * `ExternalRefTaken` for what the constraints refuse.
  */
-export async function updateUnit(
-  db: Database,
-  tenantId: string,
-  id: string,
-  changes: UnitChanges,
-  { actor, requestId }: Acting,
-): Promise<{ updated?: Unit; current?: Unit }> {
+export async function updateUnit(db: Database, tenantId: string, id: string, changes: UnitChanges, { actor, requestId }: Acting): Promise<Unit> {
   const { archived, ...columns } = changes;
   const newParentId = columns.parentId ?? undefined;
   const [, [updated], , [current]] = await inTenant(db, tenantId, [
@@ -138,8 +130,12 @@ export async function updateUnit(
       sql`exists (${db.select({ id: units.id }).from(units).where(and(ofTenant(tenantId, id), sql`${units.updatedAt} = now()`))})`,
     ),
     db.select().from(units).where(ofTenant(tenantId, id)),
-  ]);
-  return { updated, current };
+  ]).catch((error: unknown) => {
+    throw typedErrorOf(error, refusals(changes));
+  });
+  if (updated) return updated;
+  if (!current) throw new NotFound('unit', id);
+  throw new UnitCycle(id, changes.parentId);
 }
 
 /** Rows that keep a unit's history: ratings, and rollups, which may outlive erased ratings. */
@@ -154,17 +150,15 @@ function hasHistory(db: Database, tenantId: string, id: string) {
   return or(rowsOf(externalRatings), rowsOf(internalRatings), rowsOf(externalRollups), rowsOf(internalRollups))!;
 }
 
-export type Removal =
-  | { outcome: 'deleted' }
-  | { outcome: 'archived'; unit: Unit }
-  | { outcome: 'has-children'; children: number };
+export type Removal = { outcome: 'deleted' } | { outcome: 'archived'; unit: Unit };
 
 /**
  * Deletes the unit, or archives it if it has ratings, in one batch: the delete applies only to a
  * unit without history or children, the archive only to one with history, and the last select
- * tells a unit kept for its children from one that does not exist (undefined).
+ * tells a unit kept for its children (`UnitHasChildren`) from one that does not exist (`NotFound`).
+ * A rating or child unit that arrives between the checks and the delete is `UnitChangedMeanwhile`.
  */
-export async function deleteOrArchiveUnit(db: Database, tenantId: string, id: string, { actor, requestId }: Acting): Promise<Removal | undefined> {
+export async function deleteOrArchiveUnit(db: Database, tenantId: string, id: string, { actor, requestId }: Acting): Promise<Removal> {
   const child = alias(units, 'child');
   const children = db
     .select({ id: child.id })
@@ -199,8 +193,11 @@ export async function deleteOrArchiveUnit(db: Database, tenantId: string, id: st
       .select({ children: sql<number>`(select count(*)::int from (${children}) as children)` })
       .from(units)
       .where(ofTenant(tenantId, id)),
-  ]);
+  ]).catch((error: unknown) => {
+    throw typedErrorOf(error, { [FOREIGN_KEY_VIOLATION]: () => new UnitChangedMeanwhile(id) });
+  });
   if (deleted.length > 0) return { outcome: 'deleted' };
   if (archived) return { outcome: 'archived', unit: archived };
-  return kept && { outcome: 'has-children', children: kept.children };
+  if (!kept) throw new NotFound('unit', id);
+  throw new UnitHasChildren(id, kept.children);
 }

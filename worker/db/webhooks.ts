@@ -9,34 +9,28 @@ import {
   type WebhookEventType,
 } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import { type Acting, auditEvent, auditEventIf } from './audit.ts';
+import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
+import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { DIVISION_BY_ZERO, NotFound } from './errors.ts';
+import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 
-const ofTenant = (tenantId: string, id: string) => and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.id, id));
+const ofTenant = (tenantId: string, id: string) => ofTenantRow(webhookEndpoints, tenantId, id);
 const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 
 /* Endpoints (the routes). */
 
-export function insertWebhookEndpoint(db: Database, endpoint: WebhookEndpoint, { actor, requestId, clientRequestId }: Acting) {
-  return [
-    db.insert(webhookEndpoints).values(endpoint),
-    auditEvent(db, {
-      ...actor,
-      tenantId: endpoint.tenantId,
-      action: 'webhook_endpoint.created',
-      targetId: endpoint.id,
-      requestId,
-      clientRequestId,
-      details: { url: endpoint.url, eventTypes: endpoint.eventTypes },
-    }),
-  ];
+/** Creates an endpoint given whole, so its resource is known before the write runs; once per `claim`. */
+export function createWebhookEndpoint(db: Database, endpoint: WebhookEndpoint, acting: Acting, claim: IdempotencyClaim | undefined): Promise<Replay | undefined> {
+  const details = { url: endpoint.url, eventTypes: endpoint.eventTypes };
+  return createRow(db, webhookEndpoints, endpoint, { action: 'webhook_endpoint.created', details }, acting, claim);
 }
 
 /**
- * The statements that rotate the endpoint's secret to `secretCiphertext`: the old one keeps signing
+ * Rotates the endpoint's secret to `secretCiphertext`, once per `claim`: the old one keeps signing
  * (beside the new) for `gracePeriodSeconds`, audited. If the endpoint is gone by the time the batch
  * runs, a division by zero (SQLSTATE 22012) rolls the batch back, Idempotency-Key claim included, as
- * for an API key's rotation.
+ * for an API key's rotation: `NotFound`.
  */
 export function rotateWebhookSecret(
   db: Database,
@@ -44,9 +38,10 @@ export function rotateWebhookSecret(
   secretCiphertext: string,
   gracePeriodSeconds: number,
   { actor, requestId, clientRequestId }: Acting,
-): BatchItem<'pg'>[] {
+  claim: IdempotencyClaim | undefined,
+): Promise<Replay | undefined> {
   const { tenantId, id } = endpoint;
-  return [
+  return writeOnce(db, tenantId, claim, [
     db
       .update(webhookEndpoints)
       .set({
@@ -61,24 +56,16 @@ export function rotateWebhookSecret(
       sql`exists (${db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(and(ofTenant(tenantId, id), eq(webhookEndpoints.secretCiphertext, secretCiphertext)))})`,
     ),
     db.execute(sql`select 1 / (select count(*)::int from ${webhookEndpoints} where ${ofTenant(tenantId, id)}) as rotated`),
-  ];
+  ], { [DIVISION_BY_ZERO]: () => new NotFound('webhook endpoint', id) });
 }
 
-export async function listWebhookEndpoints(db: Database, tenantId: string, page: { limit: number; after?: string }): Promise<WebhookEndpoint[]> {
-  const [rows] = await inTenant(db, tenantId, [
-    db
-      .select()
-      .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.tenantId, tenantId), page.after ? lt(webhookEndpoints.id, page.after) : undefined))
-      .orderBy(desc(webhookEndpoints.id))
-      .limit(page.limit + 1),
-  ]);
-  return rows;
+/** A page of the tenant's endpoints, newest first (cursor pagination). */
+export function listWebhookEndpoints(db: Database, tenantId: string, page: PageRequest): Promise<WebhookEndpoint[]> {
+  return listPage(db, webhookEndpoints, tenantId, page);
 }
 
-export async function getWebhookEndpoint(db: Database, tenantId: string, id: string): Promise<WebhookEndpoint | undefined> {
-  const [[endpoint]] = await inTenant(db, tenantId, [db.select().from(webhookEndpoints).where(ofTenant(tenantId, id))]);
-  return endpoint;
+export function getWebhookEndpoint(db: Database, tenantId: string, id: string): Promise<WebhookEndpoint | undefined> {
+  return getRow(db, webhookEndpoints, tenantId, id);
 }
 
 /** Deletes the endpoint with its deliveries and attempts, audited; false when the tenant has no such endpoint. */
@@ -213,7 +200,7 @@ export async function listWebhookAttempts(
   db: Database,
   tenantId: string,
   endpointId: string,
-  page: { limit: number; after?: string },
+  page: PageRequest,
 ): Promise<WebhookAttemptRow[] | undefined> {
   const [[endpoint], rows] = await inTenant(db, tenantId, [
     db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(ofTenant(tenantId, endpointId)),

@@ -2,10 +2,13 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { RouterRoute } from 'hono/types';
 import { databaseTimeoutMs } from '../db/client.ts';
-import { describeError, isDatabaseTimeout, isDatabaseUnavailable } from '../db/errors.ts';
+import { describeError, isDatabaseTimeout, isDatabaseUnavailable, isTypedError, type TypedError } from '../db/errors.ts';
+import { IDEMPOTENCY_WINDOW } from '../db/idempotency.ts';
+import { NEON_MAX_REQUEST_BYTES } from '../db/neon-limits.ts';
 import type { AppEnv } from '../env.ts';
+import { IDEMPOTENCY_HEADER } from './idempotency.ts';
 import { log } from './log.ts';
-import { ProblemError, problemResponse, type ProblemName } from './problem.ts';
+import { type FieldError, ProblemError, problemResponse, type ProblemName } from './problem.ts';
 
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const RETRY_AFTER_SECONDS = 5;
@@ -20,8 +23,73 @@ const PROBLEM_BY_STATUS: Partial<Record<number, ProblemName>> = {
   415: 'unsupportedMediaType',
 };
 
+/**
+ * The body's `unitId` fields (top level, or of `items`) that name one of `unitIds`, as field errors:
+ * a refused unit is reported where the request named it.
+ */
+function unitFieldErrors(c: Context<AppEnv>, unitIds: readonly string[], reason: string): { errors?: FieldError[] } {
+  const offending = new Set(unitIds);
+  let body: unknown;
+  try {
+    body = c.req.valid('json' as never);
+  } catch {
+    return {};
+  }
+  const { unitId, items } = (body ?? {}) as { unitId?: unknown; items?: unknown };
+  const named = Array.isArray(items)
+    ? items.map((item, index) => [`/items/${index}/unitId`, (item as { unitId?: unknown } | null)?.unitId] as const)
+    : [['/unitId', unitId] as const];
+  const errors = named.flatMap(([pointer, id]) =>
+    typeof id === 'string' && offending.has(id) ? [{ location: 'body' as const, pointer, detail: `${reason}: ${id}` }] : [],
+  );
+  return errors.length > 0 ? { errors } : {};
+}
+
+type Mapping = { [K in TypedError['kind']]: (error: Extract<TypedError, { kind: K }>, c: Context<AppEnv>) => ProblemError };
+
+/** Each typed error of db/ as the problem it answers; a new kind fails to compile until it is here. */
+const PROBLEM_OF: Mapping = {
+  notFound: (error) => new ProblemError('notFound', error.message),
+  databaseRequestTooLarge: ({ rows, bytes, maxDataBytes }) =>
+    new ProblemError(
+      'payloadTooLarge',
+      `Stored, this batch of ${rows} ratings would be a database request of ${bytes} bytes; the database takes at most ${NEON_MAX_REQUEST_BYTES} bytes ` +
+        `(10 MiB) per request, of which ${maxDataBytes} for the data. Send it in smaller batches: quotes, backslashes and control ` +
+        `characters in text weigh more than other characters.`,
+    ),
+  unitNotFound: (error, c) => new ProblemError('notFound', error.message, unitFieldErrors(c, error.unitIds, 'No such unit')),
+  unitArchived: (error, c) => new ProblemError('conflict', error.message, unitFieldErrors(c, error.unitIds, 'The unit is archived')),
+  parentUnitNotFound: (error) => invalidParent(error.message),
+  unitCycle: (error) => invalidParent(error.message),
+  externalRefTaken: (error) => new ProblemError('conflict', error.message),
+  unitHasChildren: (error) => new ProblemError('conflict', error.message),
+  unitChangedMeanwhile: (error) => new ProblemError('conflict', error.message),
+  credentialNotLive: (error) => new ProblemError('conflict', error.message),
+  tenantExists: (error) => new ProblemError('conflict', error.message),
+  idempotencyKeyInUse: (error) => new ProblemError('idempotencyKeyInUse', error.message, { headers: { 'Retry-After': '1' } }),
+  idempotencyKeyReused: () =>
+    new ProblemError(
+      'idempotencyKeyReused',
+      `This ${IDEMPOTENCY_HEADER} was used in the last ${IDEMPOTENCY_WINDOW} for a request with another method, path or body; use a new key.`,
+    ),
+};
+
+function invalidParent(detail: string): ProblemError {
+  return new ProblemError('validation', '1 field is invalid in the body: /parentId.', {
+    errors: [{ location: 'body', pointer: '/parentId', detail }],
+  });
+}
+
+/** The problem a typed error of db/ answers; undefined for any other error. */
+export function problemOf(error: unknown, c: Context<AppEnv>): ProblemError | undefined {
+  if (!isTypedError(error)) return undefined;
+  return (PROBLEM_OF[error.kind] as (error: TypedError, c: Context<AppEnv>) => ProblemError)(error, c);
+}
+
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof ProblemError) return problemResponse(c, error);
+  const problem = problemOf(error, c);
+  if (problem) return problemResponse(c, problem);
   if (error instanceof HTTPException && PROBLEM_BY_STATUS[error.status]) {
     return problemResponse(c, new ProblemError(PROBLEM_BY_STATUS[error.status]!, error.message || 'Bad request.'));
   }

@@ -1,19 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { and, eq, sql } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { idempotencyKeys } from '../../db/schema.ts';
-import { inTenant } from '../db/client.ts';
-import { sqlState } from '../db/errors.ts';
+import { IDEMPOTENCY_WINDOW, type IdempotencyClaim, type Replay } from '../db/idempotency.ts';
 import { type HashKey, keyedHash, tenantHashKey } from '../domain/pseudonyms.ts';
 import type { AppEnv } from '../env.ts';
 import { tenantOf } from './auth.ts';
 import { ProblemError, type ProblemSet } from './problem.ts';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
-/** How long a key's response is replayed; documented in the OpenAPI description of the header. */
-export const IDEMPOTENCY_WINDOW = '24 hours';
 const KEY = /^[\x21-\x7e]{1,255}$/;
 /**
  * The header values `idempotencyKeyOf` accepts, as one pattern for the document: a quoted key, or a bare
@@ -34,7 +28,9 @@ export function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
   return key;
 }
 
-export interface ReplayOptions<T> {
+export interface Answer<T, S extends ContentfulStatusCode> {
+  status: S;
+  body: T;
   /**
    * What the key stores and a replay answers, when it must differ from `body`: a secret shown once is
    * not kept in the database for the key's lifetime, so its replay carries null instead.
@@ -42,78 +38,44 @@ export interface ReplayOptions<T> {
   stored?: T;
   /** Headers that name what the body describes (`Location`), so that a replay names the first request's resource. */
   headers?: (body: T) => Record<string, string>;
+  /** The tenant's key (`tenantHashKey`) if the caller has it; else derived only when a key is sent. */
+  hashKey?: HashKey;
   /** Whose key it is, when the caller is not a tenant credential (the operator creating a tenant). */
   scope?: { tenantId: string; credentialId: string };
 }
 
 /**
- * Runs a write whose response is known before it runs, exactly once per Idempotency-Key: the key is
- * claimed (`claim_idempotency_key`, migration 0004) in the same batch as the writes, with the
- * response, so a first write is still one round trip. A key already used replays the stored
- * response (`Idempotent-Replayed: true`) if the request is the same, and is refused (422) if not;
- * a key whose first request is still running is a 409. Without the header, the writes just run.
+ * Answers a write whose response is known before it runs, exactly once per Idempotency-Key: `write`
+ * is the one db/ function that runs the write with the claim this builds from the header (none
+ * without it) and says whether the key's first response is to be replayed instead
+ * (`Idempotent-Replayed: true`). The db/ side owns the claim's SQL (db/idempotency.ts `writeOnce`).
  */
-export async function writeOnce<T, S extends ContentfulStatusCode>(
+export async function respondOnce<T, S extends ContentfulStatusCode>(
   c: Context<AppEnv>,
-  /** The tenant's key (`tenantHashKey`) if the caller has it; else derived only when a key is sent. */
-  hashKey: HashKey | undefined,
-  writes: BatchItem<'pg'>[],
-  status: S,
-  body: T,
-  options: ReplayOptions<T> = {},
+  answer: Answer<T, S>,
+  write: (claim: IdempotencyClaim | undefined) => Promise<Replay | undefined>,
 ) {
-  const respond = (answer: T) => c.json(answer, status, options.headers?.(answer));
-  const db = c.get('db');
-  const scope = options.scope ?? credentialScope(c);
-  const tenant = { id: scope.tenantId };
-  const credential = { id: scope.credentialId };
+  const { status, body, headers } = answer;
+  const replay = await write(await claimOf(c, answer));
+  if (!replay) return c.json(body, status, headers?.(body));
+  c.header('Idempotent-Replayed', 'true');
+  return c.json(replay.body as T, replay.status as S, headers?.(replay.body as T));
+}
+
+/** The claim of the request's Idempotency-Key, with the response to keep; undefined without the header. */
+async function claimOf<T>(c: Context<AppEnv>, answer: Answer<T, ContentfulStatusCode>): Promise<IdempotencyClaim | undefined> {
   const key = idempotencyKeyOf(c);
-  if (key === undefined) {
-    if (writes.length > 0) await inTenant(db, tenant.id, writes as [BatchItem<'pg'>]);
-    return respond(body);
-  }
-  const fingerprintKey = hashKey ?? (await tenantHashKey(c.env.HASH_SECRET, tenant.id));
+  if (key === undefined) return undefined;
+  const { tenantId, credentialId } = answer.scope ?? credentialScope(c);
+  const fingerprintKey = answer.hashKey ?? (await tenantHashKey(c.env.HASH_SECRET, tenantId));
   const fingerprint = await keyedHash(fingerprintKey, 'request', `${c.req.method} ${c.req.path}\n${await c.req.text()}`);
-  try {
-    await inTenant(db, tenant.id, [
-      db.execute(
-        sql`select claim_idempotency_key(${credential.id}, ${key}, ${fingerprint}, ${c.get('requestId')}, ${status}, ${JSON.stringify(options.stored ?? body)}::jsonb)`,
-      ),
-      ...writes,
-    ]);
-  } catch (error) {
-    const state = sqlState(error);
-    if (state === 'IK409') {
-      throw new ProblemError('idempotencyKeyInUse', 'The first request with this Idempotency-Key is still running; retry once it has completed.', {
-        headers: { 'Retry-After': '1' },
-      });
-    }
-    if (state !== 'IK200') throw error;
-    const [[stored]] = await inTenant(db, tenant.id, [
-      db
-        .select()
-        .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.tenantId, tenant.id), eq(idempotencyKeys.credentialId, credential.id), eq(idempotencyKeys.key, key))),
-    ]);
-    // Gone between the two trips only if it expired that instant: the retry will claim it afresh.
-    if (!stored) throw new ProblemError('idempotencyKeyInUse', 'The Idempotency-Key changed state; retry.', { headers: { 'Retry-After': '1' } });
-    if (stored.requestFingerprint !== fingerprint) {
-      throw new ProblemError(
-        'idempotencyKeyReused',
-        `This ${IDEMPOTENCY_HEADER} was used in the last ${IDEMPOTENCY_WINDOW} for a request with another method, path or body; use a new key.`,
-      );
-    }
-    c.header('Idempotent-Replayed', 'true');
-    return c.json(stored.responseBody as T, stored.responseStatus as S, options.headers?.(stored.responseBody as T));
-  }
-  return respond(body);
+  return { credentialId, key, fingerprint, requestId: c.get('requestId'), status: answer.status, body: answer.stored ?? answer.body };
 }
 
 function credentialScope(c: Context<AppEnv>) {
   const { tenant, credential } = tenantOf(c.get('principal'));
   return { tenantId: tenant.id, credentialId: credential.id };
 }
-
 
 /** What a write that takes the header may answer because of it: a malformed key, a key in flight, a key reused. */
 export const IDEMPOTENCY_PROBLEMS = ['invalidParameters', 'idempotencyKeyInUse', 'idempotencyKeyReused'] as const satisfies ProblemSet;

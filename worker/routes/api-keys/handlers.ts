@@ -1,15 +1,16 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { ApiKey } from '../../../db/schema.ts';
+import type { Context } from 'hono';
+import { apiKeys, type ApiKey } from '../../../db/schema.ts';
 import * as store from '../../db/api-keys.ts';
-import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
+import { type CredentialTable, revokeCredential } from '../../db/credentials.ts';
+import { NotFound } from '../../db/errors.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import { dispatchSoon } from '../../jobs/webhooks.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
-import { writeOnce } from '../../http/idempotency.ts';
-import { decodeCursor, toPage } from '../../http/pagination.ts';
-import { ProblemError } from '../../http/problem.ts';
+import { respondOnce } from '../../http/idempotency.ts';
+import { getHandler, listHandler } from '../../http/resource.ts';
 import {
   type CreateApiKeyRoute,
   DEFAULT_GRACE_SECONDS,
@@ -44,10 +45,6 @@ function issuedHeaders(apiKey: { id: string }) {
   return { 'Cache-Control': 'no-store', Location: `/v1/api-keys/${apiKey.id}` };
 }
 
-function notFound(id: string): ProblemError {
-  return new ProblemError('notFound', `There is no API key ${id}.`);
-}
-
 export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) => {
   const principal = tenantOf(c.get('principal'));
   const { name, scopes, expiresAt } = c.req.valid('json');
@@ -66,35 +63,33 @@ export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) =
     revokedAt: null,
     rotatedFromId: null,
   };
-  const writes = store.insertApiKey(c.get('db'), apiKey, actingOf(c));
-  return writeOnce(c, undefined, writes, 201, newApiKeyResource<string | null>(apiKey, key.secret), {
-    stored: newApiKeyResource(apiKey, null),
-    headers: issuedHeaders,
-  });
+  return respondOnce(
+    c,
+    { status: 201, body: newApiKeyResource<string | null>(apiKey, key.secret), stored: newApiKeyResource(apiKey, null), headers: issuedHeaders },
+    (claim) => store.createApiKey(c.get('db'), apiKey, actingOf(c), claim),
+  );
 };
 
-export const listApiKeys: RouteHandler<ListApiKeysRoute, AppEnv> = async (c) => {
-  const { limit, cursor } = c.req.valid('query');
-  const { tenant } = tenantOf(c.get('principal'));
-  const rows = await store.listApiKeys(c.get('db'), tenant.id, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(c, rows, limit, apiKeyResource), 200);
-};
+export const listApiKeys: RouteHandler<ListApiKeysRoute, AppEnv> = listHandler(store.listApiKeys, apiKeyResource);
 
-export const getApiKey: RouteHandler<GetApiKeyRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const key = await store.getApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
-  if (!key) throw notFound(id);
-  return c.json(apiKeyResource(key), 200);
-};
+export const getApiKey: RouteHandler<GetApiKeyRoute, AppEnv> = getHandler('API key', store.getApiKey, apiKeyResource);
 
-export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const revoked = await store.revokeApiKey(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
-  if (!revoked) throw notFound(id);
-  // The api_key.revoked event's deliveries leave now, not at the next minute's cron.
-  if (revoked.webhookDeliveries > 0) dispatchSoon(c.env, c.executionCtx);
-  return c.json(apiKeyResource(revoked.credential), 200);
-};
+/**
+ * The revoke handler of either kind of credential (`revokeCredential`): the credential as revoked,
+ * or 404 naming `resource`.
+ */
+export function revokeHandler<T extends CredentialTable, R>(table: T, resource: string, present: (row: T['$inferSelect']) => R) {
+  return async (c: Context<AppEnv, string, { out: { param: { id: string } } }>) => {
+    const { id } = c.req.valid('param');
+    const revoked = await revokeCredential(c.get('db'), table, tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
+    if (!revoked) throw new NotFound(resource, id);
+    // An api_key.revoked event's deliveries leave now, not at the next minute's cron.
+    if (revoked.webhookDeliveries > 0) dispatchSoon(c.env, c.executionCtx);
+    return c.json(present(revoked.credential), 200);
+  };
+}
+
+export const revokeApiKey: RouteHandler<RevokeApiKeyRoute, AppEnv> = revokeHandler(apiKeys, 'API key', apiKeyResource);
 
 export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
@@ -104,7 +99,7 @@ export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) =
   // Read first: the new key takes the old one's name, scopes and expiry, and the response (stored for
   // an Idempotency-Key) must say so before the write runs. A rotation costs one round trip more.
   const previous = await store.getApiKey(db, tenantOf(c.get('principal')).tenant.id, id);
-  if (!previous) throw notFound(id);
+  if (!previous) throw new NotFound('API key', id);
   const key = await generateApiKey();
   const created: ApiKey = {
     ...previous,
@@ -116,18 +111,9 @@ export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) =
     revokedAt: null,
     rotatedFromId: previous.id,
   };
-  try {
-    return await writeOnce(
-      c,
-      undefined,
-      store.rotateApiKey(db, previous, created, gracePeriodSeconds, actingOf(c)),
-      201,
-      newApiKeyResource<string | null>(created, key.secret),
-      { stored: newApiKeyResource(created, null), headers: issuedHeaders },
-    );
-  } catch (error) {
-    if (sqlState(error) !== DIVISION_BY_ZERO) throw error;
-    const state = previous.revokedAt ? 'revoked' : 'expired';
-    throw new ProblemError('conflict', `The API key is ${state} and cannot be rotated; create a new key instead.`);
-  }
+  return respondOnce(
+    c,
+    { status: 201, body: newApiKeyResource<string | null>(created, key.secret), stored: newApiKeyResource(created, null), headers: issuedHeaders },
+    (claim) => store.rotateApiKey(db, previous, created, gracePeriodSeconds, actingOf(c), claim),
+  );
 };

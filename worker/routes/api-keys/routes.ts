@@ -2,15 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
-import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
-import {
-  BY_ID_PROBLEMS,
-  JSON_BODY_PROBLEMS,
-  problemResponses,
-  QUERY_PROBLEMS,
-  SCOPED_PROBLEMS,
-} from '../../http/problem.ts';
-import { GrantedScopesSchema, idParamsSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
+import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { resourceRoutes } from '../../http/resource.ts';
+import { GrantedScopesSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['API keys'];
 
@@ -62,90 +56,53 @@ const CreateApiKeySchema = z
   })
   .openapi('CreateApiKey');
 
-const RotateApiKeySchema = z
-  .strictObject({
+/** A rotation's optional body: how long the old secret `keeps` working beside the new one. */
+export function rotationSchema(keeps: string) {
+  return z.strictObject({
     gracePeriodSeconds: integer()
       .min(0)
       .max(MAX_GRACE_SECONDS)
       .optional()
       .openapi({
-        description: `How long the old secret keeps working, 0 to ${MAX_GRACE_SECONDS} seconds (7 days).`,
+        description: `How long the old secret ${keeps}, 0 to ${MAX_GRACE_SECONDS} seconds (7 days).`,
         default: DEFAULT_GRACE_SECONDS,
         example: 3600,
       }),
-  })
-  .openapi('RotateApiKey');
+  });
+}
 
-const KeyParamsSchema = idParamsSchema('The API key id.');
+const RotateApiKeySchema = rotationSchema('keeps working').openapi('RotateApiKey');
 
-export const createApiKey = createRoute({
-  method: 'post',
+export const { params: KeyParamsSchema, create: createApiKey, list: listApiKeys, get: getApiKey, remove: revokeApiKey } = resourceRoutes({
   path: '/v1/api-keys',
-  operationId: 'createApiKey',
-  summary: 'Create an API key',
-  description:
-    "Issues a key for the caller's tenant and shows its secret once. Its scopes must be among the caller's own. " +
-    'Needs the `admin` scope.',
   tags,
-  ...tenantSecurity('admin'),
-  request: {
-    headers: IdempotencyHeadersSchema,
-    body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } },
+  scope: 'admin',
+  id: 'The API key id.',
+  item: ApiKeySchema,
+  page: 'ApiKeyPage',
+  create: {
+    operationId: 'createApiKey',
+    summary: 'Create an API key',
+    description:
+      "Issues a key for the caller's tenant and shows its secret once. Its scopes must be among the caller's own. " +
+      'Needs the `admin` scope.',
+    body: CreateApiKeySchema,
+    created: { description: 'The key, with its secret.', location: 'The new key.', schema: CreatedApiKeySchema },
   },
-  responses: {
-    201: {
-      description: 'The key, with its secret.',
-      headers: z.object({ Location: z.string().openapi({ description: 'The new key.' }) }),
-      content: { 'application/json': { schema: CreatedApiKeySchema } },
-    },
-    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS),
+  list: {
+    operationId: 'listApiKeys',
+    summary: 'List API keys',
+    description: "The tenant's keys, newest first, including revoked and expired ones. Needs the `admin` scope.",
+    response: 'A page of keys.',
   },
-});
-
-export const listApiKeys = createRoute({
-  method: 'get',
-  path: '/v1/api-keys',
-  operationId: 'listApiKeys',
-  summary: 'List API keys',
-  description: "The tenant's keys, newest first, including revoked and expired ones. Needs the `admin` scope.",
-  tags,
-  ...tenantSecurity('admin'),
-  request: { query: PageQuerySchema },
-  responses: {
-    200: { description: 'A page of keys.', content: { 'application/json': { schema: pageSchema(ApiKeySchema, 'ApiKeyPage') } } },
-    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
-  },
-});
-
-export const getApiKey = createRoute({
-  method: 'get',
-  path: '/v1/api-keys/{id}',
-  operationId: 'getApiKey',
-  summary: 'Get an API key',
-  description: 'Needs the `admin` scope.',
-  tags,
-  ...tenantSecurity('admin'),
-  request: { params: KeyParamsSchema },
-  responses: {
-    200: { description: 'The key.', content: { 'application/json': { schema: ApiKeySchema } } },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
-  },
-});
-
-export const revokeApiKey = createRoute({
-  method: 'delete',
-  path: '/v1/api-keys/{id}',
-  operationId: 'revokeApiKey',
-  summary: 'Revoke an API key',
-  description:
-    'The key is refused from the next request on. Revoking a revoked key changes nothing and answers the same. ' +
-    'A caller may revoke the very key it calls with. Needs the `admin` scope.',
-  tags,
-  ...tenantSecurity('admin'),
-  request: { params: KeyParamsSchema },
-  responses: {
-    200: { description: 'The revoked key.', content: { 'application/json': { schema: ApiKeySchema } } },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
+  get: { operationId: 'getApiKey', summary: 'Get an API key', description: 'Needs the `admin` scope.', response: 'The key.' },
+  remove: {
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key',
+    description:
+      'The key is refused from the next request on. Revoking a revoked key changes nothing and answers the same. ' +
+      'A caller may revoke the very key it calls with. Needs the `admin` scope.',
+    responses: { 200: { description: 'The revoked key.', content: { 'application/json': { schema: ApiKeySchema } } } },
   },
 });
 

@@ -1,17 +1,17 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import * as store from '../../db/external-ratings.ts';
-import { insertExternalRatings, type NewExternalRating } from '../../db/external-ratings.ts';
+import type { NewExternalRating } from '../../db/external-ratings.ts';
+import type { IdempotencyClaim } from '../../db/idempotency.ts';
+import { recordExternalRatings } from '../../db/ratings.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { type HashKey, keyedHash, tenantHashKey } from '../../domain/pseudonyms.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, tenantOf } from '../../http/auth.ts';
 import { csvRecord, neutralizeFormula } from '../../http/csv.ts';
-import { writeOnce } from '../../http/idempotency.ts';
+import { respondOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
-import { assertFitsDatabaseRequest } from '../../http/request-size.ts';
-import { unitProblem } from '../../http/unit-problems.ts';
 import type {
   CreateExternalRatingBatchRoute,
   CreateExternalRatingRoute,
@@ -66,37 +66,26 @@ function externalRatingResource(rating: NewExternalRating, receivedAt: Date) {
   };
 }
 
-/** Everything a write needs, prepared before its one round trip: ids, keyed hashes, statements. */
+/** Everything a write needs, prepared before its one round trip: ids, keyed hashes. */
 async function prepareRatings(c: Context<AppEnv>, inputs: ExternalRatingInput[]) {
   const { tenant } = tenantOf(c.get('principal'));
   const hashKey = await tenantHashKey(c.env.HASH_SECRET, tenant.id);
   const ratings = await Promise.all(inputs.map((input) => toNewRating(input, hashKey)));
   const receivedAt = new Date();
-  return { hashKey, ratings, receivedAt, writes: insertExternalRatings(c.get('db'), tenant.id, ratings, receivedAt) };
+  const record = (claim: IdempotencyClaim | undefined) => recordExternalRatings(c.get('db'), tenant.id, ratings, receivedAt, claim);
+  return { hashKey, ratings, receivedAt, record };
 }
 
 export const createExternalRating: RouteHandler<CreateExternalRatingRoute, AppEnv> = async (c) => {
-  const input = c.req.valid('json');
-  const { hashKey, ratings, receivedAt, writes } = await prepareRatings(c, [input]);
-  const rating = ratings[0]!;
-  try {
-    return await writeOnce(c, hashKey, writes, 201, externalRatingResource(rating, receivedAt), {
-      headers: ({ id }) => ({ Location: `/v1/external-ratings/${id}` }),
-    });
-  } catch (error) {
-    throw unitProblem(error, [input.unitId], () => '/unitId') ?? error;
-  }
+  const { hashKey, ratings, receivedAt, record } = await prepareRatings(c, [c.req.valid('json')]);
+  const answer = { status: 201 as const, body: externalRatingResource(ratings[0]!, receivedAt), hashKey };
+  return respondOnce(c, { ...answer, headers: ({ id }) => ({ Location: `/v1/external-ratings/${id}` }) }, record);
 };
 
 export const createExternalRatingBatch: RouteHandler<CreateExternalRatingBatchRoute, AppEnv> = async (c) => {
   const { items } = c.req.valid('json');
-  const { hashKey, ratings, writes } = await prepareRatings(c, items);
-  assertFitsDatabaseRequest(writes, `this batch of ${items.length} ratings`);
-  try {
-    return await writeOnce(c, hashKey, writes, 201, { count: ratings.length, ids: ratings.map((r) => r.id) });
-  } catch (error) {
-    throw unitProblem(error, items.map((item) => item.unitId), (index) => `/items/${index}/unitId`) ?? error;
-  }
+  const { hashKey, ratings, record } = await prepareRatings(c, items);
+  return respondOnce(c, { status: 201, body: { count: ratings.length, ids: ratings.map((r) => r.id) }, hashKey }, record);
 };
 
 function storedRatingResource(rating: store.StoredExternalRating): ExternalRatingResource {

@@ -1,13 +1,13 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { PartnerClient } from '../../../db/schema.ts';
+import { partnerClients, type PartnerClient } from '../../../db/schema.ts';
 import * as store from '../../db/partner-clients.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateClientSecret } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
-import { writeOnce } from '../../http/idempotency.ts';
-import { decodeCursor, toPage } from '../../http/pagination.ts';
-import { ProblemError } from '../../http/problem.ts';
+import { respondOnce } from '../../http/idempotency.ts';
+import { getHandler, listHandler } from '../../http/resource.ts';
+import { revokeHandler } from '../api-keys/handlers.ts';
 import type {
   CreatePartnerClientRoute,
   GetPartnerClientRoute,
@@ -28,10 +28,6 @@ export function partnerClientResource(client: PartnerClient) {
   };
 }
 
-function notFound(id: string): ProblemError {
-  return new ProblemError('notFound', `There is no partner client ${id}.`);
-}
-
 export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv> = async (c) => {
   const principal = tenantOf(c.get('principal'));
   const { name, scopes } = c.req.valid('json');
@@ -50,33 +46,24 @@ export const createPartnerClient: RouteHandler<CreatePartnerClientRoute, AppEnv>
   };
   const resource = partnerClientResource(client);
   const clientSecret: string | null = secret.secret;
-  return writeOnce(c, undefined, store.insertPartnerClient(c.get('db'), client, actingOf(c)), 201, { ...resource, clientSecret }, {
-    stored: { ...resource, clientSecret: null },
-    headers: ({ id }) => ({
-      // A response that shows a secret must not be kept by any cache.
-      'Cache-Control': 'no-store',
-      Location: `/v1/partner-clients/${id}`,
-    }),
-  });
+  return respondOnce(
+    c,
+    {
+      status: 201,
+      body: { ...resource, clientSecret },
+      stored: { ...resource, clientSecret: null },
+      headers: ({ id }) => ({
+        // A response that shows a secret must not be kept by any cache.
+        'Cache-Control': 'no-store',
+        Location: `/v1/partner-clients/${id}`,
+      }),
+    },
+    (claim) => store.createPartnerClient(c.get('db'), client, actingOf(c), claim),
+  );
 };
 
-export const listPartnerClients: RouteHandler<ListPartnerClientsRoute, AppEnv> = async (c) => {
-  const { limit, cursor } = c.req.valid('query');
-  const { tenant } = tenantOf(c.get('principal'));
-  const rows = await store.listPartnerClients(c.get('db'), tenant.id, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(c, rows, limit, partnerClientResource), 200);
-};
+export const listPartnerClients: RouteHandler<ListPartnerClientsRoute, AppEnv> = listHandler(store.listPartnerClients, partnerClientResource);
 
-export const getPartnerClient: RouteHandler<GetPartnerClientRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const client = await store.getPartnerClient(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
-  if (!client) throw notFound(id);
-  return c.json(partnerClientResource(client), 200);
-};
+export const getPartnerClient: RouteHandler<GetPartnerClientRoute, AppEnv> = getHandler('partner client', store.getPartnerClient, partnerClientResource);
 
-export const revokePartnerClient: RouteHandler<RevokePartnerClientRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const client = await store.revokePartnerClient(c.get('db'), tenantOf(c.get('principal')).tenant.id, id, actingOf(c));
-  if (!client) throw notFound(id);
-  return c.json(partnerClientResource(client), 200);
-};
+export const revokePartnerClient: RouteHandler<RevokePartnerClientRoute, AppEnv> = revokeHandler(partnerClients, 'partner client', partnerClientResource);

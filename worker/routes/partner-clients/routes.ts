@@ -1,16 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../../db/schema.ts';
-import { tenantSecurity } from '../../http/auth.ts';
-import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
-import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
-import {
-  BY_ID_PROBLEMS,
-  JSON_BODY_PROBLEMS,
-  problemResponses,
-  QUERY_PROBLEMS,
-  SCOPED_PROBLEMS,
-} from '../../http/problem.ts';
-import { GrantedScopesSchema, idParamsSchema, text, timestamp, uuid } from '../../http/schemas.ts';
+import { resourceRoutes } from '../../http/resource.ts';
+import { GrantedScopesSchema, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Partner clients'];
 
@@ -47,79 +38,41 @@ const CreatePartnerClientSchema = z
   })
   .openapi('CreatePartnerClient');
 
-const ClientParamsSchema = idParamsSchema('The partner client id (its `client_id`).');
-
-export const createPartnerClient = createRoute({
-  method: 'post',
+export const {
+  create: createPartnerClient,
+  list: listPartnerClients,
+  get: getPartnerClient,
+  remove: revokePartnerClient,
+} = resourceRoutes({
   path: '/v1/partner-clients',
-  operationId: 'createPartnerClient',
-  summary: 'Register a partner client',
-  description:
-    'Registers a partner app that obtains access tokens at `POST /oauth/token` (OAuth 2.0 client credentials). ' +
-    'The response shows the client secret once. Needs the `admin` scope.',
   tags,
-  ...tenantSecurity('admin'),
-  request: {
-    headers: IdempotencyHeadersSchema,
-    body: { required: true, content: { 'application/json': { schema: CreatePartnerClientSchema } } },
+  scope: 'admin',
+  id: 'The partner client id (its `client_id`).',
+  item: PartnerClientSchema,
+  page: 'PartnerClientPage',
+  create: {
+    operationId: 'createPartnerClient',
+    summary: 'Register a partner client',
+    description:
+      'Registers a partner app that obtains access tokens at `POST /oauth/token` (OAuth 2.0 client credentials). ' +
+      'The response shows the client secret once. Needs the `admin` scope.',
+    body: CreatePartnerClientSchema,
+    created: { description: 'The partner client and its secret.', location: 'The new partner client.', schema: IssuedPartnerClientSchema },
   },
-  responses: {
-    201: {
-      description: 'The partner client and its secret.',
-      headers: z.object({ Location: z.string().openapi({ description: 'The new partner client.' }) }),
-      content: { 'application/json': { schema: IssuedPartnerClientSchema } },
-    },
-    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS),
+  list: {
+    operationId: 'listPartnerClients',
+    summary: 'List partner clients',
+    description: 'Newest first, revoked ones included. Never shows a secret. Needs the `admin` scope.',
+    response: 'A page of partner clients.',
   },
-});
-
-export const listPartnerClients = createRoute({
-  method: 'get',
-  path: '/v1/partner-clients',
-  operationId: 'listPartnerClients',
-  summary: 'List partner clients',
-  description: 'Newest first, revoked ones included. Never shows a secret. Needs the `admin` scope.',
-  tags,
-  ...tenantSecurity('admin'),
-  request: { query: PageQuerySchema },
-  responses: {
-    200: {
-      description: 'A page of partner clients.',
-      content: { 'application/json': { schema: pageSchema(PartnerClientSchema, 'PartnerClientPage') } },
-    },
-    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
-  },
-});
-
-export const getPartnerClient = createRoute({
-  method: 'get',
-  path: '/v1/partner-clients/{id}',
-  operationId: 'getPartnerClient',
-  summary: 'Get a partner client',
-  description: 'Needs the `admin` scope.',
-  tags,
-  ...tenantSecurity('admin'),
-  request: { params: ClientParamsSchema },
-  responses: {
-    200: { description: 'The partner client.', content: { 'application/json': { schema: PartnerClientSchema } } },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
-  },
-});
-
-export const revokePartnerClient = createRoute({
-  method: 'delete',
-  path: '/v1/partner-clients/{id}',
-  operationId: 'revokePartnerClient',
-  summary: 'Revoke a partner client',
-  description:
-    'The client gets no more tokens, and the tokens it holds are refused from the next request on. ' +
-    'Revoking a revoked client changes nothing. Needs the `admin` scope.',
-  tags,
-  ...tenantSecurity('admin'),
-  request: { params: ClientParamsSchema },
-  responses: {
-    200: { description: 'The revoked partner client.', content: { 'application/json': { schema: PartnerClientSchema } } },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
+  get: { operationId: 'getPartnerClient', summary: 'Get a partner client', description: 'Needs the `admin` scope.', response: 'The partner client.' },
+  remove: {
+    operationId: 'revokePartnerClient',
+    summary: 'Revoke a partner client',
+    description:
+      'The client gets no more tokens, and the tokens it holds are refused from the next request on. ' +
+      'Revoking a revoked client changes nothing. Needs the `admin` scope.',
+    responses: { 200: { description: 'The revoked partner client.', content: { 'application/json': { schema: PartnerClientSchema } } } },
   },
 });
 

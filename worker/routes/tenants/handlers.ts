@@ -1,14 +1,12 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { ApiKey, Tenant } from '../../../db/schema.ts';
-import { sqlState, UNIQUE_VIOLATION } from '../../db/errors.ts';
-import { insertTenantWithKey, updateTenant as updateTenantRow } from '../../db/tenants.ts';
+import { createTenantWithKey, updateTenant as updateTenantRow } from '../../db/tenants.ts';
 import { movedCohortAttributes } from '../../domain/benchmarks.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, tenantOf } from '../../http/auth.ts';
-import { idempotencyKeyOf, writeOnce } from '../../http/idempotency.ts';
-import { ProblemError } from '../../http/problem.ts';
+import { idempotencyKeyOf, respondOnce } from '../../http/idempotency.ts';
 import { derivedUuid } from '../../domain/pseudonyms.ts';
 import { newApiKeyResource } from '../api-keys/handlers.ts';
 import type { CreateTenantRoute, GetTenantRoute, UpdateTenantRoute } from './routes.ts';
@@ -51,26 +49,17 @@ export const createTenant: RouteHandler<CreateTenantRoute, AppEnv> = async (c) =
     revokedAt: null,
     rotatedFromId: null,
   };
-  try {
-    return await writeOnce(
-      c,
-      undefined,
-      insertTenantWithKey(c.get('db'), tenant, apiKey, { requestId: c.get('requestId'), clientRequestId: c.get('clientRequestId') }),
-      201,
-      { tenant: tenantResource(tenant), apiKey: newApiKeyResource<string | null>(apiKey, secret.secret) },
-      {
-        stored: { tenant: tenantResource(tenant), apiKey: newApiKeyResource(apiKey, null) },
-        headers: () => ({ 'Cache-Control': 'no-store' }),
-        scope: { tenantId, credentialId: OPERATOR_CREDENTIAL },
-      },
-    );
-  } catch (error) {
-    // The key's record expired (24 h) but the tenant it made is still there.
-    if (sqlState(error) === UNIQUE_VIOLATION) {
-      throw new ProblemError('conflict', `A tenant was already created with this Idempotency-Key (${tenantId}); use a new key.`);
-    }
-    throw error;
-  }
+  return respondOnce(
+    c,
+    {
+      status: 201,
+      body: { tenant: tenantResource(tenant), apiKey: newApiKeyResource<string | null>(apiKey, secret.secret) },
+      stored: { tenant: tenantResource(tenant), apiKey: newApiKeyResource(apiKey, null) },
+      headers: () => ({ 'Cache-Control': 'no-store' }),
+      scope: { tenantId, credentialId: OPERATOR_CREDENTIAL },
+    },
+    (claim) => createTenantWithKey(c.get('db'), tenant, apiKey, { requestId: c.get('requestId'), clientRequestId: c.get('clientRequestId') }, claim),
+  );
 };
 
 export const getTenant: RouteHandler<GetTenantRoute, AppEnv> = (c) =>

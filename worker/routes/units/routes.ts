@@ -1,16 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { UNIT_KINDS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
-import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
-import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
-import {
-  BY_ID_PROBLEMS,
-  JSON_BODY_PROBLEMS,
-  problemResponses,
-  QUERY_PROBLEMS,
-  SCOPED_PROBLEMS,
-} from '../../http/problem.ts';
-import { idParamsSchema, text, timestamp, uuid } from '../../http/schemas.ts';
+import { PageQuerySchema } from '../../http/pagination.ts';
+import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
+import { resourceRoutes } from '../../http/resource.ts';
+import { text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Units'];
 
@@ -90,62 +84,50 @@ const ListUnitsQuerySchema = PageQuerySchema.extend({
     .openapi({ description: '`false` (the default): only active units; `true`: only archived ones.' }),
 });
 
-const UnitParamsSchema = idParamsSchema('The unit id.');
-
 const READ_SCOPE_NOTE =
   'Needs the `ratings:read` scope: partners that send ratings read units to map their own ids (`externalRef`) to unit ids.';
 
-export const createUnit = createRoute({
-  method: 'post',
+export const { params: UnitParamsSchema, create: createUnit, list: listUnits, get: getUnit, remove: deleteUnit } = resourceRoutes({
   path: '/v1/units',
-  operationId: 'createUnit',
-  summary: 'Create a unit',
-  description:
-    'A parent must be a unit of the same tenant (else 422 at `/parentId`); an `externalRef` already used by ' +
-    'another unit of the tenant is a 409. Needs the `admin` scope.',
   tags,
-  ...tenantSecurity('admin'),
-  request: {
-    headers: IdempotencyHeadersSchema,
-    body: { required: true, content: { 'application/json': { schema: CreateUnitSchema } } },
+  scope: 'admin',
+  readScope: 'ratings:read',
+  id: 'The unit id.',
+  item: UnitSchema,
+  page: 'UnitPage',
+  create: {
+    operationId: 'createUnit',
+    summary: 'Create a unit',
+    description:
+      'A parent must be a unit of the same tenant (else 422 at `/parentId`); an `externalRef` already used by ' +
+      'another unit of the tenant is a 409. Needs the `admin` scope.',
+    body: CreateUnitSchema,
+    created: { description: 'The unit.', location: 'The new unit.', schema: UnitSchema },
+    problems: ['conflict'],
   },
-  responses: {
-    201: {
-      description: 'The unit.',
-      headers: z.object({ Location: z.string().openapi({ description: 'The new unit.' }) }),
-      content: { 'application/json': { schema: UnitSchema } },
+  list: {
+    operationId: 'listUnits',
+    summary: 'List units',
+    description: `The tenant's units, newest first; by default only active (not archived) ones. ${READ_SCOPE_NOTE}`,
+    response: 'A page of units.',
+    query: ListUnitsQuerySchema,
+  },
+  get: { operationId: 'getUnit', summary: 'Get a unit', description: `Archived units too. ${READ_SCOPE_NOTE}`, response: 'The unit.' },
+  remove: {
+    operationId: 'deleteUnit',
+    summary: 'Delete or archive a unit',
+    description:
+      'A unit with ratings is archived, not deleted: the response is the archived unit (200). A unit without ' +
+      'ratings is deleted (204), unless units still hang from it (409: move or delete them first). Needs the ' +
+      '`admin` scope.',
+    responses: {
+      200: {
+        description: 'The unit had ratings: it is archived instead.',
+        content: { 'application/json': { schema: UnitSchema } },
+      },
+      204: { description: 'The unit is deleted.' },
     },
-    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS, 'conflict'),
-  },
-});
-
-export const listUnits = createRoute({
-  method: 'get',
-  path: '/v1/units',
-  operationId: 'listUnits',
-  summary: 'List units',
-  description: `The tenant's units, newest first; by default only active (not archived) ones. ${READ_SCOPE_NOTE}`,
-  tags,
-  ...tenantSecurity('ratings:read'),
-  request: { query: ListUnitsQuerySchema },
-  responses: {
-    200: { description: 'A page of units.', content: { 'application/json': { schema: pageSchema(UnitSchema, 'UnitPage') } } },
-    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
-  },
-});
-
-export const getUnit = createRoute({
-  method: 'get',
-  path: '/v1/units/{id}',
-  operationId: 'getUnit',
-  summary: 'Get a unit',
-  description: `Archived units too. ${READ_SCOPE_NOTE}`,
-  tags,
-  ...tenantSecurity('ratings:read'),
-  request: { params: UnitParamsSchema },
-  responses: {
-    200: { description: 'The unit.', content: { 'application/json': { schema: UnitSchema } } },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
+    problems: ['conflict'],
   },
 });
 
@@ -166,28 +148,6 @@ export const updateUnit = createRoute({
   responses: {
     200: { description: 'The updated unit.', content: { 'application/json': { schema: UnitSchema } } },
     ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, 'conflict'),
-  },
-});
-
-export const deleteUnit = createRoute({
-  method: 'delete',
-  path: '/v1/units/{id}',
-  operationId: 'deleteUnit',
-  summary: 'Delete or archive a unit',
-  description:
-    'A unit with ratings is archived, not deleted: the response is the archived unit (200). A unit without ' +
-    'ratings is deleted (204), unless units still hang from it (409: move or delete them first). Needs the ' +
-    '`admin` scope.',
-  tags,
-  ...tenantSecurity('admin'),
-  request: { params: UnitParamsSchema },
-  responses: {
-    200: {
-      description: 'The unit had ratings: it is archived instead.',
-      content: { 'application/json': { schema: UnitSchema } },
-    },
-    204: { description: 'The unit is deleted.' },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS, 'conflict'),
   },
 });
 

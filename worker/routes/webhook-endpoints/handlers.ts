@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { SUBSCRIBABLE_EVENT_TYPES, type WebhookEndpoint } from '../../../db/schema.ts';
-import { DIVISION_BY_ZERO, sqlState } from '../../db/errors.ts';
+import { NotFound } from '../../db/errors.ts';
 import * as store from '../../db/webhooks.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { checkOutboundUrl } from '../../domain/outbound-url.ts';
@@ -9,9 +9,10 @@ import { generateWebhookSecret } from '../../domain/webhooks.ts';
 import { dispatchSoon } from '../../jobs/webhooks.ts';
 import type { AppEnv, Env } from '../../env.ts';
 import { actingOf, tenantOf } from '../../http/auth.ts';
-import { writeOnce } from '../../http/idempotency.ts';
+import { respondOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
+import { getHandler, listHandler } from '../../http/resource.ts';
 import { DEFAULT_GRACE_SECONDS } from '../api-keys/routes.ts';
 import type {
   CreateWebhookEndpointRoute,
@@ -41,9 +42,7 @@ function endpointResource(endpoint: WebhookEndpoint) {
   };
 }
 
-function notFound(id: string): ProblemError {
-  return new ProblemError('notFound', `There is no webhook endpoint ${id}.`);
-}
+const notFound = (id: string) => new NotFound('webhook endpoint', id);
 
 /** The URL as it will be called, or a 422 naming why it may not be. */
 function outboundUrl(env: Env, url: string): URL {
@@ -73,10 +72,16 @@ export const createWebhookEndpoint: RouteHandler<CreateWebhookEndpointRoute, App
     disabledAt: null,
   };
   const resource = endpointResource(endpoint);
-  return writeOnce(c, undefined, store.insertWebhookEndpoint(c.get('db'), endpoint, actingOf(c)), 201, { ...resource, secret: secret as string | null }, {
-    stored: { ...resource, secret: null },
-    headers: (body) => ({ ...NO_STORE, Location: `/v1/webhook-endpoints/${body.id}` }),
-  });
+  return respondOnce(
+    c,
+    {
+      status: 201,
+      body: { ...resource, secret: secret as string | null },
+      stored: { ...resource, secret: null },
+      headers: (body) => ({ ...NO_STORE, Location: `/v1/webhook-endpoints/${body.id}` }),
+    },
+    (claim) => store.createWebhookEndpoint(c.get('db'), endpoint, actingOf(c), claim),
+  );
 };
 
 /** A response that shows a secret must not be kept by any cache. */
@@ -93,30 +98,16 @@ export const rotateWebhookSecret: RouteHandler<RotateWebhookSecretRoute, AppEnv>
   const secret = generateWebhookSecret();
   const sealed = await sealSecret(c.env.HASH_SECRET, id, secret);
   const resource = endpointResource(endpoint);
-  try {
-    return await writeOnce(c, undefined, store.rotateWebhookSecret(db, endpoint, sealed, gracePeriodSeconds, actingOf(c)), 200, { ...resource, secret: secret as string | null }, {
-      stored: { ...resource, secret: null },
-      headers: () => NO_STORE,
-    });
-  } catch (error) {
-    // The endpoint was deleted between the read and the write (see `store.rotateWebhookSecret`).
-    if (sqlState(error) === DIVISION_BY_ZERO) throw notFound(id);
-    throw error;
-  }
+  return respondOnce(
+    c,
+    { status: 200, body: { ...resource, secret: secret as string | null }, stored: { ...resource, secret: null }, headers: () => NO_STORE },
+    (claim) => store.rotateWebhookSecret(db, endpoint, sealed, gracePeriodSeconds, actingOf(c), claim),
+  );
 };
 
-export const listWebhookEndpoints: RouteHandler<ListWebhookEndpointsRoute, AppEnv> = async (c) => {
-  const { limit, cursor } = c.req.valid('query');
-  const rows = await store.listWebhookEndpoints(c.get('db'), tenantOf(c.get('principal')).tenant.id, { limit, after: decodeCursor(cursor) });
-  return c.json(toPage(c, rows, limit, endpointResource), 200);
-};
+export const listWebhookEndpoints: RouteHandler<ListWebhookEndpointsRoute, AppEnv> = listHandler(store.listWebhookEndpoints, endpointResource);
 
-export const getWebhookEndpoint: RouteHandler<GetWebhookEndpointRoute, AppEnv> = async (c) => {
-  const { id } = c.req.valid('param');
-  const endpoint = await store.getWebhookEndpoint(c.get('db'), tenantOf(c.get('principal')).tenant.id, id);
-  if (!endpoint) throw notFound(id);
-  return c.json(endpointResource(endpoint), 200);
-};
+export const getWebhookEndpoint: RouteHandler<GetWebhookEndpointRoute, AppEnv> = getHandler('webhook endpoint', store.getWebhookEndpoint, endpointResource);
 
 export const deleteWebhookEndpoint: RouteHandler<DeleteWebhookEndpointRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');

@@ -5,8 +5,9 @@ import { tenantSecurity } from '../../http/auth.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { idParamsSchema, integer, timestamp, uuid } from '../../http/schemas.ts';
-import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../api-keys/routes.ts';
+import { resourceRoutes } from '../../http/resource.ts';
+import { timestamp, uuid } from '../../http/schemas.ts';
+import { rotationSchema } from '../api-keys/routes.ts';
 
 const tags = ['Webhooks'];
 export const MAX_URL_LENGTH = 2048;
@@ -94,94 +95,45 @@ export const WebhookAttemptSchema = z
   })
   .openapi('WebhookAttempt');
 
-const RotateWebhookSecretSchema = z
-  .strictObject({
-    gracePeriodSeconds: integer()
-      .min(0)
-      .max(MAX_GRACE_SECONDS)
-      .optional()
-      .openapi({
-        description: `How long the old secret keeps signing too, 0 to ${MAX_GRACE_SECONDS} seconds (7 days).`,
-        default: DEFAULT_GRACE_SECONDS,
-        example: 3600,
-      }),
-  })
-  .openapi('RotateWebhookSecret');
+const RotateWebhookSecretSchema = rotationSchema('keeps signing too').openapi('RotateWebhookSecret');
 
-const EndpointParamsSchema = idParamsSchema('The webhook endpoint id.');
-
-export const createWebhookEndpoint = createRoute({
-  method: 'post',
+export const {
+  params: EndpointParamsSchema,
+  create: createWebhookEndpoint,
+  list: listWebhookEndpoints,
+  get: getWebhookEndpoint,
+  remove: deleteWebhookEndpoint,
+} = resourceRoutes({
   path: '/v1/webhook-endpoints',
-  operationId: 'createWebhookEndpoint',
-  summary: 'Create a webhook endpoint',
-  description:
-    'Subscribes a URL to events and shows its signing secret once. Each event is POSTed as JSON ' +
-    '`{ type, timestamp, data }`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`: ' +
-    '`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret). Any 2xx within 10 seconds is success; ' +
-    'otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (plus up to 10% jitter), with the same ' +
-    '`webhook-id`. An endpoint whose attempts have all failed for 24 hours is disabled (audited). Needs the `admin` scope.',
   tags,
-  ...tenantSecurity('admin'),
-  request: {
-    headers: IdempotencyHeadersSchema,
-    body: { required: true, content: { 'application/json': { schema: CreateWebhookEndpointSchema } } },
+  scope: 'admin',
+  id: 'The webhook endpoint id.',
+  item: WebhookEndpointSchema,
+  page: 'WebhookEndpointPage',
+  create: {
+    operationId: 'createWebhookEndpoint',
+    summary: 'Create a webhook endpoint',
+    description:
+      'Subscribes a URL to events and shows its signing secret once. Each event is POSTed as JSON ' +
+      '`{ type, timestamp, data }`, signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`: ' +
+      '`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret). Any 2xx within 10 seconds is success; ' +
+      'otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (plus up to 10% jitter), with the same ' +
+      '`webhook-id`. An endpoint whose attempts have all failed for 24 hours is disabled (audited). Needs the `admin` scope.',
+    body: CreateWebhookEndpointSchema,
+    created: { description: 'The endpoint, with its signing secret.', location: 'The new endpoint.', schema: CreatedWebhookEndpointSchema },
   },
-  responses: {
-    201: {
-      description: 'The endpoint, with its signing secret.',
-      headers: z.object({ Location: z.string().openapi({ description: 'The new endpoint.' }) }),
-      content: { 'application/json': { schema: CreatedWebhookEndpointSchema } },
-    },
-    ...problemResponses(SCOPED_PROBLEMS, JSON_BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS),
+  list: {
+    operationId: 'listWebhookEndpoints',
+    summary: 'List webhook endpoints',
+    description: "The tenant's endpoints, newest first. Needs the `admin` scope.",
+    response: 'A page of endpoints.',
   },
-});
-
-export const listWebhookEndpoints = createRoute({
-  method: 'get',
-  path: '/v1/webhook-endpoints',
-  operationId: 'listWebhookEndpoints',
-  summary: 'List webhook endpoints',
-  description: "The tenant's endpoints, newest first. Needs the `admin` scope.",
-  tags,
-  ...tenantSecurity('admin'),
-  request: { query: PageQuerySchema },
-  responses: {
-    200: {
-      description: 'A page of endpoints.',
-      content: { 'application/json': { schema: pageSchema(WebhookEndpointSchema, 'WebhookEndpointPage') } },
-    },
-    ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS),
-  },
-});
-
-export const getWebhookEndpoint = createRoute({
-  method: 'get',
-  path: '/v1/webhook-endpoints/{id}',
-  operationId: 'getWebhookEndpoint',
-  summary: 'Get a webhook endpoint',
-  description: 'Needs the `admin` scope.',
-  tags,
-  ...tenantSecurity('admin'),
-  request: { params: EndpointParamsSchema },
-  responses: {
-    200: { description: 'The endpoint.', content: { 'application/json': { schema: WebhookEndpointSchema } } },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
-  },
-});
-
-export const deleteWebhookEndpoint = createRoute({
-  method: 'delete',
-  path: '/v1/webhook-endpoints/{id}',
-  operationId: 'deleteWebhookEndpoint',
-  summary: 'Delete a webhook endpoint',
-  description: 'Stops its deliveries and deletes it with its delivery history (audited). Needs the `admin` scope.',
-  tags,
-  ...tenantSecurity('admin'),
-  request: { params: EndpointParamsSchema },
-  responses: {
-    204: { description: 'Deleted.' },
-    ...problemResponses(SCOPED_PROBLEMS, BY_ID_PROBLEMS),
+  get: { operationId: 'getWebhookEndpoint', summary: 'Get a webhook endpoint', description: 'Needs the `admin` scope.', response: 'The endpoint.' },
+  remove: {
+    operationId: 'deleteWebhookEndpoint',
+    summary: 'Delete a webhook endpoint',
+    description: 'Stops its deliveries and deletes it with its delivery history (audited). Needs the `admin` scope.',
+    responses: { 204: { description: 'Deleted.' } },
   },
 });
 

@@ -1,0 +1,81 @@
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { RunnableQuery } from 'drizzle-orm/runnable-query';
+import type { AuditAction } from '../../db/schema.ts';
+import { type Acting, auditEvent } from './audit.ts';
+import { type Database, inTenant } from './client.ts';
+import type { Refusals } from './errors.ts';
+import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
+
+/** A table of a tenant's resources, keyed by time-ordered ids (UUIDv7). */
+export type TenantTable = PgTable & { id: PgColumn; tenantId: PgColumn };
+
+/** Which page: `limit` rows after the id `after` (none: the first page). */
+export interface PageRequest {
+  limit: number;
+  after?: string | undefined;
+}
+
+/** A batch item that reads rows of `T`: drizzle cannot infer a select's row type from a generic table. */
+type RowsQuery<T extends TenantTable> = RunnableQuery<T['$inferSelect'][], 'pg'>;
+
+/** The tenant's row `id` of `table`. */
+export function ofTenant(table: TenantTable, tenantId: string, id: string) {
+  return and(eq(table.tenantId, tenantId), eq(table.id, id));
+}
+
+/**
+ * The query of a page of the tenant's rows of `table` that match `filters`, newest first, after the
+ * id `page.after` (cursor pagination), with one row more than `page.limit` so that the caller can
+ * tell whether a next page exists (http/pagination.ts `toPage`).
+ */
+export function pageQuery<T extends TenantTable>(db: Database, table: T, tenantId: string, page: PageRequest, filters: (SQL | undefined)[] = []): RowsQuery<T> {
+  return db
+    .select()
+    .from(table as PgTable)
+    .where(and(eq(table.tenantId, tenantId), page.after ? lt(table.id, page.after) : undefined, ...filters))
+    .orderBy(desc(table.id))
+    .limit(page.limit + 1) as unknown as RowsQuery<T>;
+}
+
+/** A page of the tenant's rows (see `pageQuery`), in one round trip. */
+export async function listPage<T extends TenantTable>(
+  db: Database,
+  table: T,
+  tenantId: string,
+  page: PageRequest,
+  filters: (SQL | undefined)[] = [],
+): Promise<T['$inferSelect'][]> {
+  const [rows] = await inTenant(db, tenantId, [pageQuery(db, table, tenantId, page, filters)]);
+  return rows;
+}
+
+/** The tenant's row `id` of `table`, or undefined: another tenant's is no different from none. */
+export async function getRow<T extends TenantTable>(db: Database, table: T, tenantId: string, id: string): Promise<T['$inferSelect'] | undefined> {
+  const query = db.select().from(table as PgTable).where(ofTenant(table, tenantId, id)) as unknown as RowsQuery<T>;
+  const [[row]] = await inTenant(db, tenantId, [query]);
+  return row;
+}
+
+/**
+ * Creates the tenant's row given whole (its timestamps too, so its resource is known before the write
+ * runs), audited as `action` with `details`, once per Idempotency-Key `claim` (see `writeOnce`).
+ */
+export function createRow<T extends TenantTable>(
+  db: Database,
+  table: T,
+  row: T['$inferInsert'] & { id: string; tenantId: string },
+  audit: { action: AuditAction; details: Record<string, unknown> },
+  { actor, requestId, clientRequestId }: Acting,
+  claim: IdempotencyClaim | undefined,
+  refusals?: Refusals,
+): Promise<Replay | undefined> {
+  const { action, details } = audit;
+  return writeOnce(
+    db,
+    row.tenantId,
+    claim,
+    [db.insert(table as PgTable).values(row), auditEvent(db, { ...actor, tenantId: row.tenantId, action, targetId: row.id, requestId, clientRequestId, details })],
+    refusals,
+  );
+}
