@@ -2,7 +2,7 @@
  * Known answers and verdicts of the key-driver analysis (worker/domain/key-drivers.ts).
  */
 import { describe, expect, test } from 'vitest';
-import { keyDrivers, minimumUnits, relativeWeights, symmetricEigen } from '../../worker/domain/key-drivers.ts';
+import { type KeyDriverAnalysis, keyDrivers, minimumUnits, relativeWeights, symmetricEigen } from '../../worker/domain/key-drivers.ts';
 import { mulberry32 } from '../../db/pool/random.ts';
 
 /**
@@ -56,12 +56,12 @@ describe('keyDrivers: the verdict is graded by the evidence', () => {
   function units(n: number, seed = 5) {
     const random = mulberry32(seed);
     const rows = Array.from({ length: n }, () => predictors.map(() => 3 + random.normal() * 0.5));
-    const outcomes = rows.map((r) => 0.6 * r[3]! + 0.4 * r[2]! + 0.3 * random.normal());
-    return { outcome: "units' CSAT", predictors, rows, outcomes };
+    const values = rows.map((r) => 0.6 * r[3]! + 0.4 * r[2]! + 0.3 * random.normal());
+    return { predictors, rows, outcomes: [{ name: "units' CSAT", values }] };
   }
 
   test('below the documented minimum: too few units to say, no driver named', () => {
-    const got = keyDrivers(units(minimumUnits(5) - 1));
+    const [got] = keyDrivers(units(minimumUnits(5) - 1)) as [KeyDriverAnalysis];
     expect(got.grade).toBe('too-few-units');
     expect(got.verdict).toMatch(/^Too few units to say/);
     expect(got.drivers).toEqual([]);
@@ -71,7 +71,7 @@ describe('keyDrivers: the verdict is graded by the evidence', () => {
   });
 
   test('enough units: names exactly the drivers whose interval versus noise excludes zero, says "associated", never "causes"', () => {
-    const got = keyDrivers(units(120));
+    const [got] = keyDrivers(units(120)) as [KeyDriverAnalysis];
     expect(got.grade).toBe('drivers');
     expect(got.resamples).toBe(1000);
     const named = got.drivers.filter((d) => d.associated).map((d) => d.name);
@@ -90,10 +90,20 @@ describe('keyDrivers: the verdict is graded by the evidence', () => {
   test('pure noise: no driver is named', () => {
     const random = mulberry32(9);
     const input = units(60);
-    const got = keyDrivers({ ...input, outcomes: input.outcomes.map(() => random.normal()) });
+    const noise = input.rows.map(() => random.normal());
+    const [got, signal] = keyDrivers({ ...input, outcomes: [{ name: 'noise', values: noise }, ...input.outcomes] }) as [KeyDriverAnalysis, KeyDriverAnalysis];
     expect(got.grade).toBe('no-clear-driver');
     expect(got.drivers.some((d) => d.associated)).toBe(false);
     expect(got.verdict).toMatch(/no driver .* stands out from chance/);
+    // Analysed beside it, in the same resamples, the real outcome still finds its drivers.
+    expect(signal.grade).toBe('drivers');
+  });
+
+  test('an outcome analysed beside another gets the same answer as alone', () => {
+    const input = units(60);
+    const [alone] = keyDrivers(input) as [KeyDriverAnalysis];
+    const [together] = keyDrivers({ ...input, outcomes: [...input.outcomes, { name: 'twice', values: input.outcomes[0]!.values.map((x) => 2 * x) }] }) as [KeyDriverAnalysis];
+    expect(together).toEqual(alone);
   });
 
   test('deterministic: the same data and seed give the same intervals', () => {

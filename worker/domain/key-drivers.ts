@@ -11,6 +11,7 @@
  * the same intervals.
  */
 import { mulberry32, type Random } from '../../db/pool/random.ts';
+import type { ExternalMeasures, InternalMeasures } from './measures.ts';
 import { type Interval, percentile } from './statistics.ts';
 
 /** The internal root causes, leadership support and the know/can/want triad. */
@@ -143,6 +144,47 @@ export interface RelativeWeights {
   rescaled: number[];
 }
 
+/** What relative weights need of the predictors alone, so one decomposition serves every outcome. */
+interface Decomposition {
+  vectors: number[][];
+  root: number[];
+  /** Λ*_jk² with Λ* = V·√Λ·Vᵀ: the predictors' squared correlations with their orthogonal counterparts. */
+  lambdaStarSquared: number[][];
+}
+
+/** Null when the predictors are so collinear that their correlation matrix is (numerically) singular. */
+function decompose(rxx: number[][]): Decomposition | null {
+  const p = rxx.length;
+  const { values, vectors } = symmetricEigen(rxx);
+  if (values[p - 1]! < 1e-10 * p) return null;
+  const root = values.map(Math.sqrt);
+  const lambdaStarSquared = vectors.map((vj) =>
+    vectors.map((vk) => {
+      let lambdaStar = 0;
+      for (let m = 0; m < p; m++) lambdaStar += vj[m]! * root[m]! * vk[m]!;
+      return lambdaStar * lambdaStar;
+    }),
+  );
+  return { vectors, root, lambdaStarSquared };
+}
+
+/** Raw weights Σ_k Λ*_jk²·β_k² with β = V·Λ^(-1/2)·Vᵀ·r_xy (the outcome regressed on the orthogonal counterparts). */
+function weightsOf({ vectors, root, lambdaStarSquared }: Decomposition, rxy: readonly number[]): { rSquared: number; raw: number[] } {
+  const p = rxy.length;
+  const projected = root.map((rootK, k) => {
+    let s = 0;
+    for (let j = 0; j < p; j++) s += vectors[j]![k]! * rxy[j]!;
+    return s / rootK;
+  });
+  const betaSquared = vectors.map((vi) => vi.reduce((s, vik, k) => s + vik * projected[k]!, 0) ** 2);
+  const raw = lambdaStarSquared.map((row) => row.reduce((s, x, k) => s + x * betaSquared[k]!, 0));
+  return { rSquared: betaSquared.reduce((s, b) => s + b, 0), raw };
+}
+
+/** The top-left size×size block of a correlation matrix, and the first `rows` entries of one of its columns. */
+const square = (r: number[][], size: number) => r.slice(0, size).map((row) => row.slice(0, size));
+const column = (r: number[][], rows: number, index: number) => r.slice(0, rows).map((row) => row[index]!);
+
 /**
  * Johnson's relative weights of `predictors` (columns over units) for `outcome`; null when they
  * cannot be computed: fewer units than predictors + 2, a column without variation, or predictors so
@@ -152,28 +194,9 @@ export function relativeWeights(predictors: readonly (readonly number[])[], outc
   const p = predictors.length;
   if (p === 0 || outcome.length < p + 2) return null;
   const r = correlationMatrix([...predictors, outcome]);
-  if (!r) return null;
-  const rxx = r.slice(0, p).map((row) => row.slice(0, p));
-  const rxy = r.slice(0, p).map((row) => row[p]!);
-  const { values, vectors } = symmetricEigen(rxx);
-  if (values[p - 1]! < 1e-10 * p) return null;
-  // Λ* = V·√Λ·Vᵀ (predictors' correlations with their orthogonal counterparts), β = V·Λ^(-1/2)·Vᵀ·r_xy.
-  const root = values.map(Math.sqrt);
-  const projected = values.map((_, k) => {
-    let s = 0;
-    for (let j = 0; j < p; j++) s += vectors[j]![k]! * rxy[j]!;
-    return s / root[k]!;
-  });
-  const beta = vectors.map((vi) => vi.reduce((s, vik, k) => s + vik * projected[k]!, 0));
-  const raw = new Array<number>(p).fill(0);
-  for (let j = 0; j < p; j++) {
-    for (let k = 0; k < p; k++) {
-      let lambdaStar = 0;
-      for (let m = 0; m < p; m++) lambdaStar += vectors[j]![m]! * root[m]! * vectors[k]![m]!;
-      raw[j]! += lambdaStar * lambdaStar * beta[k]! ** 2;
-    }
-  }
-  const rSquared = beta.reduce((s, b) => s + b * b, 0);
+  const decomposition = r && decompose(square(r, p));
+  if (!r || !decomposition) return null;
+  const { rSquared, raw } = weightsOf(decomposition, column(r, p, p));
   return { rSquared, raw, rescaled: raw.map((w) => (rSquared > 0 ? w / rSquared : 0)) };
 }
 
@@ -214,92 +237,122 @@ export interface KeyDriverAnalysis {
 }
 
 export interface KeyDriverInput {
-  /** What the outcome is, as the verdict names it ("units' CSAT"). */
-  outcome: string;
   predictors: readonly string[];
   /** One row per unit: the predictors' values, in `predictors`' order. */
   rows: readonly (readonly number[])[];
-  /** The outcome per unit, in `rows`' order. */
-  outcomes: readonly number[];
+  /** Each outcome's name, as the verdict says it ("units' CSAT"), and its value per unit, in `rows`' order. */
+  outcomes: readonly { name: string; values: readonly number[] }[];
 }
 
 const cannotSay = (n: number) =>
   `Cannot say: across ${n} units a driver or the outcome barely varies, or the drivers move together too closely to separate.`;
 
 /**
- * Relative weights with seeded bootstrap intervals and a verdict graded by the evidence: below the
- * minimum number of units "too few units to say"; otherwise predictors are named only where their
- * weight is reliably above that of noise, and only as "associated with" — unit-level survey data
- * cannot show what causes what.
+ * Relative weights with seeded bootstrap intervals and a verdict graded by the evidence, per
+ * outcome: below the minimum number of units "too few units to say"; otherwise predictors are named
+ * only where their weight is reliably above that of noise, and only as "associated with" — unit-level
+ * survey data cannot show what causes what. The outcomes share each resample (and its
+ * decompositions), which halves the work of two outcomes.
  */
-export function keyDrivers(input: KeyDriverInput, options: { resamples?: number; seed?: number } = {}): KeyDriverAnalysis {
+export function keyDrivers(input: KeyDriverInput, options: { resamples?: number; seed?: number } = {}): KeyDriverAnalysis[] {
   const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED } = options;
+  const p = input.predictors.length;
   const n = input.rows.length;
-  const minimum = minimumUnits(input.predictors.length);
-  const columns = (rows: readonly number[]) => input.predictors.map((_, j) => rows.map((i) => input.rows[i]![j]!));
-  const all = input.rows.map((_, i) => i);
-  const estimate = n >= minimum ? relativeWeights(columns(all), input.outcomes) : null;
-  const empty = { outcome: input.outcome, n, minimumUnits: minimum, rSquared: null, rSquaredInterval: null, resamples: 0, drivers: [] };
-  if (!estimate) {
-    const verdict =
-      n < minimum
-        ? `Too few units to say: ${n} units have enough answers on both sides; at least ${minimum} are needed for ${input.predictors.length} drivers.`
-        : cannotSay(n);
-    return { ...empty, grade: 'too-few-units', verdict };
-  }
+  const minimum = minimumUnits(p);
+  const predictorColumns = input.predictors.map((_, j) => input.rows.map((row) => row[j]!));
+  const estimates = input.outcomes.map(({ values }) => (n >= minimum ? relativeWeights(predictorColumns, values) : null));
+  const analysed = input.outcomes.flatMap((outcome, o) => (estimates[o] ? [o] : []));
 
   const random: Random = mulberry32(seed);
-  const noise = all.map(() => random.normal());
-  const weights: number[][] = input.predictors.map(() => []);
-  const differences: number[][] = input.predictors.map(() => []);
-  const rSquares: number[] = [];
-  for (let b = 0; b < resamples; b++) {
-    const sample = all.map(() => random.int(0, n - 1));
-    const outcomes = sample.map((i) => input.outcomes[i]!);
-    const plain = relativeWeights(columns(sample), outcomes);
-    const withNoise = relativeWeights([...columns(sample), sample.map((i) => noise[i]!)], outcomes);
-    if (!plain || !withNoise) continue;
-    rSquares.push(plain.rSquared);
-    const noiseWeight = withNoise.raw.at(-1)!;
-    plain.raw.forEach((w, j) => {
-      weights[j]!.push(w);
-      differences[j]!.push(withNoise.raw[j]! - noiseWeight);
+  const noise = input.rows.map(() => random.normal());
+  const weights = input.outcomes.map(() => input.predictors.map((): number[] => []));
+  const differences = input.outcomes.map(() => input.predictors.map((): number[] => []));
+  const rSquares = input.outcomes.map((): number[] => []);
+  for (let b = 0; b < resamples && analysed.length > 0; b++) {
+    const sample = input.rows.map(() => random.int(0, n - 1));
+    const pick = (values: readonly number[]) => sample.map((i) => values[i]!);
+    // Predictors, then the noise variable, then each outcome analysed.
+    const r = correlationMatrix([...predictorColumns.map(pick), pick(noise), ...analysed.map((o) => pick(input.outcomes[o]!.values))]);
+    const plain = r && decompose(square(r, p));
+    const withNoise = r && decompose(square(r, p + 1));
+    if (!r || !plain || !withNoise) continue;
+    analysed.forEach((o, index) => {
+      const outcomeAt = p + 1 + index;
+      const { rSquared, raw } = weightsOf(plain, column(r, p, outcomeAt));
+      const noisy = weightsOf(withNoise, column(r, p + 1, outcomeAt)).raw;
+      rSquares[o]!.push(rSquared);
+      raw.forEach((w, j) => {
+        weights[o]![j]!.push(w);
+        differences[o]![j]!.push(noisy[j]! - noisy[p]!);
+      });
     });
   }
-  if (rSquares.length < resamples / 2) return { ...empty, grade: 'too-few-units', verdict: cannotSay(n) };
-  const interval95 = (values: number[]): Interval => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return { low: percentile(sorted, 0.025)!, high: percentile(sorted, 0.975)! };
-  };
-  const drivers = input.predictors
-    .map((name, j): KeyDriver => {
-      const versusRandom = interval95(differences[j]!);
-      return {
-        name,
-        rawWeight: estimate.raw[j]!,
-        share: estimate.rescaled[j]!,
-        interval: interval95(weights[j]!),
-        versusRandom,
-        associated: versusRandom.low > 0,
-      };
-    })
-    .sort((a, b) => b.rawWeight - a.rawWeight);
-  const analysis = { ...empty, rSquared: estimate.rSquared, rSquaredInterval: interval95(rSquares), resamples: rSquares.length, drivers };
-  const named = drivers.filter((d) => d.associated);
-  const r2 = `R² = ${estimate.rSquared.toFixed(2)}`;
-  if (named.length === 0) {
+
+  return input.outcomes.map(({ name: outcome }, o) => {
+    const estimate = estimates[o];
+    const empty = { outcome, n, minimumUnits: minimum, rSquared: null, rSquaredInterval: null, resamples: 0, drivers: [], grade: 'too-few-units' as const };
+    if (n < minimum) {
+      return { ...empty, verdict: `Too few units to say: ${n} units have enough answers on both sides; at least ${minimum} are needed for ${p} drivers.` };
+    }
+    if (!estimate || rSquares[o]!.length < resamples / 2) return { ...empty, verdict: cannotSay(n) };
+    const drivers = input.predictors
+      .map((name, j): KeyDriver => {
+        const versusRandom = interval95(differences[o]![j]!);
+        return { name, rawWeight: estimate.raw[j]!, share: estimate.rescaled[j]!, interval: interval95(weights[o]![j]!), versusRandom, associated: versusRandom.low > 0 };
+      })
+      .sort((a, b) => b.rawWeight - a.rawWeight);
+    const analysis = { ...empty, rSquared: estimate.rSquared, rSquaredInterval: interval95(rSquares[o]!), resamples: rSquares[o]!.length, drivers };
+    const named = drivers.filter((d) => d.associated);
+    const r2 = `R² = ${estimate.rSquared.toFixed(2)}`;
+    if (named.length === 0) {
+      return { ...analysis, grade: 'no-clear-driver', verdict: `Across ${n} units no driver of ${outcome} stands out from chance (${r2}): none is named.` };
+    }
+    const share = Math.round(100 * named.reduce((s, d) => s + d.share, 0));
+    const names = named.map((d) => label(d.name));
+    const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
     return {
       ...analysis,
-      grade: 'no-clear-driver',
-      verdict: `Across ${n} units no driver of ${input.outcome} stands out from chance (${r2}): none is named.`,
+      grade: 'drivers',
+      verdict: `Across ${n} units, ${outcome} is associated with ${list} (together ${share}% of the explained variance, ${r2}); an association, not proof of cause.`,
     };
-  }
-  const share = Math.round(100 * named.reduce((s, d) => s + d.share, 0));
-  const names = named.map((d) => label(d.name));
-  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-  return {
-    ...analysis,
-    grade: 'drivers',
-    verdict: `Across ${n} units, ${input.outcome} is associated with ${list} (together ${share}% of the explained variance, ${r2}); an association, not proof of cause.`,
-  };
+  });
+}
+
+function interval95(values: readonly number[]): Interval {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { low: percentile(sorted, 0.025)!, high: percentile(sorted, 0.975)! };
+}
+
+/** A unit's staff and client figures, as diagnostics' linkedUnits gives them. */
+export interface LinkedUnit {
+  staff: InternalMeasures;
+  clients: ExternalMeasures;
+}
+
+const PREDICTOR_VALUE: Record<KeyDriverPredictor, (staff: InternalMeasures) => number> = {
+  commitments: (s) => s.rootCauses.commitments!.mean,
+  internalCulture: (s) => s.rootCauses.internalCulture!.mean,
+  empowerment: (s) => s.rootCauses.empowerment!.mean,
+  recognition: (s) => s.rootCauses.recognition!.mean,
+  leadershipSupport: (s) => s.rootCauses.leadershipSupport!.mean,
+  knowledge: (s) => s.knowledge!.mean,
+  ability: (s) => s.ability!.mean,
+  willingness: (s) => s.willingness!.mean,
+};
+
+/** What accounts for units' CSAT and overall rating across the counter: each unit's staff means as predictors. */
+export function unitKeyDrivers(units: readonly LinkedUnit[], options?: { resamples?: number; seed?: number }): { csat: KeyDriverAnalysis; overall: KeyDriverAnalysis } {
+  const rows = units.map((unit) => KEY_DRIVER_PREDICTORS.map((name) => PREDICTOR_VALUE[name](unit.staff)));
+  const [csat, overall] = keyDrivers(
+    {
+      predictors: KEY_DRIVER_PREDICTORS,
+      rows,
+      outcomes: [
+        { name: "units' CSAT", values: units.map((unit) => unit.clients.csat!.share) },
+        { name: "units' overall rating", values: units.map((unit) => unit.clients.overall!.mean) },
+      ],
+    },
+    options,
+  );
+  return { csat: csat!, overall: overall! };
 }
