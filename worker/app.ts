@@ -21,6 +21,7 @@ import { diagnosticsRouter } from './routes/diagnostics/index.ts';
 import { externalRatingsRouter } from './routes/external-ratings/index.ts';
 import { healthRouter } from './routes/health/index.ts';
 import { internalRatingsRouter } from './routes/internal-ratings/index.ts';
+import { keyDriversRouter } from './routes/key-drivers/index.ts';
 import { oauthRouter } from './routes/oauth/index.ts';
 import { partnerClientsRouter } from './routes/partner-clients/index.ts';
 import { scorecardRouter } from './routes/scorecard/index.ts';
@@ -108,6 +109,7 @@ export function createApp() {
   app.route('/', targetsRouter);
   app.route('/', scorecardRouter);
   app.route('/', diagnosticsRouter);
+  app.route('/', keyDriversRouter);
   app.route('/', webhookEndpointsRouter);
   return app;
 }

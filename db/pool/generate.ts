@@ -76,7 +76,22 @@ export interface LatentUnit extends PoolUnit {
   support: number;
   /** Whether most of its staff are willing. */
   willing: boolean;
+  /**
+   * What else this unit's customers meet (its product, premises, queues), independent of support:
+   * most of a unit's CSAT is not its staff's support, so the support→CSAT link is modest (see
+   * CALIBRATION.serviceSpread). Absent: 0.
+   */
+  service?: number;
 }
+
+/**
+ * The knobs the calibration table (db/pool/calibration.ts, `npm run pool:calibration`) was tuned
+ * with. supportLoading and serviceSpread set the unit-level support→CSAT correlation (Harter,
+ * Schmidt & Hayes 2002: about .32); employerCentre sets where eNPS sits (typical organizations
+ * between −10 and +30). The attitude-blame figures of the seed articles come from the willingness
+ * and blame parameters below and hold with these.
+ */
+export const CALIBRATION = { supportLoading: 0.3, serviceSpread: 0.75, employerCentre: 7.7, unwillingPenalty: 0.75 } as const;
 
 /** What drives an organization's customers' answers besides its units' latent traits. */
 export interface CustomerTraits {
@@ -91,7 +106,7 @@ export interface CustomerTraits {
 /** One external rating of `unit`, at a time drawn in [start, end). */
 export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTraits, { start, end }: { start: number; end: number }): NewExternalRating {
   const recurring = rng.chance(traits.recurringShare);
-  const level = 0.55 * unit.support + (unit.willing ? 0 : -0.35) + traits.serviceOffset;
+  const level = CALIBRATION.supportLoading * unit.support + (unit.service ?? 0) + (unit.willing ? 0 : -CALIBRATION.unwillingPenalty) + traits.serviceOffset;
   const dissatisfied = sigmoid(-1.9 - level) * (recurring ? 0.35 : 1);
   const satisfied = sigmoid(0.9 + level + (recurring ? 0.3 : 0));
   const u = rng.next() * Math.max(1, dissatisfied + satisfied);
@@ -148,7 +163,7 @@ export function drawInternal(
     willingness: score((unit.willing ? 4.35 : 2.9) + (isNew ? 0.4 : 0) + 0.1 * unit.support + 0.7 * rng.normal()),
     tenure_band: isNew ? 'new' : 'established',
     role,
-    recommend_employer: rng.chance(0.8) ? score(5.5 + 1.2 * unit.support + 1.8 * rng.normal(), 0, 10) : null,
+    recommend_employer: rng.chance(0.8) ? score(CALIBRATION.employerCentre + 1.2 * unit.support + 1.8 * rng.normal(), 0, 10) : null,
   };
 }
 
@@ -184,6 +199,7 @@ export function generateOrganization(seed: number, index: number, now: Date): Po
       kind,
       support,
       willing: !rng.chance(sigmoid(-1.93 - 0.6 * support)),
+      service: CALIBRATION.serviceSpread * rng.normal(),
     };
   });
 

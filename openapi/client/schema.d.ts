@@ -647,6 +647,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/key-drivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What accounts for units’ customer satisfaction, across the counter
+         * @description Needs `reports:read`. For one whole period (a calendar month, a quarter or 12 whole months; any other window is a 422 naming `from`/`to`), across the tenant’s units with enough answers on both sides: how much of the units’ CSAT and overall rating each internal driver accounts for (the four root causes, leadership support, knowledge, ability and willingness, as unit means). Johnson’s relative weights split R² among correlated drivers; units are resampled 1,000 times (seeded) for 95% intervals. A driver is named only when its weight stands out from that of a random variable; below the minimum number of units the verdict is "too few units to say". Only units whose internal figures are published for the period take part, so the answer rests on published figures alone. Association across units, not cause.
+         */
+        get: operations["getKeyDrivers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -2438,6 +2458,73 @@ export interface components {
              *     ]
              */
             supportedBy: string[];
+        };
+        KeyDrivers: {
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            /**
+             * Format: int32
+             * @description The tenant's leaf units with ≥ 5 internal respondents, whose internal figures are published for the period, and ≥ 10 external ratings.
+             */
+            units: number;
+            outcomes: {
+                csat: components["schemas"]["KeyDriverAnalysis"];
+                overall: components["schemas"]["KeyDriverAnalysis"];
+            };
+        };
+        KeyDriverAnalysis: {
+            outcome: string;
+            /**
+             * Format: int32
+             * @description Units analysed.
+             */
+            n: number;
+            /**
+             * Format: int32
+             * @description Below this many units nothing is said: max(20, 5 per driver), 40 here.
+             */
+            minimumUnits: number;
+            /** @description Share of the outcome’s variance across units that the drivers together account for; null when nothing is said. */
+            rSquared: number | null;
+            rSquaredInterval: {
+                low: number;
+                high: number;
+            } | null;
+            /**
+             * Format: int32
+             * @description Bootstrap resamples analysed (of 1000; seeded, so the same data gives the same intervals).
+             */
+            resamples: number;
+            /** @description By raw weight, largest first; empty when nothing is said. */
+            drivers: components["schemas"]["KeyDriver"][];
+            /** @enum {string} */
+            grade: "too-few-units" | "no-clear-driver" | "drivers";
+            /** @description Plain language; names a driver only when `associated`, and says "associated with", never "causes". */
+            verdict: string;
+        };
+        KeyDriver: {
+            /** @enum {string} */
+            name: "commitments" | "internalCulture" | "empowerment" | "recognition" | "leadershipSupport" | "knowledge" | "ability" | "willingness";
+            /** @description Johnson’s relative weight: this driver’s part of R² (the raw weights sum to R²). */
+            rawWeight: number;
+            /** @description rawWeight / R², 0-1: its share of the explained variance. */
+            share: number;
+            /** @description Bootstrap 95% percentile interval of rawWeight (units resampled). */
+            interval: {
+                low: number;
+                high: number;
+            };
+            /** @description Bootstrap 95% interval of rawWeight minus the weight of a random variable added to the drivers (Tonidandel, LeBreton & Johnson 2009): raw weights are never negative, so this, not `interval`, says whether a driver stands out from chance. */
+            versusRandom: {
+                low: number;
+                high: number;
+            };
+            /** @description `versusRandom` excludes 0: the only drivers a verdict names. */
+            associated: boolean;
         };
         /** @description A new webhook endpoint with its signing secret, shown once. */
         CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
@@ -8147,6 +8234,164 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your request is not valid */
+            422: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getKeyDrivers: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC) of a month, inclusive; with `to`, one calendar month, quarter or 12 whole months. Default: the last complete quarter. */
+                from?: string;
+                /** @description First day (UTC) of the month after the period, exclusive. Default: the end of the last complete quarter. */
+                to?: string;
+            };
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key drivers of the period. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KeyDrivers"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query or header parameter is not valid */
+            400: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;

@@ -11,7 +11,7 @@ import {
   type InternalTotals,
   sumTotals,
 } from '../db/rollup-totals.ts';
-import { externalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS, type RootCause, ROOT_CAUSES, type ServiceComponent } from './measures.ts';
+import { type ExternalMeasures, externalMeasures, type InternalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS, type RootCause, ROOT_CAUSES, type ServiceComponent } from './measures.ts';
 import type { Decision, Disclosure, DisclosurePeriod, WithheldReason } from './disclosure.ts';
 import { type Correlation, type MeanEstimate, pearson, type ShareEstimate, shareOf, Z95 } from './statistics.ts';
 
@@ -230,23 +230,30 @@ export function diagnose({ units, external, internal, unitId, period, disclosure
 }
 
 /**
- * Across the tenant's leaf units (none below them today) with enough answers, whatever unit was
- * asked for: a tenant-wide figure. A unit counts only if its own internal cell is published, so r is
- * computed from published figures alone and reveals nothing they do not.
+ * The tenant's leaf units (none below them today) with enough answers on both sides in the period,
+ * each with its staff's and clients' measures. A unit counts only if its own internal cell is
+ * published, so what is computed across them rests on published figures alone and reveals nothing
+ * they do not (the service-profit link, key drivers).
  */
-function serviceProfitLink({ units, external, internal, period, disclosure }: Omit<DiagnosticsInput, 'unitId'>): Diagnostics['serviceProfitLink'] {
-  const supportIndexes: number[] = [];
-  const csats: number[] = [];
+export function linkedUnits({ units, external, internal, period, disclosure }: Omit<DiagnosticsInput, 'unitId'>): { id: string; staff: InternalMeasures; clients: ExternalMeasures }[] {
   const parents = new Set(units.map((unit) => unit.parentId));
+  const linked = [];
   for (const { id } of units) {
     if (parents.has(id) || !disclosure.decide({ period, unitId: id }).published) continue;
     const staff = internalMeasures(sumTotals(internal.filter((row) => row.unitId === id), EMPTY_INTERNAL_TOTALS));
     const clients = externalMeasures(sumTotals(external.filter((row) => row.unitId === id), EMPTY_EXTERNAL_TOTALS));
     if (staff.respondents < LINK_MIN_RESPONDENTS || clients.ratings < LINK_MIN_RATINGS) continue;
-    supportIndexes.push(staff.supportIndex!.mean);
-    csats.push(clients.csat!.share);
+    linked.push({ id, staff, clients });
   }
-  const qualifyingUnits = supportIndexes.length;
+  return linked;
+}
+
+/** Across the linked units, whatever unit was asked for: a tenant-wide figure. */
+function serviceProfitLink(input: Omit<DiagnosticsInput, 'unitId'>): Diagnostics['serviceProfitLink'] {
+  const linked = linkedUnits(input);
+  const supportIndexes = linked.map((unit) => unit.staff.supportIndex!.mean);
+  const csats = linked.map((unit) => unit.clients.csat!.share);
+  const qualifyingUnits = linked.length;
   if (qualifyingUnits < LINK_MIN_UNITS) {
     return {
       qualifyingUnits,

@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { diagnosticsTotals, reportsVersion } from '../../db/diagnostics.ts';
 import { diagnose } from '../../domain/diagnostics.ts';
-import { monthStart, wholePeriod } from '../../domain/disclosure.ts';
+import { type DisclosurePeriod, monthStart, wholePeriod } from '../../domain/disclosure.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
 import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
@@ -18,9 +18,8 @@ function defaultPeriod(now: Date): { from: string; to: string } {
   return { from: monthStart(new Date(`${to}T00:00:00Z`), -3), to };
 }
 
-export const getDiagnostics: RouteHandler<GetDiagnosticsRoute, AppEnv> = async (c) => {
-  const query = c.req.valid('query');
-  const now = new Date();
+/** The whole period `from`/`to` ask for (default: the last complete quarter), or a 422 naming them. */
+export function requestedPeriod(query: { from?: string; to?: string }, now: Date): DisclosurePeriod {
   const fallback = defaultPeriod(now);
   const asked = { from: query.from ?? fallback.from, to: query.to ?? fallback.to };
   const period = wholePeriod(asked.from, asked.to);
@@ -30,6 +29,13 @@ export const getDiagnostics: RouteHandler<GetDiagnosticsRoute, AppEnv> = async (
       errors: pointers.map((pointer) => ({ location: 'query', pointer, detail: WHOLE_PERIOD })),
     });
   }
+  return period;
+}
+
+export const getDiagnostics: RouteHandler<GetDiagnosticsRoute, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  const now = new Date();
+  const period = requestedPeriod(query, now);
   const unitId = query.unitId ?? null;
   const tenantId = tenantOf(c.get('principal')).tenant.id;
   // The answer follows today's date as well as the data: the default period, and which months have ended.
