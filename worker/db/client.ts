@@ -1,4 +1,4 @@
-import { neon, neonConfig } from '@neondatabase/serverless';
+import { neon, neonConfig, NeonQueryPromise } from '@neondatabase/serverless';
 import { sql } from 'drizzle-orm';
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/neon-http';
@@ -58,4 +58,73 @@ export function setTenant(db: Database, tenantId: string) {
 export async function inTenant<T extends Batch>(db: Database, tenantId: string, queries: T): Promise<BatchResponse<T>> {
   const [, ...results] = await db.batch([setTenant(db, tenantId), ...queries]);
   return results as BatchResponse<T>;
+}
+
+/**
+ * A statement that must lead a request's first round trip, and what becomes of its answer: the
+ * authentication of a tenant request (worker/http/auth.ts), so that it, the tenant context and the
+ * request's work are one transaction, one round trip.
+ */
+export interface Lead {
+  /** Built when the first round trip leaves. */
+  statement(): { query: string; params: unknown[] };
+  /** Its rows, when the transaction committed. */
+  accept(rows: Record<string, unknown>[]): void;
+  /** The error that aborted the transaction: the error to throw instead if it is the lead's own refusal, else undefined. */
+  refuse(error: unknown): Error | undefined;
+}
+
+/** The Neon driver's query function as drizzle uses it: `query()` builds, `transaction()` sends a batch. */
+interface Client {
+  query(text: string, params?: unknown[], options?: object): NeonQueryPromise<boolean, boolean>;
+  transaction(queries: NeonQueryPromise<boolean, boolean>[], options?: object): Promise<unknown[]>;
+}
+
+/**
+ * `db` with `lead` put in front of its first round trip, a single query or a batch alike: both are
+ * sent as one transaction that starts with the lead's statement. Round trips made while the first is
+ * in flight wait for it. A refusal is thrown by every round trip after it too; a transaction that
+ * failed for another reason (a later statement's) leaves the lead to the next round trip, or to
+ * `settle()`, which sends it alone when the request made no round trip that carried it.
+ */
+export function withLead(db: Database, lead: Lead): { db: Database; settle(): Promise<void> } {
+  const client = db.$client as unknown as Client;
+  let led = false;
+  let refusal: Error | undefined;
+  let inFlight: Promise<unknown> | undefined;
+
+  async function trip(queries: NeonQueryPromise<boolean, boolean>[], options?: object): Promise<unknown[]> {
+    while (inFlight) await inFlight.catch(() => undefined);
+    if (refusal) throw refusal;
+    if (led) return client.transaction(queries, options);
+    const { query, params } = lead.statement();
+    const attempt = client.transaction([client.query(query, params, { arrayMode: false, fullResults: false }), ...queries], options);
+    inFlight = attempt;
+    try {
+      const [rows, ...results] = await attempt;
+      lead.accept(rows as Record<string, unknown>[]);
+      led = true;
+      return results;
+    } catch (error) {
+      refusal = lead.refuse(error);
+      throw refusal ?? error;
+    } finally {
+      inFlight = undefined;
+    }
+  }
+
+  const query = (text: string, params?: unknown[], options?: object) =>
+    new NeonQueryPromise(async () => (await trip([client.query(text, params, options)]))[0], { query: text, params: params ?? [] }, options);
+  const wrapped = Object.assign(
+    () => {
+      throw new Error('withLead: use query() or transaction()');
+    },
+    { query, transaction: trip },
+  ) as unknown as Database['$client'];
+  return {
+    db: drizzle({ client: wrapped, schema, casing: 'snake_case' }),
+    async settle() {
+      if (!led && !refusal) await trip([]);
+    },
+  };
 }

@@ -22,6 +22,8 @@ const PROBLEM_BY_STATUS: Partial<Record<number, ProblemName>> = {
 
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof ProblemError) return problemResponse(c, error);
+  // A refused authentication reaches the handler through the query it led (http/auth.ts), wrapped by drizzle.
+  if (error.cause instanceof ProblemError) return problemResponse(c, error.cause);
   if (error instanceof HTTPException && PROBLEM_BY_STATUS[error.status]) {
     return problemResponse(c, new ProblemError(PROBLEM_BY_STATUS[error.status]!, error.message || 'Bad request.'));
   }

@@ -23,14 +23,14 @@ const COHORT_NAMES = { all: 'pool', industry: 'industry', sizeBand: 'size band',
  */
 async function benchmarkOf(c: Context<AppEnv>, query: Query) {
   const { tenant } = tenantOf(c.get('principal'));
-  const cohortValue = cohortValueOf({ tenantId: tenant.id, industry: tenant.industry, sizeBand: tenant.sizeBand, region: tenant.region }, query.cohort);
   const view = await readBenchmark(c.get('db'), {
     tenantId: tenant.id,
     periodKind: query.period,
     measure: query.measure,
     cohortKind: query.cohort,
-    cohortValue,
   });
+  // The tenant row came with the batch (its authentication): known only now.
+  const cohortValue = cohortValueOf({ tenantId: tenant.id, industry: tenant.industry, sizeBand: tenant.sizeBand, region: tenant.region }, query.cohort);
   if (!view) {
     throw new ProblemError('notFound', `No ${query.period} benchmark has been computed yet: the benchmark job has not run for any ${query.period}.`);
   }
