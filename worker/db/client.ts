@@ -4,6 +4,7 @@ import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/neon-http';
 import * as schema from '../../db/schema.ts';
 import type { Env } from '../env.ts';
+import { isDatabaseTimeout, isDatabaseUnavailable } from './errors.ts';
 import { useLocalNeonEndpoint } from './local-neon.ts';
 
 /**
@@ -85,11 +86,13 @@ interface Client {
  * sent as one transaction that starts with the lead's statement. Round trips made while the first is
  * in flight wait for it. A refusal is thrown by every round trip after it too; a transaction that
  * failed for another reason (a later statement's) leaves the lead to the next round trip, or to
- * `settle()`, which sends it alone when the request made no round trip that carried it.
+ * `settle()`, which sends it alone when no round trip carried it: false, sending nothing, when the
+ * last one got no answer (the database is down or slow, and the request already says so).
  */
-export function withLead(db: Database, lead: Lead): { db: Database; settle(): Promise<void> } {
+export function withLead(db: Database, lead: Lead): { db: Database; settle(): Promise<boolean> } {
   const client = db.$client as unknown as Client;
   let led = false;
+  let unanswered = false;
   let refusal: Error | undefined;
   let inFlight: Promise<unknown> | undefined;
 
@@ -107,6 +110,7 @@ export function withLead(db: Database, lead: Lead): { db: Database; settle(): Pr
       return results;
     } catch (error) {
       refusal = lead.refuse(error);
+      unanswered = !refusal && (isDatabaseTimeout(error) || isDatabaseUnavailable(error));
       throw refusal ?? error;
     } finally {
       inFlight = undefined;
@@ -124,7 +128,10 @@ export function withLead(db: Database, lead: Lead): { db: Database; settle(): Pr
   return {
     db: drizzle({ client: wrapped, schema, casing: 'snake_case' }),
     async settle() {
-      if (!led && !refusal) await trip([]);
+      if (led || refusal) return true;
+      if (unanswered) return false;
+      await trip([]);
+      return true;
     },
   };
 }

@@ -104,8 +104,8 @@ function tenantToCome(id: string): Tenant {
 class Authentication implements Lead {
   readonly principal: TenantPrincipal;
   refusal?: { problem: ProblemError; reason: Refusal['reason'] };
-  /** Sends the statement alone unless a round trip has carried it (set by `tenantAuth`). */
-  settle: () => Promise<void> = async () => undefined;
+  /** Sends the statement alone unless a round trip has carried it (set by `tenantAuth`; see `withLead`). */
+  settle: () => Promise<boolean> = async () => true;
   #needs: ScopeNeeds = { grantsAll: GRANTS_ALL };
   #route?: Scope;
   #grantee?: string;
@@ -190,12 +190,16 @@ export function tenantAuth(): MiddlewareHandler<AppEnv> {
     c.set('principal', authentication.principal);
     c.set('db', led.db);
     await next();
-    if (!authentication.settled) {
-      try {
-        await led.settle();
-      } catch (error) {
-        if (!authentication.refusal) throw error;
-      }
+    let answered = true;
+    try {
+      answered = await led.settle();
+    } catch (error) {
+      if (!authentication.refusal) throw error;
+    }
+    if (!answered) {
+      // The database did not answer (the response says so): the caller is as unknown as before a lookup.
+      c.set('principal', undefined);
+      return;
     }
     const { refusal } = authentication;
     if (!refusal) return;
