@@ -17,9 +17,10 @@ function statusOf(result: { rows: unknown[] }): CredentialStatus {
 }
 
 /**
- * One round trip: `authenticate_api_key` (migration 0001) checks the key and, only when it is live,
- * sets the transaction's tenant; the select after it then sees that tenant's rows, through row-level
- * security like any other query. A revoked key's use is audited by the function itself.
+ * A key issued before keys named their tenant (see domain/secrets.ts), in a round trip of its own:
+ * `authenticate_api_key` (migration 0001) checks the key and, only when it is live, sets the
+ * transaction's tenant; the select after it then sees that tenant's rows, through row-level security
+ * like any other query. A revoked key's use is audited by the function itself.
  */
 export async function authenticateApiKey(
   db: Database,
