@@ -18,7 +18,7 @@ describe('POST /v1/tenants (operator)', () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
-    expect(apiKey.secret).toMatch(/^sck_[A-Za-z0-9_-]{32}$/);
+    expect(apiKey.secret).toMatch(/^sck_[A-Za-z0-9_-]{76}$/);
     expect(apiKey.secret.startsWith(apiKey.displayPrefix)).toBe(true);
     expect(apiKey.scopes).toContain('admin');
   });

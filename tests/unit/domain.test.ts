@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { createUuidv7Generator, uuidv7 } from '../../worker/domain/ids.ts';
 import { isRegionCode, REGION_CODES } from '../../worker/domain/regions.ts';
-import { generateApiKey, looksLikeApiKey, sha256Hex } from '../../worker/domain/secrets.ts';
+import { generateApiKey, parseApiKey, sha256Hex } from '../../worker/domain/secrets.ts';
 
 describe('uuidv7', () => {
   test('is an RFC 9562 version 7 UUID carrying the time', () => {
@@ -82,27 +82,33 @@ describe('uuidv7 ordering (RFC 9562 §6.2 method 1: rand_a is a counter)', () =>
 });
 
 describe('API key secrets', () => {
-  test('are sck_ and 32 base64url characters (192 bits), with a short display prefix', async () => {
-    const key = await generateApiKey();
-    expect(key.secret).toMatch(/^sck_[A-Za-z0-9_-]{32}$/);
+  const tenantId = crypto.randomUUID();
+  test('are sck_, 32 base64url characters (192 bits), then their tenant and key ids; with a short display prefix', async () => {
+    const keyId = crypto.randomUUID();
+    const key = await generateApiKey(tenantId, keyId);
+    expect(key.secret).toMatch(/^sck_[A-Za-z0-9_-]{76}$/);
     expect(key.displayPrefix).toBe(key.secret.slice(0, 12));
-    expect(looksLikeApiKey(key.secret)).toBe(true);
+    expect(parseApiKey(key.secret)).toEqual({ address: { tenantId, keyId } });
+  });
+
+  test('issued before they named their tenant still look like keys, without an address', () => {
+    expect(parseApiKey(`sck_${'a'.repeat(32)}`)).toEqual({ address: undefined });
   });
 
   test('are stored as their SHA-256 only', async () => {
-    const key = await generateApiKey();
+    const key = await generateApiKey(tenantId, crypto.randomUUID());
     expect(key.hash).toBe(createHash('sha256').update(key.secret).digest('hex'));
     expect(await sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
   test('never repeat', async () => {
-    const secrets = await Promise.all(Array.from({ length: 200 }, () => generateApiKey()));
+    const secrets = await Promise.all(Array.from({ length: 200 }, () => generateApiKey(tenantId, crypto.randomUUID())));
     expect(new Set(secrets.map((k) => k.secret)).size).toBe(200);
   });
 
   test('refuse tokens of the wrong shape without a lookup', () => {
-    for (const token of ['', 'sck_', 'sck_short', `sk_${'a'.repeat(32)}`, `sck_${'a'.repeat(31)}!`, `sck_${'a'.repeat(33)}`]) {
-      expect(looksLikeApiKey(token)).toBe(false);
+    for (const token of ['', 'sck_', 'sck_short', `sk_${'a'.repeat(32)}`, `sck_${'a'.repeat(31)}!`, `sck_${'a'.repeat(33)}`, `sck_${'a'.repeat(75)}`, `sck_${'a'.repeat(77)}`]) {
+      expect(parseApiKey(token)).toBeUndefined();
     }
   });
 });

@@ -11,7 +11,7 @@ import {
   verifyAccessToken,
 } from '../../worker/domain/access-tokens.ts';
 import { parseScope, scopesBeyond } from '../../worker/domain/scopes.ts';
-import { generateApiKey, generateClientSecret, looksLikeApiKey, looksLikeClientSecret } from '../../worker/domain/secrets.ts';
+import { generateApiKey, generateClientSecret, looksLikeClientSecret, parseApiKey } from '../../worker/domain/secrets.ts';
 import { OAuthError, parseTokenRequest, type TokenRequestInput } from '../../worker/routes/oauth/token-request.ts';
 
 describe('client secrets', () => {
@@ -21,8 +21,8 @@ describe('client secrets', () => {
     expect(displayPrefix).toBe(secret.slice(0, 12));
     expect(hash).toBe(createHash('sha256').update(secret).digest('hex'));
     expect(looksLikeClientSecret(secret)).toBe(true);
-    expect(looksLikeApiKey(secret)).toBe(false);
-    expect(looksLikeClientSecret((await generateApiKey()).secret)).toBe(false);
+    expect(parseApiKey(secret)).toBeUndefined();
+    expect(looksLikeClientSecret((await generateApiKey(crypto.randomUUID(), crypto.randomUUID())).secret)).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, isNotNull, isNull, lt, ne, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots } from '../../db/schema.ts';
+import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, tenants } from '../../db/schema.ts';
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
@@ -184,10 +184,14 @@ export interface BenchmarkView {
  */
 export async function readBenchmark(
   db: Database,
-  query: { tenantId: string; periodKind: PeriodKind; periodStart?: string; measure: Measure; cohortKind: CohortKind; cohortValue: string },
+  query: { tenantId: string; periodKind: PeriodKind; periodStart?: string; measure: Measure; cohortKind: CohortKind },
   /** Read the disclosure decisions as of this time, in the same round trip. */
   disclosureAt?: Date,
 ): Promise<BenchmarkView | undefined> {
+  // The tenant's current cohort, read in the batch: nothing of its row need be known before it.
+  const currentValue = query.cohortKind === 'all'
+    ? ''
+    : sql`(select ${tenants[query.cohortKind]}::text from ${tenants} where ${tenants.id} = ${query.tenantId})`;
   const latest = sql`(${db
     .select({ id: benchmarkSnapshots.id })
     .from(benchmarkSnapshots)
@@ -208,7 +212,7 @@ export async function readBenchmark(
       eq(benchmarkPositions.cohortKind, kind),
     );
   // The snapshot's cohort of the tenant when it has a position there, so a stat and a rank never mix cohorts.
-  const frozenValue = sql`coalesce((${db.select({ value: benchmarkPositions.cohortValue }).from(benchmarkPositions).where(positionOf(query.cohortKind))}), ${query.cohortValue})`;
+  const frozenValue = sql`coalesce((${db.select({ value: benchmarkPositions.cohortValue }).from(benchmarkPositions).where(positionOf(query.cohortKind))}), ${currentValue})`;
   const statOf = (kind: CohortKind, value: SQL | string) =>
     db
       .select()

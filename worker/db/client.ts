@@ -1,9 +1,10 @@
-import { neon, neonConfig } from '@neondatabase/serverless';
+import { neon, neonConfig, NeonQueryPromise } from '@neondatabase/serverless';
 import { sql } from 'drizzle-orm';
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch';
 import { drizzle } from 'drizzle-orm/neon-http';
 import * as schema from '../../db/schema.ts';
 import type { Env } from '../env.ts';
+import { isDatabaseTimeout, isDatabaseUnavailable } from './errors.ts';
 import { useLocalNeonEndpoint } from './local-neon.ts';
 
 /**
@@ -58,4 +59,79 @@ export function setTenant(db: Database, tenantId: string) {
 export async function inTenant<T extends Batch>(db: Database, tenantId: string, queries: T): Promise<BatchResponse<T>> {
   const [, ...results] = await db.batch([setTenant(db, tenantId), ...queries]);
   return results as BatchResponse<T>;
+}
+
+/**
+ * A statement that must lead a request's first round trip, and what becomes of its answer: the
+ * authentication of a tenant request (worker/http/auth.ts), so that it, the tenant context and the
+ * request's work are one transaction, one round trip.
+ */
+export interface Lead {
+  /** Built when the first round trip leaves. */
+  statement(): { query: string; params: unknown[] };
+  /** Its rows, when the transaction committed. */
+  accept(rows: Record<string, unknown>[]): void;
+  /** The error that aborted the transaction: the error to throw instead if it is the lead's own refusal, else undefined. */
+  refuse(error: unknown): Error | undefined;
+}
+
+/** The Neon driver's query function as drizzle uses it: `query()` builds, `transaction()` sends a batch. */
+interface Client {
+  query(text: string, params?: unknown[], options?: object): NeonQueryPromise<boolean, boolean>;
+  transaction(queries: NeonQueryPromise<boolean, boolean>[], options?: object): Promise<unknown[]>;
+}
+
+/**
+ * `db` with `lead` put in front of its first round trip, a single query or a batch alike: both are
+ * sent as one transaction that starts with the lead's statement. Round trips made while the first is
+ * in flight wait for it. A refusal is thrown by every round trip after it too; a transaction that
+ * failed for another reason (a later statement's) leaves the lead to the next round trip, or to
+ * `settle()`, which sends it alone when no round trip carried it: false, sending nothing, when the
+ * last one got no answer (the database is down or slow, and the request already says so).
+ */
+export function withLead(db: Database, lead: Lead): { db: Database; settle(): Promise<boolean> } {
+  const client = db.$client as unknown as Client;
+  let led = false;
+  let unanswered = false;
+  let refusal: Error | undefined;
+  let inFlight: Promise<unknown> | undefined;
+
+  async function trip(queries: NeonQueryPromise<boolean, boolean>[], options?: object): Promise<unknown[]> {
+    while (inFlight) await inFlight.catch(() => undefined);
+    if (refusal) throw refusal;
+    if (led) return client.transaction(queries, options);
+    const { query, params } = lead.statement();
+    const attempt = client.transaction([client.query(query, params, { arrayMode: false, fullResults: false }), ...queries], options);
+    inFlight = attempt;
+    try {
+      const [rows, ...results] = await attempt;
+      lead.accept(rows as Record<string, unknown>[]);
+      led = true;
+      return results;
+    } catch (error) {
+      refusal = lead.refuse(error);
+      unanswered = !refusal && (isDatabaseTimeout(error) || isDatabaseUnavailable(error));
+      throw refusal ?? error;
+    } finally {
+      inFlight = undefined;
+    }
+  }
+
+  const query = (text: string, params?: unknown[], options?: object) =>
+    new NeonQueryPromise(async () => (await trip([client.query(text, params, options)]))[0], { query: text, params: params ?? [] }, options);
+  const wrapped = Object.assign(
+    () => {
+      throw new Error('withLead: use query() or transaction()');
+    },
+    { query, transaction: trip },
+  ) as unknown as Database['$client'];
+  return {
+    db: drizzle({ client: wrapped, schema, casing: 'snake_case' }),
+    async settle() {
+      if (led || refusal) return true;
+      if (unanswered) return false;
+      await trip([]);
+      return true;
+    },
+  };
 }

@@ -1,5 +1,5 @@
-import { and, eq, getTableName, isNull, sql } from 'drizzle-orm';
-import { apiKeys, partnerClients, tenants, type ApiKey, type AuditAction, type PartnerClient, type Tenant } from '../../db/schema.ts';
+import { and, eq, getTableColumns, getTableName, isNull, sql } from 'drizzle-orm';
+import { apiKeys, partnerClients, tenants, type ApiKey, type AuditAction, type PartnerClient, type Scope, type Tenant } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
@@ -17,9 +17,10 @@ function statusOf(result: { rows: unknown[] }): CredentialStatus {
 }
 
 /**
- * One round trip: `authenticate_api_key` (migration 0001) checks the key and, only when it is live,
- * sets the transaction's tenant; the select after it then sees that tenant's rows, through row-level
- * security like any other query. A revoked key's use is audited by the function itself.
+ * A key issued before keys named their tenant (see domain/secrets.ts), in a round trip of its own:
+ * `authenticate_api_key` (migration 0001) checks the key and, only when it is live, sets the
+ * transaction's tenant; the select after it then sees that tenant's rows, through row-level security
+ * like any other query. A revoked key's use is audited by the function itself.
  */
 export async function authenticateApiKey(
   db: Database,
@@ -36,6 +37,71 @@ export async function authenticateApiKey(
       .limit(1),
   ]);
   return { status: statusOf(status), ...(owner ? { owner } : {}) };
+}
+
+/** A tenant credential as the request presents it: whose it says it is, and what proves it. */
+export type CredentialClaim =
+  | { type: 'api_key'; tenantId: string; id: string; secretHash: string }
+  | { type: 'partner_client'; tenantId: string; id: string; tokenScopes: readonly Scope[] };
+
+/** What the route needs of the credential's scopes, as `authenticate_request` (migration 0023) reads it. */
+export interface ScopeNeeds {
+  grantsAll: Scope;
+  anyOf?: Scope[];
+  notBoth?: [Scope[], Scope[]];
+  grants?: readonly Scope[];
+}
+
+/** What the database knows of a live credential: its tenant and the scopes it may use now. */
+export interface Authenticated {
+  tenant: Tenant;
+  scopes: Scope[];
+}
+
+/**
+ * The statement a tenant request's first round trip starts with (see client.ts `withLead`): it checks
+ * the claim and `needs`, sets the transaction's tenant, and answers `authenticated()`'s input; a
+ * refusal raises and aborts the batch (`refusalOf`).
+ */
+export function authenticationStatement(claim: CredentialClaim, needs: ScopeNeeds): { query: string; params: unknown[] } {
+  return {
+    query: 'select authenticate_request($1, $2, $3, $4, $5, $6) as authentication',
+    params: [
+      claim.type,
+      claim.tenantId,
+      claim.id,
+      claim.type === 'api_key' ? claim.secretHash : null,
+      claim.type === 'partner_client' ? claim.tokenScopes : null,
+      JSON.stringify(needs),
+    ],
+  };
+}
+
+const tenantColumns = Object.entries(getTableColumns(tenants));
+
+/** The statement's answer (one row of objects); the tenant comes as JSON, decoded as its columns decode. */
+export function authenticated(rows: Record<string, unknown>[]): Authenticated {
+  const { tenant, scopes } = rows[0]!.authentication as { tenant: Record<string, unknown>; scopes: Scope[] };
+  const row = Object.fromEntries(tenantColumns.map(([key, column]) => [key, column.mapFromDriverValue(tenant[column.name])]));
+  return { tenant: row as Tenant, scopes };
+}
+
+/** Why `authenticate_request` refused, read off the error that aborted the batch; undefined for any other error. */
+export type Refusal =
+  | { status: 401; reason: 'unknown' | 'revoked' | 'expired' }
+  | { status: 403; reason: 'scope' | 'grant'; scopes: string[] };
+
+export function refusalOf(error: unknown): Refusal | undefined {
+  const { code, message, detail } = (error ?? {}) as { code?: string; message?: string; detail?: string };
+  if (code === 'SC401') return { status: 401, reason: message as 'unknown' | 'revoked' | 'expired' };
+  if (code === 'SC403') return { status: 403, reason: message as 'scope' | 'grant', scopes: detail ? detail.split(', ') : [] };
+  return undefined;
+}
+
+/** Records the refused use of a revoked credential: the refusal rolled back the batch it was in. */
+export async function auditRefusedCredential(db: Database, claim: CredentialClaim, requestId: string): Promise<void> {
+  const secretHash = claim.type === 'api_key' ? claim.secretHash : null;
+  await db.execute(sql`select audit_refused_credential(${claim.type}, ${claim.tenantId}, ${claim.id}, ${secretHash}, ${uuidv7()}, ${requestId})`);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { apiKeys, tenants, type Tenant } from '../../db/schema.ts';
-import { movedCohortAttributes } from '../domain/benchmarks.ts';
+import { COHORT_ATTRIBUTES } from '../domain/benchmarks.ts';
 import { type Acting, type Actor, auditEvent } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 import { TenantExists, UNIQUE_VIOLATION } from './errors.ts';
@@ -36,23 +36,32 @@ export function createTenantWithKey(
 /**
  * Applies `changes`, audited in the same transaction. A change of cohort attributes records the
  * values before too (`details.cohortsBefore`): who moved the tenant between cohorts, and from where.
+ * Those are read by the audit statement, which runs before the update, so nothing of the row need
+ * be known before the one round trip.
  */
 export async function updateTenant(
   db: Database,
-  tenant: Tenant,
+  tenantId: string,
   changes: TenantChanges,
   { actor, requestId, clientRequestId }: Acting,
 ): Promise<Tenant | undefined> {
-  const tenantId = tenant.id;
-  const moved = movedCohortAttributes(tenant, changes);
-  const cohortsBefore = moved.length > 0 ? { cohortsBefore: Object.fromEntries(moved.map((attribute) => [attribute, tenant[attribute]])), cohortsEffective: 'nextSnapshot' } : {};
-  const [[updated]] = await inTenant(db, tenantId, [
+  const changed = COHORT_ATTRIBUTES.filter((attribute) => changes[attribute] !== undefined);
+  const moved = sql.join(
+    changed.map((attribute) => sql`${attribute}::text, case when ${tenants[attribute]}::text <> ${changes[attribute]} then ${tenants[attribute]} end`),
+    sql`, `,
+  );
+  const cohortsBefore = changed.length === 0
+    ? sql`'{}'::jsonb`
+    : sql`(select case when moved = '{}'::jsonb then '{}'::jsonb else jsonb_build_object('cohortsBefore', moved, 'cohortsEffective', 'nextSnapshot') end
+           from (select jsonb_strip_nulls(jsonb_build_object(${moved})) as moved from ${tenants} where ${tenants.id} = ${tenantId}) as cohorts)`;
+  const details = sql`jsonb_build_object('changes', ${JSON.stringify(changes)}::jsonb) || ${cohortsBefore}`;
+  const [, [updated]] = await inTenant(db, tenantId, [
+    auditEvent(db, { ...actor, tenantId, action: 'tenant.updated', targetId: tenantId, requestId, clientRequestId, details }),
     db
       .update(tenants)
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(tenants.id, tenantId))
       .returning(),
-    auditEvent(db, { ...actor, tenantId, action: 'tenant.updated', targetId: tenantId, requestId, clientRequestId, details: { changes, ...cohortsBefore } }),
   ]);
   return updated;
 }

@@ -41,3 +41,14 @@ export function holdsScope(held: readonly Scope[], scope: Scope): boolean {
 export function scopesBeyond(held: readonly Scope[], requested: readonly Scope[]): Scope[] {
   return held.includes('admin') ? [] : requested.filter((scope) => !held.includes(scope));
 }
+
+/** The scope that may grant every other (`scopesBeyond`). */
+export const GRANTS_ALL: Scope = 'admin';
+
+/**
+ * `holdsScope(held, scope)` as data, for the database to check where it reads the credential (the
+ * request's one round trip): held must meet `anyOf` and not meet both halves of `notBoth`.
+ */
+export function scopeRule(scope: Scope): { anyOf: Scope[]; notBoth: [Scope[], Scope[]] } {
+  return { anyOf: scope === INTERNAL_WRITE ? [scope] : [scope, 'admin'], notBoth: [[INTERNAL_WRITE], [...READS_FIGURES]] };
+}

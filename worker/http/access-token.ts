@@ -1,5 +1,4 @@
-import type { Context } from 'hono';
-import { partnerClientOfToken } from '../db/partner-clients.ts';
+import type { CredentialClaim } from '../db/credentials.ts';
 import {
   type AccessTokenClaims,
   signingKeys,
@@ -7,9 +6,7 @@ import {
   TokenRefused,
   verifyAccessToken,
 } from '../domain/access-tokens.ts';
-import { scopesBeyond } from '../domain/scopes.ts';
-import type { AppEnv, Env } from '../env.ts';
-import type { TenantPrincipal } from './auth.ts';
+import type { Env } from '../env.ts';
 import { unauthorized } from './auth.ts';
 
 /** A compact JWS: three base64url parts; the signature may be empty (`alg: none`), to be refused by name. */
@@ -22,32 +19,18 @@ export async function tokenIssuer(env: Env): Promise<TokenIssuer> {
 }
 
 /**
- * A partner's access token: verified locally (no round trip), then the request's first batch checks
- * the client is still live and returns the tenant and the client's current scopes, so a revoked
- * client's token, or a scope removed from the client, stops at once.
+ * A partner's access token, verified locally (no round trip): the claim it makes. The request's first
+ * round trip then checks the client is still live and intersects the token's scopes with the client's
+ * current ones (`authenticate_request`), so a revoked client's token, or a scope removed from the
+ * client, stops at once.
  */
-export async function authenticateAccessToken(c: Context<AppEnv>, token: string): Promise<TenantPrincipal> {
+export async function accessTokenClaim(env: Env, token: string): Promise<CredentialClaim> {
   let claims: AccessTokenClaims;
   try {
-    claims = await verifyAccessToken(await tokenIssuer(c.env), token);
+    claims = await verifyAccessToken(await tokenIssuer(env), token);
   } catch (error) {
     if (error instanceof TokenRefused) throw unauthorized(error.message, 'invalid_token');
     throw error;
   }
-  const holder = await partnerClientOfToken(c.get('db'), claims.tenantId, claims.clientId, c.get('requestId'));
-  if (holder.status !== 'active') {
-    throw unauthorized(
-      holder.status === 'revoked' ? 'The partner client has been revoked.' : 'The partner client does not exist.',
-      'invalid_token',
-    );
-  }
-  // The token's scopes as the client holds them now: a scope taken from the client stops working
-  // at once, not when the token (issued with it) expires.
-  const lost = scopesBeyond(holder.client.scopes, claims.scopes);
-  const scopes = claims.scopes.filter((scope) => !lost.includes(scope));
-  return {
-    kind: 'tenant',
-    tenant: holder.tenant,
-    credential: { type: 'partner_client', id: holder.client.id, scopes },
-  };
+  return { type: 'partner_client', tenantId: claims.tenantId, id: claims.clientId, tokenScopes: claims.scopes };
 }

@@ -88,6 +88,8 @@ export function problemOf(error: unknown, c: Context<AppEnv>): ProblemError | un
 
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof ProblemError) return problemResponse(c, error);
+  // A refused authentication reaches the handler through the query it led (http/auth.ts), wrapped by drizzle.
+  if (error.cause instanceof ProblemError) return problemResponse(c, error.cause);
   const problem = problemOf(error, c);
   if (problem) return problemResponse(c, problem);
   if (error instanceof HTTPException && PROBLEM_BY_STATUS[error.status]) {

@@ -49,9 +49,10 @@ export const createApiKey: RouteHandler<CreateApiKeyRoute, AppEnv> = async (c) =
   const principal = tenantOf(c.get('principal'));
   const { name, scopes, expiresAt } = c.req.valid('json');
   requireGrantable(principal, scopes, 'A key');
-  const key = await generateApiKey();
+  const id = uuidv7();
+  const key = await generateApiKey(principal.tenant.id, id);
   const apiKey: ApiKey = {
-    id: uuidv7(),
+    id,
     tenantId: principal.tenant.id,
     name,
     displayPrefix: key.displayPrefix,
@@ -100,10 +101,11 @@ export const rotateApiKey: RouteHandler<RotateApiKeyRoute, AppEnv> = async (c) =
   // an Idempotency-Key) must say so before the write runs. A rotation costs one round trip more.
   const previous = await store.getApiKey(db, tenantOf(c.get('principal')).tenant.id, id);
   if (!previous) throw new NotFound('API key', id);
-  const key = await generateApiKey();
+  const createdId = uuidv7();
+  const key = await generateApiKey(previous.tenantId, createdId);
   const created: ApiKey = {
     ...previous,
-    id: uuidv7(),
+    id: createdId,
     displayPrefix: key.displayPrefix,
     secretHash: key.hash,
     createdAt: new Date(),

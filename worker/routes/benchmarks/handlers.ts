@@ -27,14 +27,15 @@ const withheldReason = (decision: Decision) => (decision.published ? undefined :
  */
 async function benchmarkOf(c: Context<AppEnv>, query: Query) {
   const { tenant } = tenantOf(c.get('principal'));
-  const cohortValue = cohortValueOf({ tenantId: tenant.id, industry: tenant.industry, sizeBand: tenant.sizeBand, region: tenant.region }, query.cohort);
   const internal = INTERNAL_MEASURES.includes(query.measure);
   const now = new Date();
   const view = await readBenchmark(
     c.get('db'),
-    { tenantId: tenant.id, periodKind: query.period, ...(query.start && { periodStart: query.start }), measure: query.measure, cohortKind: query.cohort, cohortValue },
+    { tenantId: tenant.id, periodKind: query.period, ...(query.start && { periodStart: query.start }), measure: query.measure, cohortKind: query.cohort },
     internal ? now : undefined,
   );
+  // The tenant row came with the batch (its authentication): known only now.
+  const cohortValue = cohortValueOf({ tenantId: tenant.id, industry: tenant.industry, sizeBand: tenant.sizeBand, region: tenant.region }, query.cohort);
   if (!view) {
     throw new ProblemError(
       'notFound',

@@ -5,7 +5,7 @@ import { movedCohortAttributes } from '../../domain/benchmarks.ts';
 import { uuidv7 } from '../../domain/ids.ts';
 import { generateApiKey } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
-import { actingOf, tenantOf } from '../../http/auth.ts';
+import { actingOf, settledTenantOf, tenantOf } from '../../http/auth.ts';
 import { idempotencyKeyOf, respondOnce } from '../../http/idempotency.ts';
 import { derivedUuid } from '../../domain/pseudonyms.ts';
 import { newApiKeyResource } from '../api-keys/handlers.ts';
@@ -35,9 +35,10 @@ export const createTenant: RouteHandler<CreateTenantRoute, AppEnv> = async (c) =
   const tenantId = idempotencyKey ? await derivedUuid(c.env.HASH_SECRET, 'operator-tenant', idempotencyKey) : uuidv7();
   const now = new Date();
   const tenant: Tenant = { id: tenantId, ...body, createdAt: now, updatedAt: now };
-  const secret = await generateApiKey();
+  const apiKeyId = uuidv7();
+  const secret = await generateApiKey(tenantId, apiKeyId);
   const apiKey: ApiKey = {
-    id: uuidv7(),
+    id: apiKeyId,
     tenantId,
     name: 'First admin key',
     displayPrefix: secret.displayPrefix,
@@ -62,14 +63,14 @@ export const createTenant: RouteHandler<CreateTenantRoute, AppEnv> = async (c) =
   );
 };
 
-export const getTenant: RouteHandler<GetTenantRoute, AppEnv> = (c) =>
-  // The auth lookup already read the tenant with the key: no second round trip.
-  c.json(tenantResource(tenantOf(c.get('principal')).tenant), 200);
+export const getTenant: RouteHandler<GetTenantRoute, AppEnv> = async (c) =>
+  // The authentication reads the tenant with the key: its round trip is the request's only one.
+  c.json(tenantResource((await settledTenantOf(c)).tenant), 200);
 
 export const updateTenant: RouteHandler<UpdateTenantRoute, AppEnv> = async (c) => {
   const { tenant } = tenantOf(c.get('principal'));
   const changes = c.req.valid('json');
-  const updated = await updateTenantRow(c.get('db'), tenant, changes, actingOf(c));
+  const updated = await updateTenantRow(c.get('db'), tenant.id, changes, actingOf(c));
   // The row was read a moment ago with the key; it can only vanish if deleted in between.
   if (!updated) throw new Error(`tenant ${tenant.id} disappeared during update`);
   const moved = movedCohortAttributes(tenant, changes);
