@@ -102,6 +102,8 @@ const OPERATIONS: Record<string, { prepare?: () => Promise<string>; send: (id: s
   deleteUnit: { prepare: async () => (await createUnit(tenant.apiKey.secret)).id, send: (id) => admin(`/v1/units/${id}`, { method: 'DELETE' }) },
   getBenchmark: { send: () => admin('/v1/benchmarks?measure=csat&cohort=industry') },
   getBenchmarkChart: { send: () => admin('/v1/benchmarks/chart.svg?measure=csat') },
+  listBenchmarkSnapshots: { send: () => admin('/v1/benchmarks/snapshots') },
+  getKeyDrivers: { send: () => admin(`/v1/key-drivers?${PERIOD}`) },
   putTargets: { send: () => admin('/v1/targets', { method: 'PUT', json: { targets: [{ measure: 'csat', target: 0.8 }] } }) },
   listTargets: { send: () => admin('/v1/targets') },
   getScorecard: { send: () => admin(`/v1/scorecard?${PERIOD}`) },
