@@ -1,0 +1,120 @@
+/**
+ * Startup bench: how long a fresh workerd (through Miniflare) takes from construction to its first
+ * `GET /health` answer with the deploy bundle (`wrangler deploy --dry-run`, as production gets it),
+ * against a hello-world worker in the same run, round after round, alternating the two so that the
+ * machine's load falls on both alike. The difference of the medians is what every cold start pays for
+ * parsing and initialising the bundle (Cloudflare refuses a Worker whose startup exceeds 1 s).
+ *
+ * Both workers get the same minimal Miniflare options (the script, wrangler.toml's compatibility date
+ * and flags, no bindings): only the script differs. `GET /health` answers without a database.
+ * CLI: `npm run bench:startup [-- --json]`; `STARTUP_ROUNDS` (default 7, 1-50). Part of `npm run bench`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { wranglerBundle } from '../scripts/lib/worker.ts';
+import { type Bench, percentile, type Ratio, runAsScript } from './common.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Milliseconds over hello-world the deploy bundle may take to its first answer (issue 15). */
+export const STARTUP_BUDGET_MS = 150;
+
+const HELLO_WORLD = `export default { fetch: () => Response.json({ status: 'ok' }) };\n`;
+
+export interface StartupBenchResult {
+  bench: 'startup';
+  rounds: number;
+  /** Milliseconds from `new Miniflare()` to the first `/health` body, per round. */
+  helloWorldMs: number[];
+  bundleMs: number[];
+  helloWorldMedianMs: number;
+  bundleMedianMs: number;
+  /** bundle median − hello-world median. */
+  overheadMs: number;
+}
+
+function rounds(raw = process.env.STARTUP_ROUNDS): number {
+  const value = raw ? Number(raw) : 7;
+  if (!Number.isInteger(value) || value < 1 || value > 50) throw new Error(`STARTUP_ROUNDS must be an integer from 1 to 50, not "${raw}"`);
+  return value;
+}
+
+/** One cold start: a new workerd with `scriptPath`, timed to its first `/health` body. */
+async function coldStart(scriptPath: string, compatibility: { compatibilityDate?: string; compatibilityFlags?: string[] }): Promise<number> {
+  const started = performance.now();
+  const miniflare = new Miniflare({ ...compatibility, modules: true, scriptPath, modulesRoot: path.dirname(scriptPath), cf: false,
+    // The worker's request log would interleave with the report; its errors still show.
+    handleRuntimeStdio: (stdout, stderr) => {
+      stdout.resume();
+      stderr.pipe(process.stderr);
+    },
+  });
+  try {
+    const response = await miniflare.dispatchFetch('http://localhost/health');
+    const body = await response.text();
+    const elapsed = performance.now() - started;
+    if (response.status !== 200) throw new Error(`GET /health from ${path.basename(scriptPath)}: ${response.status} ${body}`);
+    return elapsed;
+  } finally {
+    await miniflare.dispose();
+  }
+}
+
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
+export async function runStartupBench(): Promise<StartupBenchResult> {
+  const count = rounds();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sc-startup-'));
+  try {
+    wranglerBundle(dir);
+    const bundle = path.join(dir, 'index.js');
+    const hello = path.join(dir, 'hello-world.mjs');
+    writeFileSync(hello, HELLO_WORLD);
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, 'wrangler.toml'));
+    const compatibility = { compatibilityDate: workerOptions.compatibilityDate, compatibilityFlags: workerOptions.compatibilityFlags };
+    // One of each first, not counted: the first workerd of a process pays for loading its binary.
+    await coldStart(hello, compatibility);
+    await coldStart(bundle, compatibility);
+    const helloWorldMs: number[] = [];
+    const bundleMs: number[] = [];
+    for (let round = 0; round < count; round++) {
+      helloWorldMs.push(await coldStart(hello, compatibility));
+      bundleMs.push(await coldStart(bundle, compatibility));
+    }
+    const helloWorldMedianMs = median(helloWorldMs);
+    const bundleMedianMs = median(bundleMs);
+    return { bench: 'startup', rounds: count, helloWorldMs, bundleMs, helloWorldMedianMs, bundleMedianMs, overheadMs: bundleMedianMs - helloWorldMedianMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+export function startupNotes(r: StartupBenchResult): string[] {
+  return [
+    `startup: construction to first GET /health, median of ${r.rounds} rounds: deploy bundle ${ms(r.bundleMedianMs)}, hello-world ${ms(r.helloWorldMedianMs)}; ` +
+      `difference ${ms(r.overheadMs)} (ratio ${(r.bundleMedianMs / r.helloWorldMedianMs).toFixed(2)})`,
+    `startup: rounds, bundle [${r.bundleMs.map((v) => v.toFixed(0)).join(', ')}], hello-world [${r.helloWorldMs.map((v) => v.toFixed(0)).join(', ')}] ms`,
+  ];
+}
+
+export function startupRatios(r: StartupBenchResult): Ratio[] {
+  return [
+    {
+      bench: 'startup',
+      name: `startup over hello-world ${ms(r.overheadMs)} / budget ${ms(STARTUP_BUDGET_MS)}`,
+      value: r.overheadMs / STARTUP_BUDGET_MS,
+      target: { atMost: 1 },
+    },
+    { bench: 'startup', name: 'startup, deploy bundle / hello-world (medians)', value: r.bundleMedianMs / r.helloWorldMedianMs },
+  ];
+}
+
+export const startupBench: Bench<StartupBenchResult> = { run: runStartupBench, rows: () => [], notes: startupNotes, ratios: startupRatios };
+
+runAsScript(import.meta.url, startupBench);
