@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
@@ -48,7 +49,7 @@ async function coldStart(scriptPath: string, compatibility: { compatibilityDate?
   const started = performance.now();
   const miniflare = new Miniflare({ ...compatibility, modules: true, scriptPath, modulesRoot: path.dirname(scriptPath), cf: false,
     // The worker's request log would interleave with the report; its errors still show.
-    handleRuntimeStdio: (stdout, stderr) => {
+    handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
       stdout.resume();
       stderr.pipe(process.stderr);
     },
