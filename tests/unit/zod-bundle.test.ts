@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
@@ -22,5 +22,14 @@ test("every z.<name> the worker's code uses is in the bundle's z", () => {
     for (const [, name] of readFileSync(file, 'utf8').matchAll(/\bz\.([A-Za-z_$][\w$]*)\b(?!\s*<)/g)) used.add(name!);
   }
   expect(used.size).toBeGreaterThan(10);
+  expect([...used].filter((name) => !(name in bundled))).toEqual([]);
+});
+
+// drizzle-zod (`import { z } from 'zod/v4'`, aliased to the same file) builds schemas from the bundle's z too,
+// as `z.<name>`, `z$1.<name>` or `zod.<name>`; checked once it is installed.
+test('every z.<name> drizzle-zod calls is in the bundle\'s z', () => {
+  const dist = path.join(ROOT, 'node_modules/drizzle-zod/index.mjs');
+  if (!existsSync(dist)) return;
+  const used = new Set([...readFileSync(dist, 'utf8').matchAll(/\b(?:z|z\$1|zod)\.([A-Za-z_$][\w$]*)/g)].map(([, name]) => name!));
   expect([...used].filter((name) => !(name in bundled))).toEqual([]);
 });

@@ -1,6 +1,7 @@
 /**
- * What the bundle gets for `import … from 'zod'` (wrangler.toml `alias`): zod 4 classic, with a `z`
- * that holds only the names this API uses.
+ * What the bundle gets for `import … from 'zod'` and `'zod/v4'` (wrangler.toml `alias`; drizzle-zod
+ * imports the latter): zod 4 classic, with a `z` that holds only the names this API uses. Classic is
+ * imported by its file, as both package paths lead back here.
  *
  * @hono/zod-openapi does `import { z } from 'zod'`, passes `z` to `extendZodWithOpenApi` and
  * re-exports it; were `z` zod's namespace object, esbuild would have to keep everything it names:
@@ -32,9 +33,9 @@ import {
   ZodNumber,
   ZodObject,
   ZodType,
-} from 'zod/v4';
+} from '../../node_modules/zod/v4/classic/external.js';
 
-export * from 'zod/v4';
+export * from '../../node_modules/zod/v4/classic/external.js';
 
 export const z = {
   array,
