@@ -8,9 +8,10 @@ import { type Bench, fail, parseSettings, printReport, type Ratio, type TableRow
 import { httpBench } from './http.ts';
 import { ingestBench } from './ingest.ts';
 import { reportsBench } from './reports.ts';
+import { startupBench } from './startup.ts';
 
-// The bundle first: it takes seconds, and a broken build should stop the run before the long benches.
-const BENCHES: Bench<any>[] = [bundleBench, httpBench, ingestBench, reportsBench];
+// The bundle and startup first: they take seconds, and a broken build should stop the run before the long benches.
+const BENCHES: Bench<any>[] = [bundleBench, startupBench, httpBench, ingestBench, reportsBench];
 
 async function main() {
   const settings = parseSettings();

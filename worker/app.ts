@@ -1,18 +1,15 @@
 import { bodyLimit } from 'hono/body-limit';
-import { requestId } from 'hono/request-id';
 import { createDatabase, type Database, databaseTimeoutMs } from './db/client.ts';
 import { type Env, missingConfiguration } from './env.ts';
+import { MAX_BATCH_BODY_BYTES, MAX_BODY_BYTES, useRequestBasics } from './http/basics.ts';
 import { requireJsonBody } from './http/content-type.ts';
 import { CORS_PATHS, cors, documentCors } from './http/cors.ts';
-import { drainRequestBody } from './http/drain-body.ts';
 import { createNotFoundHandler, handleError } from './http/errors.ts';
-import { requestLog } from './http/log.ts';
 import { configureOpenApi } from './http/openapi.ts';
 import { notConfigured, ProblemError } from './http/problem.ts';
 import { documentPageLinks } from './http/pagination.ts';
 import { documentRateLimit, RATE_LIMITED_PATHS, rateLimit } from './http/rate-limit.ts';
 import { createRouter } from './http/router.ts';
-import { securityHeaders } from './http/security-headers.ts';
 import { adminRouter } from './routes/admin/index.ts';
 import { apiKeysRouter } from './routes/api-keys/index.ts';
 import { auditEventsRouter } from './routes/audit-events/index.ts';
@@ -30,9 +27,7 @@ import { tenantsRouter } from './routes/tenants/index.ts';
 import { unitsRouter } from './routes/units/index.ts';
 import { webhookEndpointsRouter } from './routes/webhook-endpoints/index.ts';
 
-/** Largest request body accepted on /v1, in bytes; batch endpoints (`…/batch`) take up to 5 MiB. */
-export const MAX_BODY_BYTES = 1024 * 1024;
-export const MAX_BATCH_BODY_BYTES = 5 * 1024 * 1024;
+export { MAX_BATCH_BODY_BYTES, MAX_BODY_BYTES } from './http/basics.ts';
 
 function limitBody(maxSize: number) {
   return bodyLimit({
@@ -52,24 +47,34 @@ function unconfiguredDatabase(env: Partial<Env>): Database {
   });
 }
 
+/** Every resource router, mounted at the root in this order: a new resource adds its router here. */
+const ROUTERS = [
+  healthRouter,
+  tenantsRouter,
+  apiKeysRouter,
+  partnerClientsRouter,
+  oauthRouter,
+  auditEventsRouter,
+  externalRatingsRouter,
+  internalRatingsRouter,
+  unitsRouter,
+  benchmarksRouter,
+  adminRouter,
+  targetsRouter,
+  scorecardRouter,
+  diagnosticsRouter,
+  keyDriversRouter,
+  webhookEndpointsRouter,
+];
+
+/**
+ * The whole API: middleware, the OpenAPI document and every router. The worker builds it on the first
+ * request that needs it (index.ts), so none of this is evaluated at startup.
+ */
 export function createApp() {
   const app = createRouter();
 
-  app.use(requestId({ headerName: 'X-Request-Id', limitLength: 128 }));
-  app.use(async function serverRequestId(c, next) {
-    // hono echoes a valid client X-Request-Id as the request's id; the audit log must not take an id a
-    // client chose, so the server makes its own and keeps the client's apart (labelled as the client's).
-    const sent = c.req.header('X-Request-Id');
-    if (sent !== undefined && sent === c.get('requestId')) {
-      c.set('clientRequestId', sent);
-      c.set('requestId', crypto.randomUUID());
-    }
-    await next();
-  });
-  // Outermost after the id, so it sees the final answer to every request, errors included.
-  app.use(drainRequestBody({ maxBytes: MAX_BATCH_BODY_BYTES }));
-  app.use(requestLog());
-  app.use(securityHeaders());
+  useRequestBasics(app);
   for (const path of CORS_PATHS) app.use(path, cors());
   documentCors(app);
   // Before authentication (each route's own middleware), so a flood never reaches the database.
@@ -95,22 +100,7 @@ export function createApp() {
   app.notFound(createNotFoundHandler(() => app.routes));
 
   configureOpenApi(app);
-  app.route('/', healthRouter);
-  app.route('/', tenantsRouter);
-  app.route('/', apiKeysRouter);
-  app.route('/', partnerClientsRouter);
-  app.route('/', oauthRouter);
-  app.route('/', auditEventsRouter);
-  app.route('/', externalRatingsRouter);
-  app.route('/', internalRatingsRouter);
-  app.route('/', unitsRouter);
-  app.route('/', benchmarksRouter);
-  app.route('/', adminRouter);
-  app.route('/', targetsRouter);
-  app.route('/', scorecardRouter);
-  app.route('/', diagnosticsRouter);
-  app.route('/', keyDriversRouter);
-  app.route('/', webhookEndpointsRouter);
+  for (const router of ROUTERS) app.route('/', router);
   return app;
 }
 

@@ -1,7 +1,7 @@
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep, type WorkflowStepConfig } from 'cloudflare:workers';
 import { NonRetryableError } from 'cloudflare:workflows';
 import type { Env } from '../env.ts';
-import { type BenchmarkRunParams, runBenchmarkWorkflow } from '../jobs/benchmarks.ts';
+import type { BenchmarkRunParams } from '../jobs/benchmarks.ts';
 
 /** Cloudflare's cap on what one step may return (the engine stores it): 1 MiB. */
 export const MAX_STEP_RESULT_BYTES = 1024 * 1024;
@@ -13,6 +13,9 @@ export const MAX_STEP_RESULT_BYTES = 1024 * 1024;
  */
 export class BenchmarkWorkflow extends WorkflowEntrypoint<Env, BenchmarkRunParams> {
   override async run(event: Readonly<WorkflowEvent<BenchmarkRunParams>>, step: WorkflowStep): Promise<unknown> {
+    // Loaded here, not at the top: the entry exports this class, and the job's modules would otherwise be
+    // evaluated at every worker's startup (index.ts).
+    const { runBenchmarkWorkflow } = await import('../jobs/benchmarks.ts');
     return runBenchmarkWorkflow(this.env, event.payload, {
       do: <T>(name: string, config: WorkflowStepConfig, callback: (ctx: { attempt: number }) => Promise<T>) =>
         // Step results are plain JSON data (rows, numbers): what the engine can store.

@@ -1,20 +1,63 @@
 /**
- * What the bundle gets for `import … from 'zod'` (wrangler.toml `alias`): zod 4 classic without
- * the parts this API never uses, which would otherwise add about 300 KiB minified.
+ * What the bundle gets for `import … from 'zod'` and `'zod/v4'` (wrangler.toml `alias`; drizzle-zod
+ * imports the latter): zod 4 classic, with a `z` that holds only the names this API uses. Classic is
+ * imported by its file, as both package paths lead back here.
  *
- * @hono/zod-openapi does `import { z } from 'zod'` and passes `z` to `extendZodWithOpenApi`, so
- * esbuild must build the whole namespace object and keeps everything it names: `locales` (and
- * `z.core.locales`), every language's error messages, about 260 KiB, though zod sets English
- * itself; `fromJSONSchema` and `z.core`'s compiler (./core.ts), about 43 KiB. A module's own
- * export shadows one of the same name from `export *`, so here these names get English only or a
- * stand-in that throws, and zod's own tree-shake out. Types, tests and scripts in Node still see
- * the real `zod`.
+ * @hono/zod-openapi does `import { z } from 'zod'`, passes `z` to `extendZodWithOpenApi` and
+ * re-exports it; were `z` zod's namespace object, esbuild would have to keep everything it names:
+ * every language's error messages (`z.locales`, about 260 KiB minified), `z.core` with its schema
+ * compiler and JSON Schema conversion, and each top-level schema zod has. A plain object of the names
+ * used lets the rest tree-shake. A name missing here is `undefined` in the bundle (the API tests run
+ * it, and tests/unit/zod-bundle.test.ts checks the source's `z.<name>` uses against this list): add
+ * it. Types, tests and scripts in Node still see the real `zod`.
  */
-import { notBundled } from './not-bundled.ts';
-import * as z from './index.ts';
+import {
+  array,
+  boolean,
+  coerce,
+  enum as enumeration,
+  guid,
+  iso,
+  literal,
+  NEVER,
+  number,
+  object,
+  record,
+  strictObject,
+  string,
+  union,
+  unknown,
+  url,
+  uuid,
+  ZodNullable,
+  ZodNumber,
+  ZodObject,
+  ZodType,
+} from '../../node_modules/zod/v4/classic/external.js';
 
-export * from 'zod/v4';
-export * as core from './core.ts';
-export { compile, INVALID, locales, withParser, ZodCompileAsyncError, ZodCompileUnsupportedError } from './core.ts';
-export const fromJSONSchema = notBundled('fromJSONSchema');
-export { z, z as default };
+export * from '../../node_modules/zod/v4/classic/external.js';
+
+export const z = {
+  array,
+  boolean,
+  coerce,
+  enum: enumeration,
+  guid,
+  iso,
+  literal,
+  NEVER,
+  number,
+  object,
+  record,
+  strictObject,
+  string,
+  union,
+  unknown,
+  url,
+  uuid,
+  ZodNullable,
+  ZodNumber,
+  ZodObject,
+  ZodType,
+};
+export default z;

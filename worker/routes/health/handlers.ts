@@ -2,9 +2,10 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { type AppEnv, missingConfiguration } from '../../env.ts';
 import { notConfigured } from '../../http/problem.ts';
+import { liveness } from './liveness.ts';
 import type { HealthRoute, ReadyRoute } from './routes.ts';
 
-export const health: RouteHandler<HealthRoute, AppEnv> = (c) => c.json({ status: 'ok' as const }, 200);
+export const health: RouteHandler<HealthRoute, AppEnv> = liveness;
 
 export const ready: RouteHandler<ReadyRoute, AppEnv> = async (c) => {
   // An unreachable database throws here and the error handler answers 503; without DATABASE_URL the
