@@ -1895,7 +1895,7 @@ export interface components {
              */
             measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
             /**
-             * @description In the measure's own unit. Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
+             * @description In the measure's own unit. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100.
              * @example 0.85
              */
             target: number;
@@ -1925,7 +1925,7 @@ export interface components {
                  */
                 measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
                 /**
-                 * @description null removes the target. Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
+                 * @description null removes the target. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100.
                  * @example 0.85
                  */
                 target: number | null;
@@ -2200,16 +2200,16 @@ export interface components {
         /** @description From employees’ ratings; suppressed for small groups. */
         InternalFigures: {
             respondents: number | components["schemas"]["Suppressed"];
-            /** @description Mean of the five support scores, 1-5. */
-            supportIndex: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
-            /** @description Support from the unit's leaders, 1-5: part of the index and a figure of its own. */
-            leadershipSupport: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
             /** @description The root cause with the lowest mean. */
             weakestRootCause: ("commitments" | "internalCulture" | "empowerment" | "recognition") | components["schemas"]["Suppressed"] | null;
             knowledge: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
             ability: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
-            willingness: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
             enps: components["schemas"]["NetScoreFigure"] | components["schemas"]["Suppressed"];
+            /** @description Mean of the five support scores, 1-5. */
+            supportIndex: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
+            willingness: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
+            /** @description Support from the unit's leaders, 1-5: part of the index and a figure of its own. */
+            leadershipSupport: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
         };
         /**
          * @description An internal figure withheld to protect respondents’ anonymity.

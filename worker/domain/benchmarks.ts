@@ -1,5 +1,5 @@
-import { COHORT_KINDS, MEASURES, type PERIOD_KINDS } from '../../db/schema.ts';
-import type { ExternalTotals, InternalTotals } from '../db/rollup-totals.ts';
+import { COHORT_KINDS, type PERIOD_KINDS } from '../../db/schema.ts';
+import { type ExternalTotals, type InternalTotals, MEASURES } from './measure-registry.ts';
 import { drawLabel, type NoiseKey, perturb, uniformDraw } from './benchmark-noise.ts';
 import { benchmarkMinimum, MIN_BENCHMARK_COHORT, type Measure, measureAnswers, measureValue } from './measures.ts';
 import { percentile } from './statistics.ts';

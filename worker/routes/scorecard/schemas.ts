@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { WITHHELD_REASONS } from '../../domain/disclosure.ts';
+import { MEASURE_REGISTRY, type RegistryEntry, type Side } from '../../domain/measure-registry.ts';
 import { ROOT_CAUSES } from '../../domain/measures.ts';
 import { INTERVALS, MAX_PERIODS } from './periods.ts';
 import { integer, isoDate, uuid } from '../../http/schemas.ts';
@@ -61,31 +62,35 @@ export const SuppressedSchema = z
   })
   .openapi('Suppressed', { description: 'An internal figure withheld to protect respondents’ anonymity.', example: { suppressed: true, reason: 'too-few-respondents' } });
 
+type FigureSchemaOf<K> = K extends { type: 'mean' | 'meanOfSum' } ? typeof MeanFigureSchema : K extends { type: 'net' } ? typeof NetScoreFigureSchema : typeof ShareFigureSchema;
+type ScorecardEntry<S extends Side> = Extract<RegistryEntry, { side: S; scorecard: true }>;
+
+/** The figure schema of each measure of a side's scorecard, as its registry entry says. */
+function figureSchemas<S extends Side>(side: S, wrap: (schema: z.ZodType) => z.ZodType = (schema) => schema) {
+  const schemaOf = ({ kind }: RegistryEntry) =>
+    kind.type === 'mean' || kind.type === 'meanOfSum' ? MeanFigureSchema : kind.type === 'net' ? NetScoreFigureSchema : ShareFigureSchema;
+  return Object.fromEntries(
+    MEASURE_REGISTRY.filter((entry) => entry.side === side && entry.scorecard).map((entry) => {
+      const schema = wrap(schemaOf(entry));
+      return [entry.name, 'description' in entry ? schema.openapi({ description: entry.description }) : schema];
+    }),
+  ) as { [E in ScorecardEntry<S> as E['name']]: FigureSchemaOf<E['kind']> };
+}
+
 export const ExternalFiguresSchema = z
-  .object({
-    ratings: integer(),
-    quality: MeanFigureSchema,
-    quantity: MeanFigureSchema,
-    opportunity: MeanFigureSchema,
-    cost: MeanFigureSchema,
-    overall: MeanFigureSchema,
-    csat: ShareFigureSchema.openapi({ description: 'Share of overall ≥ 4.' }),
-    nps: NetScoreFigureSchema,
-  })
+  .object({ ratings: integer(), ...figureSchemas('external') })
   .openapi('ExternalFigures', { description: 'From clients’ ratings.' });
 
 const orSuppressed = <T extends z.ZodType>(schema: T) => z.union([schema, SuppressedSchema]);
+type OrSuppressed<T> = { [K in keyof T]: T[K] extends z.ZodType ? z.ZodUnion<[T[K], typeof SuppressedSchema]> : never };
 
 export const InternalFiguresSchema = z
   .object({
     respondents: orSuppressed(integer()),
-    supportIndex: orSuppressed(MeanFigureSchema).openapi({ description: 'Mean of the five support scores, 1-5.' }),
-    leadershipSupport: orSuppressed(MeanFigureSchema).openapi({ description: "Support from the unit's leaders, 1-5: part of the index and a figure of its own." }),
     weakestRootCause: orSuppressed(z.enum(ROOT_CAUSES).nullable()).openapi({ description: 'The root cause with the lowest mean.' }),
     knowledge: orSuppressed(MeanFigureSchema),
     ability: orSuppressed(MeanFigureSchema),
-    willingness: orSuppressed(MeanFigureSchema),
-    enps: orSuppressed(NetScoreFigureSchema),
+    ...(figureSchemas('internal', orSuppressed) as unknown as OrSuppressed<ReturnType<typeof figureSchemas<'internal'>>>),
   })
   .openapi('InternalFigures', { description: 'From employees’ ratings; suppressed for small groups.' });
 
