@@ -10,7 +10,9 @@
  *   - occasional customers who leave dissatisfied nearly all blame attitude; recurring ones,
  *     rarer and less often dissatisfied, seldom do.
  */
-import { INDUSTRIES, SERVICE_COMPONENTS, type SIZE_BANDS, type Tenant } from '../schema.ts';
+import { getTableColumns } from 'drizzle-orm';
+import { answerColumns, type Side } from '../../worker/domain/measure-registry.ts';
+import { externalRatings, INDUSTRIES, internalRatings, SERVICE_COMPONENTS, type SIZE_BANDS, type Tenant } from '../schema.ts';
 import type { NewExternalRating } from '../../worker/db/external-ratings.ts';
 import type { NewInternalRating } from '../../worker/db/internal-ratings.ts';
 import { mulberry32, type Random, substream } from './random.ts';
@@ -88,6 +90,25 @@ export interface CustomerTraits {
   occasionalBlame: number;
 }
 
+/**
+ * Every answer column of the measure registry (./worker/domain/measure-registry.ts), by column name:
+ * `position` (0 worst experience, 1 best) with noise, turned where lower is better; a nullable column
+ * is left out 30% of the time. Drawn on a stream of the rating's own, so that the calibrated draws of
+ * the callers keep their values; those override the columns they draw themselves, so a measure added
+ * to the registry is generated with no edit here.
+ */
+export function registryAnswers(side: Side, id: string, position: number): Record<string, number | null> {
+  const rng = mulberry32(substream(Number.parseInt(id.slice(0, 8), 16), 1));
+  const columns = getTableColumns(side === 'external' ? externalRatings : internalRatings) as Record<string, { name: string; notNull: boolean }>;
+  return Object.fromEntries(
+    answerColumns(side).map(({ column, bounds: { min, max }, direction }) => {
+      const toward = direction === 'lower' ? 1 - position : position;
+      const value = score(min + toward * (max - min) + 0.15 * (max - min) * rng.normal(), min, max);
+      return [columns[column]!.name, !columns[column]!.notNull && rng.chance(0.3) ? null : value];
+    }),
+  );
+}
+
 /** One external rating of `unit`, at a time drawn in [start, end). */
 export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTraits, { start, end }: { start: number; end: number }): NewExternalRating {
   const recurring = rng.chance(traits.recurringShare);
@@ -106,8 +127,10 @@ export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTrai
     blamesAttitude === true ? (rng.chance(0.75) ? 'people' : rng.pick(NOT_PEOPLE))
     : blamesAttitude === false || (overall === 3 && rng.chance(0.3)) ? rng.pick(NOT_PEOPLE)
     : null;
+  const id = rng.uuid();
   return {
-    id: rng.uuid(),
+    ...registryAnswers('external', id, (overall - 1) / 4),
+    id,
     unit_id: unit.id,
     occurred_at: new Date(Math.floor(start + rng.next() * (end - start))).toISOString(),
     // At least one indicator, as the API requires.
@@ -134,8 +157,10 @@ export function drawInternal(
   { role, isNew, day }: { role: NewInternalRating['role']; isNew: boolean; day: Date },
 ): NewInternalRating {
   const support = (offset: number) => score(3 + 0.75 * unit.support + offset + 0.8 * rng.normal());
+  const id = rng.uuid();
   return {
-    id: rng.uuid(),
+    ...registryAnswers('internal', id, sigmoid(unit.support)),
+    id,
     unit_id: unit.id,
     occurred_on: day.toISOString().slice(0, 10),
     commitments: support(causeOffsets[0]!),

@@ -1627,18 +1627,18 @@ export interface components {
              */
             willingness: number;
             /**
+             * Format: int32
+             * @description Would recommend the organization as an employer, 0-10 (for eNPS).
+             * @example 8
+             */
+            recommendEmployer?: number | null;
+            /**
              * @description `new`: under 12 months in the organization; `established`: longer.
              * @enum {string}
              */
             tenureBand: "new" | "established";
             /** @enum {string} */
             role: "frontline" | "support" | "leader";
-            /**
-             * Format: int32
-             * @description Would recommend the organization as an employer, 0-10 (for eNPS).
-             * @example 8
-             */
-            recommendEmployer?: number | null;
         };
         InternalRatingBatchResult: {
             /**

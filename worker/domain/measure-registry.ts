@@ -355,21 +355,40 @@ export function sumTotals<T extends Record<string, number>>(rows: readonly T[], 
   return total as T;
 }
 
+type ColumnOfKind<K> = K extends { column: infer C extends string } ? C : never;
+/** The answer columns (table properties) of a side's ratings that carry bounds. */
+export type AnswerColumnOf<S extends Side> = ColumnOfKind<Extract<Entry, { side: S; answer: object }>['kind']> | (keyof (typeof OTHER_SCORES)[S] & string);
+
 /** An answer column of a ratings table and the bounds both its validation and its SQL check use. */
-export interface AnswerColumn {
-  column: string;
+export interface AnswerColumn<S extends Side = Side> {
+  column: AnswerColumnOf<S>;
   bounds: Scale;
+  direction: 'higher' | 'lower';
   description: string;
   example: number;
 }
 
 /** The bounded answer columns of a side's ratings: those the registry's measures read, then the other scores. */
-export function answerColumns(side: Side): AnswerColumn[] {
+export function answerColumns<S extends Side>(side: S): AnswerColumn<S>[] {
   const measured = (MEASURE_REGISTRY as readonly MeasureEntry[]).flatMap((entry) =>
     entry.side === side && entry.answer && 'column' in entry.kind
-      ? [{ column: entry.kind.column, bounds: entry.answer.bounds ?? entry.scale, description: entry.answer.description, example: entry.answer.example }]
+      ? [
+          {
+            column: entry.kind.column,
+            bounds: entry.answer.bounds ?? entry.scale,
+            direction: entry.direction,
+            description: entry.answer.description,
+            example: entry.answer.example,
+          },
+        ]
       : [],
   );
-  const others = Object.entries(OTHER_SCORES[side]).map(([column, description]) => ({ column, bounds: ONE_TO_FIVE, description: description as string, example: 4 }));
-  return [...measured, ...others];
+  const others = Object.entries(OTHER_SCORES[side]).map(([column, description]) => ({
+    column,
+    bounds: ONE_TO_FIVE,
+    direction: 'higher' as const,
+    description: description as string,
+    example: 4,
+  }));
+  return [...measured, ...others] as AnswerColumn<S>[];
 }

@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { auditEvent } from '../../db/audit.ts';
-import { insertInternalRatings, type NewInternalRating } from '../../db/internal-ratings.ts';
+import { insertInternalRatings, internalRatingRow, type NewInternalRating } from '../../db/internal-ratings.ts';
 import { tenantHashKey } from '../../domain/pseudonyms.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, tenantOf } from '../../http/auth.ts';
@@ -10,24 +10,7 @@ import { unitProblem } from '../../http/unit-problems.ts';
 import type { CreateInternalRatingBatchRoute, CreateInternalRatingRoute } from './routes.ts';
 import type { InternalRatingInput } from './schemas.ts';
 
-function toNewRating(input: InternalRatingInput): NewInternalRating {
-  return {
-    id: crypto.randomUUID(),
-    unit_id: input.unitId,
-    occurred_on: input.occurredOn,
-    commitments: input.commitments,
-    internal_culture: input.internalCulture,
-    empowerment: input.empowerment,
-    recognition: input.recognition,
-    leadership_support: input.leadershipSupport,
-    knowledge: input.knowledge,
-    ability: input.ability,
-    willingness: input.willingness,
-    tenure_band: input.tenureBand,
-    role: input.role,
-    recommend_employer: input.recommendEmployer ?? null,
-  };
-}
+const toNewRating = (input: InternalRatingInput): NewInternalRating => internalRatingRow({ id: crypto.randomUUID(), ...input });
 
 /**
  * Stores `inputs` in one round trip (exactly once per Idempotency-Key) and answers `body`; refused
