@@ -99,15 +99,22 @@ export interface CustomerTraits {
  */
 export function registryAnswers(side: Side, id: string, position: number): Record<string, number | null> {
   const rng = mulberry32(substream(Number.parseInt(id.slice(0, 8), 16), 1));
-  const columns = getTableColumns(side === 'external' ? externalRatings : internalRatings) as Record<string, { name: string; notNull: boolean }>;
   return Object.fromEntries(
-    answerColumns(side).map(({ column, bounds: { min, max }, direction }) => {
+    ANSWERS[side].map(({ name, nullable, bounds: { min, max }, direction }) => {
       const toward = direction === 'lower' ? 1 - position : position;
       const value = score(min + toward * (max - min) + 0.15 * (max - min) * rng.normal(), min, max);
-      return [columns[column]!.name, !columns[column]!.notNull && rng.chance(0.3) ? null : value];
+      return [name, nullable && rng.chance(0.3) ? null : value];
     }),
   );
 }
+
+/** Each side's registry answers with their column names, worked out once: the pool draws about 200,000 ratings. */
+const ANSWERS = Object.fromEntries(
+  (['external', 'internal'] as const).map((side) => {
+    const columns = getTableColumns(side === 'external' ? externalRatings : internalRatings) as Record<string, { name: string; notNull: boolean }>;
+    return [side, answerColumns(side).map((answer) => ({ ...answer, name: columns[answer.column]!.name, nullable: !columns[answer.column]!.notNull }))];
+  }),
+) as Record<Side, (ReturnType<typeof answerColumns>[number] & { name: string; nullable: boolean })[]>;
 
 /** One external rating of `unit`, at a time drawn in [start, end). */
 export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTraits, { start, end }: { start: number; end: number }): NewExternalRating {
