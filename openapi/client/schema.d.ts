@@ -1381,13 +1381,13 @@ export interface components {
         /**
          * @example {
          *       "id": "01a20a57-c21a-73b7-b557-bb7536080e44",
-         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "quality": 2,
          *       "quantity": 4,
          *       "opportunity": 3,
          *       "cost": 4,
          *       "overall": 2,
          *       "recommend": 4,
+         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "customerKind": "recurring",
          *       "channel": "in-person",
          *       "blamedComponent": "procedures",
@@ -1432,13 +1432,13 @@ export interface components {
         };
         /**
          * @example {
-         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "quality": 2,
          *       "quantity": 4,
          *       "opportunity": 3,
          *       "cost": 4,
          *       "overall": 2,
          *       "recommend": 4,
+         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "customerKind": "recurring",
          *       "channel": "in-person",
          *       "blamedComponent": "procedures",
@@ -1940,7 +1940,6 @@ export interface components {
          *           "from": "2026-10-01",
          *           "to": "2026-11-01",
          *           "external": {
-         *             "ratings": 35,
          *             "quality": {
          *               "value": 3.6,
          *               "n": 35,
@@ -2002,14 +2001,33 @@ export interface components {
          *               "target": null,
          *               "gap": null,
          *               "trend": null
-         *             }
+         *             },
+         *             "ratings": 35
          *           },
          *           "internal": {
-         *             "respondents": 120,
+         *             "enps": {
+         *               "value": -45,
+         *               "n": 120,
+         *               "interval": {
+         *                 "low": -59,
+         *                 "high": -31
+         *               },
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
          *             "supportIndex": {
          *               "value": 3,
          *               "n": 120,
          *               "standardError": 0.09,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "willingness": {
+         *               "value": 5,
+         *               "n": 120,
+         *               "standardError": 0,
          *               "target": null,
          *               "gap": null,
          *               "trend": null
@@ -2022,6 +2040,7 @@ export interface components {
          *               "gap": null,
          *               "trend": null
          *             },
+         *             "respondents": 120,
          *             "weakestRootCause": "commitments",
          *             "knowledge": {
          *               "value": 3,
@@ -2035,25 +2054,6 @@ export interface components {
          *               "value": 3,
          *               "n": 120,
          *               "standardError": 0.13,
-         *               "target": null,
-         *               "gap": null,
-         *               "trend": null
-         *             },
-         *             "willingness": {
-         *               "value": 5,
-         *               "n": 120,
-         *               "standardError": 0,
-         *               "target": null,
-         *               "gap": null,
-         *               "trend": null
-         *             },
-         *             "enps": {
-         *               "value": -45,
-         *               "n": 120,
-         *               "interval": {
-         *                 "low": -59,
-         *                 "high": -31
-         *               },
          *               "target": null,
          *               "gap": null,
          *               "trend": null

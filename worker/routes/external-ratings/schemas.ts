@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { getTableColumns } from 'drizzle-orm';
 import { CHANNELS, CUSTOMER_KINDS, externalRatings, SERVICE_COMPONENTS } from '../../../db/schema.ts';
 import { pageQuerySchema } from '../../http/pagination.ts';
+import { answerColumns } from '../../domain/measure-registry.ts';
 import { answerKeys, rowFields } from '../../http/row-schemas.ts';
 import { idParamsSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
 
@@ -10,8 +11,9 @@ export const MAX_FUTURE_MS = 5 * 60 * 1000;
 /** Ratings older than this are refused: they would land in closed benchmark periods. */
 export const MAX_AGE_MS = 2 * 366 * 24 * 60 * 60 * 1000;
 
-/** One encounter, as both examples (what is sent and what is read back) show it. */
+/** One encounter, as both examples (what is sent and what is read back) show it; any other answer as its registry entry's example. */
 const RATING_EXAMPLE = {
+  ...Object.fromEntries(answerColumns('external').map((answer) => [answer.column, answer.example])),
   unitId: '01a20a57-c1bc-76da-b850-9b49d68f0537',
   quality: 2,
   quantity: 4,

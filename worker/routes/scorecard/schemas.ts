@@ -127,6 +127,14 @@ export const ScorecardSchema = z
 function scorecardExample() {
   const none = { target: null, gap: null, trend: null };
   const mean = (value: number | null, n: number, standardError: number | null) => ({ value, n, standardError, ...none });
+  // Measures the month below does not show are empty, with the fields their kind carries.
+  const empty = (side: Side) =>
+    Object.fromEntries(
+      MEASURE_REGISTRY.filter((entry) => entry.side === side && entry.scorecard).map(({ name, kind }) => [
+        name,
+        kind.type === 'mean' || kind.type === 'meanOfSum' ? mean(null, 0, null) : { value: null, n: 0, interval: null, ...none },
+      ]),
+    );
   return {
     interval: 'month' as const,
     unitId: null,
@@ -135,6 +143,7 @@ function scorecardExample() {
         from: '2026-10-01',
         to: '2026-11-01',
         external: {
+          ...empty('external'),
           ratings: 35,
           quality: mean(3.6, 35, 0.175),
           quantity: mean(null, 0, null),
@@ -145,6 +154,7 @@ function scorecardExample() {
           nps: { value: -20, n: 35, interval: { low: -44.8, high: 4.8 }, ...none },
         },
         internal: {
+          ...empty('internal'),
           respondents: 120,
           supportIndex: mean(3, 120, 0.09),
           leadershipSupport: mean(3, 120, 0.1),
