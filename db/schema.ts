@@ -344,6 +344,7 @@ export const externalRatings = pgTable(
     cost: smallint('cost'),
     overall: smallint('overall').notNull(),
     recommend: smallint('recommend'),
+    effort: smallint('effort'),
     customerKind: customerKind('customer_kind').notNull(),
     channel: channel('channel').notNull(),
     blamedComponent: serviceComponent('blamed_component'),

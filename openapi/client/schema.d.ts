@@ -340,7 +340,7 @@ export interface paths {
         };
         /**
          * Export external ratings as CSV
-         * @description Every rating that matches the filters, newest first (by receipt), streamed as RFC 4180 CSV (UTF-8, CRLF line ends, a header row: id, unitId, occurredAt, receivedAt, quality, quantity, opportunity, cost, overall, recommend, customerKind, channel, blamedComponent, blamesAttitude, comment, hasCustomerRef; empty fields for nulls). To keep a spreadsheet from running a comment as a formula, a comment that starts with `=`, `+`, `-`, `@`, a tab, CR, LF or NUL, or with `=`, `+`, `-`, `@` after leading spaces or line breaks, gets a leading apostrophe (`'`). A failure midway aborts the transfer, so a partial file cannot pass for a complete one. Filters combine with AND; `from` is inclusive and `to` exclusive, both on `occurredAt`. Needs the `ratings:read` scope. The `customerRef` is never returned, only `hasCustomerRef`.
+         * @description Every rating that matches the filters, newest first (by receipt), streamed as RFC 4180 CSV (UTF-8, CRLF line ends, a header row: id, unitId, occurredAt, receivedAt, quality, quantity, opportunity, cost, overall, recommend, effort, customerKind, channel, blamedComponent, blamesAttitude, comment, hasCustomerRef; empty fields for nulls). To keep a spreadsheet from running a comment as a formula, a comment that starts with `=`, `+`, `-`, `@`, a tab, CR, LF or NUL, or with `=`, `+`, `-`, `@` after leading spaces or line breaks, gets a leading apostrophe (`'`). A failure midway aborts the transfer, so a partial file cannot pass for a complete one. Filters combine with AND; `from` is inclusive and `to` exclusive, both on `occurredAt`. Needs the `ratings:read` scope. The `customerRef` is never returned, only `hasCustomerRef`.
          */
         get: operations["exportExternalRatings"];
         put?: never;
@@ -879,7 +879,7 @@ export interface components {
                 };
                 positions: {
                     /** @enum {string} */
-                    measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                    measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                     /** @enum {string} */
                     cohortKind: "all" | "industry" | "sizeBand" | "region";
                     value: number;
@@ -897,7 +897,7 @@ export interface components {
             timestamp: string;
             data: {
                 /** @enum {string} */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 target: number;
                 value: number;
                 /** @enum {string} */
@@ -1387,6 +1387,7 @@ export interface components {
          *       "cost": 4,
          *       "overall": 2,
          *       "recommend": 4,
+         *       "effort": 2,
          *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "customerKind": "recurring",
          *       "channel": "in-person",
@@ -1419,6 +1420,8 @@ export interface components {
             overall: number;
             /** Format: int32 */
             recommend: number | null;
+            /** Format: int32 */
+            effort: number | null;
             /** @enum {string} */
             customerKind: "occasional" | "recurring";
             /** @enum {string} */
@@ -1438,6 +1441,7 @@ export interface components {
          *       "cost": 4,
          *       "overall": 2,
          *       "recommend": 4,
+         *       "effort": 2,
          *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "customerKind": "recurring",
          *       "channel": "in-person",
@@ -1496,6 +1500,12 @@ export interface components {
              * @example 9
              */
             recommend?: number | null;
+            /**
+             * Format: int32
+             * @description Customer Effort Score (CES): how much effort the client had to make, 1 (very little) to 7 (a great deal).
+             * @example 2
+             */
+            effort?: number | null;
             /**
              * @description Occasional, or recurring (distributors, repeat buyers).
              * @enum {string}
@@ -1773,7 +1783,7 @@ export interface components {
          */
         Benchmark: {
             /** @enum {string} */
-            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
             cohort: {
                 /** @enum {string} */
                 kind: "all" | "industry" | "sizeBand" | "region";
@@ -1893,9 +1903,9 @@ export interface components {
              * @example csat
              * @enum {string}
              */
-            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
             /**
-             * @description In the measure's own unit. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100.
+             * @description In the measure's own unit. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100; effort: 1 to 7.
              * @example 0.85
              */
             target: number;
@@ -1923,9 +1933,9 @@ export interface components {
                  * @example csat
                  * @enum {string}
                  */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 /**
-                 * @description null removes the target. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100.
+                 * @description null removes the target. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100; effort: 1 to 7.
                  * @example 0.85
                  */
                 target: number | null;
@@ -1998,6 +2008,14 @@ export interface components {
          *                 "low": -44.8,
          *                 "high": 4.8
          *               },
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "effort": {
+         *               "value": null,
+         *               "n": 0,
+         *               "standardError": null,
          *               "target": null,
          *               "gap": null,
          *               "trend": null
@@ -2114,6 +2132,7 @@ export interface components {
             overall: components["schemas"]["MeanFigure"];
             csat: components["schemas"]["ShareFigure"];
             nps: components["schemas"]["NetScoreFigure"];
+            effort: components["schemas"]["MeanFigure"] & unknown;
         };
         /**
          * @example {
@@ -6718,7 +6737,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The measure to compare. */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
                 /** @description The latest complete month or quarter computed. */
@@ -6878,7 +6897,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The measure to compare. */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
                 /** @description The latest complete month or quarter computed. */

@@ -224,6 +224,18 @@ export const MEASURE_REGISTRY = [
     scorecard: true,
     description: "Support from the unit's leaders, 1-5: part of the index and a figure of its own.",
   },
+  {
+    name: 'effort',
+    side: 'external',
+    title: 'Customer effort (CES)',
+    kind: { type: 'mean', column: 'effort', optional: true },
+    scale: { min: 1, max: 7 },
+    direction: 'lower',
+    answer: { description: 'Customer Effort Score (CES): how much effort the client had to make, 1 (very little) to 7 (a great deal).', example: 2 },
+    minimum: { answers: BENCHMARK_MIN_EXTERNAL, of: 'external ratings scoring effort' },
+    scorecard: true,
+    description: 'Customer Effort Score, 1-7: lower is better.',
+  },
 ] as const satisfies readonly MeasureEntry[];
 
 type Entry = (typeof MEASURE_REGISTRY)[number];
