@@ -91,21 +91,23 @@ export interface CustomerTraits {
 }
 
 /**
- * Every answer column of the measure registry (./worker/domain/measure-registry.ts), by column name:
- * `position` (0 worst experience, 1 best) with noise, turned where lower is better; a nullable column
- * is left out 30% of the time. Drawn on a stream of the rating's own, so that the calibrated draws of
- * the callers keep their values; those override the columns they draw themselves, so a measure added
- * to the registry is generated with no edit here.
+ * `rating` with every answer column of the measure registry (./worker/domain/measure-registry.ts) that
+ * the caller did not draw itself: `position` (0 worst experience, 1 best) with noise, turned where
+ * lower is better; a nullable column is left out 30% of the time. Drawn on a stream of the rating's
+ * own, so the calibrated draws keep their values, and a measure added to the registry is generated
+ * with no edit here.
  */
-export function registryAnswers(side: Side, id: string, position: number): Record<string, number | null> {
-  const rng = mulberry32(substream(Number.parseInt(id.slice(0, 8), 16), 1));
-  return Object.fromEntries(
-    ANSWERS[side].map(({ name, nullable, bounds: { min, max }, direction }) => {
-      const toward = direction === 'lower' ? 1 - position : position;
-      const value = score(min + toward * (max - min) + 0.15 * (max - min) * rng.normal(), min, max);
-      return [name, nullable && rng.chance(0.3) ? null : value];
-    }),
-  );
+export function withRegistryAnswers<R extends { id: string }>(side: Side, rating: R, position: number): R {
+  const rng = mulberry32(Number.parseInt(rating.id.slice(0, 8), 16));
+  const answers = rating as Record<string, unknown>;
+  for (const { name, nullable, bounds: { min, max }, direction } of ANSWERS[side]) {
+    if (name in answers) continue;
+    const toward = direction === 'lower' ? 1 - position : position;
+    // Three uniforms summed: close enough to a normal draw.
+    const noise = rng.next() + rng.next() + rng.next() - 1.5;
+    answers[name] = nullable && rng.chance(0.3) ? null : score(min + (toward + 0.3 * noise) * (max - min), min, max);
+  }
+  return rating;
 }
 
 /** Each side's registry answers with their column names, worked out once: the pool draws about 200,000 ratings. */
@@ -134,10 +136,8 @@ export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTrai
     blamesAttitude === true ? (rng.chance(0.75) ? 'people' : rng.pick(NOT_PEOPLE))
     : blamesAttitude === false || (overall === 3 && rng.chance(0.3)) ? rng.pick(NOT_PEOPLE)
     : null;
-  const id = rng.uuid();
-  return {
-    ...registryAnswers('external', id, (overall - 1) / 4),
-    id,
+  const rating: NewExternalRating = {
+    id: rng.uuid(),
     unit_id: unit.id,
     occurred_at: new Date(Math.floor(start + rng.next() * (end - start))).toISOString(),
     // At least one indicator, as the API requires.
@@ -154,6 +154,7 @@ export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTrai
     comment: null,
     customer_ref_hash: null,
   };
+  return withRegistryAnswers('external', rating, (overall - 1) / 4);
 }
 
 /** One employee's internal rating in `unit` on `day`; `causeOffsets` shift the five root causes. */
@@ -164,10 +165,8 @@ export function drawInternal(
   { role, isNew, day }: { role: NewInternalRating['role']; isNew: boolean; day: Date },
 ): NewInternalRating {
   const support = (offset: number) => score(3 + 0.75 * unit.support + offset + 0.8 * rng.normal());
-  const id = rng.uuid();
-  return {
-    ...registryAnswers('internal', id, sigmoid(unit.support)),
-    id,
+  const rating: NewInternalRating = {
+    id: rng.uuid(),
     unit_id: unit.id,
     occurred_on: day.toISOString().slice(0, 10),
     commitments: support(causeOffsets[0]!),
@@ -182,6 +181,7 @@ export function drawInternal(
     role,
     recommend_employer: rng.chance(0.8) ? score(5.5 + 1.2 * unit.support + 1.8 * rng.normal(), 0, 10) : null,
   };
+  return withRegistryAnswers('internal', rating, sigmoid(unit.support));
 }
 
 export function generateOrganization(seed: number, index: number, now: Date): PoolOrganization {
