@@ -24,6 +24,9 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { answerColumns, MEASURES, ROLLUP_AGGREGATES, SERVICE_COMPONENTS, type Side } from '../worker/domain/measure-registry.ts';
+
+export { MEASURES, SERVICE_COMPONENTS };
 
 /** Benchmark cohorts group tenants by these, so they are closed vocabularies, not free text. */
 export const INDUSTRIES = [
@@ -89,8 +92,6 @@ export const ACTOR_TYPES = ['operator', 'api_key', 'partner_client', 'system'] a
 export const UNIT_KINDS = ['touchpoint', 'internal-supplier'] as const;
 export const CUSTOMER_KINDS = ['occasional', 'recurring'] as const;
 export const CHANNELS = ['in-person', 'phone', 'email', 'chat', 'web', 'mobile-app', 'social-media', 'other'] as const;
-/** The six components of a service, any of which can be the real cause of a bad experience. */
-export const SERVICE_COMPONENTS = ['product', 'procedures', 'facilities', 'systems-equipment', 'information', 'people'] as const;
 export const TENURE_BANDS = ['new', 'established'] as const;
 export const STAFF_ROLES = ['frontline', 'support', 'leader'] as const;
 /** The four basic indicators customers judge service by, 1-5 each. */
@@ -99,21 +100,6 @@ export const INDICATORS = ['quality', 'quantity', 'opportunity', 'cost'] as cons
 export const SUPPORT_SCORES = ['commitments', 'internalCulture', 'empowerment', 'recognition', 'leadershipSupport'] as const;
 /** Know, be able, want: the provider triad, 1-5 each, self-assessed. */
 export const TRIAD_SCORES = ['knowledge', 'ability', 'willingness'] as const;
-/** What is scored, targeted and benchmarked (DOMAIN.md, "Measures"). */
-export const MEASURES = [
-  'quality',
-  'quantity',
-  'opportunity',
-  'cost',
-  'overall',
-  'csat',
-  'nps',
-  'enps',
-  'supportIndex',
-  'willingness',
-  'attitudeBlameShare',
-  'leadershipSupport',
-] as const;
 export const COHORT_KINDS = ['all', 'industry', 'sizeBand', 'region'] as const;
 export const PERIOD_KINDS = ['month', 'quarter', 'rolling12'] as const;
 /** `queued`: started, waiting for the run of the same job before it to finish (one runs at a time). */
@@ -307,6 +293,22 @@ export const units = pgTable(
 );
 
 const between = (column: AnyPgColumn, low: number, high: number) => sql`${column} between ${sql.raw(String(low))} and ${sql.raw(String(high))}`;
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** One check per bounded answer column of a side's ratings, with the registry's bounds (the API validates the same). */
+function answerChecks(side: Side, table: Record<string, unknown>) {
+  return answerColumns(side).map(({ column, bounds }) => {
+    const pgColumn = table[column] as AnyPgColumn;
+    return check(`${side}_ratings_${pgColumn.name}_range`, between(pgColumn, bounds.min, bounds.max));
+  });
+}
+
+const counter = (name: string) => integer(snakeCase(name)).notNull().default(0);
+/** The rollup columns of a side, one per aggregate of the measure registry, named as it names them. */
+function counters<S extends Side>(side: S) {
+  const names = Object.keys(ROLLUP_AGGREGATES[side]) as (keyof (typeof ROLLUP_AGGREGATES)[S] & string)[];
+  return Object.fromEntries(names.map((name) => [name, counter(name)])) as Record<(typeof names)[number], ReturnType<typeof counter>>;
+}
 
 /** One client's rating of one service encounter. */
 /**
@@ -364,6 +366,7 @@ export const externalRatings = pgTable(
     cost: smallint('cost'),
     overall: smallint('overall').notNull(),
     recommend: smallint('recommend'),
+    effort: smallint('effort'),
     customerKind: customerKind('customer_kind').notNull(),
     channel: channel('channel').notNull(),
     blamedComponent: serviceComponent('blamed_component'),
@@ -377,9 +380,8 @@ export const externalRatings = pgTable(
     index('external_ratings_tenant_id_idx').on(table.tenantId, table.id.desc()),
     index('external_ratings_unit_idx').on(table.tenantId, table.unitId, table.occurredAt),
     index('external_ratings_customer_ref_idx').on(table.tenantId, table.customerRefHash),
-    check('external_ratings_indicators', sql`${between(table.quality, 1, 5)} and ${between(table.quantity, 1, 5)} and ${between(table.opportunity, 1, 5)} and ${between(table.cost, 1, 5)} and ${between(table.overall, 1, 5)}`),
+    ...answerChecks('external', table),
     check('external_ratings_some_indicator', sql`coalesce(${table.quality}, ${table.quantity}, ${table.opportunity}, ${table.cost}) is not null`),
-    check('external_ratings_recommend', between(table.recommend, 0, 10)),
     check('external_ratings_comment_length', sql`char_length(${table.comment}) <= 2000`),
     tenantIsolation(table.tenantId),
   ],
@@ -411,16 +413,7 @@ export const internalRatings = pgTable(
   (table) => [
     foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }),
     index('internal_ratings_unit_idx').on(table.tenantId, table.unitId, table.occurredOn),
-    check(
-      'internal_ratings_scores',
-      sql.join(
-        [table.commitments, table.internalCulture, table.empowerment, table.recognition, table.leadershipSupport, table.knowledge, table.ability, table.willingness].map(
-          (column) => between(column, 1, 5),
-        ),
-        sql` and `,
-      ),
-    ),
-    check('internal_ratings_recommend_employer', between(table.recommendEmployer, 0, 10)),
+    ...answerChecks('internal', table),
     tenantIsolation(table.tenantId),
   ],
 );
@@ -436,36 +429,7 @@ export const externalRollups = pgTable(
     unitId: uuid('unit_id').notNull(),
     day: date('day').notNull(),
     customerKind: customerKind('customer_kind').notNull(),
-    ratings: integer('ratings').notNull().default(0),
-    qualityN: integer('quality_n').notNull().default(0),
-    qualitySum: integer('quality_sum').notNull().default(0),
-    qualitySumSq: integer('quality_sum_sq').notNull().default(0),
-    quantityN: integer('quantity_n').notNull().default(0),
-    quantitySum: integer('quantity_sum').notNull().default(0),
-    quantitySumSq: integer('quantity_sum_sq').notNull().default(0),
-    opportunityN: integer('opportunity_n').notNull().default(0),
-    opportunitySum: integer('opportunity_sum').notNull().default(0),
-    opportunitySumSq: integer('opportunity_sum_sq').notNull().default(0),
-    costN: integer('cost_n').notNull().default(0),
-    costSum: integer('cost_sum').notNull().default(0),
-    costSumSq: integer('cost_sum_sq').notNull().default(0),
-    overallSum: integer('overall_sum').notNull().default(0),
-    overallSumSq: integer('overall_sum_sq').notNull().default(0),
-    /** overall >= 4: the CSAT numerator. */
-    satisfied: integer('satisfied').notNull().default(0),
-    /** overall <= 2: the attitude paradox's denominator. */
-    dissatisfied: integer('dissatisfied').notNull().default(0),
-    dissatisfiedBlamingAttitude: integer('dissatisfied_blaming_attitude').notNull().default(0),
-    blamingAttitude: integer('blaming_attitude').notNull().default(0),
-    recommendN: integer('recommend_n').notNull().default(0),
-    promoters: integer('promoters').notNull().default(0),
-    detractors: integer('detractors').notNull().default(0),
-    blamedProduct: integer('blamed_product').notNull().default(0),
-    blamedProcedures: integer('blamed_procedures').notNull().default(0),
-    blamedFacilities: integer('blamed_facilities').notNull().default(0),
-    blamedSystemsEquipment: integer('blamed_systems_equipment').notNull().default(0),
-    blamedInformation: integer('blamed_information').notNull().default(0),
-    blamedPeople: integer('blamed_people').notNull().default(0),
+    ...counters('external'),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.unitId, table.day, table.customerKind] }),
@@ -483,31 +447,7 @@ export const internalRollups = pgTable(
     day: date('day').notNull(),
     tenureBand: tenureBand('tenure_band').notNull(),
     role: staffRole('role').notNull(),
-    respondents: integer('respondents').notNull().default(0),
-    commitmentsSum: integer('commitments_sum').notNull().default(0),
-    commitmentsSumSq: integer('commitments_sum_sq').notNull().default(0),
-    internalCultureSum: integer('internal_culture_sum').notNull().default(0),
-    internalCultureSumSq: integer('internal_culture_sum_sq').notNull().default(0),
-    empowermentSum: integer('empowerment_sum').notNull().default(0),
-    empowermentSumSq: integer('empowerment_sum_sq').notNull().default(0),
-    recognitionSum: integer('recognition_sum').notNull().default(0),
-    recognitionSumSq: integer('recognition_sum_sq').notNull().default(0),
-    leadershipSupportSum: integer('leadership_support_sum').notNull().default(0),
-    leadershipSupportSumSq: integer('leadership_support_sum_sq').notNull().default(0),
-    knowledgeSum: integer('knowledge_sum').notNull().default(0),
-    knowledgeSumSq: integer('knowledge_sum_sq').notNull().default(0),
-    abilitySum: integer('ability_sum').notNull().default(0),
-    abilitySumSq: integer('ability_sum_sq').notNull().default(0),
-    willingnessSum: integer('willingness_sum').notNull().default(0),
-    willingnessSumSq: integer('willingness_sum_sq').notNull().default(0),
-    /** Per respondent, the sum of the five support scores (index × 5), so the index has a standard error. */
-    supportTotalSum: integer('support_total_sum').notNull().default(0),
-    supportTotalSumSq: integer('support_total_sum_sq').notNull().default(0),
-    /** willingness >= 4. */
-    willingnessFavourable: integer('willingness_favourable').notNull().default(0),
-    recommendEmployerN: integer('recommend_employer_n').notNull().default(0),
-    employerPromoters: integer('employer_promoters').notNull().default(0),
-    employerDetractors: integer('employer_detractors').notNull().default(0),
+    ...counters('internal'),
   },
   (table) => [
     primaryKey({ columns: [table.tenantId, table.unitId, table.day, table.tenureBand, table.role] }),

@@ -111,7 +111,7 @@ export function poolCalibration(organizations: readonly PoolOrganization[]): Rec
     csats.push(share(clients, (r) => r.overall >= 4));
   }
   const enps = organizations
-    .map((o) => o.internal.flatMap((r) => (r.recommend_employer === null ? [] : [r.recommend_employer])))
+    .map((o) => o.internal.flatMap((r) => (r.recommend_employer == null ? [] : [r.recommend_employer])))
     .filter((answers) => answers.length > 0)
     .map((answers) => 100 * (share(answers, (a) => a >= 9) - share(answers, (a) => a <= 6)))
     .sort((a, b) => a - b);

@@ -10,7 +10,9 @@
  *   - occasional customers who leave dissatisfied nearly all blame attitude; recurring ones,
  *     rarer and less often dissatisfied, seldom do.
  */
-import { INDUSTRIES, SERVICE_COMPONENTS, type SIZE_BANDS, type Tenant } from '../schema.ts';
+import { getTableColumns } from 'drizzle-orm';
+import { answerColumns, type Side } from '../../worker/domain/measure-registry.ts';
+import { externalRatings, INDUSTRIES, internalRatings, SERVICE_COMPONENTS, type SIZE_BANDS, type Tenant } from '../schema.ts';
 import type { NewExternalRating } from '../../worker/db/external-ratings.ts';
 import type { NewInternalRating } from '../../worker/db/internal-ratings.ts';
 import { mulberry32, type Random, substream } from './random.ts';
@@ -103,6 +105,34 @@ export interface CustomerTraits {
   occasionalBlame: number;
 }
 
+/**
+ * `rating` with every answer column of the measure registry (./worker/domain/measure-registry.ts) that
+ * the caller did not draw itself: `position` (0 worst experience, 1 best) with noise, turned where
+ * lower is better; a nullable column is left out 30% of the time. Drawn on a stream of the rating's
+ * own, so the calibrated draws keep their values, and a measure added to the registry is generated
+ * with no edit here.
+ */
+export function withRegistryAnswers<R extends { id: string }>(side: Side, rating: R, position: number): R {
+  const rng = mulberry32(Number.parseInt(rating.id.slice(0, 8), 16));
+  const answers = rating as Record<string, unknown>;
+  for (const { name, nullable, bounds: { min, max }, direction } of ANSWERS[side]) {
+    if (name in answers) continue;
+    const toward = direction === 'lower' ? 1 - position : position;
+    // Three uniforms summed: close enough to a normal draw.
+    const noise = rng.next() + rng.next() + rng.next() - 1.5;
+    answers[name] = nullable && rng.chance(0.3) ? null : score(min + (toward + 0.3 * noise) * (max - min), min, max);
+  }
+  return rating;
+}
+
+/** Each side's registry answers with their column names, worked out once: the pool draws about 200,000 ratings. */
+const ANSWERS = Object.fromEntries(
+  (['external', 'internal'] as const).map((side) => {
+    const columns = getTableColumns(side === 'external' ? externalRatings : internalRatings) as Record<string, { name: string; notNull: boolean }>;
+    return [side, answerColumns(side).map((answer) => ({ ...answer, name: columns[answer.column]!.name, nullable: !columns[answer.column]!.notNull }))];
+  }),
+) as Record<Side, (ReturnType<typeof answerColumns>[number] & { name: string; nullable: boolean })[]>;
+
 /** One external rating of `unit`, at a time drawn in [start, end). */
 export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTraits, { start, end }: { start: number; end: number }): NewExternalRating {
   const recurring = rng.chance(traits.recurringShare);
@@ -121,7 +151,7 @@ export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTrai
     blamesAttitude === true ? (rng.chance(0.75) ? 'people' : rng.pick(NOT_PEOPLE))
     : blamesAttitude === false || (overall === 3 && rng.chance(0.3)) ? rng.pick(NOT_PEOPLE)
     : null;
-  return {
+  const rating: NewExternalRating = {
     id: rng.uuid(),
     unit_id: unit.id,
     occurred_at: new Date(Math.floor(start + rng.next() * (end - start))).toISOString(),
@@ -139,6 +169,7 @@ export function drawExternal(rng: Random, unit: LatentUnit, traits: CustomerTrai
     comment: null,
     customer_ref_hash: null,
   };
+  return withRegistryAnswers('external', rating, (overall - 1) / 4);
 }
 
 /** One employee's internal rating in `unit` on `day`; `causeOffsets` shift the five root causes. */
@@ -149,7 +180,7 @@ export function drawInternal(
   { role, isNew, day }: { role: NewInternalRating['role']; isNew: boolean; day: Date },
 ): NewInternalRating {
   const support = (offset: number) => score(3 + 0.75 * unit.support + offset + 0.8 * rng.normal());
-  return {
+  const rating: NewInternalRating = {
     id: rng.uuid(),
     unit_id: unit.id,
     occurred_on: day.toISOString().slice(0, 10),
@@ -165,6 +196,7 @@ export function drawInternal(
     role,
     recommend_employer: rng.chance(0.8) ? score(CALIBRATION.employerCentre + 1.2 * unit.support + 1.8 * rng.normal(), 0, 10) : null,
   };
+  return withRegistryAnswers('internal', rating, sigmoid(unit.support));
 }
 
 export function generateOrganization(seed: number, index: number, now: Date): PoolOrganization {

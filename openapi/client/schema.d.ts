@@ -340,7 +340,7 @@ export interface paths {
         };
         /**
          * Export external ratings as CSV
-         * @description Every rating that matches the filters, newest first (by receipt), streamed as RFC 4180 CSV (UTF-8, CRLF line ends, a header row: id, unitId, occurredAt, receivedAt, quality, quantity, opportunity, cost, overall, recommend, customerKind, channel, blamedComponent, blamesAttitude, comment, hasCustomerRef; empty fields for nulls). To keep a spreadsheet from running a comment as a formula, a comment that starts with `=`, `+`, `-`, `@`, a tab, CR, LF or NUL, or with `=`, `+`, `-`, `@` after leading spaces or line breaks, gets a leading apostrophe (`'`). A failure midway aborts the transfer, so a partial file cannot pass for a complete one. Filters combine with AND; `from` is inclusive and `to` exclusive, both on `occurredAt`. Needs the `ratings:read` scope. The `customerRef` is never returned, only `hasCustomerRef`.
+         * @description Every rating that matches the filters, newest first (by receipt), streamed as RFC 4180 CSV (UTF-8, CRLF line ends, a header row: id, unitId, occurredAt, receivedAt, quality, quantity, opportunity, cost, overall, recommend, effort, customerKind, channel, blamedComponent, blamesAttitude, comment, hasCustomerRef; empty fields for nulls). To keep a spreadsheet from running a comment as a formula, a comment that starts with `=`, `+`, `-`, `@`, a tab, CR, LF or NUL, or with `=`, `+`, `-`, `@` after leading spaces or line breaks, gets a leading apostrophe (`'`). A failure midway aborts the transfer, so a partial file cannot pass for a complete one. Filters combine with AND; `from` is inclusive and `to` exclusive, both on `occurredAt`. Needs the `ratings:read` scope. The `customerRef` is never returned, only `hasCustomerRef`.
          */
         get: operations["exportExternalRatings"];
         put?: never;
@@ -919,7 +919,7 @@ export interface components {
                 };
                 positions: {
                     /** @enum {string} */
-                    measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                    measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                     /** @enum {string} */
                     cohortKind: "all" | "industry" | "sizeBand" | "region";
                     value: number;
@@ -937,7 +937,7 @@ export interface components {
             timestamp: string;
             data: {
                 /** @enum {string} */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 target: number;
                 value: number;
                 /** @enum {string} */
@@ -1421,13 +1421,14 @@ export interface components {
         /**
          * @example {
          *       "id": "01a20a57-c21a-73b7-b557-bb7536080e44",
-         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "quality": 2,
          *       "quantity": 4,
          *       "opportunity": 3,
          *       "cost": 4,
          *       "overall": 2,
          *       "recommend": 4,
+         *       "effort": 2,
+         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "customerKind": "recurring",
          *       "channel": "in-person",
          *       "blamedComponent": "procedures",
@@ -1459,6 +1460,8 @@ export interface components {
             overall: number;
             /** Format: int32 */
             recommend: number | null;
+            /** Format: int32 */
+            effort: number | null;
             /** @enum {string} */
             customerKind: "occasional" | "recurring";
             /** @enum {string} */
@@ -1472,13 +1475,14 @@ export interface components {
         };
         /**
          * @example {
-         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "quality": 2,
          *       "quantity": 4,
          *       "opportunity": 3,
          *       "cost": 4,
          *       "overall": 2,
          *       "recommend": 4,
+         *       "effort": 2,
+         *       "unitId": "01a20a57-c1bc-76da-b850-9b49d68f0537",
          *       "customerKind": "recurring",
          *       "channel": "in-person",
          *       "blamedComponent": "procedures",
@@ -1536,6 +1540,12 @@ export interface components {
              * @example 9
              */
             recommend?: number | null;
+            /**
+             * Format: int32
+             * @description Customer Effort Score (CES): how much effort the client had to make, 1 (very little) to 7 (a great deal).
+             * @example 2
+             */
+            effort?: number | null;
             /**
              * @description Occasional, or recurring (distributors, repeat buyers).
              * @enum {string}
@@ -1667,18 +1677,18 @@ export interface components {
              */
             willingness: number;
             /**
+             * Format: int32
+             * @description Would recommend the organization as an employer, 0-10 (for eNPS).
+             * @example 8
+             */
+            recommendEmployer?: number | null;
+            /**
              * @description `new`: under 12 months in the organization; `established`: longer.
              * @enum {string}
              */
             tenureBand: "new" | "established";
             /** @enum {string} */
             role: "frontline" | "support" | "leader";
-            /**
-             * Format: int32
-             * @description Would recommend the organization as an employer, 0-10 (for eNPS).
-             * @example 8
-             */
-            recommendEmployer?: number | null;
         };
         InternalRatingBatchResult: {
             /**
@@ -1839,7 +1849,7 @@ export interface components {
          */
         Benchmark: {
             /** @enum {string} */
-            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
             /**
              * @description Which way is better for this measure (the attitude blame share: lower).
              * @enum {string}
@@ -1971,9 +1981,9 @@ export interface components {
              * @example csat
              * @enum {string}
              */
-            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
             /**
-             * @description In the measure's own unit. Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
+             * @description In the measure's own unit. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100; effort: 1 to 7.
              * @example 0.85
              */
             target: number;
@@ -2001,9 +2011,9 @@ export interface components {
                  * @example csat
                  * @enum {string}
                  */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 /**
-                 * @description null removes the target. Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.
+                 * @description null removes the target. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100; effort: 1 to 7.
                  * @example 0.85
                  */
                 target: number | null;
@@ -2018,7 +2028,6 @@ export interface components {
          *           "from": "2026-10-01",
          *           "to": "2026-11-01",
          *           "external": {
-         *             "ratings": 35,
          *             "quality": {
          *               "value": 3.6,
          *               "n": 35,
@@ -2080,14 +2089,41 @@ export interface components {
          *               "target": null,
          *               "gap": null,
          *               "trend": null
-         *             }
+         *             },
+         *             "effort": {
+         *               "value": null,
+         *               "n": 0,
+         *               "standardError": null,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "ratings": 35
          *           },
          *           "internal": {
-         *             "respondents": 120,
+         *             "enps": {
+         *               "value": -45,
+         *               "n": 120,
+         *               "interval": {
+         *                 "low": -59,
+         *                 "high": -31
+         *               },
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
          *             "supportIndex": {
          *               "value": 3,
          *               "n": 120,
          *               "standardError": 0.09,
+         *               "target": null,
+         *               "gap": null,
+         *               "trend": null
+         *             },
+         *             "willingness": {
+         *               "value": 5,
+         *               "n": 120,
+         *               "standardError": 0,
          *               "target": null,
          *               "gap": null,
          *               "trend": null
@@ -2100,6 +2136,7 @@ export interface components {
          *               "gap": null,
          *               "trend": null
          *             },
+         *             "respondents": 120,
          *             "weakestRootCause": "commitments",
          *             "knowledge": {
          *               "value": 3,
@@ -2113,25 +2150,6 @@ export interface components {
          *               "value": 3,
          *               "n": 120,
          *               "standardError": 0.13,
-         *               "target": null,
-         *               "gap": null,
-         *               "trend": null
-         *             },
-         *             "willingness": {
-         *               "value": 5,
-         *               "n": 120,
-         *               "standardError": 0,
-         *               "target": null,
-         *               "gap": null,
-         *               "trend": null
-         *             },
-         *             "enps": {
-         *               "value": -45,
-         *               "n": 120,
-         *               "interval": {
-         *                 "low": -59,
-         *                 "high": -31
-         *               },
          *               "target": null,
          *               "gap": null,
          *               "trend": null
@@ -2192,6 +2210,7 @@ export interface components {
             overall: components["schemas"]["MeanFigure"];
             csat: components["schemas"]["ShareFigure"];
             nps: components["schemas"]["NetScoreFigure"];
+            effort: components["schemas"]["MeanFigure"] & unknown;
         };
         /**
          * @example {
@@ -2278,16 +2297,16 @@ export interface components {
         /** @description From employees’ ratings; suppressed for small groups. */
         InternalFigures: {
             respondents: number | components["schemas"]["Suppressed"];
-            /** @description Mean of the five support scores, 1-5. */
-            supportIndex: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
-            /** @description Support from the unit's leaders, 1-5: part of the index and a figure of its own. */
-            leadershipSupport: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
             /** @description The root cause with the lowest mean. */
             weakestRootCause: ("commitments" | "internalCulture" | "empowerment" | "recognition") | components["schemas"]["Suppressed"] | null;
             knowledge: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
             ability: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
-            willingness: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
             enps: components["schemas"]["NetScoreFigure"] | components["schemas"]["Suppressed"];
+            /** @description Mean of the five support scores, 1-5. */
+            supportIndex: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
+            willingness: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
+            /** @description Support from the unit's leaders, 1-5: part of the index and a figure of its own. */
+            leadershipSupport: components["schemas"]["MeanFigure"] | components["schemas"]["Suppressed"];
         };
         /**
          * @description An internal figure withheld to protect respondents’ anonymity.
@@ -6990,7 +7009,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The measure to compare. */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
                 /** @description A calendar month, a quarter, or 12 whole months (`rolling12`). Without `start`, the latest complete one computed. */
@@ -7152,7 +7171,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description The measure to compare. */
-                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport";
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 /** @description Peers: everyone, or those of the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
                 /** @description A calendar month, a quarter, or 12 whole months (`rolling12`). Without `start`, the latest complete one computed. */

@@ -91,7 +91,7 @@ describe('GET /v1/external-ratings', () => {
     expect(withRef).toMatchObject({ unitId: unitB, customerKind: 'recurring', hasCustomerRef: true, overall: 4, quality: 4 });
     expect(Object.keys(withRef).sort()).toEqual(
       [
-        'id', 'unitId', 'occurredAt', 'receivedAt', 'quality', 'quantity', 'opportunity', 'cost', 'overall', 'recommend',
+        'id', 'unitId', 'occurredAt', 'receivedAt', 'quality', 'quantity', 'opportunity', 'cost', 'overall', 'recommend', 'effort',
         'customerKind', 'channel', 'blamedComponent', 'blamesAttitude', 'comment', 'hasCustomerRef',
       ].sort(),
     );
@@ -237,7 +237,7 @@ describe('GET /v1/external-ratings/export.csv', () => {
     expect(text).toContain('"Slow, but ""fine""\nsecond line"');
     const [header, ...records] = parseCsv(text);
     expect(header).toEqual([
-      'id', 'unitId', 'occurredAt', 'receivedAt', 'quality', 'quantity', 'opportunity', 'cost', 'overall', 'recommend',
+      'id', 'unitId', 'occurredAt', 'receivedAt', 'quality', 'quantity', 'opportunity', 'cost', 'overall', 'recommend', 'effort',
       'customerKind', 'channel', 'blamedComponent', 'blamesAttitude', 'comment', 'hasCustomerRef',
     ]);
     expect(records).toHaveLength(comments.length + 1);

@@ -4,26 +4,15 @@ import { auditEvents, type ExternalRating, externalRatings, externalRollups } fr
 import { type Acting, auditEvent, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 import { insertRatings } from './rating-writes.ts';
+import { type ColumnRow, columnRow, type ValuesOf } from './rows.ts';
 import { EXTERNAL_ROLLUP, subtractFromRollups } from './rollups.ts';
 
-/** A validated external rating, ready to store (column names as in the table). */
-export interface NewExternalRating {
-  id: string;
-  unit_id: string;
-  occurred_at: string;
-  quality: number | null;
-  quantity: number | null;
-  opportunity: number | null;
-  cost: number | null;
-  overall: number;
-  recommend: number | null;
-  customer_kind: ExternalRating['customerKind'];
-  channel: ExternalRating['channel'];
-  blamed_component: ExternalRating['blamedComponent'];
-  blames_attitude: boolean | null;
-  comment: string | null;
-  customer_ref_hash: string | null;
-}
+/** A validated external rating, ready to store: the table's row but the tenant and the time received, by property name. */
+export type ExternalRatingValues = ValuesOf<typeof externalRatings, 'tenantId' | 'receivedAt'>;
+/** The same, keyed by column name: what the insert (and the pool's COPY) reads. */
+export type NewExternalRating = ColumnRow<typeof externalRatings, 'tenantId' | 'receivedAt'>;
+
+export const externalRatingRow = (values: ExternalRatingValues): NewExternalRating => columnRow(externalRatings, values, ['tenantId', 'receivedAt']);
 
 /**
  * The statements that store external ratings and add them to the rollups, for one batch

@@ -1,6 +1,6 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { externalRollups, internalRollups } from '../../db/schema.ts';
+import type { ExternalTotals, InternalTotals } from '../domain/measure-registry.ts';
 import type { Database } from './client.ts';
 import { EXTERNAL_ROLLUP, INTERNAL_ROLLUP, type RollupSpec } from './rollups.ts';
 
@@ -10,28 +10,11 @@ import { EXTERNAL_ROLLUP, INTERNAL_ROLLUP, type RollupSpec } from './rollups.ts'
  * puts several in one `inTenant` batch: one round trip.
  */
 
-/** Every aggregate column of `external_rollups`, summed. */
-export type ExternalTotals = Omit<typeof externalRollups.$inferSelect, 'tenantId' | 'unitId' | 'day' | 'customerKind'>;
-/** Every aggregate column of `internal_rollups`, summed. */
-export type InternalTotals = Omit<typeof internalRollups.$inferSelect, 'tenantId' | 'unitId' | 'day' | 'tenureBand' | 'role'>;
+export { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, type InternalTotals, sumTotals } from '../domain/measure-registry.ts';
 /** A row of `externalTotals`: the group's keys (those asked for) and its totals. */
 export type ExternalTotalsRow = ExternalTotals & { unitId?: string; customerKind?: 'occasional' | 'recurring'; bucket?: string };
 /** A row of `internalTotals`. */
 export type InternalTotalsRow = InternalTotals & { unitId?: string; tenureBand?: 'new' | 'established'; role?: 'frontline' | 'support' | 'leader'; bucket?: string };
-
-export const EMPTY_EXTERNAL_TOTALS = zeros(EXTERNAL_ROLLUP) as ExternalTotals;
-export const EMPTY_INTERNAL_TOTALS = zeros(INTERNAL_ROLLUP) as InternalTotals;
-
-function zeros(spec: RollupSpec<PgTable>): Record<string, number> {
-  return Object.fromEntries(Object.keys(spec.aggregates).map((key) => [key, 0]));
-}
-
-/** Adds up totals (rows of the same kind). */
-export function sumTotals<T extends Record<string, number>>(rows: readonly T[], empty: T): T {
-  const total: Record<string, number> = { ...empty };
-  for (const row of rows) for (const key of Object.keys(empty)) total[key]! += Number(row[key] ?? 0);
-  return total as T;
-}
 
 export type Bucket = 'week' | 'month' | 'quarter';
 

@@ -1,11 +1,13 @@
 import { getTableColumns, getTableName, type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { externalRollups, internalRollups } from '../../db/schema.ts';
+import { externalRatings, externalRollups, internalRatings, internalRollups } from '../../db/schema.ts';
+import { type Aggregate, type Condition, ROLLUP_AGGREGATES } from '../domain/measure-registry.ts';
 
 /**
  * How each rollup column is computed from a set of ratings, as a SQL aggregate over the alias `r`.
  * The same definitions add new ratings, subtract erased ones, and (in tests) recompute everything
- * from raw rows, so the three cannot disagree. A measure added later is one line here.
+ * from raw rows, so the three cannot disagree. The aggregates come from the measure registry
+ * (worker/domain/measure-registry.ts): a measure added there is added here.
  */
 export interface RollupSpec<T extends PgTable> {
   table: T;
@@ -15,73 +17,36 @@ export interface RollupSpec<T extends PgTable> {
   aggregates: Partial<Record<keyof T['$inferSelect'], string>>;
 }
 
-const moments = (column: string, withCount = true) => ({
-  ...(withCount ? { N: `count(r.${column})` } : {}),
-  Sum: `coalesce(sum(r.${column}), 0)`,
-  SumSq: `coalesce(sum(r.${column} * r.${column}), 0)`,
-});
-
-/** `{ qualityN, qualitySum, qualitySumSq }` and so on, named as the schema names them. */
-function momentsOf(columns: Record<string, string>, withCount = true): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(columns).flatMap(([property, column]) =>
-      Object.entries(moments(column, withCount)).map(([suffix, expression]) => [`${property}${suffix}`, expression]),
-    ),
-  );
+/** The SQL of the registry's aggregates over `r`, a row of `ratings` (property names become its column names). */
+function aggregatesSql(ratings: PgTable, aggregates: Record<string, Aggregate>): Record<string, string> {
+  const columns = getTableColumns(ratings) as Record<string, { name: string }>;
+  const column = (property: string) => `r.${columns[property]!.name}`;
+  const literal = (value: string | number | boolean) => (typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value));
+  const condition = ({ column: property, atLeast, atMost, is }: Condition) =>
+    [
+      ...(atLeast !== undefined ? [`${column(property)} >= ${atLeast}`] : []),
+      ...(atMost !== undefined ? [`${column(property)} <= ${atMost}`] : []),
+      ...(is === true ? [column(property)] : is !== undefined ? [`${column(property)} = ${literal(is)}`] : []),
+    ].join(' and ');
+  const sqlOf = (aggregate: Aggregate): string => {
+    if ('count' in aggregate) return aggregate.count === '*' ? 'count(*)' : `count(${column(aggregate.count)})`;
+    if ('countWhere' in aggregate) return `count(*) filter (where ${aggregate.countWhere.map(condition).join(' and ')})`;
+    const total = aggregate.sum.map(column).join(' + ');
+    return aggregate.squared ? `coalesce(sum((${total}) * (${total})), 0)` : `coalesce(sum(${total}), 0)`;
+  };
+  return Object.fromEntries(Object.entries(aggregates).map(([name, aggregate]) => [name, sqlOf(aggregate)]));
 }
-
-const countWhere = (condition: string) => `count(*) filter (where ${condition})`;
 
 export const EXTERNAL_ROLLUP: RollupSpec<typeof externalRollups> = {
   table: externalRollups,
   keys: { unitId: 'r.unit_id', day: `(r.occurred_at at time zone 'UTC')::date`, customerKind: 'r.customer_kind' },
-  aggregates: {
-    ratings: 'count(*)',
-    ...momentsOf({ quality: 'quality', quantity: 'quantity', opportunity: 'opportunity', cost: 'cost' }),
-    ...momentsOf({ overall: 'overall' }, false),
-    satisfied: countWhere('r.overall >= 4'),
-    dissatisfied: countWhere('r.overall <= 2'),
-    dissatisfiedBlamingAttitude: countWhere('r.overall <= 2 and r.blames_attitude'),
-    blamingAttitude: countWhere('r.blames_attitude'),
-    recommendN: 'count(r.recommend)',
-    promoters: countWhere('r.recommend >= 9'),
-    detractors: countWhere('r.recommend <= 6'),
-    blamedProduct: countWhere(`r.blamed_component = 'product'`),
-    blamedProcedures: countWhere(`r.blamed_component = 'procedures'`),
-    blamedFacilities: countWhere(`r.blamed_component = 'facilities'`),
-    blamedSystemsEquipment: countWhere(`r.blamed_component = 'systems-equipment'`),
-    blamedInformation: countWhere(`r.blamed_component = 'information'`),
-    blamedPeople: countWhere(`r.blamed_component = 'people'`),
-  },
+  aggregates: aggregatesSql(externalRatings, ROLLUP_AGGREGATES.external),
 };
-
-const SUPPORT_TOTAL = 'r.commitments + r.internal_culture + r.empowerment + r.recognition + r.leadership_support';
 
 export const INTERNAL_ROLLUP: RollupSpec<typeof internalRollups> = {
   table: internalRollups,
   keys: { unitId: 'r.unit_id', day: 'r.occurred_on', tenureBand: 'r.tenure_band', role: 'r.role' },
-  aggregates: {
-    respondents: 'count(*)',
-    ...momentsOf(
-      {
-        commitments: 'commitments',
-        internalCulture: 'internal_culture',
-        empowerment: 'empowerment',
-        recognition: 'recognition',
-        leadershipSupport: 'leadership_support',
-        knowledge: 'knowledge',
-        ability: 'ability',
-        willingness: 'willingness',
-      },
-      false,
-    ),
-    supportTotalSum: `coalesce(sum(${SUPPORT_TOTAL}), 0)`,
-    supportTotalSumSq: `coalesce(sum((${SUPPORT_TOTAL}) * (${SUPPORT_TOTAL})), 0)`,
-    willingnessFavourable: countWhere('r.willingness >= 4'),
-    recommendEmployerN: 'count(r.recommend_employer)',
-    employerPromoters: countWhere('r.recommend_employer >= 9'),
-    employerDetractors: countWhere('r.recommend_employer <= 6'),
-  },
+  aggregates: aggregatesSql(internalRatings, ROLLUP_AGGREGATES.internal),
 };
 
 function columnsOf<T extends PgTable>(spec: RollupSpec<T>) {

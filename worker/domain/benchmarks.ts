@@ -1,5 +1,5 @@
-import { COHORT_KINDS, MEASURES, PERIOD_KINDS } from '../../db/schema.ts';
-import type { ExternalTotals, InternalTotals } from '../db/rollup-totals.ts';
+import { COHORT_KINDS, PERIOD_KINDS } from '../../db/schema.ts';
+import { type ExternalTotals, type InternalTotals, MEASURES, measureEntry } from './measure-registry.ts';
 import { drawLabel, type NoiseKey, perturb, uniformDraw } from './benchmark-noise.ts';
 import { benchmarkMinimum, MIN_BENCHMARK_COHORT, type Measure, measureAnswers, measureValue } from './measures.ts';
 import { percentile } from './statistics.ts';
@@ -38,8 +38,8 @@ export function lastCompletePeriods(now: Date): Period[] {
   return PERIOD_KINDS.map((kind) => lastCompletePeriod(kind, now));
 }
 
-/** Which way is better: the attitude blame share is the one measure where less is better. */
-export const directionOf = (measure: Measure): 'higher' | 'lower' => (measure === 'attitudeBlameShare' ? 'lower' : 'higher');
+/** Which way is better for a measure (its registry entry). */
+export const directionOf = (measure: Measure): 'higher' | 'lower' => measureEntry(measure).direction;
 
 /** The share of peers (0-100) a value does better than, from its mid-rank ascending, whichever way the measure points. */
 export const betterThan = (measure: Measure, midRank: number): number => (directionOf(measure) === 'lower' ? 100 - midRank : midRank);

@@ -10,7 +10,7 @@ import {
   type ExternalTotals,
   type InternalTotals,
   sumTotals,
-} from '../db/rollup-totals.ts';
+} from './measure-registry.ts';
 import { type ExternalMeasures, externalMeasures, type InternalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS, type RootCause, ROOT_CAUSES, type ServiceComponent } from './measures.ts';
 import type { Decision, Disclosure, DisclosurePeriod, WithheldReason } from './disclosure.ts';
 import { type Correlation, type MeanEstimate, pearson, type ShareEstimate, shareOf, Z95 } from './statistics.ts';

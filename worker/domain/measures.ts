@@ -1,153 +1,140 @@
-import type { MEASURES, SERVICE_COMPONENTS } from '../../db/schema.ts';
-import type { ExternalTotals, InternalTotals } from '../db/rollup-totals.ts';
+import {
+  BASE_COUNT,
+  blamedColumn,
+  type ExternalTotals,
+  type InternalTotals,
+  MEASURE_REGISTRY,
+  type Measure,
+  type MeasureEntry,
+  type MeasureOf,
+  measureEntry,
+  OTHER_SCORES,
+  SERVICE_COMPONENTS,
+  type ServiceComponent,
+  type Side,
+} from './measure-registry.ts';
 import { type MeanEstimate, meanOf, type NetScore, netScore, type ShareEstimate, shareOf } from './statistics.ts';
 
 /**
- * Every measure of DOMAIN.md computed from rollup totals: one place for scorecards, diagnostics
- * and benchmarks, so the three cannot define CSAT (or anything else) differently.
+ * Every measure of DOMAIN.md computed from rollup totals, as its registry entry says
+ * (./measure-registry.ts): one place for scorecards, diagnostics, targets and benchmarks, so they
+ * cannot define CSAT (or anything else) differently.
  */
 
-export type Measure = (typeof MEASURES)[number];
-export type ServiceComponent = (typeof SERVICE_COMPONENTS)[number];
+export {
+  BENCHMARK_MIN_DISSATISFIED,
+  BENCHMARK_MIN_EXTERNAL,
+  BENCHMARK_MIN_INTERNAL,
+  MEASURE_RANGES,
+  type Measure,
+  type ServiceComponent,
+} from './measure-registry.ts';
 export const ROOT_CAUSES = ['commitments', 'internalCulture', 'empowerment', 'recognition'] as const;
 export type RootCause = (typeof ROOT_CAUSES)[number];
 export type SupportScore = RootCause | 'leadershipSupport';
 
 /** No internal figure for a group of fewer respondents (DOMAIN.md, privacy thresholds). */
 export const MIN_GROUP_RESPONDENTS = 5;
-/**
- * A tenant counts in a benchmark measure only with at least this many of the answers the measure is
- * made of in the period: external ratings (of that indicator, or with a `recommend`), internal ones,
- * or, for the attitude blame share, dissatisfied ratings (30 ratings with 2 dissatisfied put 137 of
- * 231 organizations at 100% in one month).
- */
-export const BENCHMARK_MIN_EXTERNAL = 30;
-export const BENCHMARK_MIN_INTERNAL = 10;
-export const BENCHMARK_MIN_DISSATISFIED = 10;
 /** A cohort is published only with at least this many organizations. */
 export const MIN_BENCHMARK_COHORT = 5;
 /** Measures computed from internal ratings (the rest come from external ratings). */
-export const INTERNAL_MEASURES: readonly Measure[] = ['enps', 'supportIndex', 'willingness', 'leadershipSupport'];
+export const INTERNAL_MEASURES: readonly Measure[] = MEASURE_REGISTRY.filter((entry) => entry.side === 'internal').map((entry) => entry.name);
 
-/** Each measure's own scale: means of 1-5 answers, shares 0-1, net scores −100..100 (targets are checked against it; benchmark noise scales with it). */
-export const MEASURE_RANGES: Record<Measure, { min: number; max: number }> = {
-  quality: { min: 1, max: 5 },
-  quantity: { min: 1, max: 5 },
-  opportunity: { min: 1, max: 5 },
-  cost: { min: 1, max: 5 },
-  overall: { min: 1, max: 5 },
-  supportIndex: { min: 1, max: 5 },
-  willingness: { min: 1, max: 5 },
-  leadershipSupport: { min: 1, max: 5 },
-  csat: { min: 0, max: 1 },
-  attitudeBlameShare: { min: 0, max: 1 },
-  nps: { min: -100, max: 100 },
-  enps: { min: -100, max: 100 },
-};
+export type Estimate = MeanEstimate | ShareEstimate | NetScore;
+type EstimateOfKind<K> = K extends { type: 'mean' | 'meanOfSum' } ? MeanEstimate : K extends { type: 'net' } ? NetScore : ShareEstimate;
+type EstimatesOf<S extends Side> = { [E in Extract<(typeof MEASURE_REGISTRY)[number], { side: S }> as E['name']]: EstimateOfKind<E['kind']> | null };
+
+/** Reads a rollup column by the name the registry gives it. */
+const read = (totals: ExternalTotals | InternalTotals, name: string) => (totals as Record<string, number>)[name] ?? 0;
+
+/** The estimate of one measure from its side's totals, and how many answers it is made of. */
+function estimateWithAnswers(entry: MeasureEntry, totals: ExternalTotals | InternalTotals): { estimate: Estimate | null; answers: number } {
+  const base = read(totals, BASE_COUNT[entry.side]);
+  const { kind } = entry;
+  switch (kind.type) {
+    case 'mean': {
+      const n = kind.optional ? read(totals, `${kind.column}N`) : base;
+      return { estimate: meanOf(n, read(totals, `${kind.column}Sum`), read(totals, `${kind.column}SumSq`)), answers: n };
+    }
+    case 'meanOfSum': {
+      // The per-rating total over k answers, so its mean and SE scale by 1/k.
+      const total = meanOf(base, read(totals, `${kind.total}Sum`), read(totals, `${kind.total}SumSq`));
+      const k = kind.columns.length;
+      const estimate = total && { n: total.n, mean: total.mean / k, standardError: total.standardError === null ? null : total.standardError / k };
+      return { estimate, answers: base };
+    }
+    case 'share':
+      return { estimate: shareOf(read(totals, kind.count), base), answers: base };
+    case 'shareAmong': {
+      const among = read(totals, kind.among.name);
+      return { estimate: shareOf(read(totals, kind.hits.name), among), answers: among };
+    }
+    case 'net': {
+      const n = read(totals, kind.n);
+      return { estimate: netScore(read(totals, kind.promoters), read(totals, kind.detractors), n), answers: n };
+    }
+  }
+}
+
+function estimatesOf<S extends Side>(side: S, totals: ExternalTotals | InternalTotals): EstimatesOf<S> {
+  return Object.fromEntries(
+    (MEASURE_REGISTRY as readonly MeasureEntry[]).filter((entry) => entry.side === side).map((entry) => [entry.name, estimateWithAnswers(entry, totals).estimate]),
+  ) as EstimatesOf<S>;
+}
+
+const totalsOf = (measure: Measure, external: ExternalTotals, internal: InternalTotals) => (measureEntry(measure).side === 'external' ? external : internal);
 
 /** How many answers a measure is made of: what its benchmark eligibility counts. */
 export function measureAnswers(measure: Measure, external: ExternalTotals, internal: InternalTotals): number {
-  switch (measure) {
-    case 'quality':
-    case 'quantity':
-    case 'opportunity':
-    case 'cost':
-      return external[`${measure}N`];
-    case 'overall':
-    case 'csat':
-      return external.ratings;
-    case 'nps':
-      return external.recommendN;
-    case 'attitudeBlameShare':
-      return external.dissatisfied;
-    case 'enps':
-      return internal.recommendEmployerN;
-    case 'supportIndex':
-    case 'willingness':
-    case 'leadershipSupport':
-      return internal.respondents;
-  }
+  return estimateWithAnswers(measureEntry(measure), totalsOf(measure, external, internal)).answers;
 }
 
 /** The answers a tenant needs in a period to count in a measure's benchmark. */
 export function benchmarkMinimum(measure: Measure): { answers: number; of: string } {
-  if (measure === 'attitudeBlameShare') return { answers: BENCHMARK_MIN_DISSATISFIED, of: 'dissatisfied external ratings' };
-  if (measure === 'enps') return { answers: BENCHMARK_MIN_INTERNAL, of: 'internal ratings with recommendEmployer' };
-  if (INTERNAL_MEASURES.includes(measure)) return { answers: BENCHMARK_MIN_INTERNAL, of: 'internal ratings' };
-  if (measure === 'nps') return { answers: BENCHMARK_MIN_EXTERNAL, of: 'external ratings with recommend' };
-  if (measure === 'overall' || measure === 'csat') return { answers: BENCHMARK_MIN_EXTERNAL, of: 'external ratings' };
-  return { answers: BENCHMARK_MIN_EXTERNAL, of: `external ratings scoring ${measure}` };
+  return measureEntry(measure).minimum;
 }
 
-const BLAME_COLUMNS: Record<ServiceComponent, keyof ExternalTotals> = {
-  product: 'blamedProduct',
-  procedures: 'blamedProcedures',
-  facilities: 'blamedFacilities',
-  'systems-equipment': 'blamedSystemsEquipment',
-  information: 'blamedInformation',
-  people: 'blamedPeople',
-};
-
-export interface ExternalMeasures {
+/** Every external measure (means, CSAT, NPS, the attitude blame share: among overall ≤ 2, the share that blames attitude…). */
+export type ExternalMeasures = EstimatesOf<'external'> & {
   ratings: number;
-  quality: MeanEstimate | null;
-  quantity: MeanEstimate | null;
-  opportunity: MeanEstimate | null;
-  cost: MeanEstimate | null;
-  overall: MeanEstimate | null;
-  /** Share of overall ≥ 4. */
-  csat: ShareEstimate | null;
-  nps: NetScore | null;
-  /** Among dissatisfied (overall ≤ 2): the share that blames attitude. */
-  attitudeBlameShare: ShareEstimate | null;
   dissatisfied: number;
   blameByComponent: Record<ServiceComponent, number>;
-}
+};
 
 export function externalMeasures(t: ExternalTotals): ExternalMeasures {
   return {
     ratings: t.ratings,
-    quality: meanOf(t.qualityN, t.qualitySum, t.qualitySumSq),
-    quantity: meanOf(t.quantityN, t.quantitySum, t.quantitySumSq),
-    opportunity: meanOf(t.opportunityN, t.opportunitySum, t.opportunitySumSq),
-    cost: meanOf(t.costN, t.costSum, t.costSumSq),
-    overall: meanOf(t.ratings, t.overallSum, t.overallSumSq),
-    csat: shareOf(t.satisfied, t.ratings),
-    nps: netScore(t.promoters, t.detractors, t.recommendN),
-    attitudeBlameShare: shareOf(t.dissatisfiedBlamingAttitude, t.dissatisfied),
+    ...estimatesOf('external', t),
     dissatisfied: t.dissatisfied,
-    blameByComponent: Object.fromEntries(
-      Object.entries(BLAME_COLUMNS).map(([component, column]) => [component, t[column]]),
-    ) as Record<ServiceComponent, number>,
+    blameByComponent: Object.fromEntries(SERVICE_COMPONENTS.map((component) => [component, t[blamedColumn(component)]])) as Record<ServiceComponent, number>,
   };
 }
 
-export interface InternalMeasures {
-  respondents: number;
-  /** Mean of the five support scores (four root causes and leadership support), 1-5. */
-  supportIndex: MeanEstimate | null;
-  rootCauses: Record<SupportScore, MeanEstimate | null>;
-  /** The root cause (not leadership support) with the lowest mean; null without respondents. */
-  weakestRootCause: RootCause | null;
-  knowledge: MeanEstimate | null;
-  ability: MeanEstimate | null;
-  willingness: MeanEstimate | null;
-  /** Support from leaders, 1-5: a figure of its own, not only part of the index. */
-  leadershipSupport: MeanEstimate | null;
-  /** Share with willingness ≥ 4. */
-  willingnessFavourable: ShareEstimate | null;
-  enps: NetScore | null;
-}
+type OtherScore = keyof typeof OTHER_SCORES.internal;
+
+/** Every internal measure (support index, willingness, eNPS…), the root causes and the triad. */
+export type InternalMeasures = EstimatesOf<'internal'> &
+  Record<OtherScore, MeanEstimate | null> & {
+    respondents: number;
+    rootCauses: Record<SupportScore, MeanEstimate | null>;
+    /** The root cause (not leadership support) with the lowest mean; null without respondents. */
+    weakestRootCause: RootCause | null;
+    /** Share with willingness ≥ 4. */
+    willingnessFavourable: ShareEstimate | null;
+  };
 
 export function internalMeasures(t: InternalTotals): InternalMeasures {
   const n = t.respondents;
-  const total = meanOf(n, t.supportTotalSum, t.supportTotalSumSq);
+  const measures = estimatesOf('internal', t);
+  const others = Object.fromEntries(
+    Object.keys(OTHER_SCORES.internal).map((column) => [column, meanOf(n, read(t, `${column}Sum`), read(t, `${column}SumSq`))]),
+  ) as Record<OtherScore, MeanEstimate | null>;
   const rootCauses: Record<SupportScore, MeanEstimate | null> = {
-    commitments: meanOf(n, t.commitmentsSum, t.commitmentsSumSq),
-    internalCulture: meanOf(n, t.internalCultureSum, t.internalCultureSumSq),
-    empowerment: meanOf(n, t.empowermentSum, t.empowermentSumSq),
-    recognition: meanOf(n, t.recognitionSum, t.recognitionSumSq),
-    leadershipSupport: meanOf(n, t.leadershipSupportSum, t.leadershipSupportSumSq),
+    commitments: others.commitments,
+    internalCulture: others.internalCulture,
+    empowerment: others.empowerment,
+    recognition: others.recognition,
+    leadershipSupport: measures.leadershipSupport,
   };
   let weakestRootCause: RootCause | null = null;
   for (const cause of ROOT_CAUSES) {
@@ -156,48 +143,29 @@ export function internalMeasures(t: InternalTotals): InternalMeasures {
   }
   return {
     respondents: n,
-    // The index is the per-respondent total over five scores, so its mean and SE scale by 1/5.
-    supportIndex: total && {
-      n: total.n,
-      mean: total.mean / 5,
-      standardError: total.standardError === null ? null : total.standardError / 5,
-    },
+    ...others,
+    ...measures,
     rootCauses,
     weakestRootCause,
-    knowledge: meanOf(n, t.knowledgeSum, t.knowledgeSumSq),
-    ability: meanOf(n, t.abilitySum, t.abilitySumSq),
-    willingness: meanOf(n, t.willingnessSum, t.willingnessSumSq),
-    leadershipSupport: rootCauses.leadershipSupport,
     willingnessFavourable: shareOf(t.willingnessFavourable, n),
-    enps: netScore(t.employerPromoters, t.employerDetractors, t.recommendEmployerN),
   };
 }
 
+/** An estimate's point value in its measure's unit (means 1-5, shares 0-1, net scores −100..100). */
+export const pointOf = (estimate: Estimate) => ('mean' in estimate ? estimate.mean : 'share' in estimate ? estimate.share : estimate.score);
+
+/** The estimate of one measure from the totals of its side. */
+export function measureEstimate(measure: Measure, external: ExternalTotals, internal: InternalTotals): Estimate | null {
+  return estimateWithAnswers(measureEntry(measure), totalsOf(measure, external, internal)).estimate;
+}
+
 /**
- * The point value of a measure in its own unit (means 1-5, shares 0-1, net scores −100..100), for
- * targets and benchmarks; null when there is nothing to measure.
+ * The point value of a measure in its own unit, for targets and benchmarks; null when there is
+ * nothing to measure.
  */
 export function measureValue(measure: Measure, external: ExternalTotals, internal: InternalTotals): number | null {
-  switch (measure) {
-    case 'quality':
-    case 'quantity':
-    case 'opportunity':
-    case 'cost':
-    case 'overall':
-      return externalMeasures(external)[measure]?.mean ?? null;
-    case 'csat':
-      return externalMeasures(external).csat?.share ?? null;
-    case 'nps':
-      return externalMeasures(external).nps?.score ?? null;
-    case 'attitudeBlameShare':
-      return externalMeasures(external).attitudeBlameShare?.share ?? null;
-    case 'enps':
-      return internalMeasures(internal).enps?.score ?? null;
-    case 'supportIndex':
-      return internalMeasures(internal).supportIndex?.mean ?? null;
-    case 'willingness':
-      return internalMeasures(internal).willingness?.mean ?? null;
-    case 'leadershipSupport':
-      return internalMeasures(internal).leadershipSupport?.mean ?? null;
-  }
+  const estimate = measureEstimate(measure, external, internal);
+  return estimate === null ? null : pointOf(estimate);
 }
+
+export type { MeasureOf };

@@ -1,5 +1,5 @@
 import type { TARGET_SIDES } from '../../db/schema.ts';
-import type { ExternalTotals, InternalTotals } from '../db/rollup-totals.ts';
+import { type ExternalTotals, type InternalTotals, measureEntry } from './measure-registry.ts';
 import { INTERNAL_MEASURES, type Measure, measureValue, MIN_GROUP_RESPONDENTS } from './measures.ts';
 
 /*
@@ -9,13 +9,12 @@ import { INTERNAL_MEASURES, type Measure, measureValue, MIN_GROUP_RESPONDENTS } 
 
 export type TargetSide = (typeof TARGET_SIDES)[number];
 
-/** Measures where less is better: a target is met at or below it. */
-const LOWER_IS_BETTER: ReadonlySet<Measure> = new Set(['attitudeBlameShare']);
 /** Days of the trailing window the daily evaluation reads, today included. */
 export const TARGET_WINDOW_DAYS = 30;
 
 export function sideOf(measure: Measure, value: number, target: number): TargetSide {
-  return (LOWER_IS_BETTER.has(measure) ? value <= target : value >= target) ? 'met' : 'unmet';
+  // Where less is better (the registry's direction), a target is met at or below it.
+  return (measureEntry(measure).direction === 'lower' ? value <= target : value >= target) ? 'met' : 'unmet';
 }
 
 /** The trailing window ending with `now`'s UTC day: start inclusive, end exclusive (YYYY-MM-DD). */

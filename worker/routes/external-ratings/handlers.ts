@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import * as store from '../../db/external-ratings.ts';
-import type { NewExternalRating } from '../../db/external-ratings.ts';
+import { type ExternalRatingValues, externalRatingRow } from '../../db/external-ratings.ts';
 import type { IdempotencyClaim } from '../../db/idempotency.ts';
 import { recordExternalRatings } from '../../db/ratings.ts';
 import { uuidv7 } from '../../domain/ids.ts';
@@ -12,6 +12,7 @@ import { csvRecord, neutralizeFormula } from '../../http/csv.ts';
 import { respondOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
+import { responseRow } from '../../http/row-schemas.ts';
 import type {
   CreateExternalRatingBatchRoute,
   CreateExternalRatingRoute,
@@ -25,45 +26,13 @@ import { CSV_COLUMNS, type ExternalRatingFilterQuery, type ExternalRatingInput, 
 /** How a customerRef is stored and matched: only its keyed hash under the tenant's key. */
 const customerRefHash = (hashKey: HashKey, customerRef: string) => keyedHash(hashKey, 'customer-ref', customerRef);
 
-async function toNewRating(input: ExternalRatingInput, hashKey: HashKey): Promise<NewExternalRating> {
-  return {
-    id: uuidv7(),
-    unit_id: input.unitId,
-    occurred_at: input.occurredAt,
-    quality: input.quality ?? null,
-    quantity: input.quantity ?? null,
-    opportunity: input.opportunity ?? null,
-    cost: input.cost ?? null,
-    overall: input.overall,
-    recommend: input.recommend ?? null,
-    customer_kind: input.customerKind,
-    channel: input.channel,
-    blamed_component: input.blamedComponent ?? null,
-    blames_attitude: input.blamesAttitude ?? null,
-    comment: input.comment ?? null,
-    customer_ref_hash: input.customerRef == null ? null : await customerRefHash(hashKey, input.customerRef),
-  };
+async function toNewRating({ customerRef, ...fields }: ExternalRatingInput, hashKey: HashKey): Promise<ExternalRatingValues> {
+  return { id: uuidv7(), ...fields, customerRefHash: customerRef == null ? null : await customerRefHash(hashKey, customerRef) };
 }
 
-function externalRatingResource(rating: NewExternalRating, receivedAt: Date) {
-  return {
-    id: rating.id,
-    unitId: rating.unit_id,
-    occurredAt: new Date(rating.occurred_at).toISOString(),
-    receivedAt: receivedAt.toISOString(),
-    quality: rating.quality,
-    quantity: rating.quantity,
-    opportunity: rating.opportunity,
-    cost: rating.cost,
-    overall: rating.overall,
-    recommend: rating.recommend,
-    customerKind: rating.customer_kind,
-    channel: rating.channel,
-    blamedComponent: rating.blamed_component,
-    blamesAttitude: rating.blames_attitude,
-    comment: rating.comment,
-    hasCustomerRef: rating.customer_ref_hash !== null,
-  };
+function externalRatingResource(rating: ExternalRatingValues, receivedAt: Date): ExternalRatingResource {
+  const { customerRefHash: hash, ...fields } = rating;
+  return responseRow(CSV_COLUMNS, { ...fields, occurredAt: new Date(rating.occurredAt), receivedAt, hasCustomerRef: hash != null }) as ExternalRatingResource;
 }
 
 /** Everything a write needs, prepared before its one round trip: ids, keyed hashes. */
@@ -72,7 +41,7 @@ async function prepareRatings(c: Context<AppEnv>, inputs: ExternalRatingInput[])
   const hashKey = await tenantHashKey(c.env.HASH_SECRET, tenant.id);
   const ratings = await Promise.all(inputs.map((input) => toNewRating(input, hashKey)));
   const receivedAt = new Date();
-  const record = (claim: IdempotencyClaim | undefined) => recordExternalRatings(c.get('db'), tenant.id, ratings, receivedAt, claim);
+  const record = (claim: IdempotencyClaim | undefined) => recordExternalRatings(c.get('db'), tenant.id, ratings.map(externalRatingRow), receivedAt, claim);
   return { hashKey, ratings, receivedAt, record };
 }
 

@@ -1,18 +1,19 @@
 import { z } from '@hono/zod-openapi';
-import { CHANNELS, CUSTOMER_KINDS, SERVICE_COMPONENTS } from '../../../db/schema.ts';
+import { getTableColumns } from 'drizzle-orm';
+import { CHANNELS, CUSTOMER_KINDS, externalRatings, SERVICE_COMPONENTS } from '../../../db/schema.ts';
 import { pageQuerySchema } from '../../http/pagination.ts';
+import { answerColumns } from '../../domain/measure-registry.ts';
+import { answerKeys, rowFields } from '../../http/row-schemas.ts';
 import { idParamsSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
-
-const indicator = (description: string) =>
-  integer().min(1).max(5).nullish().openapi({ description: `${description} 1-5.`, example: 4 });
 
 /** How far ahead of the server's clock `occurredAt` may be (clock skew of kiosks and phones). */
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
 /** Ratings older than this are refused: they would land in closed benchmark periods. */
 export const MAX_AGE_MS = 2 * 366 * 24 * 60 * 60 * 1000;
 
-/** One encounter, as both examples (what is sent and what is read back) show it. */
+/** One encounter, as both examples (what is sent and what is read back) show it; any other answer as its registry entry's example. */
 const RATING_EXAMPLE = {
+  ...Object.fromEntries(answerColumns('external').map((answer) => [answer.column, answer.example])),
   unitId: '01a20a57-c1bc-76da-b850-9b49d68f0537',
   quality: 2,
   quantity: 4,
@@ -27,27 +28,26 @@ const RATING_EXAMPLE = {
   comment: 'Had to fill in the same form twice.',
 } as const;
 
+/** The request's fields as the table defines them; answers (indicators, overall, recommend…) from the measure registry. */
+const sent = rowFields(externalRatings, 'external', ['unitId', 'occurredAt', 'customerKind', 'channel', 'blamedComponent', 'blamesAttitude'], 'request');
+
 export const ExternalRatingInputSchema = z
   .strictObject({
-    unitId: uuid().openapi({ description: 'The unit (touchpoint) the encounter happened at; one of yours, not archived.' }),
-    occurredAt: timestamp.openapi({
+    unitId: sent.unitId.openapi({ description: 'The unit (touchpoint) the encounter happened at; one of yours, not archived.' }),
+    occurredAt: sent.occurredAt.openapi({
       description: 'When the encounter happened (RFC 3339). At most 5 minutes ahead of the server, at most 2 years back.',
       example: '2026-11-23T10:15:00Z',
     }),
-    quality: indicator('Quality of the service:'),
-    quantity: indicator('Quantity (completeness) of the service:'),
-    opportunity: indicator('Opportunity (timeliness) of the service:'),
-    cost: indicator('Cost (price, effort) of the service:'),
-    overall: integer().min(1).max(5).openapi({ description: 'Overall satisfaction, 1-5 (4-5 count as satisfied).', example: 4 }),
-    recommend: integer().min(0).max(10).nullish().openapi({ description: 'Would recommend, 0-10 (for NPS).', example: 9 }),
-    customerKind: z.enum(CUSTOMER_KINDS).openapi({ description: 'Occasional, or recurring (distributors, repeat buyers).' }),
-    channel: z.enum(CHANNELS),
-    blamedComponent: z.enum(SERVICE_COMPONENTS).nullish().openapi({
+    ...rowFields(externalRatings, 'external', answerKeys(externalRatings, 'external'), 'request'),
+    customerKind: sent.customerKind.openapi({ description: 'Occasional, or recurring (distributors, repeat buyers).' }),
+    channel: sent.channel,
+    blamedComponent: sent.blamedComponent.openapi({
       description: 'For a rating with overall ≤ 3: which of the six service components the client blames.',
     }),
-    blamesAttitude: z.boolean().nullish().openapi({
+    blamesAttitude: sent.blamesAttitude.openapi({
       description: "For a rating with overall ≤ 3: whether the client blames the staff's attitude.",
     }),
+    // Free text refuses what Postgres cannot store, and is bounded as the table's check bounds it.
     comment: text().max(2000).nullish(),
     customerRef: text().min(1).max(256).nullish().openapi({
       description:
@@ -83,23 +83,15 @@ export const ExternalRatingBatchSchema = z
   .strictObject({ items: z.array(ExternalRatingInputSchema).min(1).max(MAX_BATCH_ITEMS) })
   .openapi('ExternalRatingBatch');
 
+/** What a read shows: every column but the tenant and the customer's hash (only whether there is one). */
+const READ_KEYS = Object.keys(getTableColumns(externalRatings)).filter((key) => key !== 'tenantId' && key !== 'customerRefHash') as Exclude<
+  keyof typeof externalRatings._.columns,
+  'tenantId' | 'customerRefHash'
+>[];
+
 export const ExternalRatingSchema = z
   .object({
-    id: uuid(),
-    unitId: uuid(),
-    occurredAt: timestamp,
-    receivedAt: timestamp,
-    quality: integer().nullable(),
-    quantity: integer().nullable(),
-    opportunity: integer().nullable(),
-    cost: integer().nullable(),
-    overall: integer(),
-    recommend: integer().nullable(),
-    customerKind: z.enum(CUSTOMER_KINDS),
-    channel: z.enum(CHANNELS),
-    blamedComponent: z.enum(SERVICE_COMPONENTS).nullable(),
-    blamesAttitude: z.boolean().nullable(),
-    comment: z.string().nullable(),
+    ...rowFields(externalRatings, 'external', READ_KEYS, 'response'),
     hasCustomerRef: z.boolean().openapi({ description: 'Whether a customerRef was given (the reference itself is never returned).' }),
   })
   .openapi('ExternalRating', {

@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { NewInternalRating } from '../../db/internal-ratings.ts';
+import { internalRatingRow, type NewInternalRating } from '../../db/internal-ratings.ts';
 import { recordInternalRatings } from '../../db/ratings.ts';
 import { tenantHashKey } from '../../domain/pseudonyms.ts';
 import type { AppEnv } from '../../env.ts';
@@ -9,24 +9,7 @@ import { respondOnce } from '../../http/idempotency.ts';
 import type { CreateInternalRatingBatchRoute, CreateInternalRatingRoute } from './routes.ts';
 import type { InternalRatingInput } from './schemas.ts';
 
-function toNewRating(input: InternalRatingInput): NewInternalRating {
-  return {
-    id: crypto.randomUUID(),
-    unit_id: input.unitId,
-    occurred_on: input.occurredOn,
-    commitments: input.commitments,
-    internal_culture: input.internalCulture,
-    empowerment: input.empowerment,
-    recognition: input.recognition,
-    leadership_support: input.leadershipSupport,
-    knowledge: input.knowledge,
-    ability: input.ability,
-    willingness: input.willingness,
-    tenure_band: input.tenureBand,
-    role: input.role,
-    recommend_employer: input.recommendEmployer ?? null,
-  };
-}
+const toNewRating = (input: InternalRatingInput): NewInternalRating => internalRatingRow({ id: crypto.randomUUID(), ...input });
 
 /** Stores `inputs` in one round trip (exactly once per Idempotency-Key) and answers `body`. */
 async function store<T>(c: Context<AppEnv>, inputs: InternalRatingInput[], body: T) {

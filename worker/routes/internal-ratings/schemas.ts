@@ -1,21 +1,23 @@
 import { z } from '@hono/zod-openapi';
-import { STAFF_ROLES, TENURE_BANDS } from '../../../db/schema.ts';
+import { internalRatings } from '../../../db/schema.ts';
 import { monthStart } from '../../domain/disclosure.ts';
 import { MAX_BATCH_ITEMS } from '../external-ratings/schemas.ts';
+import { answerKeys, rowFields } from '../../http/row-schemas.ts';
 import { integer, isoDate, uuid } from '../../http/schemas.ts';
 
-const score = (description: string) => integer().min(1).max(5).openapi({ description: `${description} 1-5.`, example: 4 });
+/** The request's fields as the table defines them; the scores' bounds and descriptions from the measure registry. */
+const sent = rowFields(internalRatings, 'internal', ['unitId', 'occurredOn', 'tenureBand', 'role'], 'request');
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export const InternalRatingInputSchema = z
   .strictObject({
-    unitId: uuid().openapi({ description: 'The unit whose support is rated; one of yours, not archived.' }),
+    unitId: sent.unitId.openapi({ description: 'The unit whose support is rated; one of yours, not archived.' }),
     // A day, not a time: the hour of an anonymous answer would help tell who gave it, so it never
     // leaves the client. A datetime is refused rather than cut to its UTC day, which would move an
     // evening answer west of Greenwich to the next day.
-    occurredOn: isoDate().openapi({
+    occurredOn: sent.occurredOn.openapi({
       description:
         'The day of the answer (YYYY-MM-DD, the respondent’s local day); a time of day is refused. At most one day ' +
         'after the server’s UTC date (time zones ahead of UTC), and in the current UTC month: a month’s internal ' +
@@ -23,17 +25,9 @@ export const InternalRatingInputSchema = z
         '(it would otherwise show as the difference between two readings of the same figure).',
       example: '2026-11-23',
     }),
-    commitments: score('Promises kept, training and organizational support received:'),
-    internalCulture: score('How well other units serve you as their internal customer:'),
-    empowerment: score('Authority to decide:'),
-    recognition: score('Reward for good service:'),
-    leadershipSupport: score('Support from your leaders:'),
-    knowledge: score('Self-assessed: I know how to serve.'),
-    ability: score('Self-assessed: I have the means to serve.'),
-    willingness: score('Self-assessed: I want to serve.'),
-    tenureBand: z.enum(TENURE_BANDS).openapi({ description: '`new`: under 12 months in the organization; `established`: longer.' }),
-    role: z.enum(STAFF_ROLES),
-    recommendEmployer: integer().min(0).max(10).nullish().openapi({ description: 'Would recommend the organization as an employer, 0-10 (for eNPS).', example: 8 }),
+    ...rowFields(internalRatings, 'internal', answerKeys(internalRatings, 'internal'), 'request'),
+    tenureBand: sent.tenureBand.openapi({ description: '`new`: under 12 months in the organization; `established`: longer.' }),
+    role: sent.role,
   })
   .superRefine((rating, context) => {
     const now = Date.now();
@@ -75,7 +69,7 @@ export const InternalRatingBatchSchema = z
 export const InternalRatingReceiptSchema = z
   .object({
     accepted: z.literal(true),
-    occurredOn: isoDate().openapi({ description: 'The day stored: the only time an internal rating keeps.' }),
+    occurredOn: sent.occurredOn.openapi({ description: 'The day stored: the only time an internal rating keeps.' }),
     unitId: uuid(),
   })
   .openapi('InternalRatingReceipt', {

@@ -15,7 +15,8 @@ import {
 import { reportsVersionQuery, versionOf } from '../../db/report-versions.ts';
 import { targetsQuery } from '../../db/targets.ts';
 import { type Decision, monthStart, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
-import { externalMeasures, internalMeasures } from '../../domain/measures.ts';
+import { hasStandardError, scorecardMeasures } from '../../domain/measure-registry.ts';
+import { externalMeasures, internalMeasures, pointOf } from '../../domain/measures.ts';
 import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
@@ -30,17 +31,12 @@ type Estimate = MeanEstimate | ShareEstimate | NetScore;
 type Raw = Estimate | null | Suppressed;
 
 const isSuppressed = (raw: Raw): raw is Suppressed => raw !== null && 'suppressed' in raw;
-const pointOf = (estimate: Estimate) => ('mean' in estimate ? estimate.mean : 'share' in estimate ? estimate.share : estimate.score);
 const valueOf = (raw: Raw | undefined) => (raw == null || isSuppressed(raw) ? null : pointOf(raw));
 
-const EXTERNAL_FIGURES = ['quality', 'quantity', 'opportunity', 'cost', 'overall', 'csat', 'nps'] as const;
-const INTERNAL_FIGURES = ['supportIndex', 'leadershipSupport', 'knowledge', 'ability', 'willingness', 'enps'] as const;
+const EXTERNAL_FIGURES = scorecardMeasures('external');
+/** The triad's other two answers are figures too, though no measure of their own. */
+const INTERNAL_FIGURES = ['knowledge', 'ability', ...scorecardMeasures('internal')] as const;
 type FigureKey = (typeof EXTERNAL_FIGURES)[number] | (typeof INTERNAL_FIGURES)[number];
-/** Means carry a standard error; shares and net scores an interval. */
-const HAS_STANDARD_ERROR: Record<FigureKey, boolean> = {
-  quality: true, quantity: true, opportunity: true, cost: true, overall: true, csat: false, nps: false,
-  supportIndex: true, leadershipSupport: true, knowledge: true, ability: true, willingness: true, enps: false,
-};
 
 /** A figure with its uncertainty, gap to target and trend against `previous`. */
 function present(key: FigureKey, raw: Raw, previous: Raw | undefined, target: number | undefined) {
@@ -50,7 +46,7 @@ function present(key: FigureKey, raw: Raw, previous: Raw | undefined, target: nu
   return {
     value,
     n: raw?.n ?? 0,
-    ...(HAS_STANDARD_ERROR[key]
+    ...(key === 'knowledge' || key === 'ability' || hasStandardError(key)
       ? { standardError: raw && 'standardError' in raw ? raw.standardError : null }
       : { interval: raw && 'interval' in raw ? raw.interval : null }),
     target: target ?? null,

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { WITHHELD_REASONS } from '../../domain/disclosure.ts';
+import { MEASURE_REGISTRY, type RegistryEntry, type Side } from '../../domain/measure-registry.ts';
 import { ROOT_CAUSES } from '../../domain/measures.ts';
 import { INTERVALS, MAX_PERIODS } from './periods.ts';
 import { integer, isoDate, uuid } from '../../http/schemas.ts';
@@ -61,31 +62,35 @@ export const SuppressedSchema = z
   })
   .openapi('Suppressed', { description: 'An internal figure withheld to protect respondents’ anonymity.', example: { suppressed: true, reason: 'too-few-respondents' } });
 
+type FigureSchemaOf<K> = K extends { type: 'mean' | 'meanOfSum' } ? typeof MeanFigureSchema : K extends { type: 'net' } ? typeof NetScoreFigureSchema : typeof ShareFigureSchema;
+type ScorecardEntry<S extends Side> = Extract<RegistryEntry, { side: S; scorecard: true }>;
+
+/** The figure schema of each measure of a side's scorecard, as its registry entry says. */
+function figureSchemas<S extends Side>(side: S, wrap: (schema: z.ZodType) => z.ZodType = (schema) => schema) {
+  const schemaOf = ({ kind }: RegistryEntry) =>
+    kind.type === 'mean' || kind.type === 'meanOfSum' ? MeanFigureSchema : kind.type === 'net' ? NetScoreFigureSchema : ShareFigureSchema;
+  return Object.fromEntries(
+    MEASURE_REGISTRY.filter((entry) => entry.side === side && entry.scorecard).map((entry) => {
+      const schema = wrap(schemaOf(entry));
+      return [entry.name, 'description' in entry ? schema.openapi({ description: entry.description }) : schema];
+    }),
+  ) as { [E in ScorecardEntry<S> as E['name']]: FigureSchemaOf<E['kind']> };
+}
+
 export const ExternalFiguresSchema = z
-  .object({
-    ratings: integer(),
-    quality: MeanFigureSchema,
-    quantity: MeanFigureSchema,
-    opportunity: MeanFigureSchema,
-    cost: MeanFigureSchema,
-    overall: MeanFigureSchema,
-    csat: ShareFigureSchema.openapi({ description: 'Share of overall ≥ 4.' }),
-    nps: NetScoreFigureSchema,
-  })
+  .object({ ratings: integer(), ...figureSchemas('external') })
   .openapi('ExternalFigures', { description: 'From clients’ ratings.' });
 
 const orSuppressed = <T extends z.ZodType>(schema: T) => z.union([schema, SuppressedSchema]);
+type OrSuppressed<T> = { [K in keyof T]: T[K] extends z.ZodType ? z.ZodUnion<[T[K], typeof SuppressedSchema]> : never };
 
 export const InternalFiguresSchema = z
   .object({
     respondents: orSuppressed(integer()),
-    supportIndex: orSuppressed(MeanFigureSchema).openapi({ description: 'Mean of the five support scores, 1-5.' }),
-    leadershipSupport: orSuppressed(MeanFigureSchema).openapi({ description: "Support from the unit's leaders, 1-5: part of the index and a figure of its own." }),
     weakestRootCause: orSuppressed(z.enum(ROOT_CAUSES).nullable()).openapi({ description: 'The root cause with the lowest mean.' }),
     knowledge: orSuppressed(MeanFigureSchema),
     ability: orSuppressed(MeanFigureSchema),
-    willingness: orSuppressed(MeanFigureSchema),
-    enps: orSuppressed(NetScoreFigureSchema),
+    ...(figureSchemas('internal', orSuppressed) as unknown as OrSuppressed<ReturnType<typeof figureSchemas<'internal'>>>),
   })
   .openapi('InternalFigures', { description: 'From employees’ ratings; suppressed for small groups.' });
 
@@ -122,6 +127,14 @@ export const ScorecardSchema = z
 function scorecardExample() {
   const none = { target: null, gap: null, trend: null };
   const mean = (value: number | null, n: number, standardError: number | null) => ({ value, n, standardError, ...none });
+  // Measures the month below does not show are empty, with the fields their kind carries.
+  const empty = (side: Side) =>
+    Object.fromEntries(
+      MEASURE_REGISTRY.filter((entry) => entry.side === side && entry.scorecard).map(({ name, kind }) => [
+        name,
+        kind.type === 'mean' || kind.type === 'meanOfSum' ? mean(null, 0, null) : { value: null, n: 0, interval: null, ...none },
+      ]),
+    );
   return {
     interval: 'month' as const,
     unitId: null,
@@ -130,6 +143,7 @@ function scorecardExample() {
         from: '2026-10-01',
         to: '2026-11-01',
         external: {
+          ...empty('external'),
           ratings: 35,
           quality: mean(3.6, 35, 0.175),
           quantity: mean(null, 0, null),
@@ -140,6 +154,7 @@ function scorecardExample() {
           nps: { value: -20, n: 35, interval: { low: -44.8, high: 4.8 }, ...none },
         },
         internal: {
+          ...empty('internal'),
           respondents: 120,
           supportIndex: mean(3, 120, 0.09),
           leadershipSupport: mean(3, 120, 0.1),

@@ -4,7 +4,13 @@ import { type Measure, MEASURE_RANGES } from '../../domain/measures.ts';
 import { timestamp } from '../../http/schemas.ts';
 
 const measure = z.enum(MEASURES).openapi({ description: 'What the target is for.', example: 'csat' });
-const RANGES_NOTE = 'Means (quality … overall, supportIndex, willingness, leadershipSupport) 1-5, shares (csat, attitudeBlameShare) 0-1, net scores (nps, enps) −100..100.';
+/** Each range with its measures, from the registry: "quality, …: 1 to 5; csat, …: 0 to 1; …". */
+const byRange = new Map<string, string[]>();
+for (const m of MEASURES) {
+  const range = `${MEASURE_RANGES[m].min} to ${MEASURE_RANGES[m].max}`;
+  byRange.set(range, [...(byRange.get(range) ?? []), m]);
+}
+const RANGES_NOTE = `Ranges: ${[...byRange].map(([range, measures]) => `${measures.join(', ')}: ${range}`).join('; ')}.`;
 
 export const TargetSchema = z
   .object({
