@@ -17,6 +17,7 @@ import { adminRouter } from './routes/admin/index.ts';
 import { apiKeysRouter } from './routes/api-keys/index.ts';
 import { auditEventsRouter } from './routes/audit-events/index.ts';
 import { benchmarksRouter } from './routes/benchmarks/index.ts';
+import { dashboardRouter } from './routes/dashboard/index.ts';
 import { diagnosticsRouter } from './routes/diagnostics/index.ts';
 import { externalRatingsRouter } from './routes/external-ratings/index.ts';
 import { healthRouter } from './routes/health/index.ts';
@@ -109,6 +110,7 @@ export function createApp() {
   app.route('/', scorecardRouter);
   app.route('/', diagnosticsRouter);
   app.route('/', webhookEndpointsRouter);
+  app.route('/', dashboardRouter((request, env, ctx) => app.fetch(request, env, ctx)));
   return app;
 }
 
