@@ -210,8 +210,8 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
 
     // Keyboard: the first Tab reaches the skip link, and focus is visible.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
-    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).toBe('solid');
+    expect(await page.evaluate('document.activeElement.textContent.trim()')).toBe('Skip to content');
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
 
     expect(cspViolations).toEqual([]);
     expect(outside).toEqual([]);

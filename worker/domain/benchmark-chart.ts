@@ -1,4 +1,4 @@
-import { niceTicks } from './charts/axis.ts';
+import { tickLabels, ticksWithin } from './charts/axis.ts';
 import { placeLabelsInRows } from './charts/labels.ts';
 import { fmt, svgRoot, svgText, wrappedText } from './charts/svg.ts';
 
@@ -19,6 +19,8 @@ export interface ChartInput {
   format?: (value: number) => string;
   /** Which way is better; marked on the axis when given. */
   better?: 'higher' | 'lower';
+  /** The measure's own scale, which the axis does not pass. */
+  scale?: { min: number; max: number };
 }
 
 export const CHART_WIDTH = 640;
@@ -47,7 +49,7 @@ export function renderBenchmarkChart(input: ChartInput): string {
     y = reason.bottom + 10;
   } else {
     const values = [d.p10, d.p90, ...(input.own ? [input.own.value] : [])];
-    const { ticks, low, high } = niceTicks(Math.min(...values), Math.max(...values), 6);
+    const { ticks, low, high } = ticksWithin(Math.min(...values), Math.max(...values), 6, input.scale);
     const x = (value: number) => AXIS.left + ((value - low) / (high - low)) * (AXIS.right - AXIS.left);
     const ownY = y + 22;
     const boxTop = ownY + 10;
@@ -65,20 +67,29 @@ export function renderBenchmarkChart(input: ChartInput): string {
     );
     // Tick values in one row (the direction of "better" beside the end it points to), then the
     // quantiles' own labels in as many rows as they need so none overlaps another.
-    const tickRequests = ticks.map((tick) => ({ x: x(tick), text: format(tick) }));
+    const tickTexts = tickLabels(ticks, format);
+    const tickRequests = ticks.map((tick, i) => ({ x: x(tick), text: tickTexts[i]! }));
     const tickRows = placeLabelsInRows(tickRequests, { left: AXIS.left - 30, right: AXIS.right + 30, fontSize: LABEL_SIZE });
     const tickBottom = axisY + 18 + Math.max(0, ...tickRows.map((l) => l.row)) * ROW;
     for (const label of tickRows) parts.push(svgText(label.left, axisY + 18 + label.row * ROW, label.text, { size: LABEL_SIZE, fill: '#444444' }));
+    // Quantiles that print the same share one label ("p75 = p90 100%"), so equal values do not stack up.
+    const named = (
+      [
+        ['p10', d.p10, p10],
+        ['p25', d.p25, p25],
+        ['median', d.median, median],
+        ['p75', d.p75, p75],
+        ['p90', d.p90, p90],
+      ] as const
+    ).map(([name, value, at]) => ({ name, text: format(value), at }));
+    const groups: { names: string[]; text: string; at: number }[] = [];
+    for (const q of named) {
+      const last = groups.at(-1);
+      if (last?.text === q.text) last.names.push(q.name);
+      else groups.push({ names: [q.name], text: q.text, at: q.at });
+    }
     const quantiles = placeLabelsInRows(
-      (
-        [
-          ['p10', d.p10, p10],
-          ['p25', d.p25, p25],
-          ['median', d.median, median],
-          ['p75', d.p75, p75],
-          ['p90', d.p90, p90],
-        ] as const
-      ).map(([name, value, at]) => ({ x: at, text: `${name} ${format(value)}` })),
+      groups.map((g) => ({ x: g.at, text: `${g.names.join(' = ')} ${g.text}` })),
       { left: 4, right: CHART_WIDTH - 4, fontSize: LABEL_SIZE },
     );
     const quantileTop = tickBottom + 20;
@@ -97,6 +108,7 @@ export function renderBenchmarkChart(input: ChartInput): string {
         left: 4,
         right: CHART_WIDTH - 4,
         fontSize: 13,
+        weight: '600',
       });
       parts.push(
         `<line x1="${fmt(at, 1)}" y1="${boxTop - 6}" x2="${fmt(at, 1)}" y2="${boxTop + BOX_HEIGHT + 6}" stroke="#b03a2e" stroke-width="3" data-marker="own"/>`,

@@ -14,3 +14,18 @@ export function niceTicks(min: number, max: number, count = 5): { ticks: number[
   for (let v = low; v <= high + step / 2; v += step) ticks.push(Number(v.toFixed(10)));
   return { ticks, low, high };
 }
+
+/** Ticks as niceTicks gives them, cut to the measure's own scale (no 110% share, no NPS below −100). */
+export function ticksWithin(min: number, max: number, count: number, scale?: { min: number; max: number }): { ticks: number[]; low: number; high: number } {
+  const nice = niceTicks(min, max, count);
+  if (!scale) return nice;
+  const low = Math.max(nice.low, Math.min(scale.min, min));
+  const high = Math.min(nice.high, Math.max(scale.max, max));
+  return { ticks: nice.ticks.filter((tick) => tick >= low && tick <= high), low, high };
+}
+
+/** Tick labels that tell ticks apart: when `format` rounds two to the same text, more digits are shown. */
+export function tickLabels(ticks: readonly number[], format: (value: number) => string): string[] {
+  const labels = ticks.map(format);
+  return new Set(labels).size === labels.length ? labels : ticks.map((tick) => String(Number(tick.toFixed(6))));
+}

@@ -22,12 +22,12 @@ export interface PlacedLabel {
   x: number;
 }
 
-export function placeLabelsInRows(requests: readonly LabelRequest[], options: { left: number; right: number; fontSize: number; gap?: number }): PlacedLabel[] {
-  const { left, right, fontSize, gap = 6 } = options;
+export function placeLabelsInRows(requests: readonly LabelRequest[], options: { left: number; right: number; fontSize: number; weight?: 'normal' | '600'; gap?: number }): PlacedLabel[] {
+  const { left, right, fontSize, weight = 'normal', gap = 6 } = options;
   const rowEnds: number[] = [];
   const sorted = [...requests].sort((a, b) => a.x - b.x);
   return sorted.map((request) => {
-    const width = Math.min(textWidth(request.text, fontSize), right - left);
+    const width = Math.min(textWidth(request.text, fontSize, weight), right - left);
     const start = Math.min(Math.max(request.x - width / 2, left), right - width);
     let row = rowEnds.findIndex((end) => end + gap <= start);
     if (row === -1) row = rowEnds.push(-Infinity) - 1;

@@ -14,32 +14,34 @@ export const FONT_FAMILY = 'system-ui, sans-serif';
  * The server cannot measure text, so label placement works on this estimate; tests/dashboard lays the
  * charts out in Chromium and checks the real boxes never overlap.
  */
-export function textWidth(text: string, fontSize: number): number {
+export function textWidth(text: string, fontSize: number, weight: 'normal' | '600' = 'normal'): number {
   let em = 0;
   for (const ch of text) {
     if (/[il.,:;'|!()\[\] ]/.test(ch)) em += 0.36;
     else if (/[mwMW@%—]/.test(ch)) em += 1;
+    else if (/[=+<>~−]/.test(ch)) em += 0.86;
     else if (/[A-Z]/.test(ch)) em += 0.76;
     else em += 0.62;
   }
-  return em * fontSize;
+  // Semi-bold glyphs run about a tenth wider.
+  return em * fontSize * (weight === '600' ? 1.12 : 1);
 }
 
 /** Splits `text` into lines no wider than `maxWidth` (a single word longer than that is cut). */
-export function wrapText(text: string, maxWidth: number, fontSize: number): string[] {
+export function wrapText(text: string, maxWidth: number, fontSize: number, weight: 'normal' | '600' = 'normal'): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const candidate = line ? `${line} ${word}` : word;
-    if (textWidth(candidate, fontSize) <= maxWidth) {
+    if (textWidth(candidate, fontSize, weight) <= maxWidth) {
       line = candidate;
       continue;
     }
     if (line) lines.push(line);
     line = word;
-    while (textWidth(line, fontSize) > maxWidth) {
+    while (textWidth(line, fontSize, weight) > maxWidth) {
       let cut = line.length - 1;
-      while (cut > 1 && textWidth(`${line.slice(0, cut)}…`, fontSize) > maxWidth) cut--;
+      while (cut > 1 && textWidth(`${line.slice(0, cut)}…`, fontSize, weight) > maxWidth) cut--;
       lines.push(`${line.slice(0, cut)}…`);
       line = line.slice(cut);
     }
@@ -74,7 +76,7 @@ export function svgText(x: number, y: number, content: string, { size = 12, weig
 export function wrappedText(x: number, y: number, content: string, maxWidth: number, options: TextOptions = {}): { svg: string; bottom: number } {
   const size = options.size ?? 12;
   const lineHeight = Math.ceil(size * 1.35);
-  const lines = wrapText(content, maxWidth, size);
+  const lines = wrapText(content, maxWidth, size, options.weight);
   return {
     svg: lines.map((line, i) => svgText(x, y + i * lineHeight, line, options)).join('\n'),
     bottom: y + (lines.length - 1) * lineHeight + Math.ceil(size * 0.35),

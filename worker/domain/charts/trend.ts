@@ -1,4 +1,4 @@
-import { niceTicks } from './axis.ts';
+import { tickLabels, ticksWithin } from './axis.ts';
 import { placeLabelsInRows, spreadVertically } from './labels.ts';
 import { fmt, svgRoot, svgText, wrappedText } from './svg.ts';
 
@@ -11,6 +11,8 @@ export interface TrendInput {
   target: number | null;
   format: (value: number) => string;
   better: 'higher' | 'lower';
+  /** The measure's own scale, which the axis does not pass. */
+  scale?: { min: number; max: number };
 }
 
 export const TREND_WIDTH = 640;
@@ -32,17 +34,18 @@ export function renderTrendChart(input: TrendInput): string {
   if (input.target !== null) description.push(`Target ${format(input.target)}.`);
   description.push(...input.points.map((p) => `${p.longLabel}: ${p.value === null ? 'no figure' : format(p.value)}.`));
   const span = [...values, ...(input.target === null ? [] : [input.target])];
-  const { ticks, low, high } = span.length > 0 ? niceTicks(Math.min(...span), Math.max(...span), 5) : niceTicks(0, 1, 5);
+  const { ticks, low, high } = span.length > 0 ? ticksWithin(Math.min(...span), Math.max(...span), 5, input.scale) : ticksWithin(input.scale?.min ?? 0, input.scale?.max ?? 1, 5, input.scale);
   const y = (value: number) => bottom - ((value - low) / (high - low)) * PLOT.height;
   const step = (PLOT.right - PLOT.left) / Math.max(input.points.length - 1, 1);
   const x = (i: number) => (input.points.length === 1 ? (PLOT.left + PLOT.right) / 2 : PLOT.left + i * step);
 
-  for (const tick of ticks) {
+  const tickTexts = tickLabels(ticks, format);
+  ticks.forEach((tick, i) => {
     parts.push(
       `<line x1="${PLOT.left}" y1="${fmt(y(tick), 1)}" x2="${PLOT.right}" y2="${fmt(y(tick), 1)}" stroke="#e3e3e3"/>`,
-      svgText(PLOT.left - 8, y(tick) + 4, format(tick), { size: LABEL_SIZE, fill: '#444444', anchor: 'end' }),
+      svgText(PLOT.left - 8, y(tick) + 4, tickTexts[i]!, { size: LABEL_SIZE, fill: '#444444', anchor: 'end' }),
     );
-  }
+  });
   parts.push(
     `<line x1="${PLOT.left}" y1="${bottom}" x2="${PLOT.right}" y2="${bottom}" stroke="#666666"/>`,
     `<line x1="${PLOT.left}" y1="${top}" x2="${PLOT.left}" y2="${bottom}" stroke="#666666"/>`,

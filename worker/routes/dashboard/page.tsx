@@ -3,7 +3,7 @@ import { html, raw } from 'hono/html';
 import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
 import { MEASURE_DISPLAY, periodLabel } from '../../domain/charts/format.ts';
 import { renderTrendChart } from '../../domain/charts/trend.ts';
-import type { Measure } from '../../domain/measures.ts';
+import { MEASURE_RANGES, type Measure } from '../../domain/measures.ts';
 import type { ApiResult, Benchmark, DashboardData, Scorecard } from './data.ts';
 import { COHORTS, HEADLINE_MEASURES } from './data.ts';
 import { DASHBOARD_PATH } from './session.ts';
@@ -70,9 +70,9 @@ function figureOf(period: Period | undefined, measure: Headline) {
   return period?.external[measure] ?? null;
 }
 
-/** A change as people read it: percentage points for shares, plain units otherwise. */
-function formatChange(measure: Headline, delta: number): string {
-  const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+/** A change as people read it (percentage points for shares, plain units otherwise); `unsigned` for a distance. */
+function formatChange(measure: Headline, delta: number, unsigned = false): string {
+  const sign = unsigned ? '' : delta > 0 ? '+' : delta < 0 ? '−' : '±';
   const size = Math.abs(delta);
   if (measure === 'csat') return `${sign}${Number((size * 100).toFixed(1))} points`;
   return `${sign}${measure === 'nps' ? Number(size.toFixed(1)) : size.toFixed(2)}`;
@@ -108,7 +108,7 @@ function IndicatorCard({ measure, periods, target }: { measure: Headline; period
         <p>Road left: none, the target of {display.format(target)} is reached.</p>
       ) : (
         <p>
-          Road left: {formatChange(measure, target - value)} to the target of {display.format(target)}.
+          Road left: {formatChange(measure, target - value, true)} to the target of {display.format(target)}.
         </p>
       )}
       {value !== null && target !== null && baseline !== null && sign * (target - baseline) > 0 && (
@@ -153,7 +153,7 @@ function Trends({ data, scope }: { data: DashboardData; scope: string }) {
       {HEADLINE_MEASURES.map((measure) => {
         const display = MEASURE_DISPLAY[measure];
         const points = periods.map((p) => ({ label: periodLabel(p.from, p.to, 'short'), longLabel: periodLabel(p.from, p.to), value: figureOf(p, measure)?.value ?? null }));
-        const svg = renderTrendChart({ title: display.title, subtitle: `${scope} · ${span}`, points, target: figureOf(last, measure)?.target ?? null, format: display.format, better: display.better });
+        const svg = renderTrendChart({ title: display.title, subtitle: `${scope} · ${span}`, points, target: figureOf(last, measure)?.target ?? null, format: display.format, better: display.better, scale: MEASURE_RANGES[measure] });
         return (
           <figure data-chart="trend" data-measure={measure}>
             {raw(svg)}
@@ -217,6 +217,7 @@ function BenchmarkFigure({ measure, result }: { measure: Headline; result: ApiRe
     ...(own.ranked ? {} : { ownNote: `Not ranked: ${own.detail}` }),
     format: display.format,
     better: display.better,
+    scale: MEASURE_RANGES[measure],
   });
   return (
     <figure data-chart="benchmark" data-measure={measure}>

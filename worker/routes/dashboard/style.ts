@@ -26,7 +26,7 @@ header button{background:transparent;border-color:#fff}
 .card h3{font-size:16px;margin:0}
 .card .value{font-size:28px;font-weight:600;margin:4px 0}
 .card meter{width:100%;height:14px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(640px,1fr));gap:16px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:16px}
 figure{margin:0}
 figure svg{max-width:100%;height:auto;border:1px solid #e3e3e3}
 table{border-collapse:collapse;font-size:14px;margin-top:8px}
