@@ -1,6 +1,8 @@
 import { tickLabels, ticksWithin } from './charts/axis.ts';
 import { placeLabelsInRows } from './charts/labels.ts';
+import { MEASURE_DISPLAY, periodLabel } from './charts/format.ts';
 import { fmt, svgRoot, svgText, wrappedText } from './charts/svg.ts';
+import { MEASURE_RANGES, type Measure } from './measures.ts';
 
 export { escapeXml } from './charts/svg.ts';
 
@@ -124,4 +126,36 @@ export function renderBenchmarkChart(input: ChartInput): string {
     y = note.bottom;
   }
   return svgRoot(CHART_WIDTH, Math.max(MIN_HEIGHT, y + 10), input.title, description.join(' '), parts);
+}
+
+/** A benchmark as GET /v1/benchmarks answers it: what the chart of it is drawn from. */
+export interface BenchmarkView {
+  measure: Measure;
+  cohort: { kind: 'all' | 'industry' | 'sizeBand' | 'region'; value: string | null };
+  period: { start: string; end: string };
+  distribution: { suppressed: false; organizations: number; p10: number; p25: number; median: number; p75: number; p90: number } | { suppressed: true; reason: string };
+  own: { ranked: true; value: number; percentileRank: number } | { ranked: false; detail: string };
+}
+
+function cohortLabel({ kind, value }: BenchmarkView['cohort']): string {
+  if (kind === 'all' || value === null) return 'All participants';
+  if (kind === 'sizeBand') return `Size band ${value} employees`;
+  return `${kind === 'industry' ? 'Industry' : 'Region'} ${value}`;
+}
+
+/** The chart of a benchmark in a manager's words: the measure's title, its scale and format, the better direction. */
+export function benchmarkChartInput(benchmark: BenchmarkView): ChartInput {
+  const display = MEASURE_DISPLAY[benchmark.measure];
+  const { distribution, own } = benchmark;
+  return {
+    title: `${display.title}: you and your peers`,
+    subtitle: [cohortLabel(benchmark.cohort), periodLabel(benchmark.period.start, benchmark.period.end), ...(distribution.suppressed ? [] : [`${distribution.organizations} organizations`])].join(' · '),
+    distribution: distribution.suppressed ? null : distribution,
+    ...(distribution.suppressed ? { suppressedReason: distribution.reason } : {}),
+    own: own.ranked ? own : null,
+    ...(own.ranked ? {} : { ownNote: `Not ranked: ${own.detail}` }),
+    format: display.format,
+    better: display.better,
+    scale: MEASURE_RANGES[benchmark.measure],
+  };
 }

@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { html, raw } from 'hono/html';
-import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
+import { benchmarkChartInput, renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
 import { MEASURE_DISPLAY, periodLabel } from '../../domain/charts/format.ts';
 import { renderTrendChart } from '../../domain/charts/trend.ts';
 import { MEASURE_RANGES, type Measure } from '../../domain/measures.ts';
@@ -187,13 +187,6 @@ function Trends({ data, scope }: { data: DashboardData; scope: string }) {
 
 const COHORT_NAMES: Record<(typeof COHORTS)[number], string> = { all: 'All participants', industry: 'Your industry', sizeBand: 'Your size band', region: 'Your region' };
 
-function cohortLabel(benchmark: Benchmark): string {
-  const { kind, value } = benchmark.cohort;
-  if (kind === 'all' || value === null) return 'All participants';
-  if (kind === 'sizeBand') return `Size band ${value} employees`;
-  return `${kind === 'industry' ? 'Industry' : 'Region'} ${value}`;
-}
-
 function BenchmarkFigure({ measure, result }: { measure: Headline; result: ApiResult<Benchmark> }) {
   const display = MEASURE_DISPLAY[measure];
   const benchmark = result.body;
@@ -207,18 +200,7 @@ function BenchmarkFigure({ measure, result }: { measure: Headline; result: ApiRe
       </figure>
     );
   }
-  const { distribution, own } = benchmark;
-  const svg = renderBenchmarkChart({
-    title: `${display.title}: you and your peers`,
-    subtitle: [cohortLabel(benchmark), periodLabel(benchmark.period.start, benchmark.period.end), ...(distribution.suppressed ? [] : [`${distribution.organizations} organizations`])].join(' · '),
-    distribution: distribution.suppressed ? null : distribution,
-    ...(distribution.suppressed ? { suppressedReason: distribution.reason } : {}),
-    own: own.ranked ? own : null,
-    ...(own.ranked ? {} : { ownNote: `Not ranked: ${own.detail}` }),
-    format: display.format,
-    better: display.better,
-    scale: MEASURE_RANGES[measure],
-  });
+  const svg = renderBenchmarkChart(benchmarkChartInput(benchmark));
   return (
     <figure data-chart="benchmark" data-measure={measure}>
       {raw(svg)}
