@@ -199,7 +199,13 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     expect(await section('trends').locator('svg title').count()).toBe(6);
     expect(await section('benchmarks').locator('svg [data-marker="own"]').count()).toBe(6);
     expect(await section('diagnostics').locator('[data-finding]').count()).toBeGreaterThan(0);
-    for (const id of ['key-drivers', 'heatmap']) expect(await section(id).innerText()).toContain('Not available yet');
+    // Key drivers show once the server has the route (until then the section says so); the heatmap has no route yet.
+    if ((await api(`/v1/key-drivers?from=${lastMonth}-01&to=${monthStart(0).toISOString().slice(0, 10)}`, { key })).status === 404) {
+      expect(await section('key-drivers').innerText()).toContain('Not available yet');
+    } else {
+      expect(await section('key-drivers').locator('[data-outcome]').count()).toBeGreaterThan(0);
+    }
+    expect(await section('heatmap').innerText()).toContain('Not available yet');
     // Every figure links to the API call behind it.
     expect(await page.locator('a.source[href^="/v1/scorecard"]').count()).toBeGreaterThan(0);
     expect(await page.locator('a.source[href^="/v1/benchmarks"]').count()).toBe(6);

@@ -13,7 +13,8 @@ export interface MeasureDisplay {
 }
 
 const mean = (value: number) => value.toFixed(2);
-const percent = (value: number) => `${Number((value * 100).toFixed(1))}%`;
+/** A share 0-1 as a percentage, e.g. 0.533 → "53.3%". */
+export const percent = (value: number) => `${Number((value * 100).toFixed(1))}%`;
 const signed = (value: number) => `${value > 0 ? '+' : value < 0 ? '−' : ''}${Number(Math.abs(value).toFixed(1))}`;
 
 export const MEASURE_DISPLAY: Record<Measure, MeasureDisplay> = {

@@ -33,6 +33,14 @@ export type Cohort = (typeof COHORTS)[number];
 /** Trends cover this many months, the chosen one last. */
 export const TREND_MONTHS = 13;
 
+/**
+ * GET /v1/key-drivers as far as the page reads it (the route comes from the insight work; until the
+ * server has it the call is a 404 and the section says so).
+ */
+export interface KeyDrivers {
+  outcomes: Record<string, { verdict: string; drivers: { name: string; share: number; associated: boolean }[] }>;
+}
+
 export interface DashboardQuery {
   /** First day of the chosen month, YYYY-MM-DD. */
   month: string;
@@ -48,6 +56,7 @@ export interface DashboardData {
   scorecard: ApiResult<Scorecard>;
   diagnostics: ApiResult<Diagnostics>;
   benchmarks: Record<(typeof HEADLINE_MEASURES)[number], ApiResult<Benchmark>>;
+  keyDrivers: ApiResult<KeyDrivers>;
 }
 
 /** YYYY-MM-DD of the first day of the month `offset` months after the one `date` (YYYY-MM-DD) is in. */
@@ -71,12 +80,13 @@ export function apiCaller(c: Context<AppEnv>, fetcher: InternalFetch, apiKey: st
 export async function loadDashboard(call: ReturnType<typeof apiCaller>, query: DashboardQuery): Promise<DashboardData> {
   const unit = query.unitId ? `&unitId=${query.unitId}` : '';
   const next = addMonths(query.month, 1);
-  const [tenant, units, targets, scorecard, diagnostics, ...benchmarks] = await Promise.all([
+  const [tenant, units, targets, scorecard, diagnostics, keyDrivers, ...benchmarks] = await Promise.all([
     call<{ name: string }>('/v1/tenant'),
     call<{ data: Unit[] }>('/v1/units?limit=100&archived=false'),
     call<Targets>('/v1/targets'),
     call<Scorecard>(`/v1/scorecard?interval=month&from=${addMonths(query.month, 1 - TREND_MONTHS)}&to=${next}${unit}`),
     call<Diagnostics>(`/v1/diagnostics?from=${query.month}&to=${next}${unit}`),
+    call<KeyDrivers>(`/v1/key-drivers?from=${query.month}&to=${next}`),
     ...HEADLINE_MEASURES.map((measure) => call<Benchmark>(`/v1/benchmarks?measure=${measure}&cohort=${query.cohort}&period=month`)),
   ]);
   return {
@@ -86,6 +96,7 @@ export async function loadDashboard(call: ReturnType<typeof apiCaller>, query: D
     targets: targets!,
     scorecard: scorecard!,
     diagnostics: diagnostics!,
+    keyDrivers: keyDrivers!,
     benchmarks: Object.fromEntries(HEADLINE_MEASURES.map((measure, i) => [measure, benchmarks[i]!])) as DashboardData['benchmarks'],
   };
 }

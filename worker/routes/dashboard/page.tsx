@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import { html, raw } from 'hono/html';
 import { benchmarkChartInput, renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
-import { MEASURE_DISPLAY, periodLabel } from '../../domain/charts/format.ts';
+import { MEASURE_DISPLAY, percent, periodLabel } from '../../domain/charts/format.ts';
 import { renderTrendChart } from '../../domain/charts/trend.ts';
 import { MEASURE_RANGES, type Measure } from '../../domain/measures.ts';
 import type { ApiResult, Benchmark, DashboardData, Scorecard } from './data.ts';
@@ -243,6 +243,46 @@ function DiagnosticsSection({ data }: { data: DashboardData }) {
   );
 }
 
+const OUTCOMES: Record<string, string> = { csat: 'Customer satisfaction (CSAT)', overall: 'Overall satisfaction' };
+const DRIVERS: Record<string, string> = {
+  commitments: 'Commitments kept',
+  internalCulture: 'Internal service culture',
+  empowerment: 'Authority to decide',
+  recognition: 'Recognition',
+  leadershipSupport: 'Support from leaders',
+  knowledge: 'Knowledge',
+  ability: 'Ability',
+  willingness: 'Willingness',
+};
+
+function KeyDriversSection({ data }: { data: DashboardData }) {
+  const { keyDrivers } = data;
+  if (keyDrivers.status === 404) return <p class="unavailable">Not available yet: this server does not offer key drivers.</p>;
+  if (!keyDrivers.body) return <Unavailable result={keyDrivers} what="Key drivers" />;
+  return (
+    <>
+      {Object.entries(keyDrivers.body.outcomes).map(([outcome, analysis]) => (
+        <div data-outcome={outcome}>
+          <h3>{OUTCOMES[outcome] ?? outcome}</h3>
+          <p>{analysis.verdict}</p>
+          {analysis.drivers.some((d) => d.associated) && (
+            <ul>
+              {analysis.drivers
+                .filter((d) => d.associated)
+                .map((d) => (
+                  <li>
+                    {DRIVERS[d.name] ?? d.name}: {percent(d.share)} of what the drivers explain
+                  </li>
+                ))}
+            </ul>
+          )}
+        </div>
+      ))}
+      <Source result={keyDrivers} />
+    </>
+  );
+}
+
 function Pickers({ data, months }: { data: DashboardData; months: { value: string; label: string }[] }) {
   const units = data.units.body?.data ?? [];
   return (
@@ -331,7 +371,7 @@ export function dashboardPage(data: DashboardData, calendar: { months: number; l
           <DiagnosticsSection data={data} />
         </Section>
         <Section id="key-drivers" title="Key drivers">
-          <p class="unavailable">Not available yet: this server does not offer key drivers.</p>
+          <KeyDriversSection data={data} />
         </Section>
         <Section id="heatmap" title="Units at a glance">
           <p class="unavailable">Not available yet: this server does not offer the unit heatmap.</p>
