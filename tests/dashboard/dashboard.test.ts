@@ -222,6 +222,13 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     expect(cspViolations).toEqual([]);
     expect(outside).toEqual([]);
 
+    // The unit picker: one unit's figures, the month kept.
+    await page.locator('select[name="unitId"]').selectOption({ label: 'Store Madrid Centro' });
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/unitId=/);
+    expect(await page.locator('main').innerText()).toContain(`Showing Store Madrid Centro, ${lastMonthName}`);
+    expect(await page.locator('a.source[href*="unitId="]').count()).toBeGreaterThan(0);
+
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
     expect((await page.context().cookies()).find((c) => c.name === 'sc_dashboard')).toBeUndefined();

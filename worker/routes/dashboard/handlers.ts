@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../../env.ts';
 import { ProblemError } from '../../http/problem.ts';
-import { addMonths, apiCaller, COHORTS, type Cohort, type DashboardQuery, type InternalFetch, loadDashboard, TREND_MONTHS } from './data.ts';
+import { apiCaller, COHORTS, type Cohort, type DashboardQuery, type InternalFetch, loadDashboard } from './data.ts';
 import { DASHBOARD_PATH, endSession, sessionKey, startSession } from './session.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,7 +47,7 @@ export function createHandlers(fetcher: InternalFetch) {
         endSession(c);
         return c.html(signInPage({ error: 'Your API key is no longer valid. Sign in again.' }), 401);
       }
-      return c.html(dashboardPage(data, { months: TREND_MONTHS, latest: `${currentMonth()}-01`, addMonths }));
+      return c.html(dashboardPage(data, `${currentMonth()}-01`));
     },
 
     async signIn(c: Context<AppEnv>) {

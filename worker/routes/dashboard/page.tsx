@@ -5,7 +5,7 @@ import { MEASURE_DISPLAY, percent, periodLabel } from '../../domain/charts/forma
 import { renderTrendChart } from '../../domain/charts/trend.ts';
 import { MEASURE_RANGES, type Measure } from '../../domain/measures.ts';
 import type { ApiResult, Benchmark, DashboardData, Scorecard } from './data.ts';
-import { COHORTS, HEADLINE_MEASURES } from './data.ts';
+import { addMonths, COHORTS, HEADLINE_MEASURES, TREND_MONTHS } from './data.ts';
 import { DASHBOARD_PATH } from './session.ts';
 
 type Headline = (typeof HEADLINE_MEASURES)[number];
@@ -332,13 +332,14 @@ function Section(props: { id: string; title: string; children: Child }) {
   );
 }
 
-export function dashboardPage(data: DashboardData, calendar: { months: number; latest: string; addMonths(date: string, offset: number): string }) {
+/** The dashboard for `data`; the month picker offers the months up to `latest` (the current one). */
+export function dashboardPage(data: DashboardData, latest: string) {
   const tenantName = data.tenant.body?.name ?? 'Your organization';
   const unit = data.units.body?.data.find((u) => u.id === data.query.unitId);
   const scope = unit ? unit.name : 'Whole organization';
-  const months = Array.from({ length: calendar.months }, (_, i) => {
-    const from = calendar.addMonths(calendar.latest, -i);
-    return { value: from.slice(0, 7), label: periodLabel(from, calendar.addMonths(from, 1)) };
+  const months = Array.from({ length: TREND_MONTHS }, (_, i) => {
+    const from = addMonths(latest, -i);
+    return { value: from.slice(0, 7), label: periodLabel(from, addMonths(from, 1)) };
   });
   return (
     <Layout title={`${tenantName} · Service culture dashboard`}>
@@ -351,12 +352,12 @@ export function dashboardPage(data: DashboardData, calendar: { months: number; l
       <main id="main">
         <Pickers data={data} months={months} />
         <p class="muted">
-          Showing {scope}, {periodLabel(data.query.month, calendar.addMonths(data.query.month, 1))}. Each figure links to the API call it comes from.
+          Showing {scope}, {periodLabel(data.query.month, addMonths(data.query.month, 1))}. Each figure links to the API call it comes from.
         </p>
         <Section id="indicators" title="The four indicators, CSAT and NPS">
           <Indicators data={data} />
         </Section>
-        <Section id="trends" title={`Trends over ${calendar.months} months`}>
+        <Section id="trends" title={`Trends over ${TREND_MONTHS} months`}>
           <Trends data={data} scope={scope} />
         </Section>
         <Section id="benchmarks" title={`Where you stand: ${COHORT_NAMES[data.query.cohort].toLowerCase()}`}>
