@@ -14,6 +14,7 @@ import { adminRouter } from './routes/admin/index.ts';
 import { apiKeysRouter } from './routes/api-keys/index.ts';
 import { auditEventsRouter } from './routes/audit-events/index.ts';
 import { benchmarksRouter } from './routes/benchmarks/index.ts';
+import { dashboardRouter } from './routes/dashboard/index.ts';
 import { diagnosticsRouter } from './routes/diagnostics/index.ts';
 import { externalRatingsRouter } from './routes/external-ratings/index.ts';
 import { healthRouter } from './routes/health/index.ts';
@@ -101,6 +102,8 @@ export function createApp() {
 
   configureOpenApi(app);
   for (const router of ROUTERS) app.route('/', router);
+  // The dashboard renders from the API's own answers: it calls this app in-process.
+  app.route('/', dashboardRouter((request, env, ctx) => app.fetch(request, env, ctx)));
   return app;
 }
 

@@ -17,6 +17,7 @@ export interface Env {
   /**
    * Key of the keyed hashes (HMAC-SHA-256) of personal references (secret): a client's customerRef
    * is stored only as such a hash, under a key derived per tenant, and so are request fingerprints.
+   * Also the key (through worker/domain/secret-box.ts) that seals webhook secrets and dashboard sessions.
    */
   HASH_SECRET: string;
   /** The `iss` of access tokens (wrangler.toml var). */

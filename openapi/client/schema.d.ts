@@ -7204,24 +7204,36 @@ export interface operations {
                 content: {
                     /**
                      * @example <svg xmlns="http://www.w3.org/2000/svg" width="640" height="220" viewBox="0 0 640 220" role="img" font-family="system-ui, sans-serif" font-size="13">
-                     *     <title>csat: you and your peers</title>
+                     *     <title>Customer satisfaction (CSAT): you and your peers</title>
+                     *     <desc>Industry insurance · October 2026 · 15 organizations Peers: p10 52%, p25 61%, median 68%, p75 75%, p90 81%. Further right is better. You: 77% (percentile 80).</desc>
                      *     <rect width="640" height="220" fill="#ffffff"/>
-                     *     <text x="40" y="28" font-size="16" font-weight="600" fill="#111111">csat: you and your peers</text>
-                     *     <text x="40" y="50" fill="#444444">industry insurance · month 2026-10-01 – 2026-11-01 · 15 organizations</text>
-                     *     <line x1="40" y1="170" x2="600" y2="170" stroke="#999999"/>
-                     *     <line x1="78.6" y1="115" x2="228.4" y2="115" stroke="#333333" stroke-width="2"/>
-                     *     <line x1="461.5" y1="115" x2="561.4" y2="115" stroke="#333333" stroke-width="2"/>
-                     *     <line x1="78.6" y1="102" x2="78.6" y2="128" stroke="#333333" stroke-width="2"/>
-                     *     <line x1="561.4" y1="102" x2="561.4" y2="128" stroke="#333333" stroke-width="2"/>
-                     *     <rect x="228.4" y="90" width="233.1" height="50" fill="#cfe3f7" stroke="#1f5f99" stroke-width="2"/>
-                     *     <line x1="345" y1="90" x2="345" y2="140" stroke="#1f5f99" stroke-width="3"/>
-                     *     <text x="78.6" y="188" text-anchor="middle" font-size="11" fill="#333333">p10 0.52</text>
-                     *     <text x="228.4" y="204" text-anchor="middle" font-size="11" fill="#333333">p25 0.61</text>
-                     *     <text x="345" y="188" text-anchor="middle" font-size="11" fill="#333333">median 0.68</text>
-                     *     <text x="461.5" y="204" text-anchor="middle" font-size="11" fill="#333333">p75 0.75</text>
-                     *     <text x="561.4" y="188" text-anchor="middle" font-size="11" fill="#333333">p90 0.81</text>
-                     *     <line x1="494.8" y1="76" x2="494.8" y2="154" stroke="#c0392b" stroke-width="3" data-marker="own"/>
-                     *     <text x="494.8" y="70" text-anchor="end" font-weight="600" fill="#c0392b">You: 0.77 (percentile 80)</text>
+                     *     <text x="40" y="28" font-size="16" font-weight="600" fill="#111111" data-label="">Customer satisfaction (CSAT): you and your peers</text>
+                     *     <text x="40" y="52" font-size="13" fill="#444444" data-label="">Industry insurance · October 2026 · 15 organizations</text>
+                     *     <line x1="40" y1="141" x2="600" y2="141" stroke="#666666"/>
+                     *     <line x1="40" y1="141" x2="40" y2="146" stroke="#666666"/>
+                     *     <line x1="180" y1="141" x2="180" y2="146" stroke="#666666"/>
+                     *     <line x1="320" y1="141" x2="320" y2="146" stroke="#666666"/>
+                     *     <line x1="460" y1="141" x2="460" y2="146" stroke="#666666"/>
+                     *     <line x1="600" y1="141" x2="600" y2="146" stroke="#666666"/>
+                     *     <line x1="68" y1="109" x2="194" y2="109" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="390" y1="109" x2="474" y2="109" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="68" y1="101" x2="68" y2="117" stroke="#333333" stroke-width="2"/>
+                     *     <line x1="474" y1="101" x2="474" y2="117" stroke="#333333" stroke-width="2"/>
+                     *     <rect x="194" y="89" width="196" height="40" fill="#cfe3f7" stroke="#1f5f99" stroke-width="2"/>
+                     *     <line x1="292" y1="89" x2="292" y2="129" stroke="#1f5f99" stroke-width="3"/>
+                     *     <text x="27.7" y="159" font-size="11" fill="#444444" data-label="">50%</text>
+                     *     <text x="167.7" y="159" font-size="11" fill="#444444" data-label="">60%</text>
+                     *     <text x="307.7" y="159" font-size="11" fill="#444444" data-label="">70%</text>
+                     *     <text x="447.7" y="159" font-size="11" fill="#444444" data-label="">80%</text>
+                     *     <text x="587.7" y="159" font-size="11" fill="#444444" data-label="">90%</text>
+                     *     <text x="43.5" y="179" font-size="11" fill="#222222" data-label="">p10 52%</text>
+                     *     <text x="169.5" y="179" font-size="11" fill="#222222" data-label="">p25 61%</text>
+                     *     <text x="256.6" y="179" font-size="11" fill="#222222" data-label="">median 68%</text>
+                     *     <text x="365.5" y="179" font-size="11" fill="#222222" data-label="">p75 75%</text>
+                     *     <text x="449.5" y="179" font-size="11" fill="#222222" data-label="">p90 81%</text>
+                     *     <text x="600" y="201" font-size="11" fill="#444444" text-anchor="end" data-label="">Further right is better →</text>
+                     *     <line x1="418" y1="83" x2="418" y2="135" stroke="#b03a2e" stroke-width="3" data-marker="own"/>
+                     *     <text x="321" y="79" font-size="13" font-weight="600" fill="#b03a2e" data-label="">You: 77% (percentile 80)</text>
                      *     </svg>
                      */
                     "image/svg+xml": string;

@@ -113,7 +113,7 @@ export const MEASURE_REGISTRY = [
   {
     name: 'opportunity',
     side: 'external',
-    title: 'Opportunity (timeliness)',
+    title: 'Timeliness',
     kind: { type: 'mean', column: 'opportunity', optional: true },
     scale: ONE_TO_FIVE,
     direction: 'higher',
@@ -146,7 +146,7 @@ export const MEASURE_REGISTRY = [
   {
     name: 'csat',
     side: 'external',
-    title: 'CSAT',
+    title: 'Customer satisfaction (CSAT)',
     kind: { type: 'share', count: 'satisfied', where: SATISFIED },
     scale: SHARE,
     direction: 'higher',
@@ -157,7 +157,7 @@ export const MEASURE_REGISTRY = [
   {
     name: 'nps',
     side: 'external',
-    title: 'NPS',
+    title: 'Net Promoter Score',
     kind: { type: 'net', column: 'recommend', n: 'recommendN', promoters: 'promoters', detractors: 'detractors' },
     scale: NET,
     direction: 'higher',
@@ -168,7 +168,7 @@ export const MEASURE_REGISTRY = [
   {
     name: 'enps',
     side: 'internal',
-    title: 'eNPS',
+    title: 'Employee Net Promoter Score',
     kind: { type: 'net', column: 'recommendEmployer', n: 'recommendEmployerN', promoters: 'employerPromoters', detractors: 'employerDetractors' },
     scale: NET,
     direction: 'higher',
@@ -179,7 +179,7 @@ export const MEASURE_REGISTRY = [
   {
     name: 'supportIndex',
     side: 'internal',
-    title: 'Support index',
+    title: 'Internal support',
     kind: { type: 'meanOfSum', columns: ['commitments', 'internalCulture', 'empowerment', 'recognition', 'leadershipSupport'], total: 'supportTotal' },
     scale: ONE_TO_FIVE,
     direction: 'higher',
@@ -190,7 +190,7 @@ export const MEASURE_REGISTRY = [
   {
     name: 'willingness',
     side: 'internal',
-    title: 'Willingness',
+    title: 'Staff willingness',
     kind: { type: 'mean', column: 'willingness', optional: false },
     scale: ONE_TO_FIVE,
     direction: 'higher',
@@ -201,7 +201,7 @@ export const MEASURE_REGISTRY = [
   {
     name: 'attitudeBlameShare',
     side: 'external',
-    title: 'Attitude blame share',
+    title: 'Complaints blaming attitude',
     kind: {
       type: 'shareAmong',
       among: { name: 'dissatisfied', where: DISSATISFIED },
@@ -215,7 +215,7 @@ export const MEASURE_REGISTRY = [
   {
     name: 'leadershipSupport',
     side: 'internal',
-    title: 'Leadership support',
+    title: 'Support from leaders',
     kind: { type: 'mean', column: 'leadershipSupport', optional: false },
     scale: ONE_TO_FIVE,
     direction: 'higher',

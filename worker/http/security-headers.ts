@@ -4,6 +4,8 @@ import type { AppEnv } from '../env.ts';
 
 /** The API reference page, the only HTML the worker serves. */
 export const DOCS_PATH = '/docs';
+/** The dashboard's pages (worker/routes/dashboard). */
+const DASHBOARD_PATH = '/dashboard';
 
 /**
  * hono's defaults (nosniff, HSTS, Referrer-Policy: no-referrer, CORP/COOP...), framing refused
@@ -30,8 +32,24 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
       frameAncestors: ["'none'"],
     },
   });
+  // The dashboard's pages: no script at all, its one stylesheet and inline SVG from this origin, forms
+  // only to itself. `same-origin` referrers, because under `no-referrer` a browser sends `Origin: null`
+  // with the dashboard's own form posts, and their CSRF check compares the Origin.
+  const secureDashboard = secureHeaders({
+    ...common,
+    referrerPolicy: 'same-origin',
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  });
   return async function securityHeaders(c, next) {
-    await (c.req.path === DOCS_PATH ? secureDocs : secure)(c, next);
+    const policy = c.req.path === DOCS_PATH ? secureDocs : c.req.path.startsWith(DASHBOARD_PATH) ? secureDashboard : secure;
+    await policy(c, next);
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   };
 }

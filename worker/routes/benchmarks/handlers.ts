@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { listSnapshots, readBenchmark, type Snapshot } from '../../db/benchmarks.ts';
-import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
+import { benchmarkChartInput, renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
 import { cohortValueOf, directionOf, topValues, wholePercentile } from '../../domain/benchmarks.ts';
 import { type Decision, monthStart } from '../../domain/disclosure.ts';
 import { benchmarkMinimum, INTERNAL_MEASURES, MIN_BENCHMARK_COHORT } from '../../domain/measures.ts';
@@ -112,19 +112,7 @@ export const getBenchmark: RouteHandler<GetBenchmarkRoute, AppEnv> = async (c) =
 export const getBenchmarkChart: RouteHandler<GetBenchmarkChartRoute, AppEnv> = async (c) => {
   const { etag, benchmark } = await benchmarkOf(c, c.req.valid('query'));
   if (ifNoneMatch(c, etag)) return notModified(c, etag);
-  const { distribution, own, cohort, period } = benchmark;
-  const svg = renderBenchmarkChart({
-    title: `${benchmark.measure}: you and your peers`,
-    subtitle: [
-      cohort.value === null ? 'All participants' : `${cohort.kind} ${cohort.value}`,
-      `${period.kind} ${period.start} – ${period.end}`,
-      ...(distribution.suppressed ? [] : [`${distribution.organizations} organizations`]),
-    ].join(' · '),
-    distribution: distribution.suppressed ? null : distribution,
-    ...(distribution.suppressed ? { suppressedReason: distribution.reason } : {}),
-    own: own.ranked ? own : null,
-    ...(own.ranked ? {} : { ownNote: `Not ranked: ${own.detail}` }),
-  });
+  const svg = renderBenchmarkChart(benchmarkChartInput(benchmark));
   return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', ...conditionalHeaders(etag) });
 };
 

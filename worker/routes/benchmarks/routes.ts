@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
+import { benchmarkChartInput, renderBenchmarkChart } from '../../domain/benchmark-chart.ts';
 import { ConditionalHeadersSchema, ETAG_RESPONSE_HEADERS, NOT_MODIFIED_RESPONSE } from '../../http/etag.ts';
 import { COHORT_KINDS, MEASURES, PERIOD_KINDS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
@@ -117,12 +117,15 @@ export const getBenchmark = createRoute({
 });
 
 /** A real chart, drawn by the code that draws every chart, so the example cannot drift from it. */
-const CHART_EXAMPLE = renderBenchmarkChart({
-  title: 'csat: you and your peers',
-  subtitle: 'industry insurance · month 2026-10-01 – 2026-11-01 · 15 organizations',
-  distribution: { p10: 0.52, p25: 0.61, median: 0.68, p75: 0.75, p90: 0.81 },
-  own: { value: 0.77, percentileRank: 80 },
-});
+const CHART_EXAMPLE = renderBenchmarkChart(
+  benchmarkChartInput({
+    measure: 'csat',
+    cohort: { kind: 'industry', value: 'insurance' },
+    period: { start: '2026-10-01', end: '2026-11-01' },
+    distribution: { suppressed: false, organizations: 15, p10: 0.52, p25: 0.61, median: 0.68, p75: 0.75, p90: 0.81 },
+    own: { ranked: true, value: 0.77, percentileRank: 80 },
+  }),
+);
 
 export const getBenchmarkChart = createRoute({
   method: 'get',
