@@ -2034,7 +2034,8 @@ export interface components {
          *               "standardError": 0.175,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "quantity": {
          *               "value": null,
@@ -2042,7 +2043,8 @@ export interface components {
          *               "standardError": null,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "opportunity": {
          *               "value": null,
@@ -2050,7 +2052,8 @@ export interface components {
          *               "standardError": null,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "cost": {
          *               "value": null,
@@ -2058,7 +2061,8 @@ export interface components {
          *               "standardError": null,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "overall": {
          *               "value": 3.6,
@@ -2066,7 +2070,8 @@ export interface components {
          *               "standardError": 0.175,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "csat": {
          *               "value": 0.6,
@@ -2077,7 +2082,16 @@ export interface components {
          *               },
          *               "target": 0.75,
          *               "gap": -0.15,
-         *               "trend": 0.04
+         *               "trend": 0.04,
+         *               "change": {
+         *                 "interval": {
+         *                   "low": -0.18,
+         *                   "high": 0.26
+         *                 },
+         *                 "significant": false,
+         *                 "test": "two-proportion-z",
+         *                 "pValue": 0.73
+         *               }
          *             },
          *             "nps": {
          *               "value": -20,
@@ -2088,7 +2102,8 @@ export interface components {
          *               },
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "effort": {
          *               "value": null,
@@ -2096,7 +2111,8 @@ export interface components {
          *               "standardError": null,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "ratings": 35
          *           },
@@ -2110,7 +2126,8 @@ export interface components {
          *               },
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "supportIndex": {
          *               "value": 3,
@@ -2118,7 +2135,8 @@ export interface components {
          *               "standardError": 0.09,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "willingness": {
          *               "value": 5,
@@ -2126,7 +2144,8 @@ export interface components {
          *               "standardError": 0,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "leadershipSupport": {
          *               "value": 3,
@@ -2134,7 +2153,8 @@ export interface components {
          *               "standardError": 0.1,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "respondents": 120,
          *             "weakestRootCause": "commitments",
@@ -2144,7 +2164,8 @@ export interface components {
          *               "standardError": 0.13,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             },
          *             "ability": {
          *               "value": 3,
@@ -2152,7 +2173,8 @@ export interface components {
          *               "standardError": 0.13,
          *               "target": null,
          *               "gap": null,
-         *               "trend": null
+         *               "trend": null,
+         *               "change": null
          *             }
          *           }
          *         }
@@ -2219,7 +2241,16 @@ export interface components {
          *       "standardError": 0.08,
          *       "target": 4.5,
          *       "gap": -0.3,
-         *       "trend": 0.1
+         *       "trend": 0.1,
+         *       "change": {
+         *         "interval": {
+         *           "low": -0.12,
+         *           "high": 0.32
+         *         },
+         *         "significant": false,
+         *         "test": "welch-t",
+         *         "pValue": 0.37
+         *       }
          *     }
          */
         MeanFigure: {
@@ -2235,7 +2266,24 @@ export interface components {
             gap: number | null;
             /** @description value − the previous period’s value; null when either is missing or suppressed. */
             trend: number | null;
+            change: components["schemas"]["FigureChange"];
         };
+        /** @description Whether `trend` is a real change; null when `trend` is, or a period has too few answers to say. */
+        FigureChange: {
+            /** @description 95% interval of the trend. */
+            interval: {
+                low: number;
+                high: number;
+            };
+            /** @description p < 0.05, two-sided: highlight this movement; otherwise it is within what chance gives. */
+            significant: boolean;
+            /**
+             * @description Welch's t for means, the two-proportion z for shares, a multinomial z for net scores.
+             * @enum {string}
+             */
+            test: "welch-t" | "two-proportion-z" | "net-score-z";
+            pValue: number;
+        } | null;
         /**
          * @description Share of overall ≥ 4.
          * @example {
@@ -2247,7 +2295,16 @@ export interface components {
          *       },
          *       "target": 0.85,
          *       "gap": -0.05,
-         *       "trend": 0.02
+         *       "trend": 0.02,
+         *       "change": {
+         *         "interval": {
+         *           "low": -0.08,
+         *           "high": 0.12
+         *         },
+         *         "significant": false,
+         *         "test": "two-proportion-z",
+         *         "pValue": 0.7
+         *       }
          *     }
          */
         ShareFigure: {
@@ -2262,6 +2319,7 @@ export interface components {
             gap: number | null;
             /** @description value − the previous period’s value; null when either is missing or suppressed. */
             trend: number | null;
+            change: components["schemas"]["FigureChange"];
         };
         /** @description Wilson 95% interval. */
         ConfidenceInterval: {
@@ -2278,7 +2336,8 @@ export interface components {
          *       },
          *       "target": 40,
          *       "gap": -8,
-         *       "trend": null
+         *       "trend": null,
+         *       "change": null
          *     }
          */
         NetScoreFigure: {
@@ -2293,6 +2352,7 @@ export interface components {
             gap: number | null;
             /** @description value − the previous period’s value; null when either is missing or suppressed. */
             trend: number | null;
+            change: components["schemas"]["FigureChange"];
         };
         /** @description From employees’ ratings; suppressed for small groups. */
         InternalFigures: {

@@ -78,6 +78,7 @@ describe('effort in reports', () => {
       target: 3,
       gap: 0,
       trend: null,
+      change: null,
     });
   });
 

@@ -112,7 +112,7 @@ describe('GET /v1/scorecard', () => {
     expect(external.nps).toMatchObject({ value: 25, n: 4, target: null, gap: null, trend: null });
     expect(external.nps!.interval!.low).toBeCloseTo(-56.2558, 4);
     expect(external.nps!.interval!.high).toBe(100);
-    expect(external.quantity).toEqual({ value: null, n: 0, standardError: null, target: null, gap: null, trend: null });
+    expect(external.quantity).toEqual({ value: null, n: 0, standardError: null, target: null, gap: null, trend: null, change: null });
     expect(periods[0]!.external.overall).toMatchObject({ value: 3, n: 2, standardError: 0 });
   });
 
@@ -121,9 +121,9 @@ describe('GET /v1/scorecard', () => {
     expect(periods).toHaveLength(1);
     const [{ external, internal }] = periods as [Period];
     expect(external.ratings).toBe(0);
-    expect(external.csat).toEqual({ value: null, n: 0, interval: null, target: 0.8, gap: null, trend: null });
+    expect(external.csat).toEqual({ value: null, n: 0, interval: null, target: 0.8, gap: null, trend: null, change: null });
     expect(internal.respondents).toBe(0);
-    expect(internal.supportIndex).toEqual({ value: null, n: 0, standardError: null, target: null, gap: null, trend: null });
+    expect(internal.supportIndex).toEqual({ value: null, n: 0, standardError: null, target: null, gap: null, trend: null, change: null });
     expect(internal.weakestRootCause).toBeNull();
   });
 

@@ -4,7 +4,7 @@
  * alone would rarely produce. The two periods are taken as independent samples. Pure: sufficient
  * statistics in (the same ones rollups keep), numbers out.
  */
-import { type Interval, type MeanEstimate, wilsonInterval, Z95 } from './statistics.ts';
+import { type Interval, type MeanEstimate, type NetScore, type ShareEstimate, wilsonInterval, Z95 } from './statistics.ts';
 
 export type ChangeTest = 'welch-t' | 'two-proportion-z' | 'net-score-z';
 
@@ -99,6 +99,17 @@ export function netScoreChange(
     pValue,
     degreesOfFreedom: null,
   };
+}
+
+/** The change of any figure against the previous period's, by the test that fits it (a mean, a share, a net score). */
+export function changeOf(current: MeanEstimate | ShareEstimate | NetScore, previous: MeanEstimate | ShareEstimate | NetScore): Change | null {
+  if ('mean' in current && 'mean' in previous) return meanChange(current, previous);
+  if ('share' in current && 'share' in previous) {
+    const successes = (estimate: ShareEstimate) => ({ successes: Math.round(estimate.share * estimate.n), n: estimate.n });
+    return shareChange(successes(current), successes(previous));
+  }
+  if ('score' in current && 'score' in previous) return netScoreChange(current, previous);
+  return null;
 }
 
 /** No spread in either period: a change is then certain and no change is certain too. */

@@ -16,6 +16,7 @@ import { reportsVersionQuery, versionOf } from '../../db/report-versions.ts';
 import { targetsQuery } from '../../db/targets.ts';
 import { type Decision, monthStart, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
 import { hasStandardError, scorecardMeasures } from '../../domain/measure-registry.ts';
+import { changeOf } from '../../domain/change.ts';
 import { externalMeasures, internalMeasures, pointOf } from '../../domain/measures.ts';
 import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
 import type { AppEnv } from '../../env.ts';
@@ -52,7 +53,15 @@ function present(key: FigureKey, raw: Raw, previous: Raw | undefined, target: nu
     target: target ?? null,
     gap: value !== null && target !== undefined ? value - target : null,
     trend: value !== null && before !== null ? value - before : null,
+    change: changeSummary(raw, previous),
   };
+}
+
+/** Whether the trend is a real movement: its 95% interval and significance (worker/domain/change.ts). */
+function changeSummary(raw: Raw, previous: Raw | undefined) {
+  if (raw === null || previous == null || isSuppressed(raw) || isSuppressed(previous)) return null;
+  const change = changeOf(raw, previous);
+  return change && { interval: change.interval, significant: change.significant, test: change.test, pValue: change.pValue };
 }
 
 type Targets = ReadonlyMap<string, number>;

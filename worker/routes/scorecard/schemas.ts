@@ -31,15 +31,24 @@ const compared = {
   target: z.number().nullable().openapi({ description: "The tenant's target for this measure, if any (PUT /v1/targets)." }),
   gap: z.number().nullable().openapi({ description: 'value − target.' }),
   trend: z.number().nullable().openapi({ description: 'value − the previous period’s value; null when either is missing or suppressed.' }),
+  change: z
+    .object({
+      interval: z.object({ low: z.number(), high: z.number() }).openapi({ description: '95% interval of the trend.' }),
+      significant: z.boolean().openapi({ description: 'p < 0.05, two-sided: highlight this movement; otherwise it is within what chance gives.' }),
+      test: z.enum(['welch-t', 'two-proportion-z', 'net-score-z']).openapi({ description: "Welch's t for means, the two-proportion z for shares, a multinomial z for net scores." }),
+      pValue: z.number(),
+    })
+    .nullable()
+    .openapi('FigureChange', { description: 'Whether `trend` is a real change; null when `trend` is, or a period has too few answers to say.' }),
 };
 const interval = z.object({ low: z.number(), high: z.number() }).nullable().openapi('ConfidenceInterval', { description: '95%.' });
 
 export const MeanFigureSchema = z
   .object({ value, n: integer(), standardError: z.number().nullable().openapi({ description: 'null when n < 2.' }), ...compared })
-  .openapi('MeanFigure', { example: { value: 4.2, n: 120, standardError: 0.08, target: 4.5, gap: -0.3, trend: 0.1 } });
+  .openapi('MeanFigure', { example: { value: 4.2, n: 120, standardError: 0.08, target: 4.5, gap: -0.3, trend: 0.1, change: { interval: { low: -0.12, high: 0.32 }, significant: false, test: 'welch-t', pValue: 0.37 } } });
 export const ShareFigureSchema = z
   .object({ value, n: integer(), interval: interval.openapi({ description: 'Wilson 95% interval.' }), ...compared })
-  .openapi('ShareFigure', { example: { value: 0.8, n: 120, interval: { low: 0.72, high: 0.86 }, target: 0.85, gap: -0.05, trend: 0.02 } });
+  .openapi('ShareFigure', { example: { value: 0.8, n: 120, interval: { low: 0.72, high: 0.86 }, target: 0.85, gap: -0.05, trend: 0.02, change: { interval: { low: -0.08, high: 0.12 }, significant: false, test: 'two-proportion-z', pValue: 0.7 } } });
 export const NetScoreFigureSchema = z
   .object({
     value: value.openapi({ description: '% promoters − % detractors, −100..100.' }),
@@ -47,7 +56,7 @@ export const NetScoreFigureSchema = z
     interval: interval.openapi({ description: '95% interval of a difference of two shares of one sample (not Wilson).' }),
     ...compared,
   })
-  .openapi('NetScoreFigure', { example: { value: 32, n: 100, interval: { low: 18.5, high: 45.5 }, target: 40, gap: -8, trend: null } });
+  .openapi('NetScoreFigure', { example: { value: 32, n: 100, interval: { low: 18.5, high: 45.5 }, target: 40, gap: -8, trend: null, change: null } });
 
 export const SuppressedSchema = z
   .object({
@@ -125,7 +134,7 @@ export const ScorecardSchema = z
 
 /** One month of a tenant with a CSAT target, for the document: measures, their uncertainty, gap and trend. */
 function scorecardExample() {
-  const none = { target: null, gap: null, trend: null };
+  const none = { target: null, gap: null, trend: null, change: null };
   const mean = (value: number | null, n: number, standardError: number | null) => ({ value, n, standardError, ...none });
   // Measures the month below does not show are empty, with the fields their kind carries.
   const empty = (side: Side) =>
@@ -150,7 +159,7 @@ function scorecardExample() {
           opportunity: mean(null, 0, null),
           cost: mean(null, 0, null),
           overall: mean(3.6, 35, 0.175),
-          csat: { value: 0.6, n: 35, interval: { low: 0.436, high: 0.744 }, target: 0.75, gap: -0.15, trend: 0.04 },
+          csat: { value: 0.6, n: 35, interval: { low: 0.436, high: 0.744 }, target: 0.75, gap: -0.15, trend: 0.04, change: { interval: { low: -0.18, high: 0.26 }, significant: false, test: 'two-proportion-z' as const, pValue: 0.73 } },
           nps: { value: -20, n: 35, interval: { low: -44.8, high: 4.8 }, ...none },
         },
         internal: {
