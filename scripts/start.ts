@@ -282,6 +282,7 @@ async function main() {
 
   console.log(`
 \x1b[32mReady in ${since(started)}.\x1b[0m
+  Dashboard       ${base}/dashboard   (sign in with the demo API key below)
   API reference   ${base}/docs
   OpenAPI         ${base}/openapi.json
   Health          ${base}/health   Readiness ${base}/ready
