@@ -12,6 +12,8 @@
  *            fired until no delivery is pending.
  *   sizes    every request the worker sends to the local Neon endpoint goes through a counting proxy:
  *            the largest request and response body, per run.
+ *   pruning  then every webhook event is made 31 days old and the daily cron fired: the events past
+ *            their 30 days before and after its prune (`outboxOldRowsBeforePrune`, `…AfterPrune`).
  *
  * Prints a table, then `scale: {json}` as its last line. CLI: `npm run bench:scale`.
  */
@@ -27,6 +29,8 @@ const WEBHOOK_SHARE = Number(process.env.SCALE_WEBHOOK_SHARE ?? 0.02);
 const RATINGS_PER_TENANT = 30;
 const REGIONS = ['ES', 'PT', 'FR', 'DE', 'IT', 'NL', 'BE', 'AT', 'IE', 'PL', 'SE', 'DK', 'FI', 'CZ', 'GR', 'HU', 'RO', 'MX', 'AR', 'CL'];
 const DELIVERY_CRON = '* * * * *';
+/** The daily cron (wrangler.toml): it also prunes webhook events past their 30 days. */
+const DAILY_CRON = '15 2 * * *';
 /** Gives up on delivery after this long: a bench that cannot drain reports what it got. */
 const DRAIN_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -231,6 +235,14 @@ async function main() {
     }
 
     const [small, large] = figures as [RunFigures, RunFigures];
+    // Outbox retention at scale: every event of both runs made 31 days old, then the daily cron's prune.
+    const old = async () =>
+      (await owner.query<{ n: number }>(`select count(*)::int as n from webhook_events where created_at < now() - interval '30 days'`)).rows[0]!.n;
+    await owner.query(`update webhook_events set created_at = created_at - interval '31 days'`);
+    const outboxOldRowsBeforePrune = await old();
+    await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(DAILY_CRON)}`);
+    const outboxOldRowsAfterPrune = await old();
+    console.error(`scale: outbox rows past 30 days: ${outboxOldRowsBeforePrune} before the daily prune, ${outboxOldRowsAfterPrune} after`);
     const header = ['tenants', 'participants', 'steps', 'job s', 'ms/participant', 'largest request', 'largest response', 'events', 'deliveries', 'delivery s'];
     const lines = figures.map((f) => [
       f.tenants.toLocaleString('en-US'),
@@ -259,6 +271,9 @@ async function main() {
         webhookEvents: large.webhookEvents,
         webhookDeliveries: large.webhookDeliveries,
         receivedEvents: large.receivedEvents,
+        deliveriesPerMinute: Math.round((large.webhookDeliveries / large.deliverySeconds) * 60),
+        outboxOldRowsBeforePrune,
+        outboxOldRowsAfterPrune,
         perParticipantRatio: Number(ratio.toFixed(2)),
         small: { tenants: small.tenants, participants: small.participants, jobWallSeconds: Number(small.jobWallSeconds.toFixed(1)) },
       })}`,
