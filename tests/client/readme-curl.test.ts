@@ -4,14 +4,12 @@
  * placeholder taken from the answer just above it, and the "GET it until succeeded" the prose asks for.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
 import { api, operatorToken, workerUrl } from '../api/helpers.ts';
+import { blockAfter } from '../lib/readme.ts';
 
-const README = readFileSync('README.md', 'utf8');
-const section = README.slice(README.indexOf('## Partner quickstart'));
-const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+const block = blockAfter('## Partner quickstart', 'sh');
 
 /** Where each placeholder's value is in the answer printed above it. */
 const PLACEHOLDERS: [RegExp, string][] = [

@@ -4,22 +4,14 @@
  * and secret, a unit) are defined before it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, expect, test } from 'vitest';
 import { api, type CreatedTenant, createPartnerClient, createTenant, createUnit, operatorToken, workerUrl } from '../api/helpers.ts';
+import { blockAfter } from '../lib/readme.ts';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
-const README = readFileSync('README.md', 'utf8');
-
-/** The first fenced block of `language` after `heading`. */
-function blockAfter(heading: string, language: string): string {
-  const section = README.slice(README.indexOf(heading));
-  const match = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section);
-  if (!match) throw new Error(`no ${language} block after ${heading}`);
-  return match[1]!;
-}
 
 let tenant: CreatedTenant;
 beforeAll(async () => {

@@ -39,6 +39,7 @@ export async function disclosureOf(db: Database, tenantId: string, now: Date, [,
   const month = monthStart(now);
   const stored = state.plan;
   if (stored?.plan && stored.month === month && stored.planVersion === stored.version) return storedDisclosure(stored.plan, now);
+  // Today's tree again, in the trip that reads the version: a plan kept under a version must be planned from that version's tree.
   const [[current], atoms, history, unitRows] = await inTenant(db, tenantId, [
     db.select({ version: disclosurePlans.version }).from(disclosurePlans).where(eq(disclosurePlans.tenantId, tenantId)),
     atomsQuery(db, tenantId, now),
