@@ -5,6 +5,9 @@
  * inside its target.
  */
 import { pathToFileURL } from 'node:url';
+import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS } from '../../worker/db/rollup-totals.ts';
+import { eligibleValues, lastCompletePeriod } from '../../worker/domain/benchmarks.ts';
+import { percentile } from '../../worker/domain/statistics.ts';
 import { DEFAULT_POOL_SEED, generatePool, type PoolOrganization } from './generate.ts';
 
 export interface CalibrationTarget {
@@ -62,6 +65,18 @@ export const CALIBRATION_TARGETS = {
       'CultureMonkey, “eNPS benchmark” (culturemonkey.io/employee-engagement/enps-benchmark): 10 to 30 good, below 0 widespread dissatisfaction; ' +
       'issue 17 puts typical organizations between −10 and +30',
   },
+  blameP90Quarter: {
+    figure: 'p90 of organizations’ attitude-blame share, last complete quarter (organizations with ≥ 10 dissatisfied ratings, exact values)',
+    low: 0,
+    high: 0.99,
+    source: 'Issue 14, done when: the blame benchmark’s p90 on the reference pool is below 1 (a p90 of 1 says nothing about the top 10%)',
+  },
+  blameP90Rolling12: {
+    figure: 'p90 of organizations’ attitude-blame share, last 12 whole months (as above)',
+    low: 0,
+    high: 0.99,
+    source: 'Issue 14, as above',
+  },
 } as const satisfies Record<string, CalibrationTarget>;
 
 export type CalibrationFigure = keyof typeof CALIBRATION_TARGETS;
@@ -91,8 +106,26 @@ function correlation(xs: readonly number[], ys: readonly number[]): number {
   return sxy / Math.sqrt(sxx * syy);
 }
 
-/** Each calibration figure of the organizations, from the rows the loader would write. */
-export function poolCalibration(organizations: readonly PoolOrganization[]): Record<CalibrationFigure, number> {
+/**
+ * The p90 of the blame shares of the organizations the benchmark counts for the last complete
+ * period of `kind` at `now` (the benchmark's own eligibility rule), before any noise is added.
+ */
+function blameP90(organizations: readonly PoolOrganization[], kind: 'quarter' | 'rolling12', now: Date): number {
+  const { start, end } = lastCompletePeriod(kind, now);
+  const shares = organizations
+    .flatMap((o) => {
+      const ratings = o.external.filter((r) => r.occurred_at >= `${start}T` && r.occurred_at < `${end}T`);
+      const dissatisfied = ratings.filter((r) => r.overall <= 2);
+      const external = { ...EMPTY_EXTERNAL_TOTALS, ratings: ratings.length, dissatisfied: dissatisfied.length, dissatisfiedBlamingAttitude: dissatisfied.filter((r) => r.blames_attitude).length };
+      const share = eligibleValues(external, EMPTY_INTERNAL_TOTALS).attitudeBlameShare;
+      return share === undefined ? [] : [share];
+    })
+    .sort((a, b) => a - b);
+  return percentile(shares, 0.9) ?? Number.NaN;
+}
+
+/** Each calibration figure of the organizations (generated as of `now`), from the rows the loader would write. */
+export function poolCalibration(organizations: readonly PoolOrganization[], now: Date): Record<CalibrationFigure, number> {
   const external = organizations.flatMap((o) => o.external);
   const internal = organizations.flatMap((o) => o.internal);
   const staffOf = groupBy(internal, (r) => r.unit_id);
@@ -124,6 +157,8 @@ export function poolCalibration(organizations: readonly PoolOrganization[]): Rec
     willingnessDecay: willingness('new') - willingness('established'),
     serviceProfitLink: correlation(supportIndexes, csats),
     medianEnps: enps.length % 2 ? enps[Math.floor(middle)]! : (enps[middle - 1]! + enps[middle]!) / 2,
+    blameP90Quarter: blameP90(organizations, 'quarter', now),
+    blameP90Rolling12: blameP90(organizations, 'rolling12', now),
   };
 }
 
@@ -142,5 +177,5 @@ export function calibrationTable(values: Record<CalibrationFigure, number>): str
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const now = new Date(process.argv[2] ?? '2026-11-23T10:00:00Z');
   console.log(`Reference pool calibration (seed ${DEFAULT_POOL_SEED}, generated as of ${now.toISOString().slice(0, 10)}):\n`);
-  console.log(calibrationTable(poolCalibration([...generatePool(DEFAULT_POOL_SEED, now)])));
+  console.log(calibrationTable(poolCalibration([...generatePool(DEFAULT_POOL_SEED, now)], now)));
 }

@@ -667,6 +667,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/key-drivers/respondents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What staff willingness and eNPS go with, respondent by respondent
+         * @description Needs `reports:read`. Inside the internal side, for one whole period (as `/v1/key-drivers`) and the tenant or one unit’s subtree: how much of the variance of respondents’ willingness, and of their 0-10 answer to "would you recommend this employer" (behind eNPS), each driver accounts for: the four root causes, leadership support, knowledge and ability (and willingness, for eNPS). Johnson’s relative weights over the respondents’ own answers, a seeded bootstrap of 1,000 resamples for 95% intervals, and a random variable a driver must beat to be named. Beyond 1,000 respondents a uniform sample of that many is analysed (intervals then a little wider than the whole group would give). Anonymity: only a group whose internal figures are published is analysed (otherwise `withheld` says why), at least max(30, 10 per driver) respondents are needed, and only weights, intervals, R² and n are published: never coefficients, means or correlations that could be combined with another answer. Association among respondents, not cause. A unit that is not the tenant’s is a 404.
+         */
+        get: operations["getRespondentKeyDrivers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -2604,6 +2624,62 @@ export interface components {
             };
             /** @description `versusRandom` excludes 0: the only drivers a verdict names. */
             associated: boolean;
+        };
+        RespondentKeyDrivers: {
+            period: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            /** Format: uuid */
+            unitId: string | null;
+            /**
+             * Format: int32
+             * @description Internal respondents of the cell (the tenant or the unit’s subtree, over the period); null when the cell is withheld.
+             */
+            respondents: number | null;
+            /** @description Why nothing is said about this cell: fewer than 5 respondents, a cell that published figures would isolate (complementary), or a period not yet ended; null when the cell is published. */
+            withheld: {
+                /** @enum {string} */
+                reason: "too-few-respondents" | "complementary" | "period-open" | "not-published";
+            } | null;
+            /** @description Null when the cell is withheld. */
+            outcomes: {
+                willingness: components["schemas"]["RespondentKeyDriverAnalysis"];
+                enps: components["schemas"]["RespondentKeyDriverAnalysis"] & unknown;
+            } | null;
+        };
+        /** @description Willingness (1-5) set beside commitments, internalCulture, empowerment, recognition, leadershipSupport, knowledge, ability. */
+        RespondentKeyDriverAnalysis: {
+            outcome: string;
+            /**
+             * Format: int32
+             * @description Respondents analysed: the cell's, or a uniform sample of 1000 of them.
+             */
+            n: number;
+            /**
+             * Format: int32
+             * @description Below this many respondents nothing is said: max(30, 10 per driver), 70 for willingness and 80 for eNPS.
+             */
+            minimumRespondents: number;
+            /** @description Share of the outcome’s variance across respondents that the drivers together account for; null when nothing is said. */
+            rSquared: number | null;
+            rSquaredInterval: {
+                low: number;
+                high: number;
+            } | null;
+            /**
+             * Format: int32
+             * @description Bootstrap resamples analysed (of 1000; seeded, so the same data gives the same intervals).
+             */
+            resamples: number;
+            /** @description By raw weight, largest first; empty when nothing is said. */
+            drivers: components["schemas"]["KeyDriver"][];
+            /** @enum {string} */
+            grade: "too-few-respondents" | "no-clear-driver" | "drivers";
+            /** @description Plain language; names a driver only when `associated`, and says "associated with", never "causes". */
+            verdict: string;
         };
         /** @description A new webhook endpoint with its signing secret, shown once. */
         CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
@@ -8483,6 +8559,181 @@ export interface operations {
             };
             /** @description The credentials lack a required permission */
             403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your request is not valid */
+            422: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRespondentKeyDrivers: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC) of a month, inclusive; with `to`, one calendar month, quarter or 12 whole months. Default: the last complete quarter. */
+                from?: string;
+                /** @description First day (UTC) of the month after the period, exclusive. Default: the end of the last complete quarter. */
+                to?: string;
+                /** @description Only the respondents of this unit and the units under it (today’s tree). Default: the whole tenant. */
+                unitId?: string;
+            };
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The respondent-level key drivers of the period. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RespondentKeyDrivers"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query or header parameter is not valid */
+            400: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;

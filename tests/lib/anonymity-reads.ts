@@ -4,6 +4,7 @@
  * period the answer states, the unit's subtree in the tree at the time of the read, the split).
  */
 import { api } from '../api/helpers.ts';
+import { measuresOf } from '../../worker/domain/measure-registry.ts';
 import type { Cell, Respondent } from './anonymity-rank.ts';
 
 export interface PublishedCell {
@@ -77,4 +78,47 @@ export async function diagnosticsCells(key: string, query: string, parents: Read
       published(body.attitudeDecay[band]) ? [cell(`${source} ${band}`, body.period, units, (r) => r.tenureBand === band)] : [],
     ),
   ];
+}
+
+/**
+ * GET /v1/key-drivers/respondents?query: the cell it analyses, when not withheld. Its weights are
+ * not linear in the answers, but its `respondents` is the cell's count, and an attacker who could
+ * recover sums from the weights would hold at most this cell's (count, sum): counted as published.
+ */
+export async function respondentDriversCells(key: string, query: string, parents: ReadonlyMap<string, string | null>): Promise<PublishedCell[]> {
+  const response = await api(`/v1/key-drivers/respondents?${query}`, { key });
+  if (response.status !== 200) return [];
+  const body = (await response.json()) as { unitId: string | null; period: { from: string; to: string }; respondents: number | null };
+  if (body.respondents === null || body.respondents === 0) return [];
+  return [cell(`key-drivers/respondents?${query}`, body.period, body.unitId === null ? null : subtreeOf(parents, body.unitId))];
+}
+
+/**
+ * GET /v1/key-drivers?query: across units, each taking part with its own unit means. The answer
+ * says how many units took part, not which, so every leaf unit counts as published when any did:
+ * more cells than the truth, which can only make the rank test stricter.
+ */
+export async function keyDriversCells(key: string, query: string, parents: ReadonlyMap<string, string | null>): Promise<PublishedCell[]> {
+  const response = await api(`/v1/key-drivers?${query}`, { key });
+  if (response.status !== 200) return [];
+  const body = (await response.json()) as { period: { from: string; to: string }; units: number };
+  if (body.units === 0) return [];
+  const withChildren = new Set([...parents.values()].filter((parent) => parent !== null));
+  return [...parents.keys()].filter((id) => !withChildren.has(id)).map((id) => cell(`key-drivers?${query} unit ${id}`, body.period, new Set([id])));
+}
+
+/**
+ * GET /v1/benchmarks of each internal measure for one kind of period: the tenant's own value is its
+ * whole cell of the snapshot's period (eNPS's covers those who answered recommendEmployer: every
+ * respondent of tests/api/helpers.ts `internalRating` does).
+ */
+export async function benchmarkCells(key: string, periodKind: 'month' | 'quarter' | 'rolling12'): Promise<PublishedCell[]> {
+  const cells: PublishedCell[] = [];
+  for (const measure of measuresOf('internal')) {
+    const response = await api(`/v1/benchmarks?measure=${measure}&cohort=all&period=${periodKind}`, { key });
+    if (response.status !== 200) continue;
+    const body = (await response.json()) as { period: { start: string; end: string }; own: { value?: number } };
+    if (typeof body.own.value === 'number') cells.push(cell(`benchmarks?measure=${measure}&period=${periodKind}`, { from: body.period.start, to: body.period.end }, null));
+  }
+  return cells;
 }

@@ -3,16 +3,25 @@
  * respondents over several ended months, both tenure bands, all roles, a unit tree that an admin
  * then re-parents — every read the API allows (scorecard by month, quarter, rolling12 and week, split
  * by tenure band or role,
- * windows shifted by days, diagnostics over every whole and shifted period, for the tenant and
- * every unit, before and after the move) is collected as published cells, and no set of 1-4
+ * windows shifted by days, diagnostics and key drivers (across units and respondent-level) over
+ * every whole and shifted period, for the tenant and every unit, before and after the move, and the
+ * tenant's own internal values in benchmarks of every kind of period) is collected as published cells, and no set of 1-4
  * respondents may have its total determined by them (a rank test, tests/lib/anonymity-rank.ts).
  * The seed is printed; ANONYMITY_SEED=<seed> replays a run, ANONYMITY_RUNS=<n> sets the count.
  */
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
-import { api, createTenant, createUnit, internalRating, issueApiKey, ownerPool } from '../api/helpers.ts';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { api, createTenant, createUnit, internalRating, issueApiKey, ownerPool, runBenchmarkJob } from '../api/helpers.ts';
 import { determinedSmallGroups, type Respondent } from '../lib/anonymity-rank.ts';
-import { diagnosticsCells, type PublishedCell, scorecardCells, subtreeOf } from '../lib/anonymity-reads.ts';
+import {
+  benchmarkCells,
+  diagnosticsCells,
+  keyDriversCells,
+  type PublishedCell,
+  respondentDriversCells,
+  scorecardCells,
+  subtreeOf,
+} from '../lib/anonymity-reads.ts';
 import { dayOfMonth, monthStart, seedInternalRatings } from '../lib/internal-seed.ts';
 
 const pool = ownerPool();
@@ -69,8 +78,13 @@ async function readEverything(key: string, unitIds: readonly string[], parents: 
       [monthStart(-12), monthStart(0)],
       ...(everything ? [[monthStart(-2), dayOfMonth(-2, 15)], [dayOfMonth(-3, 10), monthStart(0)]] : []),
     ];
-    for (const [from, to] of windows) reads.push(() => diagnosticsCells(key, `from=${from}&to=${to}${scope}`, parents));
+    for (const [from, to] of windows) {
+      reads.push(() => diagnosticsCells(key, `from=${from}&to=${to}${scope}`, parents));
+      reads.push(() => respondentDriversCells(key, `from=${from}&to=${to}${scope}`, parents));
+      if (everything) reads.push(() => keyDriversCells(key, `from=${from}&to=${to}`, parents));
+    }
   }
+  for (const kind of ['month', 'quarter', 'rolling12'] as const) reads.push(() => benchmarkCells(key, kind));
   // A few at a time: the answers do not depend on each other's order.
   const cells: PublishedCell[] = [];
   for (let i = 0; i < reads.length; i += 8) cells.push(...(await Promise.all(reads.slice(i, i + 8).map((read) => read()))).flat());
@@ -78,11 +92,20 @@ async function readEverything(key: string, unitIds: readonly string[], parents: 
 }
 
 describe('anonymity, as a property over the whole API', () => {
+  // Five peers with enough internal answers in every month, so each tenant's cohort is published and benchmarks show its own values.
+  beforeAll(async () => {
+    for (let k = 0; k < 5; k++) {
+      const peer = await createTenant({ name: `Peer ${k}`, benchmarkOptIn: true });
+      const unitId = (await createUnit(peer.apiKey.secret)).id;
+      await seedInternalRatings(pool, peer.tenant.id, MONTHS.flatMap((month) => Array.from({ length: 10 }, (_, j) => internalRating(unitId, { occurredOn: dayOfMonth(month, 1 + j) }))));
+    }
+  }, 60_000);
+
   test(`no published combination determines 1-4 respondents (seed ${seed})`, { timeout: 120_000 }, async () => {
     console.log(`anonymity property: seed ${seed}, ${numRuns} runs (ANONYMITY_SEED=${seed} replays)`);
     await fc.assert(
       fc.asyncProperty(tenantArbitrary, async (shape) => {
-        const { tenant, apiKey } = await createTenant({ name: 'Property' });
+        const { tenant, apiKey } = await createTenant({ name: 'Property', benchmarkOptIn: true });
         const reader = (await issueApiKey(apiKey.secret, { scopes: ['reports:read'] })).secret;
         const parents = new Map<string, string | null>();
         const ids: string[] = [];
@@ -100,6 +123,8 @@ describe('anonymity, as a property over the whole API', () => {
           tenant.id,
           respondents.map((r) => internalRating(r.unitId, { occurredOn: r.day, tenureBand: r.tenureBand, role: r.role })),
         );
+        // Snapshots for the ended periods, so benchmarks show the tenant its own internal values.
+        expect(await runBenchmarkJob({ at: new Date(`${monthStart(0)}T00:00:00Z`).toISOString() })).toMatchObject({ status: 'succeeded' });
         const cells = await readEverything(reader, ids, parents);
 
         const moving = ids[shape.move.unit]!;

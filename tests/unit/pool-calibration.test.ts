@@ -8,7 +8,7 @@ import { CALIBRATION_TARGETS, type CalibrationFigure, calibrationTable, poolCali
 import { DEFAULT_POOL_SEED, generatePool } from '../../db/pool/generate.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
-const values = poolCalibration([...generatePool(DEFAULT_POOL_SEED, NOW)]);
+const values = poolCalibration([...generatePool(DEFAULT_POOL_SEED, NOW)], NOW);
 
 describe('the reference pool calibration', () => {
   test.each(Object.keys(CALIBRATION_TARGETS) as CalibrationFigure[])('%s is inside its target', (figure) => {
@@ -19,6 +19,11 @@ describe('the reference pool calibration', () => {
 
   test('the support→CSAT link sits near Harter, Schmidt & Hayes’ .32, far from the 0.855 it was', () => {
     expect(Math.abs(values.serviceProfitLink - 0.32)).toBeLessThan(0.1);
+  });
+
+  test('the blame benchmark’s exact p90 is below 1 for the quarter and 12 months (issue 14)', () => {
+    expect(values.blameP90Quarter).toBeLessThan(1);
+    expect(values.blameP90Rolling12).toBeLessThan(1);
   });
 
   test('db/pool/README.md holds the table the command prints', () => {

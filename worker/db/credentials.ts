@@ -26,9 +26,10 @@ export async function authenticateApiKey(
   db: Database,
   secretHash: string,
   requestId: string,
+  clientRequestId?: string,
 ): Promise<{ status: CredentialStatus; owner?: KeyOwner }> {
   const [status, [owner]] = await db.batch([
-    db.execute(sql`select authenticate_api_key(${secretHash}, ${uuidv7()}, ${requestId}) as status`),
+    db.execute(sql`select authenticate_api_key(${secretHash}, ${uuidv7()}, ${requestId}, ${clientRequestId ?? null}) as status`),
     db
       .select({ tenant: tenants, apiKey: apiKeys })
       .from(apiKeys)
@@ -99,9 +100,9 @@ export function refusalOf(error: unknown): Refusal | undefined {
 }
 
 /** Records the refused use of a revoked credential: the refusal rolled back the batch it was in. */
-export async function auditRefusedCredential(db: Database, claim: CredentialClaim, requestId: string): Promise<void> {
+export async function auditRefusedCredential(db: Database, claim: CredentialClaim, requestId: string, clientRequestId?: string): Promise<void> {
   const secretHash = claim.type === 'api_key' ? claim.secretHash : null;
-  await db.execute(sql`select audit_refused_credential(${claim.type}, ${claim.tenantId}, ${claim.id}, ${secretHash}, ${uuidv7()}, ${requestId})`);
+  await db.execute(sql`select audit_refused_credential(${claim.type}, ${claim.tenantId}, ${claim.id}, ${secretHash}, ${uuidv7()}, ${requestId}, ${clientRequestId ?? null})`);
 }
 
 /**
@@ -113,9 +114,10 @@ export async function authenticatePartnerClient(
   clientId: string,
   secretHash: string,
   requestId: string,
+  clientRequestId?: string,
 ): Promise<{ status: CredentialStatus; client?: PartnerClient }> {
   const [status, [client]] = await db.batch([
-    db.execute(sql`select authenticate_partner_client(${clientId}, ${secretHash}, ${uuidv7()}, ${requestId}) as status`),
+    db.execute(sql`select authenticate_partner_client(${clientId}, ${secretHash}, ${uuidv7()}, ${requestId}, ${clientRequestId ?? null}) as status`),
     db.select().from(partnerClients).where(eq(partnerClients.id, clientId)).limit(1),
   ]);
   return { status: statusOf(status), ...(client ? { client } : {}) };

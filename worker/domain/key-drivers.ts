@@ -218,14 +218,17 @@ export interface KeyDriver {
   associated: boolean;
 }
 
-export type KeyDriverGrade = 'too-few-units' | 'no-clear-driver' | 'drivers';
+/** What is analysed: units (their means) or respondents (their own answers). */
+export type KeyDriverSubject = 'units' | 'respondents';
+export type KeyDriverGrade = `too-few-${KeyDriverSubject}` | 'no-clear-driver' | 'drivers';
 
 export interface KeyDriverAnalysis {
   outcome: string;
-  /** Units analysed. */
+  /** Units or respondents analysed. */
   n: number;
-  minimumUnits: number;
-  /** Null when the units were too few or the weights could not be computed. */
+  /** Below this n nothing is said. */
+  minimum: number;
+  /** Null when n was too small or the weights could not be computed. */
   rSquared: number | null;
   rSquaredInterval: Interval | null;
   /** Bootstrap resamples that could be analysed (one where a column is constant cannot); fewer than half and nothing is said. */
@@ -238,14 +241,22 @@ export interface KeyDriverAnalysis {
 
 export interface KeyDriverInput {
   predictors: readonly string[];
-  /** One row per unit: the predictors' values, in `predictors`' order. */
+  /** One row per unit (or respondent): the predictors' values, in `predictors`' order. */
   rows: readonly (readonly number[])[];
-  /** Each outcome's name, as the verdict says it ("units' CSAT"), and its value per unit, in `rows`' order. */
+  /** Each outcome's name, as the verdict says it ("units' CSAT"), and its value per row, in `rows`' order. */
   outcomes: readonly { name: string; values: readonly number[] }[];
+  /** What a row is; units by default. */
+  subject?: KeyDriverSubject;
+  /** Fewer rows than this say nothing; `minimumUnits(predictors)` by default. */
+  minimum?: number;
 }
 
-const cannotSay = (n: number) =>
-  `Cannot say: across ${n} units a driver or the outcome barely varies, or the drivers move together too closely to separate.`;
+const cannotSay = (n: number, subject: KeyDriverSubject) =>
+  `Cannot say: across ${n} ${subject} a driver or the outcome barely varies, or the drivers move together too closely to separate.`;
+const tooFew = (n: number, subject: KeyDriverSubject, minimum: number, p: number) =>
+  subject === 'units'
+    ? `Too few units to say: ${n} units have enough answers on both sides; at least ${minimum} are needed for ${p} drivers.`
+    : `Too few respondents to say: ${n} respondents answered; at least ${minimum} are needed for ${p} drivers.`;
 
 /**
  * Relative weights with seeded bootstrap intervals and a verdict graded by the evidence, per
@@ -258,7 +269,7 @@ export function keyDrivers(input: KeyDriverInput, options: { resamples?: number;
   const { resamples = DEFAULT_RESAMPLES, seed = DEFAULT_SEED } = options;
   const p = input.predictors.length;
   const n = input.rows.length;
-  const minimum = minimumUnits(p);
+  const { subject = 'units', minimum = minimumUnits(p) } = input;
   const predictorColumns = input.predictors.map((_, j) => input.rows.map((row) => row[j]!));
   const estimates = input.outcomes.map(({ values }) => (n >= minimum ? relativeWeights(predictorColumns, values) : null));
   const analysed = input.outcomes.flatMap((outcome, o) => (estimates[o] ? [o] : []));
@@ -290,11 +301,9 @@ export function keyDrivers(input: KeyDriverInput, options: { resamples?: number;
 
   return input.outcomes.map(({ name: outcome }, o) => {
     const estimate = estimates[o];
-    const empty = { outcome, n, minimumUnits: minimum, rSquared: null, rSquaredInterval: null, resamples: 0, drivers: [], grade: 'too-few-units' as const };
-    if (n < minimum) {
-      return { ...empty, verdict: `Too few units to say: ${n} units have enough answers on both sides; at least ${minimum} are needed for ${p} drivers.` };
-    }
-    if (!estimate || rSquares[o]!.length < resamples / 2) return { ...empty, verdict: cannotSay(n) };
+    const empty = { outcome, n, minimum, rSquared: null, rSquaredInterval: null, resamples: 0, drivers: [], grade: `too-few-${subject}` as const };
+    if (n < minimum) return { ...empty, verdict: tooFew(n, subject, minimum, p) };
+    if (!estimate || rSquares[o]!.length < resamples / 2) return { ...empty, verdict: cannotSay(n, subject) };
     const drivers = input.predictors
       .map((name, j): KeyDriver => {
         const versusRandom = interval95(differences[o]![j]!);
@@ -305,7 +314,7 @@ export function keyDrivers(input: KeyDriverInput, options: { resamples?: number;
     const named = drivers.filter((d) => d.associated);
     const r2 = `R² = ${estimate.rSquared.toFixed(2)}`;
     if (named.length === 0) {
-      return { ...analysis, grade: 'no-clear-driver', verdict: `Across ${n} units no driver of ${outcome} stands out from chance (${r2}): none is named.` };
+      return { ...analysis, grade: 'no-clear-driver', verdict: `Across ${n} ${subject} no driver of ${outcome} stands out from chance (${r2}): none is named.` };
     }
     const share = Math.round(100 * named.reduce((s, d) => s + d.share, 0));
     const names = named.map((d) => label(d.name));
@@ -313,7 +322,7 @@ export function keyDrivers(input: KeyDriverInput, options: { resamples?: number;
     return {
       ...analysis,
       grade: 'drivers',
-      verdict: `Across ${n} units, ${outcome} is associated with ${list} (together ${share}% of the explained variance, ${r2}); an association, not proof of cause.`,
+      verdict: `Across ${n} ${subject}, ${outcome} is associated with ${list} (together ${share}% of the explained variance, ${r2}); an association, not proof of cause.`,
     };
   });
 }
@@ -340,8 +349,15 @@ const PREDICTOR_VALUE: Record<KeyDriverPredictor, (staff: InternalMeasures) => n
   willingness: (s) => s.willingness!.mean,
 };
 
+/** An analysis with its minimum named as the API names it (`minimumUnits`, `minimumRespondents`). */
+export type NamedKeyDriverAnalysis<K extends string> = Omit<KeyDriverAnalysis, 'minimum'> & Record<K, number>;
+export function withMinimumAs<K extends string>(key: K, { minimum, ...analysis }: KeyDriverAnalysis): NamedKeyDriverAnalysis<K> {
+  return { ...analysis, [key]: minimum } as NamedKeyDriverAnalysis<K>;
+}
+type UnitKeyDriverAnalysis = NamedKeyDriverAnalysis<'minimumUnits'>;
+
 /** What accounts for units' CSAT and overall rating across the counter: each unit's staff means as predictors. */
-export function unitKeyDrivers(units: readonly LinkedUnit[], options?: { resamples?: number; seed?: number }): { csat: KeyDriverAnalysis; overall: KeyDriverAnalysis } {
+export function unitKeyDrivers(units: readonly LinkedUnit[], options?: { resamples?: number; seed?: number }): { csat: UnitKeyDriverAnalysis; overall: UnitKeyDriverAnalysis } {
   const rows = units.map((unit) => KEY_DRIVER_PREDICTORS.map((name) => PREDICTOR_VALUE[name](unit.staff)));
   const [csat, overall] = keyDrivers(
     {
@@ -354,5 +370,5 @@ export function unitKeyDrivers(units: readonly LinkedUnit[], options?: { resampl
     },
     options,
   );
-  return { csat: csat!, overall: overall! };
+  return { csat: withMinimumAs('minimumUnits', csat!), overall: withMinimumAs('minimumUnits', overall!) };
 }

@@ -68,7 +68,7 @@ const API_KEY_REFUSALS: Partial<Record<CredentialStatus, string>> = {
 
 /** A key issued before keys named their tenant: looked up by its hash in a round trip of its own. */
 async function authenticateUnaddressedKey(c: Context<AppEnv>, token: string): Promise<TenantPrincipal> {
-  const { status, owner } = await authenticateApiKey(c.get('db'), await sha256Hex(token), c.get('requestId'));
+  const { status, owner } = await authenticateApiKey(c.get('db'), await sha256Hex(token), c.get('requestId'), c.get('clientRequestId'));
   if (!owner) throw unauthorized(API_KEY_REFUSALS[status] ?? 'The API key is not valid.', 'invalid_token');
   const { tenant, apiKey } = owner;
   return { kind: 'tenant', tenant, credential: { type: 'api_key', id: apiKey.id, scopes: apiKey.scopes } };
@@ -204,7 +204,7 @@ export function tenantAuth(): MiddlewareHandler<AppEnv> {
     const { refusal } = authentication;
     if (!refusal) return;
     // The refusal rolled its batch back; a revoked credential's use is still recorded.
-    if (refusal.reason === 'revoked') await auditRefusedCredential(db, claim, c.get('requestId'));
+    if (refusal.reason === 'revoked') await auditRefusedCredential(db, claim, c.get('requestId'), c.get('clientRequestId'));
     c.set('principal', undefined);
     // Unset first: assigning over a response would keep that response's headers.
     c.res = undefined;

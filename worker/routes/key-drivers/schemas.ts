@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { LINK_MIN_RATINGS, LINK_MIN_RESPONDENTS } from '../../domain/diagnostics.ts';
+import { WITHHELD_REASONS } from '../../domain/disclosure.ts';
 import { DEFAULT_RESAMPLES, KEY_DRIVER_PREDICTORS, minimumUnits } from '../../domain/key-drivers.ts';
-import { integer, isoDate } from '../../http/schemas.ts';
+import { ENPS_DRIVERS, minimumRespondents, RESPONDENT_SAMPLE_CAP, WILLINGNESS_DRIVERS } from '../../domain/respondent-drivers.ts';
+import { integer, isoDate, uuid } from '../../http/schemas.ts';
 
 export const KeyDriversQuerySchema = z.object({
   from: isoDate().optional().openapi({
@@ -27,18 +29,26 @@ const KeyDriverSchema = z
   })
   .openapi('KeyDriver');
 
+/** One outcome's analysis; `n` and `minimum` say what was analysed: units or respondents. */
+const analysisFields = (subject: 'units' | 'respondents', minimum: z.ZodType) => ({
+  outcome: z.string(),
+  n: integer().openapi({ description: subject === 'units' ? 'Units analysed.' : `Respondents analysed: the cell's, or a uniform sample of ${RESPONDENT_SAMPLE_CAP} of them.` }),
+  ...(subject === 'units' ? { minimumUnits: minimum } : { minimumRespondents: minimum }),
+  rSquared: z.number().nullable().openapi({ description: `Share of the outcome’s variance across ${subject} that the drivers together account for; null when nothing is said.` }),
+  rSquaredInterval: IntervalSchema.nullable(),
+  resamples: integer().openapi({ description: `Bootstrap resamples analysed (of ${DEFAULT_RESAMPLES}; seeded, so the same data gives the same intervals).` }),
+  drivers: z.array(KeyDriverSchema).openapi({ description: 'By raw weight, largest first; empty when nothing is said.' }),
+  grade: z.enum([subject === 'units' ? 'too-few-units' : 'too-few-respondents', 'no-clear-driver', 'drivers']),
+  verdict: z.string().openapi({ description: 'Plain language; names a driver only when `associated`, and says "associated with", never "causes".' }),
+});
+
 const AnalysisSchema = z
-  .object({
-    outcome: z.string(),
-    n: integer().openapi({ description: 'Units analysed.' }),
-    minimumUnits: integer().openapi({ description: `Below this many units nothing is said: max(20, 5 per driver), ${minimumUnits(KEY_DRIVER_PREDICTORS.length)} here.` }),
-    rSquared: z.number().nullable().openapi({ description: 'Share of the outcome’s variance across units that the drivers together account for; null when nothing is said.' }),
-    rSquaredInterval: IntervalSchema.nullable(),
-    resamples: integer().openapi({ description: `Bootstrap resamples analysed (of ${DEFAULT_RESAMPLES}; seeded, so the same data gives the same intervals).` }),
-    drivers: z.array(KeyDriverSchema).openapi({ description: 'By raw weight, largest first; empty when nothing is said.' }),
-    grade: z.enum(['too-few-units', 'no-clear-driver', 'drivers']),
-    verdict: z.string().openapi({ description: 'Plain language; names a driver only when `associated`, and says "associated with", never "causes".' }),
-  })
+  .object(
+    analysisFields(
+      'units',
+      integer().openapi({ description: `Below this many units nothing is said: max(20, 5 per driver), ${minimumUnits(KEY_DRIVER_PREDICTORS.length)} here.` }),
+    ),
+  )
   .openapi('KeyDriverAnalysis');
 
 export const KeyDriversSchema = z
@@ -52,3 +62,47 @@ export const KeyDriversSchema = z
     outcomes: z.object({ csat: AnalysisSchema, overall: AnalysisSchema }),
   })
   .openapi('KeyDrivers');
+
+export const RespondentDriversQuerySchema = KeyDriversQuerySchema.extend({
+  unitId: uuid().optional().openapi({ description: 'Only the respondents of this unit and the units under it (today’s tree). Default: the whole tenant.' }),
+});
+
+const RespondentAnalysisSchema = z
+  .object(
+    analysisFields(
+      'respondents',
+      integer().openapi({
+        description:
+          `Below this many respondents nothing is said: max(30, 10 per driver), ${minimumRespondents(WILLINGNESS_DRIVERS.length)} for willingness ` +
+          `and ${minimumRespondents(ENPS_DRIVERS.length)} for eNPS.`,
+      }),
+    ),
+  )
+  .openapi('RespondentKeyDriverAnalysis');
+
+export const RespondentDriversSchema = z
+  .object({
+    period: z.object({ from: isoDate(), to: isoDate() }),
+    unitId: uuid().nullable(),
+    respondents: integer()
+      .nullable()
+      .openapi({ description: 'Internal respondents of the cell (the tenant or the unit’s subtree, over the period); null when the cell is withheld.' }),
+    withheld: z
+      .object({ reason: z.enum(WITHHELD_REASONS) })
+      .nullable()
+      .openapi({
+        description:
+          'Why nothing is said about this cell: fewer than 5 respondents, a cell that published figures would isolate (complementary), or a period not ' +
+          'yet ended; null when the cell is published.',
+      }),
+    outcomes: z
+      .object({
+        willingness: RespondentAnalysisSchema.openapi({ description: `Willingness (1-5) set beside ${WILLINGNESS_DRIVERS.join(', ')}.` }),
+        enps: RespondentAnalysisSchema.openapi({
+          description: `The 0-10 "would recommend as an employer" answer behind eNPS, of those who gave it, set beside ${ENPS_DRIVERS.join(', ')}.`,
+        }),
+      })
+      .nullable()
+      .openapi({ description: 'Null when the cell is withheld.' }),
+  })
+  .openapi('RespondentKeyDrivers');

@@ -34,6 +34,7 @@ export const issueToken: Handler<AppEnv> = async (c) => {
     request.clientId,
     await sha256Hex(request.clientSecret),
     c.get('requestId'),
+    c.get('clientRequestId'),
   );
   if (!client) throw status === 'revoked' ? new OAuthError('invalid_client', 'The client has been revoked.') : clientAuthFailed();
   const scopes = request.scopes ?? client.scopes;
