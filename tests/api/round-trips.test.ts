@@ -104,6 +104,8 @@ const OPERATIONS: Record<string, { prepare?: () => Promise<string>; send: (id: s
   getBenchmarkChart: { send: () => admin('/v1/benchmarks/chart.svg?measure=csat') },
   listBenchmarkSnapshots: { send: () => admin('/v1/benchmarks/snapshots') },
   getKeyDrivers: { send: () => admin(`/v1/key-drivers?${PERIOD}`) },
+  getHeatmap: { send: () => admin(`/v1/heatmap?${PERIOD}`) },
+  getHeatmapChart: { send: () => admin(`/v1/heatmap/chart.svg?${PERIOD}`) },
   putTargets: { send: () => admin('/v1/targets', { method: 'PUT', json: { targets: [{ measure: 'csat', target: 0.8 }] } }) },
   listTargets: { send: () => admin('/v1/targets') },
   getScorecard: { send: () => admin(`/v1/scorecard?${PERIOD}`) },

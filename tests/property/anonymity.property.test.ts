@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { api, createTenant, createUnit, internalRating, issueApiKey, ownerPool } from '../api/helpers.ts';
 import { determinedSmallGroups, type Respondent } from '../lib/anonymity-rank.ts';
-import { diagnosticsCells, type PublishedCell, scorecardCells, subtreeOf } from '../lib/anonymity-reads.ts';
+import { diagnosticsCells, heatmapCells, type PublishedCell, scorecardCells, subtreeOf } from '../lib/anonymity-reads.ts';
 import { dayOfMonth, monthStart, seedInternalRatings } from '../lib/internal-seed.ts';
 
 const pool = ownerPool();
@@ -70,6 +70,10 @@ async function readEverything(key: string, unitIds: readonly string[], parents: 
       ...(everything ? [[monthStart(-2), dayOfMonth(-2, 15)], [dayOfMonth(-3, 10), monthStart(0)]] : []),
     ];
     for (const [from, to] of windows) reads.push(() => diagnosticsCells(key, `from=${from}&to=${to}${scope}`, parents));
+  }
+  // The heatmap reads every unit at once, per whole period.
+  for (const [from, to] of [...MONTHS.map((m) => [monthStart(m), monthStart(m + 1)]), [monthStart(lastQuarter), monthStart(lastQuarter + 3)], [monthStart(-12), monthStart(0)]]) {
+    reads.push(() => heatmapCells(key, `from=${from}&to=${to}`, parents));
   }
   // A few at a time: the answers do not depend on each other's order.
   const cells: PublishedCell[] = [];
