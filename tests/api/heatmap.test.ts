@@ -18,6 +18,7 @@ import {
   issueApiKey,
   ownerPool,
   problemOf,
+  runBenchmarkJob,
 } from './helpers.ts';
 
 const pool = ownerPool();
@@ -26,7 +27,7 @@ const at = (offset: number, day: number) => `${dayOfMonth(offset, day)}T10:00:00
 
 type Cell = { value: number | null; n: number | null; withheld: string | null; change: { significant: boolean; difference: number } | null; cohort: { reason: string | null } };
 type Row = { unit: { id: string; name: string }; cells: Record<string, Cell> };
-type Heatmap = { period: { kind: string; from: string; to: string }; measures: { measure: string }[]; data: Row[]; nextCursor: string | null };
+type Heatmap = { benchmark: { snapshotId: string } | null; period: { kind: string; from: string; to: string }; measures: { measure: string }[]; data: Row[]; nextCursor: string | null };
 
 let owner: CreatedTenant;
 let reader: string;
@@ -85,8 +86,18 @@ describe('GET /v1/heatmap', () => {
     }
     // The north's CSAT jumped from 2/3 to 1: a significant change, as the scorecard says.
     expect(rowOf(body, ids.north).cells.csat).toMatchObject({ value: 1, change: { significant: true } });
-    // No benchmark computed for this tenant's period: no median, and it says why.
-    expect(rowOf(body, ids.north).cells.csat!.cohort).toEqual({ median: null, difference: null, reason: 'no-snapshot' });
+  });
+
+  test('give to get: a tenant outside the benchmark sees no median, and each cell says why', async () => {
+    const before = await heatmap(PERIOD);
+    // Unless another file of this run computed one, no benchmark exists for the period yet.
+    if (before.benchmark === null) expect(rowOf(before, ids.north).cells.csat!.cohort).toEqual({ median: null, difference: null, reason: 'no-snapshot' });
+    expect((await runBenchmarkJob()).status).toBe('succeeded');
+    const after = await heatmap(PERIOD);
+    expect(after.benchmark).not.toBeNull();
+    for (const row of after.data) {
+      for (const cell of Object.values(row.cells)) expect(cell.cohort).toEqual({ median: null, difference: null, reason: 'not-counted' });
+    }
   });
 
   test('a unit of 4 respondents is null with a reason, never 0; its sibling that would reveal it by subtraction is withheld too', async () => {
@@ -118,6 +129,14 @@ describe('GET /v1/heatmap', () => {
     const rest = await heatmap(`${PERIOD}&limit=3&cursor=${page.nextCursor}`);
     expect(rest.nextCursor).toBeNull();
     expect([...page.data, ...rest.data].map((row) => row.unit.id).sort()).toEqual(Object.values(ids).sort());
+  });
+
+  test('a full page stays far below 2 MiB: 100 units of the fullest row', async () => {
+    const body = await heatmap(PERIOD);
+    const widest = Math.max(...body.data.map((row) => JSON.stringify(row).length));
+    const bound = JSON.stringify({ ...body, data: [] }).length + 100 * (widest + 1);
+    console.log(`heatmap: widest row ${widest} bytes, a 100-unit page at most ${Math.round(bound / 1024)} KiB`);
+    expect(bound).toBeLessThan(512 * 1024);
   });
 
   test("another tenant's units are absent: its heatmap shows only its own", async () => {

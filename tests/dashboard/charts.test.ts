@@ -80,6 +80,7 @@ const EDGE_CASES: [string, string][] = [
   ['trend: one point', renderTrendChart(trend({ points: months(1, () => 0.7) }))],
   ['trend: no figures at all', renderTrendChart(trend({ points: months(13, () => null), target: null }))],
   ['trend: 36 periods', renderTrendChart(trend({ points: months(36, (i) => 0.5 + ((i * 37) % 11) / 40) }))],
+  ['trend: significant changes ringed, legend says so', renderTrendChart(trend({ points: months(13, (i) => (i < 6 ? 0.6 : 0.85)).map((p, i) => ({ ...p, significant: i === 6 || i === 12 })) }))],
 ];
 
 const HEATMAP_MEASURES = ['quality', 'quantity', 'opportunity', 'cost', 'overall', 'csat', 'nps', 'effort', 'enps', 'supportIndex', 'willingness', 'leadershipSupport'] as const;
@@ -158,7 +159,7 @@ describe.skipIf(!haveChromium)('chart labels in Chromium', () => {
     const page = await browser.newPage({ viewport: { width: 1340, height: 900 } });
     const gallery = (id: string, list: [string, string][], columns = '660px 660px') =>
       `<div id="${id}" style="display:grid;grid-template-columns:${columns};gap:8px">${list.map(([name, svg]) => `<div><h3 style="font:14px sans-serif;margin:4px 0">${name}</h3>${svg}</div>`).join('')}</div>`;
-    await page.setContent(`<!DOCTYPE html><html><body style="margin:8px">${gallery('edge', cases.slice(0, EDGE_CASES.length))}${gallery('random', cases.slice(EDGE_CASES.length, -HEATMAP_CASES.length))}${gallery('heatmaps', HEATMAP_CASES, '1260px')}</body></html>`);
+    await page.setContent(`<!DOCTYPE html><html><body style="margin:8px">${gallery('edge', cases.slice(0, EDGE_CASES.length))}${gallery('random', cases.slice(EDGE_CASES.length, -HEATMAP_CASES.length))}${gallery('heatmaps', HEATMAP_CASES, '1280px')}</body></html>`);
     // A string, so the browser's DOM types stay out of this Node project's type check.
     const layouts = (await page.evaluate(`[...document.querySelectorAll('svg')].map((svg) => {
       const frame = svg.getBoundingClientRect();

@@ -208,7 +208,11 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     // The heatmap: both units drawn and in its table, the store's clients filled in, the helpdesk's staff figures shown.
     const heatmap = section('heatmap');
     expect(await heatmap.locator('svg [data-cell="value"]').count()).toBeGreaterThan(0);
-    expect(await heatmap.locator('svg desc').innerHTML()).toMatch(/Store Madrid Centro: .*IT helpdesk: /s);
+    const described = await heatmap.locator('svg desc').innerHTML();
+    expect(described).toContain('Store Madrid Centro: Quality 4.00');
+    expect(described).toMatch(/IT helpdesk: .*Staff willingness \d/);
+    // The tenant is in the benchmark: its cells are compared with its peers' median.
+    expect(described).toContain('than the peers’ median');
     expect(await heatmap.locator('tbody tr').count()).toBe(2);
     expect(await heatmap.locator('a.source[href^="/v1/heatmap"]').count()).toBe(1);
     // Only significant changes are ringed in the trends, and each chart says what a ring means.

@@ -79,7 +79,9 @@ describe('renderHeatmapChart', () => {
     const one = renderHeatmapChart({ title: 't', subtitle: 's', columns: columns(12), rows: [row(12)] });
     const sixty = renderHeatmapChart({ title: 't', subtitle: 's', columns: columns(12), rows: Array.from({ length: 60 }, () => row(12)) });
     expect(height(sixty) - height(one)).toBe(59 * 24);
-    expect(one).toContain('width="1240"');
+    expect(one).toContain('width="1264"');
+    // No heading word is cut: each title fits its column in whole words.
+    expect(one).not.toContain('…');
     const none = renderHeatmapChart({ title: 't', subtitle: 's', columns: columns(1), rows: [] });
     assertWellFormedSvg(none);
     expect(none).toContain('significant change');

@@ -38,7 +38,7 @@ export interface HeatmapChartInput {
 
 const MARGIN = 16;
 const LABEL_WIDTH = 200;
-const COLUMN_WIDTH = 84;
+const COLUMN_WIDTH = 86;
 const ROW_HEIGHT = 24;
 const SIZE = 11;
 const LINE = 14;
@@ -107,13 +107,14 @@ export function renderHeatmapChart(input: HeatmapChartInput): string {
 
   // Column headings, wrapped within their column and set on a common bottom line.
   const gridLeft = MARGIN + LABEL_WIDTH;
-  const headings = input.columns.map((column) => wrapText(column.title, COLUMN_WIDTH - 8, SIZE, '600'));
+  // Regular weight: "satisfaction", the longest word of a title, then fits a column without a cut.
+  const headings = input.columns.map((column) => wrapText(column.title, COLUMN_WIDTH - 8, SIZE));
   const headingLines = Math.max(1, ...headings.map((lines) => lines.length));
   const headingTop = subtitle.bottom + 20;
   headings.forEach((lines, i) => {
     const x = gridLeft + i * COLUMN_WIDTH + COLUMN_WIDTH / 2;
     const first = headingTop + (headingLines - lines.length) * LINE;
-    lines.forEach((line, k) => parts.push(svgText(x, first + k * LINE, line, { size: SIZE, weight: '600', fill: '#222222', anchor: 'middle' })));
+    lines.forEach((line, k) => parts.push(svgText(x, first + k * LINE, line, { size: SIZE, fill: '#222222', anchor: 'middle' })));
   });
   const gridTop = headingTop + (headingLines - 1) * LINE + 8;
 
