@@ -8728,7 +8728,10 @@ export interface operations {
                 /** @description The peers whose median each cell is compared with: everyone, or the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8745,11 +8748,28 @@ export interface operations {
                     RateLimit?: string;
                     /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
                     Link?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Heatmap"];
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {
@@ -8874,7 +8894,10 @@ export interface operations {
                 /** @description The peers whose median each cell is compared with: everyone, or the caller's own industry, size band or region. */
                 cohort?: "all" | "industry" | "sizeBand" | "region";
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8889,6 +8912,8 @@ export interface operations {
                     "RateLimit-Policy"?: string;
                     /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
                     RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8899,43 +8924,43 @@ export interface operations {
                      *     <rect width="640" height="253" fill="#ffffff"/>
                      *     <text x="16" y="26" font-size="16" font-weight="600" fill="#111111" data-label="">Units at a glance</text>
                      *     <text x="16" y="50" font-size="13" fill="#444444" data-label="">October 2026 · against the median of industry retail, or your target</text>
-                     *     <text x="258" y="75" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">Customer</text>
-                     *     <text x="258" y="89" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">satisfact…</text>
-                     *     <text x="258" y="103" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">ion (CSAT)</text>
-                     *     <text x="342" y="75" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">Net</text>
-                     *     <text x="342" y="89" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">Promoter</text>
-                     *     <text x="342" y="103" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">Score</text>
-                     *     <text x="426" y="89" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">Internal</text>
-                     *     <text x="426" y="103" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">support</text>
-                     *     <text x="510" y="89" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">Staff</text>
-                     *     <text x="510" y="103" font-size="11" font-weight="600" fill="#222222" text-anchor="middle" data-label="">willingness</text>
+                     *     <text x="259" y="75" font-size="11" fill="#222222" text-anchor="middle" data-label="">Customer</text>
+                     *     <text x="259" y="89" font-size="11" fill="#222222" text-anchor="middle" data-label="">satisfaction</text>
+                     *     <text x="259" y="103" font-size="11" fill="#222222" text-anchor="middle" data-label="">(CSAT)</text>
+                     *     <text x="345" y="75" font-size="11" fill="#222222" text-anchor="middle" data-label="">Net</text>
+                     *     <text x="345" y="89" font-size="11" fill="#222222" text-anchor="middle" data-label="">Promoter</text>
+                     *     <text x="345" y="103" font-size="11" fill="#222222" text-anchor="middle" data-label="">Score</text>
+                     *     <text x="431" y="89" font-size="11" fill="#222222" text-anchor="middle" data-label="">Internal</text>
+                     *     <text x="431" y="103" font-size="11" fill="#222222" text-anchor="middle" data-label="">support</text>
+                     *     <text x="517" y="89" font-size="11" fill="#222222" text-anchor="middle" data-label="">Staff</text>
+                     *     <text x="517" y="103" font-size="11" fill="#222222" text-anchor="middle" data-label="">willingness</text>
                      *     <text x="16" y="127" font-size="12" fill="#1a1a1a" data-label="">Store Madrid Centro</text>
-                     *     <rect x="216" y="111" width="84" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
-                     *     <text x="258" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">81% ▲</text>
-                     *     <rect x="300" y="111" width="84" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
-                     *     <text x="342" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">+32</text>
-                     *     <rect x="384" y="111" width="84" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
-                     *     <text x="426" y="127" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">3.10</text>
-                     *     <rect x="468" y="111" width="84" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
-                     *     <text x="510" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">4.30</text>
+                     *     <rect x="216" y="111" width="86" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="259" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">81% ▲</text>
+                     *     <rect x="302" y="111" width="86" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="345" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">+32</text>
+                     *     <rect x="388" y="111" width="86" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="431" y="127" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">3.10</text>
+                     *     <rect x="474" y="111" width="86" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="517" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">4.30</text>
                      *     <text x="16" y="151" font-size="12" fill="#1a1a1a" data-label="">Contact centre</text>
-                     *     <rect x="216" y="135" width="84" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
-                     *     <text x="258" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">64% ▼</text>
-                     *     <rect x="300" y="135" width="84" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
-                     *     <text x="342" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">−4</text>
-                     *     <rect x="384" y="135" width="84" height="24" fill="#f7f7f7" stroke="#ffffff" stroke-width="2" data-cell="value"/>
-                     *     <text x="426" y="151" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">3.60</text>
-                     *     <rect x="468" y="135" width="84" height="24" fill="#2166ac" stroke="#ffffff" stroke-width="2" data-cell="value"/>
-                     *     <text x="510" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">4.50</text>
+                     *     <rect x="216" y="135" width="86" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="259" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">64% ▼</text>
+                     *     <rect x="302" y="135" width="86" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="345" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">−4</text>
+                     *     <rect x="388" y="135" width="86" height="24" fill="#f7f7f7" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="431" y="151" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">3.60</text>
+                     *     <rect x="474" y="135" width="86" height="24" fill="#2166ac" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="517" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">4.50</text>
                      *     <text x="16" y="175" font-size="12" fill="#1a1a1a" data-label="">IT helpdesk</text>
-                     *     <rect x="216" y="159" width="84" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="empty"/>
-                     *     <text x="258" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">–</text>
-                     *     <rect x="300" y="159" width="84" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="empty"/>
-                     *     <text x="342" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">–</text>
-                     *     <rect x="384" y="159" width="84" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="withheld"/>
-                     *     <text x="426" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">hidden</text>
-                     *     <rect x="468" y="159" width="84" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="withheld"/>
-                     *     <text x="510" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">hidden</text>
+                     *     <rect x="216" y="159" width="86" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="empty"/>
+                     *     <text x="259" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">–</text>
+                     *     <rect x="302" y="159" width="86" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="empty"/>
+                     *     <text x="345" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">–</text>
+                     *     <rect x="388" y="159" width="86" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="withheld"/>
+                     *     <text x="431" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">hidden</text>
+                     *     <rect x="474" y="159" width="86" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="withheld"/>
+                     *     <text x="517" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">hidden</text>
                      *     <text x="16" y="205" font-size="11" font-weight="600" fill="#222222" data-label="">Against the peers’ median (or target):</text>
                      *     <rect x="290.6" y="195" width="12" height="12" fill="#b2182b" stroke="#6b7280"/>
                      *     <text x="308.6" y="205" font-size="11" fill="#444444" data-label="">much worse</text>
@@ -8956,6 +8981,21 @@ export interface operations {
                      */
                     "image/svg+xml": string;
                 };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A query or header parameter is not valid */
             400: {

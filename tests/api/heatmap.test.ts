@@ -176,4 +176,19 @@ describe('GET /v1/heatmap', () => {
     expect(svg).toContain('data-cell="withheld"');
     expect(svg).not.toMatch(/>0\.00</);
   });
+
+  // Last: it adds a unit.
+  test('a strong ETag: an unchanged page is a 304 without a body; a change to the units makes a new one', async () => {
+    const first = await api(`/v1/heatmap?${PERIOD}`, { key: reader });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const again = await api(`/v1/heatmap?${PERIOD}`, { key: reader, headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    await createUnit(owner.apiKey.secret, { name: 'Late unit' });
+    const changed = await api(`/v1/heatmap?${PERIOD}`, { key: reader, headers: { 'If-None-Match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(((await changed.json()) as Heatmap).data.map((row) => row.unit.name)).toContain('Late unit');
+  });
 });

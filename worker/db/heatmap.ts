@@ -1,21 +1,18 @@
 import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, tenants, units } from '../../db/schema.ts';
 import type { CohortKind } from '../domain/benchmarks.ts';
-import type { DisclosurePeriod } from '../domain/disclosure.ts';
-import type { Disclosure } from '../domain/disclosure.ts';
+import type { Disclosure, DisclosurePeriod } from '../domain/disclosure.ts';
 import { type Database, inTenant } from './client.ts';
 import { type PageRequest, pageQuery } from './collections.ts';
 import { disclosureOf, disclosureQueries } from './disclosure.ts';
+import { reportsVersionQuery, versionOf } from './report-versions.ts';
 import { type ExternalTotalsRow, externalTotals, type InternalTotalsRow, internalTotals } from './rollup-totals.ts';
 import { targetsQuery } from './targets.ts';
 
-export type HeatmapUnit = typeof units.$inferSelect;
-export type CohortStatRow = typeof benchmarkCohortStats.$inferSelect;
-export type PositionRow = typeof benchmarkPositions.$inferSelect;
 
 export interface HeatmapRead {
   /** The page of units, newest first, with one more than asked when a next page exists. */
-  units: HeatmapUnit[];
+  units: (typeof units.$inferSelect)[];
   /** Totals of each page unit's subtree (`unitId` is the subtree's root), for the period and the one before. */
   external: { current: ExternalTotalsRow[]; previous: ExternalTotalsRow[] };
   internal: { current: InternalTotalsRow[]; previous: InternalTotalsRow[] };
@@ -23,10 +20,12 @@ export interface HeatmapRead {
   /** The published benchmark snapshot of exactly this period, if one was computed. */
   snapshot: typeof benchmarkSnapshots.$inferSelect | undefined;
   /** The tenant's positions in that snapshot for the cohort kind: what give-to-get looks at. */
-  positions: PositionRow[];
+  positions: (typeof benchmarkPositions.$inferSelect)[];
   /** The snapshot's stats of the cohorts the tenant is in now or was counted in. */
-  stats: CohortStatRow[];
+  stats: (typeof benchmarkCohortStats.$inferSelect)[];
   disclosure: Disclosure;
+  /** What the answer is computed from, for its ETag: the reports' data version and the snapshot. */
+  version: string;
 }
 
 /**
@@ -53,15 +52,11 @@ export async function readHeatmap(
       externalTotals(db, { tenantId, ...range, groupBy: ['unitId'], subtrees }),
       internalTotals(db, { tenantId, ...range, groupBy: ['unitId'], subtrees }),
     ] as const;
-  const snapshotId = sql`(${db
-    .select({ id: benchmarkSnapshots.id })
-    .from(benchmarkSnapshots)
-    .where(and(eq(benchmarkSnapshots.periodKind, query.period.kind), eq(benchmarkSnapshots.periodStart, query.period.from), isNotNull(benchmarkSnapshots.publishedAt)))
-    .limit(1)})`;
+  const snapshotId = snapshotIdOf(db, query.period);
   const ownPositions = and(eq(benchmarkPositions.snapshotId, snapshotId), eq(benchmarkPositions.tenantId, tenantId), eq(benchmarkPositions.cohortKind, query.cohortKind));
   const currentValue =
     query.cohortKind === 'all' ? sql`''` : sql`(select ${tenants[query.cohortKind]}::text from ${tenants} where ${tenants.id} = ${tenantId})`;
-  const [pageRows, externalNow, internalNow, externalBefore, internalBefore, targetRows, [snapshot], positions, stats, ...disclosureRows] = await inTenant(db, tenantId, [
+  const [pageRows, externalNow, internalNow, externalBefore, internalBefore, targetRows, [snapshot], positions, stats, version, ...disclosureRows] = await inTenant(db, tenantId, [
     page,
     ...totals(query.period),
     ...totals(query.previous),
@@ -81,6 +76,7 @@ export async function readHeatmap(
           )})`,
         ),
       ),
+    reportsVersionQuery(db, tenantId),
     ...disclosureQueries(db, tenantId, now),
   ]);
   return {
@@ -93,5 +89,21 @@ export async function readHeatmap(
     positions,
     stats,
     disclosure: await disclosureOf(db, tenantId, now, disclosureRows),
+    version: `${versionOf(version)}:${snapshot?.id ?? ''}`,
   };
+}
+
+/** The published snapshot of exactly `period`, as a scalar subquery. */
+function snapshotIdOf(db: Database, period: DisclosurePeriod) {
+  return sql`(${db
+    .select({ id: benchmarkSnapshots.id })
+    .from(benchmarkSnapshots)
+    .where(and(eq(benchmarkSnapshots.periodKind, period.kind), eq(benchmarkSnapshots.periodStart, period.from), isNotNull(benchmarkSnapshots.publishedAt)))
+    .limit(1)})`;
+}
+
+/** Only `HeatmapRead.version`: a conditional read's first round trip. */
+export async function heatmapVersion(db: Database, tenantId: string, period: DisclosurePeriod): Promise<string> {
+  const [version, [snapshot]] = await inTenant(db, tenantId, [reportsVersionQuery(db, tenantId), db.select({ id: sql<string | null>`${snapshotIdOf(db, period)}` }).from(sql`(select 1) as one`)]);
+  return `${versionOf(version)}:${snapshot?.id ?? ''}`;
 }

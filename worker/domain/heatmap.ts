@@ -4,14 +4,20 @@
  * scorecard), and its distance from the tenant's cohort median in the benchmark snapshot of the period.
  * Pure: totals, disclosure decisions and benchmark rows in, cells out.
  */
+import { LENGTH_IN_MONTHS } from './benchmarks.ts';
 import { changeOf, type ChangeTest } from './change.ts';
-import type { WithheldReason } from './disclosure.ts';
+import { type DisclosurePeriod, monthStart, type WithheldReason } from './disclosure.ts';
 import { type ExternalTotals, type InternalTotals, type Measure, measureEntry, scorecardMeasures } from './measure-registry.ts';
 import { measureAnswers, measureEstimate, pointOf } from './measures.ts';
 import type { Interval } from './statistics.ts';
 
 /** The scorecard's measures, clients' first: the heatmap's columns. */
 export const HEATMAP_MEASURES: readonly Measure[] = [...scorecardMeasures('external'), ...scorecardMeasures('internal')];
+
+/** The period of the same kind just before `period`: what each cell's change is taken against. */
+export function previousPeriod(period: DisclosurePeriod): DisclosurePeriod {
+  return { kind: period.kind, from: monthStart(new Date(`${period.from}T00:00:00Z`), -LENGTH_IN_MONTHS[period.kind]), to: period.from };
+}
 
 /**
  * Why a cell has no distance from the cohort median: `no-snapshot`: no benchmark was computed for this

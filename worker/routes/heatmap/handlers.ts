@@ -1,48 +1,48 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { readHeatmap } from '../../db/heatmap.ts';
+import { heatmapVersion, readHeatmap } from '../../db/heatmap.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, type InternalTotals } from '../../db/rollup-totals.ts';
 import { cohortValueOf } from '../../domain/benchmarks.ts';
 import { heatmapChartInput, renderHeatmapChart } from '../../domain/charts/heatmap.ts';
 import { type DisclosurePeriod, monthStart } from '../../domain/disclosure.ts';
-import { cohortMedians, HEATMAP_MEASURES, heatmapCells } from '../../domain/heatmap.ts';
+import { cohortMedians, HEATMAP_MEASURES, heatmapCells, previousPeriod } from '../../domain/heatmap.ts';
 import { measureEntry } from '../../domain/measure-registry.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
+import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { requestedPeriod } from '../diagnostics/handlers.ts';
 import type { GetHeatmapChartRoute, GetHeatmapRoute } from './routes.ts';
 import type { Heatmap, HeatmapQuery } from './schemas.ts';
 
-const MONTHS: Record<DisclosurePeriod['kind'], number> = { month: 1, quarter: 3, rolling12: 12 };
-
-/** The period of the same kind just before `period`: what each cell's change is taken against. */
-function previousOf(period: DisclosurePeriod): DisclosurePeriod {
-  return { kind: period.kind, from: monthStart(new Date(`${period.from}T00:00:00Z`), -MONTHS[period.kind]), to: period.from };
-}
-
 const byUnit = <T extends { unitId?: string }>(rows: readonly T[]) => new Map(rows.map((row) => [row.unitId!, row]));
 
-async function heatmapOf(c: Context<AppEnv>, query: HeatmapQuery): Promise<Heatmap> {
+/**
+ * The heatmap page the query asks for, or only its entity tag when `If-None-Match` names it (one
+ * round trip either way). The tag follows the data, the snapshot of the period, today's month (which
+ * months have ended decides what is published) and the tenant's cohort.
+ */
+async function heatmapOf(c: Context<AppEnv>, query: HeatmapQuery): Promise<{ etag: string; heatmap?: Heatmap }> {
   const now = new Date();
   const period = requestedPeriod(query, now);
-  const previous = previousOf(period);
+  const previous = previousPeriod(period);
   const principal = tenantOf(c.get('principal'));
-  const read = await readHeatmap(
-    c.get('db'),
-    principal.tenant.id,
-    { period, previous, cohortKind: query.cohort, page: { limit: query.limit, after: decodeCursor(query.cursor) } },
-    now,
-  );
-  // The tenant row came with the batch (its authentication): its cohorts are known only now.
-  const cohortValue = cohortValueOf({ tenantId: principal.tenant.id, industry: principal.tenant.industry, sizeBand: principal.tenant.sizeBand, region: principal.tenant.region }, query.cohort);
-  const medians = cohortMedians(read.snapshot !== undefined, read.positions, read.stats, cohortValue);
+  const tenantId = principal.tenant.id;
+  // The tenant row comes with the first round trip (its authentication): its cohorts are known only after it.
+  const cohortValue = () => cohortValueOf({ tenantId, industry: principal.tenant.industry, sizeBand: principal.tenant.sizeBand, region: principal.tenant.region }, query.cohort);
+  const tagOf = (version: string) => entityTag(c, `heatmap:${tenantId}:${period.from}:${period.to}:${monthStart(now)}:${cohortValue()}:${version}`);
+  if (c.req.header('If-None-Match') !== undefined) {
+    const etag = await tagOf(await heatmapVersion(c.get('db'), tenantId, period));
+    if (ifNoneMatch(c, etag)) return { etag };
+  }
+  const read = await readHeatmap(c.get('db'), tenantId, { period, previous, cohortKind: query.cohort, page: { limit: query.limit, after: decodeCursor(query.cursor) } }, now);
+  const medians = cohortMedians(read.snapshot !== undefined, read.positions, read.stats, cohortValue());
+  const [externalNow, externalBefore] = [byUnit(read.external.current), byUnit(read.external.previous)];
+  const [internalNow, internalBefore] = [byUnit(read.internal.current), byUnit(read.internal.previous)];
   const totals = (external: Map<string, ExternalTotals>, internal: Map<string, InternalTotals>, unitId: string) => ({
     external: external.get(unitId) ?? EMPTY_EXTERNAL_TOTALS,
     internal: internal.get(unitId) ?? EMPTY_INTERNAL_TOTALS,
   });
-  const [externalNow, externalBefore] = [byUnit(read.external.current), byUnit(read.external.previous)];
-  const [internalNow, internalBefore] = [byUnit(read.internal.current), byUnit(read.internal.previous)];
   const withheldIn = (p: DisclosurePeriod, unitId: string) => {
     const decision = read.disclosure.decide({ period: p, unitId });
     return decision.published ? undefined : decision.reason;
@@ -57,19 +57,25 @@ async function heatmapOf(c: Context<AppEnv>, query: HeatmapQuery): Promise<Heatm
     ),
   }));
   const targets = new Map(read.targets.map((row) => [row.measure, row.target]));
-  return {
+  const heatmap: Heatmap = {
     period: { kind: period.kind, from: period.from, to: period.to },
     previous: { from: previous.from, to: previous.to },
-    cohort: { kind: query.cohort, value: query.cohort === 'all' ? null : cohortValue },
+    cohort: { kind: query.cohort, value: query.cohort === 'all' ? null : cohortValue() },
     benchmark: read.snapshot ? { snapshotId: read.snapshot.id, computedAt: read.snapshot.computedAt.toISOString() } : null,
     measures: HEATMAP_MEASURES.map((measure) => ({ measure, title: measureEntry(measure).title, direction: measureEntry(measure).direction, target: targets.get(measure) ?? null })),
     ...page,
   };
+  return { etag: await tagOf(read.version), heatmap };
 }
 
-export const getHeatmap: RouteHandler<GetHeatmapRoute, AppEnv> = async (c) => c.json(await heatmapOf(c, c.req.valid('query')), 200);
+export const getHeatmap: RouteHandler<GetHeatmapRoute, AppEnv> = async (c) => {
+  const { etag, heatmap } = await heatmapOf(c, c.req.valid('query'));
+  if (!heatmap) return notModified(c, etag);
+  return c.json(heatmap, 200, conditionalHeaders(etag));
+};
 
 export const getHeatmapChart: RouteHandler<GetHeatmapChartRoute, AppEnv> = async (c) => {
-  const svg = renderHeatmapChart(heatmapChartInput(await heatmapOf(c, c.req.valid('query'))));
-  return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' });
+  const { etag, heatmap } = await heatmapOf(c, c.req.valid('query'));
+  if (!heatmap) return notModified(c, etag);
+  return c.body(renderHeatmapChart(heatmapChartInput(heatmap)), 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', ...conditionalHeaders(etag) });
 };

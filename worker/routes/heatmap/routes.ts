@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { heatmapChartInput, renderHeatmapChart } from '../../domain/charts/heatmap.ts';
 import { tenantSecurity } from '../../http/auth.ts';
+import { ConditionalHeadersSchema, ETAG_RESPONSE_HEADERS, NOT_MODIFIED_RESPONSE } from '../../http/etag.ts';
 import { problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
 import { HeatmapQuerySchema, HeatmapSchema } from './schemas.ts';
 
@@ -21,9 +22,10 @@ export const getHeatmap = createRoute({
   description: `Every unit’s scorecard figures side by side, for one period. ${NOTE}`,
   tags,
   ...tenantSecurity('reports:read'),
-  request: { query: HeatmapQuerySchema },
+  request: { query: HeatmapQuerySchema, headers: ConditionalHeadersSchema },
   responses: {
-    200: { description: 'A page of the heatmap.', content: { 'application/json': { schema: HeatmapSchema } } },
+    200: { description: 'A page of the heatmap.', headers: ETAG_RESPONSE_HEADERS, content: { 'application/json': { schema: HeatmapSchema } } },
+    304: NOT_MODIFIED_RESPONSE,
     ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, 'validation'),
   },
 });
@@ -64,9 +66,10 @@ export const getHeatmapChart = createRoute({
     `significant changes; the <desc> reads every cell. ${NOTE}`,
   tags,
   ...tenantSecurity('reports:read'),
-  request: { query: HeatmapQuerySchema },
+  request: { query: HeatmapQuerySchema, headers: ConditionalHeadersSchema },
   responses: {
-    200: { description: 'The chart.', content: { 'image/svg+xml': { schema: z.string(), example: CHART_EXAMPLE } } },
+    200: { description: 'The chart.', headers: ETAG_RESPONSE_HEADERS, content: { 'image/svg+xml': { schema: z.string(), example: CHART_EXAMPLE } } },
+    304: NOT_MODIFIED_RESPONSE,
     ...problemResponses(SCOPED_PROBLEMS, QUERY_PROBLEMS, 'validation'),
   },
 });
