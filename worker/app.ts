@@ -18,6 +18,7 @@ import { dashboardRouter } from './routes/dashboard/index.ts';
 import { diagnosticsRouter } from './routes/diagnostics/index.ts';
 import { externalRatingsRouter } from './routes/external-ratings/index.ts';
 import { healthRouter } from './routes/health/index.ts';
+import { heatmapRouter } from './routes/heatmap/index.ts';
 import { internalRatingsRouter } from './routes/internal-ratings/index.ts';
 import { keyDriversRouter } from './routes/key-drivers/index.ts';
 import { oauthRouter } from './routes/oauth/index.ts';
@@ -65,6 +66,7 @@ const ROUTERS = [
   scorecardRouter,
   diagnosticsRouter,
   keyDriversRouter,
+  heatmapRouter,
   webhookEndpointsRouter,
 ];
 

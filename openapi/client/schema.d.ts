@@ -687,6 +687,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Units × measures for one period
+         * @description Every unit’s scorecard figures side by side, for one period. Needs `reports:read`. One whole period: a calendar month, a quarter or 12 whole months (`from`/`to`; any other window is a 422 naming them). Each cell is the figure the scorecard gives for that unit with `unitId` (the unit and the units below it), so internal figures follow the same disclosure rule: withheld ones are `value: null` with a reason, never 0. Each cell also carries its change against the previous period (with significance) and its distance from the median of the tenant’s cohort in the benchmark snapshot of the same period — give to get: only where the tenant’s own value counted in that cohort. Units come a page at a time (`limit`, `cursor`, `Link`).
+         */
+        get: operations["getHeatmap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/heatmap/chart.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Chart the heatmap as SVG
+         * @description The same page as `GET /v1/heatmap`, drawn: a row per unit, a column per measure, each cell coloured by its distance from the cohort median (else the target) on a diverging scale whose blue side is better whichever way the measure points; ▲/▼ mark significant changes; the <desc> reads every cell. Needs `reports:read`. One whole period: a calendar month, a quarter or 12 whole months (`from`/`to`; any other window is a 422 naming them). Each cell is the figure the scorecard gives for that unit with `unitId` (the unit and the units below it), so internal figures follow the same disclosure rule: withheld ones are `value: null` with a reason, never 0. Each cell also carries its change against the previous period (with significance) and its distance from the median of the tenant’s cohort in the benchmark snapshot of the same period — give to get: only where the tenant’s own value counted in that cohort. Units come a page at a time (`limit`, `cursor`, `Link`).
+         */
+        get: operations["getHeatmapChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -2680,6 +2720,120 @@ export interface components {
             grade: "too-few-respondents" | "no-clear-driver" | "drivers";
             /** @description Plain language; names a driver only when `associated`, and says "associated with", never "causes". */
             verdict: string;
+        };
+        Heatmap: {
+            period: {
+                /** @enum {string} */
+                kind: "month" | "quarter" | "rolling12";
+                /** Format: date */
+                from: string;
+                /**
+                 * Format: date
+                 * @description Exclusive.
+                 */
+                to: string;
+            };
+            /** @description The period each `change` is taken against. */
+            previous: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            cohort: {
+                /** @enum {string} */
+                kind: "all" | "industry" | "sizeBand" | "region";
+                /** @description The caller's industry, size band or region; null for all. */
+                value: string | null;
+            };
+            /** @description The benchmark snapshot of exactly this period the medians come from; null when none was computed. */
+            benchmark: {
+                /** Format: uuid */
+                snapshotId: string;
+                /** Format: date-time */
+                computedAt: string;
+            } | null;
+            /** @description The columns, in the order of each row’s `cells`. */
+            measures: {
+                /** @enum {string} */
+                measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
+                title: string;
+                /** @enum {string} */
+                direction: "higher" | "lower";
+                /** @description The tenant's target, if any. */
+                target: number | null;
+            }[];
+            /** @description A page of units, the newest first. */
+            data: components["schemas"]["HeatmapRow"][];
+            /** @description Pass as `cursor` for the next page of units; null on the last. */
+            nextCursor: string | null;
+        };
+        HeatmapRow: {
+            unit: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** @enum {string} */
+                kind: "touchpoint" | "internal-supplier";
+                /** Format: uuid */
+                parentId: string | null;
+                archived: boolean;
+            };
+            cells: {
+                quality: components["schemas"]["HeatmapCell"];
+                quantity: components["schemas"]["HeatmapCell"];
+                opportunity: components["schemas"]["HeatmapCell"];
+                cost: components["schemas"]["HeatmapCell"];
+                overall: components["schemas"]["HeatmapCell"];
+                csat: components["schemas"]["HeatmapCell"];
+                nps: components["schemas"]["HeatmapCell"];
+                effort: components["schemas"]["HeatmapCell"];
+                enps: components["schemas"]["HeatmapCell"];
+                supportIndex: components["schemas"]["HeatmapCell"];
+                willingness: components["schemas"]["HeatmapCell"];
+                leadershipSupport: components["schemas"]["HeatmapCell"];
+            };
+        };
+        HeatmapCell: {
+            /** @description The unit's figure, as the scorecard gives it for `unitId` (the unit and those below it); null when nobody answered or when `withheld`, never 0. */
+            value: number | null;
+            /**
+             * Format: int32
+             * @description Answers it is made of; null when withheld.
+             */
+            n: number | null;
+            /**
+             * @description Why an internal figure is not shown (the scorecard’s disclosure rule): `too-few-respondents` (1-4), `complementary` (it would reveal such a group by subtraction from published figures), `period-open` (the period has not ended). null: shown.
+             * @enum {string|null}
+             */
+            withheld: "too-few-respondents" | "complementary" | "period-open" | "not-published" | null;
+            /** @description Against the previous period of the same length, as the scorecard’s `change`; null when either has no figure or is withheld. */
+            change: {
+                /** @description value − the previous period’s value. */
+                difference: number;
+                /** @description 95% interval of the difference. */
+                interval: {
+                    low: number;
+                    high: number;
+                };
+                /** @description p < 0.05, two-sided. */
+                significant: boolean;
+                /** @enum {string} */
+                test: "welch-t" | "two-proportion-z" | "net-score-z";
+                pValue: number;
+            } | null;
+            cohort: components["schemas"]["HeatmapCohortMedian"];
+        };
+        HeatmapCohortMedian: {
+            /** @description The cohort's median in the benchmark snapshot of this period. */
+            median: number | null;
+            /** @description value − median. */
+            difference: number | null;
+            /**
+             * @description Why `difference` is null: `no-snapshot` (no benchmark computed for this period), `not-counted` (give to get: the tenant’s own value did not count in the snapshot’s cohort), `cohort-changed` (the snapshot counted the tenant in another cohort), `no-value`.
+             * @enum {string|null}
+             */
+            reason: "no-snapshot" | "not-counted" | "cohort-changed" | "no-value" | null;
         };
         /** @description A new webhook endpoint with its signing secret, shown once. */
         CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
@@ -8734,6 +8888,398 @@ export interface operations {
             };
             /** @description No such resource */
             404: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your request is not valid */
+            422: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHeatmap: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
+                cursor?: string;
+                /** @description First day (UTC) of a month, inclusive; with `to`, one calendar month, quarter or 12 whole months. Default: the last complete quarter. */
+                from?: string;
+                /** @description First day (UTC) of the month after the period, exclusive. Default: the end of the last complete quarter. */
+                to?: string;
+                /** @description The peers whose median each cell is compared with: everyone, or the caller's own industry, size band or region. */
+                cohort?: "all" | "industry" | "sizeBand" | "region";
+            };
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the heatmap. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heatmap"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query or header parameter is not valid */
+            400: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your request is not valid */
+            422: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getHeatmapChart: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
+                cursor?: string;
+                /** @description First day (UTC) of a month, inclusive; with `to`, one calendar month, quarter or 12 whole months. Default: the last complete quarter. */
+                from?: string;
+                /** @description First day (UTC) of the month after the period, exclusive. Default: the end of the last complete quarter. */
+                to?: string;
+                /** @description The peers whose median each cell is compared with: everyone, or the caller's own industry, size band or region. */
+                cohort?: "all" | "industry" | "sizeBand" | "region";
+            };
+            header?: {
+                /** @description The `ETag` of an answer already held: a 304 without a body if it is still current. */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example <svg xmlns="http://www.w3.org/2000/svg" width="640" height="253" viewBox="0 0 640 253" role="img" font-family="system-ui, sans-serif" font-size="13">
+                     *     <title>Units at a glance</title>
+                     *     <desc>October 2026 · against the median of industry retail, or your target. 3 units by 4 measures; each cell is coloured by its distance from the peers’ median (or the target where there is none), blue better, red worse; ▲ ▼ mark significant changes since the previous period. Store Madrid Centro: Customer satisfaction (CSAT) 81%, better than the peers’ median, significantly up since the previous period; Net Promoter Score +32, better than the peers’ median; Internal support 3.10, much worse than the peers’ median; Staff willingness 4.30, better than the peers’ median. Contact centre: Customer satisfaction (CSAT) 64%, much worse than the peers’ median, significantly down since the previous period; Net Promoter Score −4, much worse than the peers’ median; Internal support 3.60, about the same as the peers’ median; Staff willingness 4.50, much better than the peers’ median. IT helpdesk: Customer satisfaction (CSAT) no answers; Net Promoter Score no answers; Internal support hidden to protect anonymity; Staff willingness hidden to protect anonymity.</desc>
+                     *     <rect width="640" height="253" fill="#ffffff"/>
+                     *     <text x="16" y="26" font-size="16" font-weight="600" fill="#111111" data-label="">Units at a glance</text>
+                     *     <text x="16" y="50" font-size="13" fill="#444444" data-label="">October 2026 · against the median of industry retail, or your target</text>
+                     *     <text x="259" y="75" font-size="11" fill="#222222" text-anchor="middle" data-label="">Customer</text>
+                     *     <text x="259" y="89" font-size="11" fill="#222222" text-anchor="middle" data-label="">satisfaction</text>
+                     *     <text x="259" y="103" font-size="11" fill="#222222" text-anchor="middle" data-label="">(CSAT)</text>
+                     *     <text x="345" y="75" font-size="11" fill="#222222" text-anchor="middle" data-label="">Net</text>
+                     *     <text x="345" y="89" font-size="11" fill="#222222" text-anchor="middle" data-label="">Promoter</text>
+                     *     <text x="345" y="103" font-size="11" fill="#222222" text-anchor="middle" data-label="">Score</text>
+                     *     <text x="431" y="89" font-size="11" fill="#222222" text-anchor="middle" data-label="">Internal</text>
+                     *     <text x="431" y="103" font-size="11" fill="#222222" text-anchor="middle" data-label="">support</text>
+                     *     <text x="517" y="89" font-size="11" fill="#222222" text-anchor="middle" data-label="">Staff</text>
+                     *     <text x="517" y="103" font-size="11" fill="#222222" text-anchor="middle" data-label="">willingness</text>
+                     *     <text x="16" y="127" font-size="12" fill="#1a1a1a" data-label="">Store Madrid Centro</text>
+                     *     <rect x="216" y="111" width="86" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="259" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">81% ▲</text>
+                     *     <rect x="302" y="111" width="86" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="345" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">+32</text>
+                     *     <rect x="388" y="111" width="86" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="431" y="127" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">3.10</text>
+                     *     <rect x="474" y="111" width="86" height="24" fill="#92c5de" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="517" y="127" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">4.30</text>
+                     *     <text x="16" y="151" font-size="12" fill="#1a1a1a" data-label="">Contact centre</text>
+                     *     <rect x="216" y="135" width="86" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="259" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">64% ▼</text>
+                     *     <rect x="302" y="135" width="86" height="24" fill="#b2182b" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="345" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">−4</text>
+                     *     <rect x="388" y="135" width="86" height="24" fill="#f7f7f7" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="431" y="151" font-size="11" fill="#1a1a1a" text-anchor="middle" data-label="">3.60</text>
+                     *     <rect x="474" y="135" width="86" height="24" fill="#2166ac" stroke="#ffffff" stroke-width="2" data-cell="value"/>
+                     *     <text x="517" y="151" font-size="11" fill="#ffffff" text-anchor="middle" data-label="">4.50</text>
+                     *     <text x="16" y="175" font-size="12" fill="#1a1a1a" data-label="">IT helpdesk</text>
+                     *     <rect x="216" y="159" width="86" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="empty"/>
+                     *     <text x="259" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">–</text>
+                     *     <rect x="302" y="159" width="86" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="empty"/>
+                     *     <text x="345" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">–</text>
+                     *     <rect x="388" y="159" width="86" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="withheld"/>
+                     *     <text x="431" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">hidden</text>
+                     *     <rect x="474" y="159" width="86" height="24" fill="#eeeeee" stroke="#ffffff" stroke-width="2" data-cell="withheld"/>
+                     *     <text x="517" y="175" font-size="11" fill="#4a4a4a" text-anchor="middle" data-label="">hidden</text>
+                     *     <text x="16" y="205" font-size="11" font-weight="600" fill="#222222" data-label="">Against the peers’ median (or target):</text>
+                     *     <rect x="290.6" y="195" width="12" height="12" fill="#b2182b" stroke="#6b7280"/>
+                     *     <text x="308.6" y="205" font-size="11" fill="#444444" data-label="">much worse</text>
+                     *     <rect x="396.3" y="195" width="12" height="12" fill="#f4a582" stroke="#6b7280"/>
+                     *     <text x="414.3" y="205" font-size="11" fill="#444444" data-label="">worse</text>
+                     *     <rect x="466.6" y="195" width="12" height="12" fill="#f7f7f7" stroke="#6b7280"/>
+                     *     <text x="484.6" y="205" font-size="11" fill="#444444" data-label="">about the same</text>
+                     *     <rect x="16" y="213" width="12" height="12" fill="#92c5de" stroke="#6b7280"/>
+                     *     <text x="34" y="223" font-size="11" fill="#444444" data-label="">better</text>
+                     *     <rect x="88.9" y="213" width="12" height="12" fill="#2166ac" stroke="#6b7280"/>
+                     *     <text x="106.9" y="223" font-size="11" fill="#444444" data-label="">much better</text>
+                     *     <rect x="197.3" y="213" width="12" height="12" fill="#ffffff" stroke="#6b7280"/>
+                     *     <text x="215.3" y="223" font-size="11" fill="#444444" data-label="">no median or target</text>
+                     *     <rect x="16" y="231" width="12" height="12" fill="#eeeeee" stroke="#6b7280"/>
+                     *     <text x="34" y="241" font-size="11" fill="#444444" data-label="">– no answers · hidden: fewer than 5 staff</text>
+                     *     <text x="307.4" y="241" font-size="11" fill="#444444" data-label="">▲ ▼ significant change</text>
+                     *     </svg>
+                     */
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Not modified: the `If-None-Match` tag is current; no body. */
+            304: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description A strong entity tag of this answer; send it back as `If-None-Match` to get a 304 while it is current. */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A query or header parameter is not valid */
+            400: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials lack a required permission */
+            403: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ChartInput, renderBenchmarkChart } from '../../worker/domain/benchmark-chart.ts';
 import { MEASURE_DISPLAY, periodLabel } from '../../worker/domain/charts/format.ts';
 import { MEASURE_RANGES } from '../../worker/domain/measures.ts';
+import { type HeatmapChartInput, renderHeatmapChart } from '../../worker/domain/charts/heatmap.ts';
 import { renderTrendChart, type TrendInput } from '../../worker/domain/charts/trend.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,6 +80,36 @@ const EDGE_CASES: [string, string][] = [
   ['trend: one point', renderTrendChart(trend({ points: months(1, () => 0.7) }))],
   ['trend: no figures at all', renderTrendChart(trend({ points: months(13, () => null), target: null }))],
   ['trend: 36 periods', renderTrendChart(trend({ points: months(36, (i) => 0.5 + ((i * 37) % 11) / 40) }))],
+  ['trend: significant changes ringed, legend says so', renderTrendChart(trend({ points: months(13, (i) => (i < 6 ? 0.6 : 0.85)).map((p, i) => ({ ...p, significant: i === 6 || i === 12 })) }))],
+];
+
+const HEATMAP_MEASURES = ['quality', 'quantity', 'opportunity', 'cost', 'overall', 'csat', 'nps', 'effort', 'enps', 'supportIndex', 'willingness', 'leadershipSupport'] as const;
+/** A heatmap of `units` rows over every scorecard measure; `cell` gives each value as a share of the scale (null: none). */
+function heatmap(units: string[], cell: (row: number, column: number) => number | null, withheld = (_row: number, _column: number) => false): string {
+  const columns = HEATMAP_MEASURES.map((measure) => ({ ...MEASURE_DISPLAY[measure], span: MEASURE_RANGES[measure].max - MEASURE_RANGES[measure].min }));
+  const input: HeatmapChartInput = {
+    title: 'Units at a glance',
+    subtitle: 'November 2026 · against the median of industry retail, or your target',
+    columns,
+    rows: units.map((name, r) => ({
+      name,
+      cells: HEATMAP_MEASURES.map((measure, c) => {
+        const share = cell(r, c);
+        const { min, max } = MEASURE_RANGES[measure];
+        const value = share === null || withheld(r, c) ? null : min + share * (max - min);
+        return { value, withheld: withheld(r, c), reference: value === null ? null : (['median', 'target', null] as const)[(r + c) % 3]!, difference: value === null ? null : (share! - 0.5) * (max - min) * 0.3, significantChange: value === null ? null : (['up', 'down', null] as const)[(r * 7 + c) % 3]! };
+      }),
+    })),
+  };
+  return renderHeatmapChart(input);
+}
+
+const HEATMAP_CASES: [string, string][] = [
+  ['heatmap: one unit', heatmap(['Store Madrid Centro'], (r, c) => c / 11)],
+  ['heatmap: 60 units, extremes (0, 1, −100)', heatmap(Array.from({ length: 60 }, (_, i) => `Unit ${i + 1}`), (r, c) => [0, 1, 0.5, 0.999][(r + c) % 4]!, (r, c) => c >= 8 && r % 5 === 0)],
+  ['heatmap: long unit names', heatmap([LONG_UNIT, `${LONG_UNIT} ${LONG_UNIT}`, 'WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW', 'Short'], (r, c) => ((r + 1) * (c + 3)) % 10 / 10)],
+  ['heatmap: all null', heatmap(['Store North', 'Store South', 'IT helpdesk'], () => null)],
+  ['heatmap: all withheld', heatmap(['Store North', 'Store South'], () => 0.5, () => true)],
 ];
 
 /** Seeded random charts of every shape the API can give. */
@@ -124,11 +155,11 @@ describe.skipIf(!haveChromium)('chart labels in Chromium', () => {
   afterAll(() => browser?.close());
 
   test('no two labels overlap and every label stays inside its chart', { timeout: 120_000 }, async () => {
-    const cases = [...EDGE_CASES, ...randomCases()];
+    const cases = [...EDGE_CASES, ...randomCases(), ...HEATMAP_CASES];
     const page = await browser.newPage({ viewport: { width: 1340, height: 900 } });
-    const gallery = (id: string, list: [string, string][]) =>
-      `<div id="${id}" style="display:grid;grid-template-columns:660px 660px;gap:8px">${list.map(([name, svg]) => `<div><h3 style="font:14px sans-serif;margin:4px 0">${name}</h3>${svg}</div>`).join('')}</div>`;
-    await page.setContent(`<!DOCTYPE html><html><body style="margin:8px">${gallery('edge', cases.slice(0, EDGE_CASES.length))}${gallery('random', cases.slice(EDGE_CASES.length))}</body></html>`);
+    const gallery = (id: string, list: [string, string][], columns = '660px 660px') =>
+      `<div id="${id}" style="display:grid;grid-template-columns:${columns};gap:8px">${list.map(([name, svg]) => `<div><h3 style="font:14px sans-serif;margin:4px 0">${name}</h3>${svg}</div>`).join('')}</div>`;
+    await page.setContent(`<!DOCTYPE html><html><body style="margin:8px">${gallery('edge', cases.slice(0, EDGE_CASES.length))}${gallery('random', cases.slice(EDGE_CASES.length, -HEATMAP_CASES.length))}${gallery('heatmaps', HEATMAP_CASES, '1280px')}</body></html>`);
     // A string, so the browser's DOM types stay out of this Node project's type check.
     const layouts = (await page.evaluate(`[...document.querySelectorAll('svg')].map((svg) => {
       const frame = svg.getBoundingClientRect();
@@ -153,6 +184,7 @@ describe.skipIf(!haveChromium)('chart labels in Chromium', () => {
     await mkdir('.local', { recursive: true });
     await page.locator('#edge').screenshot({ path: '.local/charts-edge-cases.png' });
     await page.locator('#random').screenshot({ path: '.local/charts-random.png' });
+    await page.locator('#heatmaps').screenshot({ path: '.local/charts-heatmaps.png' });
     expect(problems).toEqual([]);
   });
 });

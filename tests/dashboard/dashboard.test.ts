@@ -199,13 +199,24 @@ describe.skipIf(!haveChromium)('the dashboard in Chromium', () => {
     expect(await section('trends').locator('svg title').count()).toBe(6);
     expect(await section('benchmarks').locator('svg [data-marker="own"]').count()).toBe(6);
     expect(await section('diagnostics').locator('[data-finding]').count()).toBeGreaterThan(0);
-    // Key drivers show once the server has the route (until then the section says so); the heatmap has no route yet.
+    // Key drivers show once the server has the route (until then the section says so).
     if ((await api(`/v1/key-drivers?from=${lastMonth}-01&to=${monthStart(0).toISOString().slice(0, 10)}`, { key })).status === 404) {
       expect(await section('key-drivers').innerText()).toContain('Not available yet');
     } else {
       expect(await section('key-drivers').locator('[data-outcome]').count()).toBeGreaterThan(0);
     }
-    expect(await section('heatmap').innerText()).toContain('Not available yet');
+    // The heatmap: both units drawn and in its table, the store's clients filled in, the helpdesk's staff figures shown.
+    const heatmap = section('heatmap');
+    expect(await heatmap.locator('svg [data-cell="value"]').count()).toBeGreaterThan(0);
+    const described = await heatmap.locator('svg desc').innerHTML();
+    expect(described).toContain('Store Madrid Centro: Quality 4.00');
+    expect(described).toMatch(/IT helpdesk: .*Staff willingness \d/);
+    // The tenant is in the benchmark: its cells are compared with its peers' median.
+    expect(described).toContain('than the peers’ median');
+    expect(await heatmap.locator('tbody tr').count()).toBe(2);
+    expect(await heatmap.locator('a.source[href^="/v1/heatmap"]').count()).toBe(1);
+    // Only significant changes are ringed in the trends, and each chart says what a ring means.
+    expect(await section('trends').locator('svg desc').first().innerHTML()).toMatch(/significant/);
     // Every figure links to the API call behind it.
     expect(await page.locator('a.source[href^="/v1/scorecard"]').count()).toBeGreaterThan(0);
     expect(await page.locator('a.source[href^="/v1/benchmarks"]').count()).toBe(6);

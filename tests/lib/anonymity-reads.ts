@@ -122,3 +122,19 @@ export async function benchmarkCells(key: string, periodKind: 'month' | 'quarter
   }
   return cells;
 }
+
+/** GET /v1/heatmap?query (every page): a cell per unit whose internal figures are published, covering its subtree. */
+export async function heatmapCells(key: string, query: string, parents: ReadonlyMap<string, string | null>): Promise<PublishedCell[]> {
+  const cells: PublishedCell[] = [];
+  let cursor: string | null = null;
+  do {
+    const response = await api(`/v1/heatmap?${query}&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { key });
+    if (response.status !== 200) return cells;
+    const body = (await response.json()) as { period: { from: string; to: string }; data: { unit: { id: string }; cells: { supportIndex: { value: number | null; n: number | null } } }[]; nextCursor: string | null };
+    for (const row of body.data) {
+      if (row.cells.supportIndex.value !== null && (row.cells.supportIndex.n ?? 0) > 0) cells.push(cell(`heatmap?${query} ${row.unit.id}`, body.period, subtreeOf(parents, row.unit.id)));
+    }
+    cursor = body.nextCursor;
+  } while (cursor);
+  return cells;
+}

@@ -16,6 +16,7 @@ import { determinedSmallGroups, type Respondent } from '../lib/anonymity-rank.ts
 import {
   benchmarkCells,
   diagnosticsCells,
+  heatmapCells,
   keyDriversCells,
   type PublishedCell,
   respondentDriversCells,
@@ -85,6 +86,10 @@ async function readEverything(key: string, unitIds: readonly string[], parents: 
     }
   }
   for (const kind of ['month', 'quarter', 'rolling12'] as const) reads.push(() => benchmarkCells(key, kind));
+  // The heatmap reads every unit at once, per whole period.
+  for (const [from, to] of [...MONTHS.map((m) => [monthStart(m), monthStart(m + 1)]), [monthStart(lastQuarter), monthStart(lastQuarter + 3)], [monthStart(-12), monthStart(0)]]) {
+    reads.push(() => heatmapCells(key, `from=${from}&to=${to}`, parents));
+  }
   // A few at a time: the answers do not depend on each other's order.
   const cells: PublishedCell[] = [];
   for (let i = 0; i < reads.length; i += 8) cells.push(...(await Promise.all(reads.slice(i, i + 8).map((read) => read()))).flat());

@@ -28,6 +28,11 @@ interface TotalsQuery<G extends string> {
   groupBy?: readonly G[];
   /** Adds `bucket`: the first day of the week (ISO, Monday), month or quarter of each day. */
   bucket?: Bucket;
+  /**
+   * Sums per unit subtree instead of per unit: a relation `(root, id)` holding every unit `id` at or
+   * below each `root`; `unitId` then groups by `root`.
+   */
+  subtrees?: SQL;
 }
 
 function totalsQuery<T extends PgTable, G extends string>(
@@ -39,7 +44,9 @@ function totalsQuery<T extends PgTable, G extends string>(
   const sums = Object.fromEntries(
     Object.keys(spec.aggregates).map((key) => [key, sql<number>`coalesce(sum(${columns[key]!}), 0)::float8`.mapWith(Number)]),
   );
-  const groups: Record<string, SQL | PgColumn> = Object.fromEntries((query.groupBy ?? []).map((key) => [key, columns[key]!]));
+  const groups: Record<string, SQL | PgColumn> = Object.fromEntries(
+    (query.groupBy ?? []).map((key) => [key, key === 'unitId' && query.subtrees ? sql<string>`subtree.root` : columns[key]!]),
+  );
   // Inlined, not bound: GROUP BY matches the select's expression only if both carry the same literal.
   if (query.bucket) groups.bucket = sql<string>`date_trunc(${sql.raw(`'${query.bucket}'`)}, ${columns.day!})::date::text`;
   const conditions = [
@@ -49,9 +56,11 @@ function totalsQuery<T extends PgTable, G extends string>(
     ...(query.unitIds ? [sql`${columns.unitId!} = any(${`{${query.unitIds.join(',')}}`}::uuid[])`] : []),
   ];
   const groupExpressions = Object.values(groups);
-  return db
+  const select = db
     .select({ ...groups, ...sums })
     .from(spec.table as PgTable)
+    .$dynamic();
+  return (query.subtrees ? select.innerJoin(sql`${query.subtrees} as subtree`, sql`subtree.id = ${columns.unitId!}`) : select)
     .where(sql.join(conditions, sql` and `))
     .groupBy(...groupExpressions)
     .orderBy(...groupExpressions);

@@ -23,7 +23,7 @@ export interface Period {
 
 const day = (year: number, monthIndex: number) => new Date(Date.UTC(year, monthIndex, 1)).toISOString().slice(0, 10);
 
-const LENGTH_IN_MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, rolling12: 12 };
+export const LENGTH_IN_MONTHS: Record<PeriodKind, number> = { month: 1, quarter: 3, rolling12: 12 };
 
 /** The last month, quarter or 12 whole months (UTC) that ended at or before `now`. */
 export function lastCompletePeriod(kind: PeriodKind, now: Date): Period {

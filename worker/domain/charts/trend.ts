@@ -6,8 +6,11 @@ import { fmt, svgRoot, svgText, wrappedText } from './svg.ts';
 export interface TrendInput {
   title: string;
   subtitle: string;
-  /** `label` goes under the axis ("Nov 2026"), `longLabel` into the description ("November 2026"). */
-  points: { label: string; longLabel: string; value: number | null }[];
+  /**
+   * `label` goes under the axis ("Nov 2026"), `longLabel` into the description ("November 2026");
+   * `significant`: the change from the period before is significant (the scorecard's `change.significant`).
+   */
+  points: { label: string; longLabel: string; value: number | null; significant?: boolean }[];
   target: number | null;
   format: (value: number) => string;
   better: 'higher' | 'lower';
@@ -32,7 +35,10 @@ export function renderTrendChart(input: TrendInput): string {
   const values = input.points.flatMap((p) => (p.value === null ? [] : [p.value]));
   const description = [`${input.subtitle}. ${direction}.`];
   if (input.target !== null) description.push(`Target ${format(input.target)}.`);
-  description.push(...input.points.map((p) => `${p.longLabel}: ${p.value === null ? 'no figure' : format(p.value)}.`));
+  description.push(...input.points.map((p) => `${p.longLabel}: ${p.value === null ? 'no figure' : format(p.value)}${p.value !== null && p.significant ? ', a significant change from the period before' : ''}.`));
+  // Only real movements are highlighted: a change chance alone would rarely give (p < 0.05).
+  const significant = input.points.some((p) => p.value !== null && p.significant);
+  description.push(significant ? 'Ringed points: a significant change from the period before (p < 0.05); others are within what chance gives.' : 'No change between periods is significant (p < 0.05).');
   const span = [...values, ...(input.target === null ? [] : [input.target])];
   const { ticks, low, high } = span.length > 0 ? ticksWithin(Math.min(...span), Math.max(...span), 5, input.scale) : ticksWithin(input.scale?.min ?? 0, input.scale?.max ?? 1, 5, input.scale);
   const y = (value: number) => bottom - ((value - low) / (high - low)) * PLOT.height;
@@ -59,7 +65,9 @@ export function renderTrendChart(input: TrendInput): string {
   });
   for (const segment of segments.filter((s) => s.length > 1)) parts.push(`<polyline points="${segment.join(' ')}" fill="none" stroke="#1f5f99" stroke-width="2.5"/>`);
   input.points.forEach((p, i) => {
-    if (p.value !== null) parts.push(`<circle cx="${fmt(x(i), 1)}" cy="${fmt(y(p.value), 1)}" r="3.5" fill="#1f5f99"/>`);
+    if (p.value === null) return;
+    parts.push(`<circle cx="${fmt(x(i), 1)}" cy="${fmt(y(p.value), 1)}" r="3.5" fill="#1f5f99"/>`);
+    if (p.significant) parts.push(`<circle cx="${fmt(x(i), 1)}" cy="${fmt(y(p.value), 1)}" r="7.5" fill="none" stroke="#b35c00" stroke-width="2.5" data-marker="significant"/>`);
   });
 
   // Right margin: the target's label and the latest value's, pushed apart vertically.
@@ -86,6 +94,12 @@ export function renderTrendChart(input: TrendInput): string {
       svgText(label.left, bottom + 18 + label.row * ROW, label.text, { size: LABEL_SIZE, fill: '#444444' }),
     );
   }
-  const height = bottom + 18 + Math.max(0, ...periodLabels.map((l) => l.row)) * ROW + 12;
-  return svgRoot(TREND_WIDTH, height, input.title, description.join(' '), parts);
+  const labelsBottom = bottom + 18 + Math.max(0, ...periodLabels.map((l) => l.row)) * ROW;
+  // The legend names the ring when one is drawn; a ring of its own sits before the words.
+  const legendLeft = PLOT.left - (significant ? 32 : 48);
+  const legend = significant ? 'Ringed: a significant change from the period before (p < 0.05)' : 'No significant change between periods (p < 0.05)';
+  const legendText = wrappedText(legendLeft, labelsBottom + 20, legend, TREND_WIDTH - 16 - legendLeft, { size: LABEL_SIZE, fill: '#444444' });
+  if (significant) parts.push(`<circle cx="${PLOT.left - 42}" cy="${labelsBottom + 16}" r="5" fill="none" stroke="#b35c00" stroke-width="2"/>`);
+  parts.push(legendText.svg);
+  return svgRoot(TREND_WIDTH, legendText.bottom + 10, input.title, description.join(' '), parts);
 }

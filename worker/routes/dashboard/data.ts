@@ -4,6 +4,7 @@ import type { Measure } from '../../domain/measures.ts';
 import type { AppEnv, Env } from '../../env.ts';
 import type { BenchmarkSchema } from '../benchmarks/routes.ts';
 import type { DiagnosticsSchema } from '../diagnostics/schemas.ts';
+import type { HeatmapSchema } from '../heatmap/schemas.ts';
 import type { ScorecardSchema } from '../scorecard/schemas.ts';
 import type { TargetListSchema } from '../targets/schemas.ts';
 import type { UnitSchema } from '../units/routes.ts';
@@ -23,6 +24,7 @@ export interface ApiResult<T> {
 export type Scorecard = z.infer<typeof ScorecardSchema>;
 export type Diagnostics = z.infer<typeof DiagnosticsSchema>;
 export type Benchmark = z.infer<typeof BenchmarkSchema>;
+export type Heatmap = z.infer<typeof HeatmapSchema>;
 export type Unit = z.infer<typeof UnitSchema>;
 export type Targets = z.infer<typeof TargetListSchema>;
 
@@ -57,6 +59,7 @@ export interface DashboardData {
   diagnostics: ApiResult<Diagnostics>;
   benchmarks: Record<(typeof HEADLINE_MEASURES)[number], ApiResult<Benchmark>>;
   keyDrivers: ApiResult<KeyDrivers>;
+  heatmap: ApiResult<Heatmap>;
 }
 
 /** YYYY-MM-DD of the first day of the month `offset` months after the one `date` (YYYY-MM-DD) is in. */
@@ -80,13 +83,14 @@ export function apiCaller(c: Context<AppEnv>, fetcher: InternalFetch, apiKey: st
 export async function loadDashboard(call: ReturnType<typeof apiCaller>, query: DashboardQuery): Promise<DashboardData> {
   const unit = query.unitId ? `&unitId=${query.unitId}` : '';
   const next = addMonths(query.month, 1);
-  const [tenant, units, targets, scorecard, diagnostics, keyDrivers, ...benchmarks] = await Promise.all([
+  const [tenant, units, targets, scorecard, diagnostics, keyDrivers, heatmap, ...benchmarks] = await Promise.all([
     call<{ name: string }>('/v1/tenant'),
     call<{ data: Unit[] }>('/v1/units?limit=100&archived=false'),
     call<Targets>('/v1/targets'),
     call<Scorecard>(`/v1/scorecard?interval=month&from=${addMonths(query.month, 1 - TREND_MONTHS)}&to=${next}${unit}`),
     call<Diagnostics>(`/v1/diagnostics?from=${query.month}&to=${next}${unit}`),
     call<KeyDrivers>(`/v1/key-drivers?from=${query.month}&to=${next}`),
+    call<Heatmap>(`/v1/heatmap?from=${query.month}&to=${next}&cohort=${query.cohort}&limit=100`),
     ...HEADLINE_MEASURES.map((measure) => call<Benchmark>(`/v1/benchmarks?measure=${measure}&cohort=${query.cohort}&period=month`)),
   ]);
   return {
@@ -97,6 +101,7 @@ export async function loadDashboard(call: ReturnType<typeof apiCaller>, query: D
     scorecard: scorecard!,
     diagnostics: diagnostics!,
     keyDrivers: keyDrivers!,
+    heatmap: heatmap as ApiResult<Heatmap>,
     benchmarks: Object.fromEntries(HEADLINE_MEASURES.map((measure, i) => [measure, benchmarks[i]!])) as DashboardData['benchmarks'],
   };
 }

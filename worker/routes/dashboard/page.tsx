@@ -6,6 +6,7 @@ import { renderTrendChart } from '../../domain/charts/trend.ts';
 import { MEASURE_RANGES, type Measure } from '../../domain/measures.ts';
 import type { ApiResult, Benchmark, DashboardData, Scorecard } from './data.ts';
 import { addMonths, COHORTS, HEADLINE_MEASURES, TREND_MONTHS } from './data.ts';
+import { HeatmapSection } from './heatmap.tsx';
 import { DASHBOARD_PATH } from './session.ts';
 
 type Headline = (typeof HEADLINE_MEASURES)[number];
@@ -152,7 +153,7 @@ function Trends({ data, scope }: { data: DashboardData; scope: string }) {
     <div class="charts">
       {HEADLINE_MEASURES.map((measure) => {
         const display = MEASURE_DISPLAY[measure];
-        const points = periods.map((p) => ({ label: periodLabel(p.from, p.to, 'short'), longLabel: periodLabel(p.from, p.to), value: figureOf(p, measure)?.value ?? null }));
+        const points = periods.map((p) => ({ label: periodLabel(p.from, p.to, 'short'), longLabel: periodLabel(p.from, p.to), value: figureOf(p, measure)?.value ?? null, significant: figureOf(p, measure)?.change?.significant ?? false }));
         const svg = renderTrendChart({ title: display.title, subtitle: `${scope} · ${span}`, points, target: figureOf(last, measure)?.target ?? null, format: display.format, better: display.better, scale: MEASURE_RANGES[measure] });
         return (
           <figure data-chart="trend" data-measure={measure}>
@@ -375,7 +376,7 @@ export function dashboardPage(data: DashboardData, latest: string) {
           <KeyDriversSection data={data} />
         </Section>
         <Section id="heatmap" title="Units at a glance">
-          <p class="unavailable">Not available yet: this server does not offer the unit heatmap.</p>
+          <HeatmapSection result={data.heatmap} />
         </Section>
       </main>
     </Layout>
