@@ -34,21 +34,19 @@ export async function listTargets(db: Database, tenantId: string): Promise<Targe
 }
 
 /**
- * What baselines are taken from, in one round trip: per period, the totals of each unit, and what
- * decides which internal figures may be published.
+ * What baselines are taken from, in one round trip (and, as for every disclosure decision, the plan's
+ * once a month): per period, the totals of each unit, and what decides which internal figures may be published.
  */
 export async function readBaselineTotals(db: Database, tenantId: string, spans: readonly Span[], now: Date) {
-  const [units, disclosureState, ...totals] = await inTenant(db, tenantId, [
-    ...disclosureQueries(db, tenantId, now),
-    ...spans.flatMap((span) => {
-      const range = { tenantId, from: span.from, to: span.to, groupBy: ['unitId'] as const };
-      return [externalTotals(db, range), internalTotals(db, range)];
-    }),
-  ] as unknown as [BatchItem<'pg'>, ...BatchItem<'pg'>[]]);
-  const disclosure = await disclosureOf(db, tenantId, now, [units, disclosureState] as never);
+  const [unitsQuery, stateQuery] = disclosureQueries(db, tenantId, now);
+  const totalsQueries = spans.flatMap((span) => {
+    const range = { tenantId, from: span.from, to: span.to, groupBy: ['unitId'] as const };
+    return [externalTotals(db, range), internalTotals(db, range)];
+  });
+  const [units, state, ...totals] = await inTenant(db, tenantId, [unitsQuery, stateQuery, ...totalsQueries]);
   return {
-    units: units as { id: string; parentId: string | null }[],
-    disclosure,
+    units,
+    disclosure: await disclosureOf(db, tenantId, now, [units, state]),
     totals: spans.map((_, i) => ({ external: totals[2 * i] as ExternalTotalsRow[], internal: totals[2 * i + 1] as InternalTotalsRow[] })),
   };
 }

@@ -14,7 +14,7 @@ import {
 } from '../../db/rollup-totals.ts';
 import { reportsVersionQuery, versionOf } from '../../db/report-versions.ts';
 import { targetsQuery } from '../../db/targets.ts';
-import { type Decision, monthStart, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
+import { type Decision, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
 import { hasStandardError, type Measure, measureEntry, scorecardMeasures } from '../../domain/measure-registry.ts';
 import { type RoadPoint, roadOf } from '../../domain/road.ts';
 import { targetView } from '../targets/schemas.ts';
@@ -117,9 +117,10 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   const db = c.get('db');
   const byKind = query.split === 'customerKind';
   const internalSplit = query.split === 'tenureBand' || query.split === 'role' ? query.split : undefined;
-  // The answer follows today's date as well as the data: the periods, and which months have ended.
+  // The answer follows today's date as well as the data: the periods, which months have ended, and
+  // whether a target's deadline has passed (its pace), so the tag changes daily.
   const tagOf = async (version: ReturnType<typeof versionOf>) =>
-    entityTag(c, `${tenant.id}:${range.from}:${range.to}:${monthStart(now)}:${version}`);
+    entityTag(c, `${tenant.id}:${range.from}:${range.to}:${now.toISOString().slice(0, 10)}:${version}`);
   if (c.req.header('If-None-Match') !== undefined) {
     const [version] = await inTenant(db, tenant.id, [reportsVersionQuery(db, tenant.id)]);
     const etag = await tagOf(versionOf(version));
@@ -141,7 +142,7 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   const scope = query.unitId ? subtree(unitRows, query.unitId) : undefined;
   const inScope = (row: { unitId?: string }) => !scope || scope.has(row.unitId!);
   const scopeUnit = query.unitId ?? null;
-  // A unit's own target stands before the tenant's in its figures.
+  // A unit's own target stands before the tenant's in its figures: rows come tenant-wide first, so it is set last.
   const targets: Targets = new Map(
     targetRows.filter((row) => row.unitId === null || row.unitId === scopeUnit).map((row) => [row.measure, row.target] as const),
   );
