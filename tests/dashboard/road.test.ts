@@ -7,10 +7,12 @@ import { api, createExternalRatings, createTenant, createUnit, externalRating, u
 import { dayOfMonth, monthStart } from '../lib/internal-seed.ts';
 
 let page: string;
+let cookie: string;
+let unit: string;
 
 beforeAll(async () => {
   const { apiKey } = await createTenant({ name: 'Road dashboard' });
-  const unit = (await createUnit(apiKey.secret)).id;
+  unit = (await createUnit(apiKey.secret)).id;
   // CSAT 50% → 60% → 70% over the last three ended months; NPS flat at 0.
   const month = (offset: number, satisfied: number) =>
     Array.from({ length: 10 }, (_, i) =>
@@ -36,7 +38,7 @@ beforeAll(async () => {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: workerUrl },
     body: new URLSearchParams({ apiKey: apiKey.secret }).toString(),
   });
-  const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = session.headers.get('set-cookie')!.split(';')[0]!;
   const response = await fetch(`${workerUrl}/dashboard`, { headers: { Cookie: cookie } });
   expect(response.status).toBe(200);
   page = await response.text();
@@ -61,4 +63,10 @@ test('a target without a baseline still shows the road left, and says it has no 
   expect(quality).toContain('Road travelled: no baseline set for this target.');
   expect(quality).toContain('Road left:');
   expect(card('cost')).toContain('No target set.');
+});
+
+test("a unit without targets of its own is shown the road left to the organization's", async () => {
+  const response = await fetch(`${workerUrl}/dashboard?unitId=${unit}&month=${monthStart(-1).slice(0, 7)}`, { headers: { Cookie: cookie } });
+  page = await response.text();
+  expect(card('csat')).toContain('Road left: 10 points to the organization&#39;s target of 80%.');
 });

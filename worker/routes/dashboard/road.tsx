@@ -83,6 +83,16 @@ function RoadLines({ road }: { road: Road }) {
   );
 }
 
+/** A unit without a target of its own is shown the organization's, as its figures carry it. */
+function organizationTarget(measure: Measure, value: number | null, target: number): string {
+  const { format, better } = MEASURE_DISPLAY[measure];
+  if (value === null) return `The organization's target is ${format(target)}.`;
+  const left = (better === 'higher' ? 1 : -1) * (target - value);
+  return left <= 0
+    ? `Road left: none, the organization's target of ${format(target)} is reached.`
+    : `Road left: ${distance(measure, left)} to the organization's target of ${format(target)}.`;
+}
+
 function IndicatorCard({ measure, period, road }: { measure: (typeof HEADLINE_MEASURES)[number]; period: Period | undefined; road: Road | undefined }) {
   const display = MEASURE_DISPLAY[measure];
   const figure = period?.external[measure] ?? null;
@@ -95,7 +105,13 @@ function IndicatorCard({ measure, period, road }: { measure: (typeof HEADLINE_ME
         {display.meaning}
         {figure ? ` · ${figure.n} answers` : ''}
       </p>
-      {road ? <RoadLines road={road} /> : <p class="muted">No target set.</p>}
+      {road ? (
+        <RoadLines road={road} />
+      ) : figure?.target == null ? (
+        <p class="muted">No target set.</p>
+      ) : (
+        <p>{organizationTarget(measure, value, figure.target)}</p>
+      )}
     </article>
   );
 }
