@@ -482,11 +482,17 @@ export const idempotencyKeys = pgTable(
   ],
 );
 
-/** A tenant's goal for a measure: the scorecard shows the road travelled and the road left. */
+/**
+ * A tenant's goal for a measure, tenant-wide or for one unit (and the units below it): the scorecard
+ * shows the road travelled from its baseline and the road left to its deadline.
+ */
 export const targets = pgTable(
   'targets',
   {
+    id: uuid('id').primaryKey().defaultRandom(),
     tenantId: tenantId(),
+    /** null: tenant-wide. */
+    unitId: uuid('unit_id'),
     measure: measure('measure').notNull(),
     /** In the measure's own unit: 1-5 for means, 0-1 for shares, -100..100 for net scores. */
     target: doublePrecision('target').notNull(),
@@ -498,8 +504,22 @@ export const targets = pgTable(
     lastSide: targetSide('last_side'),
     lastValue: doublePrecision('last_value'),
     evaluatedAt: timestamp('evaluated_at', { withTimezone: true }),
+    /**
+     * The measure's value in a whole ended period (a month or a quarter), taken when the target was
+     * set and kept: later ratings dated in that period do not move the start of the road.
+     */
+    baselineValue: doublePrecision('baseline_value'),
+    baselineFrom: date('baseline_from'),
+    baselineTo: date('baseline_to'),
+    deadline: date('deadline'),
   },
-  (table) => [primaryKey({ columns: [table.tenantId, table.measure] }), tenantIsolation(table.tenantId)],
+  (table) => [
+    // One target per measure and scope; NULLS NOT DISTINCT makes the tenant-wide one (no unit) unique too.
+    unique('targets_tenant_id_unit_id_measure_unique').on(table.tenantId, table.unitId, table.measure).nullsNotDistinct(),
+    foreignKey({ columns: [table.tenantId, table.unitId], foreignColumns: [units.tenantId, units.id] }).onDelete('cascade'),
+    check('targets_baseline_whole', sql`(${table.baselineValue} is null) = (${table.baselineFrom} is null) and (${table.baselineFrom} is null) = (${table.baselineTo} is null)`),
+    tenantIsolation(table.tenantId),
+  ],
 );
 
 /** Every run of a scheduled job (cron or operator), with what it did or why it failed. */

@@ -15,7 +15,7 @@ import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { demoStart, monthsWithoutSnapshot, seedDemo } from '../db/pool/demo.ts';
+import { demoStart, demoUnits, monthsWithoutSnapshot, seedDemo } from '../db/pool/demo.ts';
 import { prepareAssets } from './lib/assets.ts';
 import { applyMigrations } from './lib/migrate.ts';
 import { isFree } from './lib/ports.ts';
@@ -131,15 +131,24 @@ async function demoApiKey(operatorToken: string): Promise<{ key: string; tenantI
   return { key: apiKey.secret, tenantId: tenant.id };
 }
 
-/** Targets a retail chain might set itself; the scorecard shows the distance to each. */
-const DEMO_TARGETS = [
-  { measure: 'csat', target: 0.8 },
-  { measure: 'nps', target: 30 },
-  { measure: 'quality', target: 4.2 },
-  { measure: 'opportunity', target: 4 },
-  { measure: 'supportIndex', target: 3.6 },
-  { measure: 'enps', target: 10 },
-];
+/**
+ * Targets a retail chain might set itself, each measured from the first month of the demo's history
+ * and due at the end of the sixth month from now, and one for a store: the dashboard shows the road.
+ */
+function demoTargets(tenantId: string, now: Date) {
+  const baseline = { period: demoStart(now).toISOString().slice(0, 7) };
+  const deadline = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 7, 0)).toISOString().slice(0, 10);
+  const madrid = demoUnits(tenantId).find((unit) => unit.name.startsWith('Madrid'))!.id;
+  return [
+    { measure: 'csat', target: 0.8, baseline, deadline },
+    { measure: 'nps', target: 30, baseline, deadline },
+    { measure: 'quality', target: 4.2, baseline, deadline },
+    { measure: 'opportunity', target: 4, baseline, deadline },
+    { measure: 'supportIndex', target: 3.6, baseline, deadline },
+    { measure: 'enps', target: 10, baseline, deadline },
+    { measure: 'csat', unitId: madrid, target: 0.85, baseline, deadline },
+  ];
+}
 
 /**
  * Runs the benchmark job as the operator for the periods that end before `at` and waits for its run to
@@ -272,7 +281,7 @@ async function main() {
       : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? ', 8 units' : ''}`,
   );
   if (seeded.created) {
-    const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: DEMO_TARGETS } });
+    const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: demoTargets(demo.tenantId, new Date()) } });
     if (!response.ok) throw new StartError(`setting the demo tenant's targets failed: ${response.status} ${await response.text()}`);
   }
   if (seeded.days > 0) {

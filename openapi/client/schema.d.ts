@@ -592,12 +592,12 @@ export interface paths {
         };
         /**
          * List targets
-         * @description The tenant’s targets, one per measure that has one. Needs `reports:read`.
+         * @description The tenant’s targets: tenant-wide ones first, then those of units, each in measure order. Needs `reports:read`.
          */
         get: operations["listTargets"];
         /**
          * Set targets for measures
-         * @description Sets the target of each measure given (null removes it) and leaves the others. The scorecard shows each value's gap to its target. Needs `admin`.
+         * @description Sets the target of each measure given, tenant-wide or for a unit (null removes it), and leaves the others. A target may carry a baseline (the value of a whole ended month or quarter, taken now and kept) and a deadline: the scorecard then shows, per target, the road travelled from the baseline, the road left, and whether the pace since reaches the target by the deadline. Another tenant's unit is a 404; a baseline period that has not ended or has no published value is a 422 saying why. One round trip, two when a baseline is given (its value is read first). Needs `admin`.
          */
         put: operations["putTargets"];
         post?: never;
@@ -2043,19 +2043,55 @@ export interface components {
              */
             measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
             /**
+             * Format: uuid
+             * @description null: tenant-wide.
+             */
+            unitId: string | null;
+            /**
              * @description In the measure's own unit. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100; effort: 1 to 7.
              * @example 0.85
              */
             target: number;
+            baseline: components["schemas"]["TargetBaseline"];
+            /**
+             * Format: date
+             * @description The day the target should be met by.
+             * @example 2027-03-31
+             */
+            deadline: string | null;
             /** Format: date-time */
             updatedAt: string;
         };
+        /** @description Where the road starts. */
+        TargetBaseline: {
+            /**
+             * @description The measure's value in the period, taken when the target was set.
+             * @example 0.72
+             */
+            value: number;
+            /**
+             * Format: date
+             * @description First day of the period.
+             * @example 2026-01-01
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description Day after the period (exclusive).
+             * @example 2026-02-01
+             */
+            to: string;
+        } | null;
         /**
          * @example {
          *       "targets": [
          *         {
          *           "measure": "csat",
-         *           "target": 0.85
+         *           "target": 0.85,
+         *           "baseline": {
+         *             "period": "2026-01"
+         *           },
+         *           "deadline": "2027-03-31"
          *         },
          *         {
          *           "measure": "nps",
@@ -2073,16 +2109,42 @@ export interface components {
                  */
                 measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 /**
+                 * Format: uuid
+                 * @description The unit (with the units below it) the target is for; null or absent: the whole tenant. Another tenant's unit is a 404.
+                 */
+                unitId?: string | null;
+                /**
                  * @description null removes the target. Ranges: quality, quantity, opportunity, cost, overall, supportIndex, willingness, leadershipSupport: 1 to 5; csat, attitudeBlameShare: 0 to 1; nps, enps: -100 to 100; effort: 1 to 7.
                  * @example 0.85
                  */
                 target: number | null;
+                baseline?: components["schemas"]["TargetBaselineInput"];
+                /**
+                 * Format: date
+                 * @description A day after today (UTC) by which the target should be met; null clears it, absent keeps the stored one.
+                 * @example 2027-03-31
+                 */
+                deadline?: string | null;
             }[];
         };
+        /**
+         * @description Where the road starts: the measure's value in a whole ended month or quarter of the target's scope, taken now and kept. `latest`: the last month that has ended. The period must have a value (ratings, and for internal measures a published figure under the disclosure rule), else 422. null clears the baseline; absent keeps the stored one.
+         * @example {
+         *       "period": "2026-01"
+         *     }
+         */
+        TargetBaselineInput: "latest" | {
+            /**
+             * @description A whole month (`2026-01`) or quarter (`2026-Q1`) that has ended.
+             * @example 2026-01
+             */
+            period: string;
+        } | null;
         /**
          * @example {
          *       "interval": "month",
          *       "unitId": null,
+         *       "targets": [],
          *       "periods": [
          *         {
          *           "from": "2026-10-01",
@@ -2248,6 +2310,8 @@ export interface components {
             unitId: string | null;
             /** @description Oldest first. */
             periods: components["schemas"]["ScorecardPeriod"][];
+            /** @description Each target of this scope (tenant-wide, or the unit’s own) with its road, as of the last period. */
+            targets: components["schemas"]["TargetRoad"][];
         };
         ScorecardPeriod: {
             /**
@@ -2443,6 +2507,93 @@ export interface components {
              * @enum {string}
              */
             reason: "too-few-respondents" | "complementary" | "period-open" | "not-published";
+        };
+        /**
+         * @description The road travelled and the road left for one target of this scorecard’s scope (the unit asked for, or the tenant).
+         * @example {
+         *       "measure": "csat",
+         *       "unitId": null,
+         *       "target": 0.8,
+         *       "baseline": {
+         *         "value": 0.62,
+         *         "from": "2026-01-01",
+         *         "to": "2026-02-01"
+         *       },
+         *       "deadline": "2027-03-31",
+         *       "current": {
+         *         "value": 0.71,
+         *         "from": "2026-10-01",
+         *         "to": "2026-11-01"
+         *       },
+         *       "currentReason": null,
+         *       "reached": false,
+         *       "travelled": 0.09,
+         *       "left": 0.09,
+         *       "share": 0.5,
+         *       "pace": {
+         *         "status": "on-pace",
+         *         "method": "regression",
+         *         "points": 10,
+         *         "perMonth": 0.01,
+         *         "projected": 0.86
+         *       }
+         *     }
+         */
+        TargetRoad: {
+            /** @enum {string} */
+            measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
+            /** Format: uuid */
+            unitId: string | null;
+            target: number;
+            baseline: components["schemas"]["TargetBaseline"] & unknown;
+            /** Format: date */
+            deadline: string | null;
+            /** @description The latest period of this scorecard after the baseline with a value; internal measures only from published figures. */
+            current: {
+                value: number;
+                /**
+                 * Format: date
+                 * @description First day of the period.
+                 * @example 2026-01-01
+                 */
+                from: string;
+                /**
+                 * Format: date
+                 * @description Day after the period (exclusive).
+                 * @example 2026-01-01
+                 */
+                to: string;
+            } | null;
+            /**
+             * @description Why `current` is null: the latest period’s withholding reason (see `Suppressed`), `no-data` (no ratings), `no-periods` (no period of this scorecard after the baseline).
+             * @enum {string|null}
+             */
+            currentReason: "too-few-respondents" | "complementary" | "period-open" | "not-published" | "no-data" | "no-periods" | null;
+            /** @description current is at or beyond the target, in the measure’s better direction. */
+            reached: boolean | null;
+            /** @description current − baseline (negative is progress where lower is better, as for effort). */
+            travelled: number | null;
+            /** @description Distance from current to the target in the better direction; 0 once reached. */
+            left: number | null;
+            /** @description Share of the road travelled: (current − baseline) / (target − baseline); 1 at the target, above 1 past it, below 0 when it went backwards; null without a baseline, a current value, or when the baseline already met the target. */
+            share: number | null;
+            pace: components["schemas"]["TargetPace"];
+        };
+        /** @description Whether the pace since the baseline reaches the target by the deadline. */
+        TargetPace: {
+            /** @enum {string} */
+            status: "on-pace" | "off-pace" | "deadline-passed" | "no-deadline" | "too-few-points";
+            /**
+             * @description `regression`: least squares through the baseline and every value after it (each at its period’s middle); `linear`: the line from baseline to current.
+             * @enum {string|null}
+             */
+            method: "regression" | "linear" | null;
+            /** Format: int32 */
+            points: number;
+            /** @description Change per month (30.44 days) in the measure’s unit. */
+            perMonth: number | null;
+            /** @description Where the pace leads by the deadline, within the measure’s scale. */
+            projected: number | null;
         };
         Diagnostics: {
             period: {
@@ -8186,6 +8337,21 @@ export interface operations {
             };
             /** @description The credentials lack a required permission */
             403: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource */
+            404: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;

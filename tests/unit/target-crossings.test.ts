@@ -24,4 +24,17 @@ describe('target crossings', () => {
     const few = { ...EMPTY_INTERNAL_TOTALS, respondents: 4, willingnessSum: 20, willingnessSumSq: 100 };
     expect(evaluateTargets([{ measure: 'willingness', target: 3, lastSide: 'unmet' }], EMPTY_EXTERNAL_TOTALS, few)).toEqual([]);
   });
+
+  test("a unit's target is not judged on the tenant's totals; the tenant-wide one of the same measure is", () => {
+    const external = { ...EMPTY_EXTERNAL_TOTALS, ratings: 10, satisfied: 9 };
+    const evaluations = evaluateTargets(
+      [
+        { unitId: '01a23df2-241b-70d9-8c07-0fa848ce3995', measure: 'csat', target: 0.95, lastSide: 'met' },
+        { unitId: null, measure: 'csat', target: 0.8, lastSide: 'unmet' },
+      ],
+      external,
+      EMPTY_INTERNAL_TOTALS,
+    );
+    expect(evaluations).toEqual([expect.objectContaining({ measure: 'csat', target: 0.8, side: 'met', crossed: true })]);
+  });
 });

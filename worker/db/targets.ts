@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { targets } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
@@ -7,12 +7,25 @@ import type { Evaluation } from '../domain/target-crossings.ts';
 import { type Acting, auditEvent } from './audit.ts';
 import { type Database, inTenant, setTenant } from './client.ts';
 import { emitWebhookEvent } from './webhooks.ts';
+import { disclosureOf, disclosureQueries } from './disclosure.ts';
+import { FOREIGN_KEY_VIOLATION, typedErrorOf, UnitNotFound } from './errors.ts';
+import { externalTotals, type ExternalTotalsRow, internalTotals, type InternalTotalsRow } from './rollup-totals.ts';
+import type { Span } from '../domain/road.ts';
 
 export type Target = typeof targets.$inferSelect;
 
-/** The tenant's targets, in MEASURES order, as a batch item (the scorecard reads them with its totals). */
+/** One target to set (a number) or remove (null); an absent baseline or deadline keeps the stored one, null clears it. */
+export interface TargetChange {
+  measure: Measure;
+  unitId: string | null;
+  target: number | null;
+  baseline?: { value: number; from: string; to: string } | null;
+  deadline?: string | null;
+}
+
+/** The tenant's targets, tenant-wide first, then per unit, each in MEASURES order, as a batch item (the scorecard reads them with its totals). */
 export function targetsQuery(db: Database, tenantId: string) {
-  return db.select().from(targets).where(eq(targets.tenantId, tenantId)).orderBy(targets.measure);
+  return db.select().from(targets).where(eq(targets.tenantId, tenantId)).orderBy(sql`${targets.unitId} nulls first`, targets.measure);
 }
 
 export async function listTargets(db: Database, tenantId: string): Promise<Target[]> {
@@ -21,38 +34,63 @@ export async function listTargets(db: Database, tenantId: string): Promise<Targe
 }
 
 /**
- * Sets (a number) or removes (null) the targets of the given measures, leaving the others, and
- * returns all of them: one round trip.
+ * What baselines are taken from, in one round trip (and, as for every disclosure decision, the plan's
+ * once a month): per period, the totals of each unit, and what decides which internal figures may be published.
  */
-export async function replaceTargets(
-  db: Database,
-  tenantId: string,
-  changes: readonly { measure: Measure; target: number | null }[],
-  { actor, requestId }: Acting,
-): Promise<Target[]> {
-  const set = changes.flatMap(({ measure, target }) => (target === null ? [] : [{ tenantId, measure, target }]));
-  const removed = changes.flatMap(({ measure, target }) => (target === null ? [measure] : []));
-  const [, , , rows] = await inTenant(db, tenantId, [
-    // An empty list matches nothing (drizzle renders it as false).
-    db.delete(targets).where(and(eq(targets.tenantId, tenantId), inArray(targets.measure, removed))),
-    set.length > 0
-      ? db
-          .insert(targets)
-          .values(set)
-          .onConflictDoUpdate({
-            target: [targets.tenantId, targets.measure],
-            // A new target value makes the next evaluation a new baseline, not a crossing.
-            set: {
-              target: sql`excluded.target`,
-              updatedAt: sql`now()`,
-              lastSide: sql`case when ${targets.target} = excluded.target then ${targets.lastSide} end`,
-            },
-          })
-      : db.execute(sql`select`), // nothing to set; keeps the batch one shape
-    auditEvent(db, { ...actor, tenantId, action: 'targets.updated', requestId, details: { changes } }),
-    targetsQuery(db, tenantId),
-  ]);
-  return rows;
+export async function readBaselineTotals(db: Database, tenantId: string, spans: readonly Span[], now: Date) {
+  const [unitsQuery, stateQuery] = disclosureQueries(db, tenantId, now);
+  const totalsQueries = spans.flatMap((span) => {
+    const range = { tenantId, from: span.from, to: span.to, groupBy: ['unitId'] as const };
+    return [externalTotals(db, range), internalTotals(db, range)];
+  });
+  const [units, state, ...totals] = await inTenant(db, tenantId, [unitsQuery, stateQuery, ...totalsQueries]);
+  return {
+    units,
+    disclosure: await disclosureOf(db, tenantId, now, [units, state]),
+    totals: spans.map((_, i) => ({ external: totals[2 * i] as ExternalTotalsRow[], internal: totals[2 * i + 1] as InternalTotalsRow[] })),
+  };
+}
+
+const sameScope = (tenantId: string, unitId: string | null, measure: Measure) =>
+  and(eq(targets.tenantId, tenantId), unitId === null ? isNull(targets.unitId) : eq(targets.unitId, unitId), eq(targets.measure, measure));
+
+/**
+ * Sets or removes the given targets, leaving the others, and returns all of them: one round trip.
+ * A unit that is not the tenant's fails the composite foreign key: no pre-check costs a round trip.
+ */
+export async function replaceTargets(db: Database, tenantId: string, changes: readonly TargetChange[], { actor, requestId }: Acting): Promise<Target[]> {
+  const writes = changes.map(({ measure, unitId, target, baseline, deadline }) => {
+    if (target === null) return db.delete(targets).where(sameScope(tenantId, unitId, measure));
+    const kept = {
+      ...(baseline !== undefined && { baselineValue: baseline?.value ?? null, baselineFrom: baseline?.from ?? null, baselineTo: baseline?.to ?? null }),
+      ...(deadline !== undefined && { deadline }),
+    };
+    return db
+      .insert(targets)
+      .values({ id: uuidv7(), tenantId, unitId, measure, target, ...kept })
+      .onConflictDoUpdate({
+        target: [targets.tenantId, targets.unitId, targets.measure],
+        // A new target value makes the next evaluation a new baseline, not a crossing.
+        set: {
+          ...kept,
+          target: sql`excluded.target`,
+          updatedAt: sql`now()`,
+          lastSide: sql`case when ${targets.target} = excluded.target then ${targets.lastSide} end`,
+        },
+      });
+  });
+  try {
+    const results = await inTenant(db, tenantId, [
+      auditEvent(db, { ...actor, tenantId, action: 'targets.updated', requestId, details: { changes } }),
+      ...writes,
+      targetsQuery(db, tenantId),
+    ]);
+    return results.at(-1) as Target[];
+  } catch (error) {
+    throw typedErrorOf(error, {
+      [FOREIGN_KEY_VIOLATION]: () => new UnitNotFound([...new Set(changes.flatMap(({ unitId }) => (unitId === null ? [] : [unitId])))]),
+    });
+  }
 }
 
 /* The daily evaluation behind `scorecard.target.crossed`. */
@@ -88,7 +126,7 @@ export async function recordEvaluations(
     if (list.length === 0) continue;
     items.push(setTenant(db, tenantId));
     for (const evaluation of list) {
-      const same = and(eq(targets.tenantId, tenantId), eq(targets.measure, evaluation.measure), eq(targets.target, evaluation.target));
+      const same = and(sameScope(tenantId, null, evaluation.measure), eq(targets.target, evaluation.target));
       if (evaluation.crossed) {
         crossings++;
         const data = { measure: evaluation.measure, target: evaluation.target, value: evaluation.value, side: evaluation.side, previousSide: evaluation.previousSide, window };

@@ -130,7 +130,8 @@ export interface DiagnosticsInput {
   disclosure: Pick<Disclosure, 'decide'>;
 }
 
-function subtree(units: readonly UnitNode[], rootId: string): Set<string> {
+/** The unit `rootId` and every unit below it. */
+export function subtree(units: readonly UnitNode[], rootId: string): Set<string> {
   const ids = new Set([rootId]);
   // Parents before children is not guaranteed, so sweep until nothing is added.
   for (let grew = true; grew; ) {

@@ -32,6 +32,8 @@ export function evaluatedValue(measure: Measure, external: ExternalTotals, inter
 }
 
 export interface TargetState {
+  /** A unit's target (null or absent: tenant-wide). */
+  unitId?: string | null;
   measure: Measure;
   target: number;
   lastSide: TargetSide | null;
@@ -47,9 +49,14 @@ export interface Evaluation {
   crossed: boolean;
 }
 
-/** Each target that has a value now; targets without one keep their last side. */
+/**
+ * Each tenant-wide target that has a value now, from the tenant's totals; targets without one keep
+ * their last side. A unit's target is not judged on them (its own trailing window is no published
+ * cell, and an event naming its value would publish one), so it is left out.
+ */
 export function evaluateTargets(targets: readonly TargetState[], external: ExternalTotals, internal: InternalTotals): Evaluation[] {
-  return targets.flatMap(({ measure, target, lastSide }) => {
+  return targets.flatMap(({ unitId, measure, target, lastSide }) => {
+    if (unitId) return [];
     const value = evaluatedValue(measure, external, internal);
     if (value === null) return [];
     const side = sideOf(measure, value, target);

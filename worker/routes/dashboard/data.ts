@@ -6,7 +6,6 @@ import type { BenchmarkSchema } from '../benchmarks/routes.ts';
 import type { DiagnosticsSchema } from '../diagnostics/schemas.ts';
 import type { HeatmapSchema } from '../heatmap/schemas.ts';
 import type { ScorecardSchema } from '../scorecard/schemas.ts';
-import type { TargetListSchema } from '../targets/schemas.ts';
 import type { UnitSchema } from '../units/routes.ts';
 
 /** The worker's own fetch: the dashboard reads through the JSON API, so every rule of the API applies as is. */
@@ -26,7 +25,6 @@ export type Diagnostics = z.infer<typeof DiagnosticsSchema>;
 export type Benchmark = z.infer<typeof BenchmarkSchema>;
 export type Heatmap = z.infer<typeof HeatmapSchema>;
 export type Unit = z.infer<typeof UnitSchema>;
-export type Targets = z.infer<typeof TargetListSchema>;
 
 /** The four indicators and the two customer measures the dashboard leads with. */
 export const HEADLINE_MEASURES = ['quality', 'quantity', 'opportunity', 'cost', 'csat', 'nps'] as const satisfies Measure[];
@@ -54,7 +52,6 @@ export interface DashboardData {
   query: DashboardQuery;
   tenant: ApiResult<{ name: string }>;
   units: ApiResult<{ data: Unit[] }>;
-  targets: ApiResult<Targets>;
   scorecard: ApiResult<Scorecard>;
   diagnostics: ApiResult<Diagnostics>;
   benchmarks: Record<(typeof HEADLINE_MEASURES)[number], ApiResult<Benchmark>>;
@@ -83,10 +80,9 @@ export function apiCaller(c: Context<AppEnv>, fetcher: InternalFetch, apiKey: st
 export async function loadDashboard(call: ReturnType<typeof apiCaller>, query: DashboardQuery): Promise<DashboardData> {
   const unit = query.unitId ? `&unitId=${query.unitId}` : '';
   const next = addMonths(query.month, 1);
-  const [tenant, units, targets, scorecard, diagnostics, keyDrivers, heatmap, ...benchmarks] = await Promise.all([
+  const [tenant, units, scorecard, diagnostics, keyDrivers, heatmap, ...benchmarks] = await Promise.all([
     call<{ name: string }>('/v1/tenant'),
     call<{ data: Unit[] }>('/v1/units?limit=100&archived=false'),
-    call<Targets>('/v1/targets'),
     call<Scorecard>(`/v1/scorecard?interval=month&from=${addMonths(query.month, 1 - TREND_MONTHS)}&to=${next}${unit}`),
     call<Diagnostics>(`/v1/diagnostics?from=${query.month}&to=${next}${unit}`),
     call<KeyDrivers>(`/v1/key-drivers?from=${query.month}&to=${next}`),
@@ -97,7 +93,6 @@ export async function loadDashboard(call: ReturnType<typeof apiCaller>, query: D
     query,
     tenant: tenant!,
     units: units!,
-    targets: targets!,
     scorecard: scorecard!,
     diagnostics: diagnostics!,
     keyDrivers: keyDrivers!,

@@ -2,6 +2,7 @@ import { raw } from 'hono/html';
 import { heatmapChartInput, renderHeatmapChart } from '../../domain/charts/heatmap.ts';
 import { MEASURE_DISPLAY } from '../../domain/charts/format.ts';
 import type { ApiResult, Heatmap } from './data.ts';
+import { Source, Unavailable } from './parts.tsx';
 
 const WITHHELD = { 'too-few-respondents': 'hidden: fewer than 5 staff', complementary: 'hidden: would reveal a small group', 'period-open': 'hidden until the month ends', 'not-published': 'hidden' } as const;
 
@@ -17,18 +18,8 @@ function cellWords(cell: Cell, format: (value: number) => string): string {
 /** Units × measures of the chosen month: the API's heatmap drawn, with the same figures as a table and the call behind them. */
 export function HeatmapSection({ result }: { result: ApiResult<Heatmap> }) {
   const heatmap = result.body;
-  const source = (
-    <a class="source" href={result.path}>
-      API: GET {result.path}
-    </a>
-  );
-  if (!heatmap) {
-    return (
-      <p class="unavailable">
-        The unit heatmap is not available: {result.problem} {source}
-      </p>
-    );
-  }
+  const source = <Source result={result} />;
+  if (!heatmap) return <Unavailable result={result} what="The unit heatmap" />;
   if (heatmap.data.length === 0) return <p>No units yet. {source}</p>;
   return (
     <figure data-chart="heatmap">

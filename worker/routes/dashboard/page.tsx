@@ -7,6 +7,8 @@ import { MEASURE_RANGES, type Measure } from '../../domain/measures.ts';
 import type { ApiResult, Benchmark, DashboardData, Scorecard } from './data.ts';
 import { addMonths, COHORTS, HEADLINE_MEASURES, TREND_MONTHS } from './data.ts';
 import { HeatmapSection } from './heatmap.tsx';
+import { Source, Unavailable } from './parts.tsx';
+import { Indicators } from './road.tsx';
 import { DASHBOARD_PATH } from './session.ts';
 
 type Headline = (typeof HEADLINE_MEASURES)[number];
@@ -54,92 +56,8 @@ export function signInPage({ error }: { error: string | null }) {
   );
 }
 
-/** A link to the API call a figure came from. */
-const Source = ({ result }: { result: ApiResult<unknown> }) => (
-  <a class="source" href={result.path}>
-    API: GET {result.path}
-  </a>
-);
-
-const Unavailable = ({ result, what }: { result: ApiResult<unknown>; what: string }) => (
-  <p class="unavailable">
-    {what} is not available: {result.problem} <Source result={result} />
-  </p>
-);
-
 function figureOf(period: Period | undefined, measure: Headline) {
   return period?.external[measure] ?? null;
-}
-
-/** A change as people read it (percentage points for shares, plain units otherwise); `unsigned` for a distance. */
-function formatChange(measure: Headline, delta: number, unsigned = false): string {
-  const sign = unsigned ? '' : delta > 0 ? '+' : delta < 0 ? '−' : '±';
-  const size = Math.abs(delta);
-  if (measure === 'csat') return `${sign}${Number((size * 100).toFixed(1))} points`;
-  return `${sign}${measure === 'nps' ? Number(size.toFixed(1)) : size.toFixed(2)}`;
-}
-
-function IndicatorCard({ measure, periods, target }: { measure: Headline; periods: Period[]; target: number | null }) {
-  const display = MEASURE_DISPLAY[measure];
-  const current = periods.at(-1);
-  const figure = figureOf(current, measure);
-  const value = figure?.value ?? null;
-  const baselinePeriod = periods.slice(0, -1).find((p) => figureOf(p, measure)?.value != null);
-  const baseline = baselinePeriod ? figureOf(baselinePeriod, measure)!.value! : null;
-  const sign = display.better === 'higher' ? 1 : -1;
-  const reached = value !== null && target !== null && sign * (value - target) >= 0;
-  return (
-    <article class="card" data-measure={measure}>
-      <h3>{display.title}</h3>
-      <p class="value">{value === null ? 'No ratings' : display.format(value)}</p>
-      <p class="muted">
-        {display.meaning}
-        {figure ? ` · ${figure.n} answers` : ''}
-      </p>
-      {value !== null && baseline !== null && baselinePeriod && (
-        <p>
-          Road travelled: {formatChange(measure, value - baseline)} since {periodLabel(baselinePeriod.from, baselinePeriod.to)}
-        </p>
-      )}
-      {target === null ? (
-        <p class="muted">No target set.</p>
-      ) : value === null ? (
-        <p>Target {display.format(target)}.</p>
-      ) : reached ? (
-        <p>Road left: none, the target of {display.format(target)} is reached.</p>
-      ) : (
-        <p>
-          Road left: {formatChange(measure, target - value, true)} to the target of {display.format(target)}.
-        </p>
-      )}
-      {value !== null && target !== null && baseline !== null && sign * (target - baseline) > 0 && (
-        <meter min={0} max={1} low={0.5} optimum={1} value={Math.min(Math.max((value - baseline) / (target - baseline), 0), 1)} aria-label={`${display.title}: share of the road from the start of the year to the target`} />
-      )}
-    </article>
-  );
-}
-
-function Indicators({ data }: { data: DashboardData }) {
-  const { scorecard, targets } = data;
-  if (!scorecard.body) return <Unavailable result={scorecard} what="The scorecard" />;
-  const periods = scorecard.body.periods;
-  const targetOf = (measure: Measure) => targets.body?.data.find((t) => t.measure === measure)?.target ?? null;
-  const current = periods.at(-1);
-  return (
-    <>
-      <p class="muted">
-        {current ? periodLabel(current.from, current.to) : ''} against your targets; the road travelled counts from the first month of the last {periods.length} with ratings.
-      </p>
-      <div class="cards">
-        {HEADLINE_MEASURES.map((measure) => (
-          <IndicatorCard measure={measure} periods={periods} target={figureOf(current, measure)?.target ?? targetOf(measure)} />
-        ))}
-      </div>
-      <p>
-        <Source result={scorecard} /> · <Source result={targets} />
-      </p>
-    </>
-  );
 }
 
 function Trends({ data, scope }: { data: DashboardData; scope: string }) {

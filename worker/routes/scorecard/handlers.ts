@@ -14,10 +14,12 @@ import {
 } from '../../db/rollup-totals.ts';
 import { reportsVersionQuery, versionOf } from '../../db/report-versions.ts';
 import { targetsQuery } from '../../db/targets.ts';
-import { type Decision, monthStart, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
-import { hasStandardError, scorecardMeasures } from '../../domain/measure-registry.ts';
+import { type Decision, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
+import { hasStandardError, type Measure, measureEntry, scorecardMeasures } from '../../domain/measure-registry.ts';
+import { type RoadPoint, roadOf } from '../../domain/road.ts';
+import { targetView } from '../targets/schemas.ts';
 import { changeOf } from '../../domain/change.ts';
-import { externalMeasures, internalMeasures, pointOf } from '../../domain/measures.ts';
+import { externalMeasures, internalMeasures, measureValue, pointOf } from '../../domain/measures.ts';
 import type { MeanEstimate, NetScore, ShareEstimate } from '../../domain/statistics.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
@@ -115,9 +117,10 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   const db = c.get('db');
   const byKind = query.split === 'customerKind';
   const internalSplit = query.split === 'tenureBand' || query.split === 'role' ? query.split : undefined;
-  // The answer follows today's date as well as the data: the periods, and which months have ended.
+  // The answer follows today's date as well as the data: the periods, which months have ended, and
+  // whether a target's deadline has passed (its pace), so the tag changes daily.
   const tagOf = async (version: ReturnType<typeof versionOf>) =>
-    entityTag(c, `${tenant.id}:${range.from}:${range.to}:${monthStart(now)}:${version}`);
+    entityTag(c, `${tenant.id}:${range.from}:${range.to}:${now.toISOString().slice(0, 10)}:${version}`);
   if (c.req.header('If-None-Match') !== undefined) {
     const [version] = await inTenant(db, tenant.id, [reportsVersionQuery(db, tenant.id)]);
     const etag = await tagOf(versionOf(version));
@@ -138,7 +141,11 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
   }
   const scope = query.unitId ? subtree(unitRows, query.unitId) : undefined;
   const inScope = (row: { unitId?: string }) => !scope || scope.has(row.unitId!);
-  const targets: Targets = new Map(targetRows.map((row) => [row.measure, row.target]));
+  const scopeUnit = query.unitId ?? null;
+  // A unit's own target stands before the tenant's in its figures: rows come tenant-wide first, so it is set last.
+  const targets: Targets = new Map(
+    targetRows.filter((row) => row.unitId === null || row.unitId === scopeUnit).map((row) => [row.measure, row.target] as const),
+  );
 
   const external = (externalRows as ExternalTotalsRow[]).filter(inScope);
   const internal = (internalRows as InternalTotalsRow[]).filter(inScope);
@@ -180,5 +187,23 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
       }),
     };
   });
-  return c.json({ interval: query.interval, unitId: query.unitId ?? null, periods }, 200, conditionalHeaders(etag));
+  /** A measure's value in each period of the scope: what the road of its target is drawn through. */
+  const pointsOf = (measure: Measure): RoadPoint[] =>
+    plan.periods.map((period, index) => {
+      if (measureEntry(measure).side === 'internal') {
+        const raw = internalRaw[index + 1]![measure as (typeof INTERNAL_FIGURES)[number]];
+        if (raw !== null && isSuppressed(raw)) return { ...period, value: null, reason: raw.reason };
+        const value = valueOf(raw);
+        return value === null ? { ...period, value, reason: 'no-data' } : { ...period, value };
+      }
+      const value = measureValue(measure, externalIn(period), EMPTY_INTERNAL_TOTALS);
+      return value === null ? { ...period, value, reason: 'no-data' } : { ...period, value };
+    });
+  const roads = targetRows
+    .filter((row) => row.unitId === scopeUnit)
+    .map((row) => {
+      const { target, baseline, deadline } = targetView(row);
+      return { measure: row.measure, unitId: row.unitId, target, baseline, deadline, ...roadOf({ measure: row.measure, target, baseline, deadline, points: pointsOf(row.measure), now }) };
+    });
+  return c.json({ interval: query.interval, unitId: scopeUnit, periods, targets: roads }, 200, conditionalHeaders(etag));
 };

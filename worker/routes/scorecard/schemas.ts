@@ -4,6 +4,8 @@ import { MEASURE_REGISTRY, type RegistryEntry, type Side } from '../../domain/me
 import { ROOT_CAUSES } from '../../domain/measures.ts';
 import { INTERVALS, MAX_PERIODS } from './periods.ts';
 import { integer, isoDate, uuid } from '../../http/schemas.ts';
+import { MEASURES } from '../../domain/measure-registry.ts';
+import { BaselineSchema } from '../targets/schemas.ts';
 
 const date = (description: string) => isoDate().openapi({ description, example: '2026-01-01' });
 
@@ -124,11 +126,63 @@ export const ScorecardPeriodSchema = z
   })
   .openapi('ScorecardPeriod');
 
+const span = { from: date('First day of the period.'), to: date('Day after the period (exclusive).') };
+const why = [...WITHHELD_REASONS, 'no-data', 'no-periods'] as const;
+
+export const TargetRoadSchema = z
+  .object({
+    measure: z.enum(MEASURES),
+    unitId: uuid().nullable(),
+    target: z.number(),
+    baseline: BaselineSchema.nullable().openapi({ description: 'Where the road starts; null when the target has none (PUT /v1/targets `baseline`).' }),
+    deadline: isoDate().nullable(),
+    current: z
+      .object({ value: z.number(), ...span })
+      .nullable()
+      .openapi({ description: "The latest period of this scorecard after the baseline with a value; internal measures only from published figures." }),
+    currentReason: z.enum(why).nullable().openapi({
+      description: 'Why `current` is null: the latest period’s withholding reason (see `Suppressed`), `no-data` (no ratings), `no-periods` (no period of this scorecard after the baseline).',
+    }),
+    reached: z.boolean().nullable().openapi({ description: 'current is at or beyond the target, in the measure’s better direction.' }),
+    travelled: z.number().nullable().openapi({ description: 'current − baseline (negative is progress where lower is better, as for effort).' }),
+    left: z.number().nullable().openapi({ description: 'Distance from current to the target in the better direction; 0 once reached.' }),
+    share: z.number().nullable().openapi({
+      description: 'Share of the road travelled: (current − baseline) / (target − baseline); 1 at the target, above 1 past it, below 0 when it went backwards; null without a baseline, a current value, or when the baseline already met the target.',
+    }),
+    pace: z
+      .object({
+        status: z.enum(['on-pace', 'off-pace', 'deadline-passed', 'no-deadline', 'too-few-points']),
+        method: z.enum(['regression', 'linear']).nullable().openapi({ description: '`regression`: least squares through the baseline and every value after it (each at its period’s middle); `linear`: the line from baseline to current.' }),
+        points: integer(),
+        perMonth: z.number().nullable().openapi({ description: 'Change per month (30.44 days) in the measure’s unit.' }),
+        projected: z.number().nullable().openapi({ description: 'Where the pace leads by the deadline, within the measure’s scale.' }),
+      })
+      .openapi('TargetPace', { description: 'Whether the pace since the baseline reaches the target by the deadline.' }),
+  })
+  .openapi('TargetRoad', {
+    description: 'The road travelled and the road left for one target of this scorecard’s scope (the unit asked for, or the tenant).',
+    example: {
+      measure: 'csat',
+      unitId: null,
+      target: 0.8,
+      baseline: { value: 0.62, from: '2026-01-01', to: '2026-02-01' },
+      deadline: '2027-03-31',
+      current: { value: 0.71, from: '2026-10-01', to: '2026-11-01' },
+      currentReason: null,
+      reached: false,
+      travelled: 0.09,
+      left: 0.09,
+      share: 0.5,
+      pace: { status: 'on-pace', method: 'regression', points: 10, perMonth: 0.01, projected: 0.86 },
+    },
+  });
+
 export const ScorecardSchema = z
   .object({
     interval: z.enum(INTERVALS),
     unitId: uuid().nullable(),
     periods: z.array(ScorecardPeriodSchema).openapi({ description: 'Oldest first.' }),
+    targets: z.array(TargetRoadSchema).openapi({ description: 'Each target of this scope (tenant-wide, or the unit’s own) with its road, as of the last period.' }),
   })
   .openapi('Scorecard', { example: scorecardExample() });
 
@@ -147,6 +201,7 @@ function scorecardExample() {
   return {
     interval: 'month' as const,
     unitId: null,
+    targets: [],
     periods: [
       {
         from: '2026-10-01',
