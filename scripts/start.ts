@@ -34,8 +34,18 @@ const ENDPOINT_PORT = Number(process.env.LOCAL_NEON_ENDPOINT_PORT ?? 25480);
 const FIRST_RUN_FREE_BYTES = 512 * 1024 * 1024;
 const base = `http://127.0.0.1:${PORT}`;
 
-const step = (message: string) => console.log(`\x1b[36m▸\x1b[0m ${message}`);
+/** A step's line; on a terminal it first clears the pool's progress counter, which redraws below it. */
+const step = (message: string) => console.log(`${process.stdout.isTTY ? '\r\x1b[K' : ''}\x1b[36m▸\x1b[0m ${message}`);
 const since = (started: number) => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+/** How long each step took, said in the "Ready" line, so a slow start shows where its time went. */
+const timings: [string, number][] = [];
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const begun = Date.now();
+  const result = await work();
+  timings.push([name, Date.now() - begun]);
+  return result;
+}
 
 /** A failure the user can act on: printed as its message alone. */
 class StartError extends Error {}
@@ -186,7 +196,8 @@ async function stop(code: number): Promise<never> {
 }
 
 async function main() {
-  const started = Date.now();
+  // From the process' start, so loading this script's modules counts too.
+  const started = performance.timeOrigin;
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   await mkdir(STATE_DIR, { recursive: true });
@@ -246,42 +257,49 @@ async function main() {
     void stop(code ?? 1);
   });
 
-  let databaseUrl = remote!;
-  if (remote) {
-    step('DATABASE_URL is set: using that database, no local Postgres');
-    await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
-  } else {
+  const database = timed('database', async () => {
+    if (remote) {
+      step('DATABASE_URL is set: using that database, no local Postgres');
+      await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
+      return { ownerUrl: process.env.MIGRATION_DATABASE_URL ?? remote, poolUrl: process.env.MIGRATION_DATABASE_URL ?? remote };
+    }
     step(`PostgreSQL (embedded) on 127.0.0.1:${POSTGRES_PORT}, data in .local/postgres`);
     stack = await startLocalStack({ dataDir: STATE_DIR, postgresPort: POSTGRES_PORT, endpointPort: ENDPOINT_PORT });
-    databaseUrl = stack.databaseUrl;
     step(`migrations applied; local Neon endpoint on ${stack.endpoint.url} (${since(started)})`);
-  }
-  const ownerUrl = stack?.ownerDatabaseUrl ?? process.env.MIGRATION_DATABASE_URL ?? databaseUrl;
+    // The pool locally as the superuser, which may skip the foreign-key checks of rows generated consistent (db/pool/load.ts).
+    return { ownerUrl: stack.ownerDatabaseUrl, poolUrl: stack.postgres.url(DATABASE_NAME) };
+  });
   // Peers for the demo tenant's benchmarks; after the first run this is one query.
-  step('reference pool: 252 organizations, about 200,000 ratings');
-  // Locally as the superuser, which may skip the foreign-key checks of rows generated consistent (db/pool/load.ts).
-  await loadPoolWithProgress(stack?.postgres.url(DATABASE_NAME) ?? ownerUrl);
-
-  step(`worker (wrangler dev, workerd) on ${base}`);
-  await worker.ready;
-  const demo = await demoApiKey(operatorToken);
-  const seeded = await seedDemo(ownerUrl, demo.tenantId);
-  step(
-    seeded.days === 0
-      ? 'demo tenant: up to date'
-      : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? ', 8 units' : ''}`,
+  const pool = database.then(({ poolUrl }) => {
+    step('reference pool: 252 organizations, about 200,000 ratings');
+    return timed('pool', () => loadPoolWithProgress(poolUrl));
+  });
+  const workerReady = timed('worker', () => worker.ready).then(() => step(`worker (wrangler dev, workerd) on ${base} (${since(started)})`));
+  // The demo needs the worker (its tenant and key come through the API) but not the pool: it loads meanwhile.
+  const demoSeeded = Promise.all([database, workerReady]).then(([{ ownerUrl }]) =>
+    timed('demo', async () => {
+      const demo = await demoApiKey(operatorToken);
+      const seeded = await seedDemo(ownerUrl, demo.tenantId);
+      step(
+        seeded.days === 0
+          ? 'demo tenant: up to date'
+          : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? ', 8 units' : ''}`,
+      );
+      if (seeded.created) {
+        const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: DEMO_TARGETS } });
+        if (!response.ok) throw new StartError(`setting the demo tenant's targets failed: ${response.status} ${await response.text()}`);
+      }
+      return { ...demo, ownerUrl, seeded };
+    }),
   );
-  if (seeded.created) {
-    const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: DEMO_TARGETS } });
-    if (!response.ok) throw new StartError(`setting the demo tenant's targets failed: ${response.status} ${await response.text()}`);
-  }
-  if (seeded.days > 0) {
+  const [loaded, { seeded, ownerUrl, ...demo }] = await Promise.all([pool, demoSeeded]);
+  if (seeded.days > 0 || loaded.loaded > 0) {
     step('benchmarks of the last complete month, quarter and 12 months');
-    await runBenchmarks(operatorToken);
+    await timed('benchmarks', () => runBenchmarks(operatorToken));
   }
 
   console.log(`
-\x1b[32mReady in ${since(started)}.\x1b[0m
+\x1b[32mReady in ${since(started)}\x1b[0m (${timings.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')}; some overlap).
   Dashboard       ${base}/dashboard   (sign in with the demo API key below)
   API reference   ${base}/docs
   OpenAPI         ${base}/openapi.json
