@@ -15,7 +15,7 @@ import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { demoStart, monthsWithoutSnapshot, seedDemo } from '../db/pool/demo.ts';
+import { DEMO_UNITS, demoStart, monthsWithoutSnapshot, seedDemo } from '../db/pool/demo.ts';
 import { prepareAssets } from './lib/assets.ts';
 import { applyMigrations } from './lib/migrate.ts';
 import { isFree } from './lib/ports.ts';
@@ -283,7 +283,7 @@ async function main() {
       step(
         seeded.days === 0
           ? 'demo tenant: up to date'
-          : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? ', 8 units' : ''}`,
+          : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? `, ${DEMO_UNITS} units` : ''}`,
       );
       if (seeded.created) {
         const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: DEMO_TARGETS } });
