@@ -15,14 +15,12 @@ import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DEMO_UNITS, demoStart, monthsWithoutSnapshot, seedDemo } from '../db/pool/demo.ts';
 import { prepareAssets } from './lib/assets.ts';
 import { applyMigrations } from './lib/migrate.ts';
 import { isFree } from './lib/ports.ts';
 import { generateSigningKeys } from './lib/signing-keys.ts';
 import { PostgresError } from './lib/postgres.ts';
 import { APP_LOGIN, DATABASE_NAME, type LocalStack, startLocalStack } from './lib/stack.ts';
-import { loadPoolWithProgress } from './pool.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STATE_DIR = path.join(ROOT, '.local');
@@ -162,7 +160,7 @@ async function runBenchmarks(operatorToken: string, at?: Date): Promise<void> {
   const { id } = (await response.json()) as { id: string };
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const run = (await (await api(`/v1/admin/job-runs/${id}`, operatorToken)).json()) as { status: string; error?: string | null };
     if (run.status === 'succeeded') return;
     if (run.status === 'failed') throw new StartError(`the benchmark job failed: ${run.error ?? 'no reason given'}`);
@@ -249,6 +247,9 @@ async function main() {
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     },
   );
+  // The pool's and the demo's modules (the schema, drizzle, the generator) load while wrangler and Postgres boot:
+  // wrangler is the longest step of a restart, so it goes first.
+  const modules = Promise.all([import('../db/pool/demo.ts'), import('./pool.ts')]);
   const worker = relayWorkerOutput(wrangler);
   let workerUp = false;
   void worker.ready.then(() => (workerUp = true));
@@ -269,6 +270,9 @@ async function main() {
     // The pool locally as the superuser, which may skip the foreign-key checks of rows generated consistent (db/pool/load.ts).
     return { ownerUrl: stack.ownerDatabaseUrl, poolUrl: stack.postgres.url(DATABASE_NAME) };
   });
+  // A failure of the database is said where it is awaited below, not as an unhandled rejection meanwhile.
+  database.catch(() => {});
+  const [{ DEMO_UNITS, demoStart, monthsWithoutSnapshot, seedDemo }, { loadPoolWithProgress }] = await modules;
   // Peers for the demo tenant's benchmarks; after the first run this is one query.
   const pool = database.then(({ poolUrl }) => {
     step('reference pool: 252 organizations, about 200,000 ratings');
