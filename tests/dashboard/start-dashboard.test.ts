@@ -3,13 +3,14 @@
  * repository with its own state and ports: tests/start/npm-start.ts), then Chromium signs in to the
  * dashboard with the demo key it printed and finds every section filled. Screenshots go to this
  * repository's .local/ (start-dashboard.png, full page at 1280 wide; look at them): the README's
- * assets/dashboard.png is one of these.
+ * docs/dashboard.png is the first, copied by hand after a look.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Newcomer, newcomer, ROOT, type Run } from '../start/npm-start.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -53,64 +54,76 @@ const FILLED: Record<string, (section: Locator) => Promise<void>> = {
  */
 const PENDING = new Set(['heatmap']);
 
-let app: Newcomer;
-let run: Run | undefined;
-let key: string;
-let browser: Browser | undefined;
+describe.skipIf(!haveChromium)('a fresh npm start', () => {
+  let app: Newcomer;
+  let run: Run | undefined;
+  let key: string;
+  let browser: Browser | undefined;
 
-beforeAll(async () => {
-  app = await newcomer();
-  run = await app.start();
-  key = /Demo API key\s+(sck_\S+)/.exec(run.output)![1]!;
-}, 600_000);
+  beforeAll(async () => {
+    app = await newcomer();
+    run = await app.start();
+    key = /Demo API key\s+(sck_\S+)/.exec(run.output)![1]!;
+  }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (run) await app.stop(run);
-  app?.remove();
-}, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (run) await app.stop(run);
+    app?.remove();
+  }, 60_000);
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${app.base}/dashboard`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: /Demo Retail/ }).waitFor();
-}
-
-test.skipIf(!haveChromium)('Chromium signs in with the demo key npm start printed and finds every section filled', { timeout: 120_000 }, async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await signIn(page);
-  expect(await page.content()).not.toContain(key);
-
-  // The last complete month, as a leader reads a monthly report: its staff figures are published.
-  const now = new Date();
-  const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
-  await page.locator('select[name="month"]').selectOption(lastMonth);
-  await page.getByRole('button', { name: 'Show' }).click();
-  await page.waitForURL(/month=/);
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'start-dashboard.png'), fullPage: true });
-
-  const sections = await page.locator('[data-section]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-section')!));
-  expect(sections.filter((id) => !(id in FILLED)), 'sections without a check in FILLED').toEqual([]);
-  expect(Object.keys(FILLED).filter((id) => !sections.includes(id)), 'sections the page lacks').toEqual([]);
-  for (const id of sections) {
-    const section = page.locator(`[data-section="${id}"]`);
-    if (PENDING.has(id) && (await section.innerText()).includes('Not available yet')) continue;
-    expect(await section.innerText(), id).not.toMatch(EMPTY);
-    await FILLED[id]!(section);
+  async function signIn(page: Page): Promise<void> {
+    await page.goto(`${app.base}/dashboard`);
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: /Demo Retail/ }).waitFor();
   }
 
-  // The current month so far is there too (its staff figures wait for the month to end).
-  await page.locator('select[name="month"]').selectOption(now.toISOString().slice(0, 7));
-  await page.getByRole('button', { name: 'Show' }).click();
-  await page.waitForURL(new RegExp(`month=${now.toISOString().slice(0, 7)}`));
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'start-dashboard-current-month.png'), fullPage: true });
-  const cards = page.locator('[data-section="indicators"] .card .value');
-  expect(await cards.count()).toBeGreaterThan(0);
-  for (const text of await cards.allInnerTexts()) expect(text).not.toBe('No ratings');
+  test('Chromium signs in with the demo key npm start printed and finds every section filled', { timeout: 120_000 }, async () => {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page);
+    expect(await page.content()).not.toContain(key);
+
+    // The last complete month, as a leader reads a monthly report: its staff figures are published.
+    const now = new Date();
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    await page.locator('select[name="month"]').selectOption(lastMonth);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/month=/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'start-dashboard.png'), fullPage: true });
+
+    const sections = await page.locator('[data-section]').evaluateAll((elements) => elements.map((element) => element.getAttribute('data-section')!));
+    expect(sections.filter((id) => !(id in FILLED)), 'sections without a check in FILLED').toEqual([]);
+    expect(Object.keys(FILLED).filter((id) => !sections.includes(id)), 'sections the page lacks').toEqual([]);
+    for (const id of sections) {
+      const section = page.locator(`[data-section="${id}"]`);
+      if (PENDING.has(id) && (await section.innerText()).includes('Not available yet')) continue;
+      expect(await section.innerText(), id).not.toMatch(EMPTY);
+      await FILLED[id]!(section);
+    }
+
+    // The current month so far is there too (its staff figures wait for the month to end).
+    await page.locator('select[name="month"]').selectOption(now.toISOString().slice(0, 7));
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(new RegExp(`month=${now.toISOString().slice(0, 7)}`));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'start-dashboard-current-month.png'), fullPage: true });
+    const cards = page.locator('[data-section="indicators"] .card .value');
+    expect(await cards.count()).toBeGreaterThan(0);
+    for (const text of await cards.allInnerTexts()) expect(text).not.toBe('No ratings');
+  });
+});
+
+test('the README opens with a committed screenshot of the dashboard, outside the worker\'s public assets', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const image = /^!\[[^\]]+\]\(([^)]+\.png)\)/m.exec(readme.split('\n## ')[0]!)?.[1];
+  expect(image).toBeDefined();
+  // An ignored file would show in a working copy and nowhere else (assets/ is ignored but for the favicon).
+  expect(spawnSync('git', ['ls-files', '--error-unmatch', image!], { cwd: ROOT }).status, `${image} is not committed`).toBe(0);
+  // assets/ is what the worker serves to anyone in production.
+  expect(image).not.toMatch(/^assets\//);
 });
