@@ -63,7 +63,7 @@ function chainStores(): DemoUnit[] {
     parent: 'stores',
     support: -0.5 + rng.next(),
     willing: rng.chance(0.85),
-    daily: 1 + rng.next(),
+    daily: 0.6 + 0.6 * rng.next(),
     staff: 8 + Math.floor(rng.next() * 5),
   }));
 }
