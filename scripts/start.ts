@@ -5,8 +5,9 @@
  * `DATABASE_URL` (a real Neon database) skips Postgres and the endpoint; `OPERATOR_TOKEN` and `PORT`
  * override the local defaults.
  *
- * The worker boots while Postgres and the pool load (it needs only their addresses), which is most
- * of why a first start takes seconds. Anything that goes wrong is said in one line, never a stack trace.
+ * The worker boots while Postgres and the pool load (it needs only their addresses), and the demo is
+ * written while the pool loads (it needs the worker, not the pool); the "Ready" line says how long
+ * each step took. Anything that goes wrong is said in one line, never a stack trace.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
