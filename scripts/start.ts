@@ -94,6 +94,11 @@ function relayWorkerOutput(child: ChildProcess): { ready: Promise<void>; held: s
         }
         // wrangler's own request line repeats the worker's.
         if (/^\[wrangler:info\] [A-Z]+ \//.test(line)) return;
+        // No stack traces: wrangler prints one under each uncaught error, the error's own line says enough.
+        if (/^\s+at /.test(line) || line.trim() === '') return;
+        // A Workflow step that waits by throwing and being retried (a run of the benchmark job queued behind
+        // one that a Ctrl-C interrupted, until that one is declared dead): a wait, not an error.
+        if (line.includes('another benchmark run is running')) return;
         let entry: { level?: string; message?: string; clientRequestId?: string | null; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
         try {
           entry = JSON.parse(line) as typeof entry;
