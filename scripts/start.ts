@@ -5,8 +5,9 @@
  * `DATABASE_URL` (a real Neon database) skips Postgres and the endpoint; `OPERATOR_TOKEN` and `PORT`
  * override the local defaults.
  *
- * The worker boots while Postgres and the pool load (it needs only their addresses), which is most
- * of why a first start takes seconds. Anything that goes wrong is said in one line, never a stack trace.
+ * The worker boots while Postgres and the pool load (it needs only their addresses), and the demo is
+ * written while the pool loads (it needs the worker, not the pool); the "Ready" line says how long
+ * each step took. Anything that goes wrong is said in one line, never a stack trace.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,14 +16,12 @@ import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { demoStart, demoUnits, monthsWithoutSnapshot, seedDemo } from '../db/pool/demo.ts';
 import { prepareAssets } from './lib/assets.ts';
 import { applyMigrations } from './lib/migrate.ts';
 import { isFree } from './lib/ports.ts';
 import { generateSigningKeys } from './lib/signing-keys.ts';
 import { PostgresError } from './lib/postgres.ts';
 import { APP_LOGIN, DATABASE_NAME, type LocalStack, startLocalStack } from './lib/stack.ts';
-import { loadPoolWithProgress } from './pool.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STATE_DIR = path.join(ROOT, '.local');
@@ -34,8 +33,18 @@ const ENDPOINT_PORT = Number(process.env.LOCAL_NEON_ENDPOINT_PORT ?? 25480);
 const FIRST_RUN_FREE_BYTES = 512 * 1024 * 1024;
 const base = `http://127.0.0.1:${PORT}`;
 
-const step = (message: string) => console.log(`\x1b[36m▸\x1b[0m ${message}`);
+/** A step's line; on a terminal it first clears the pool's progress counter, which redraws below it. */
+const step = (message: string) => console.log(`${process.stdout.isTTY ? '\r\x1b[K' : ''}\x1b[36m▸\x1b[0m ${message}`);
 const since = (started: number) => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+/** How long each step took, said in the "Ready" line, so a slow start shows where its time went. */
+const timings: [string, number][] = [];
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const begun = Date.now();
+  const result = await work();
+  timings.push([name, Date.now() - begun]);
+  return result;
+}
 
 /** A failure the user can act on: printed as its message alone. */
 class StartError extends Error {}
@@ -85,6 +94,11 @@ function relayWorkerOutput(child: ChildProcess): { ready: Promise<void>; held: s
         }
         // wrangler's own request line repeats the worker's.
         if (/^\[wrangler:info\] [A-Z]+ \//.test(line)) return;
+        // No stack traces: wrangler prints one under each uncaught error, the error's own line says enough.
+        if (/^\s+at /.test(line) || line.trim() === '') return;
+        // A Workflow step that waits by throwing and being retried (a run of the benchmark job queued behind
+        // one that a Ctrl-C interrupted, until that one is declared dead): a wait, not an error.
+        if (line.includes('another benchmark run is running')) return;
         let entry: { level?: string; message?: string; clientRequestId?: string | null; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
         try {
           entry = JSON.parse(line) as typeof entry;
@@ -135,10 +149,10 @@ async function demoApiKey(operatorToken: string): Promise<{ key: string; tenantI
  * Targets a retail chain might set itself, each measured from the first month of the demo's history
  * and due at the end of the sixth month from now, and one for a store: the dashboard shows the road.
  */
-function demoTargets(tenantId: string, now: Date) {
-  const baseline = { period: demoStart(now).toISOString().slice(0, 7) };
+function demoTargets(units: { id: string; name: string }[], start: Date, now: Date) {
+  const baseline = { period: start.toISOString().slice(0, 7) };
   const deadline = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 7, 0)).toISOString().slice(0, 10);
-  const madrid = demoUnits(tenantId).find((unit) => unit.name.startsWith('Madrid'))!.id;
+  const madrid = units.find((unit) => unit.name.startsWith('Madrid'))!.id;
   return [
     { measure: 'csat', target: 0.8, baseline, deadline },
     { measure: 'nps', target: 30, baseline, deadline },
@@ -161,7 +175,7 @@ async function runBenchmarks(operatorToken: string, at?: Date): Promise<void> {
   const { id } = (await response.json()) as { id: string };
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const run = (await (await api(`/v1/admin/job-runs/${id}`, operatorToken)).json()) as { status: string; error?: string | null };
     if (run.status === 'succeeded') return;
     if (run.status === 'failed') throw new StartError(`the benchmark job failed: ${run.error ?? 'no reason given'}`);
@@ -195,7 +209,8 @@ async function stop(code: number): Promise<never> {
 }
 
 async function main() {
-  const started = Date.now();
+  // From the process' start, so loading this script's modules counts too.
+  const started = performance.timeOrigin;
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   await mkdir(STATE_DIR, { recursive: true });
@@ -247,6 +262,9 @@ async function main() {
       env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
     },
   );
+  // The pool's and the demo's modules (the schema, drizzle, the generator) load while wrangler and Postgres boot:
+  // wrangler is the longest step of a restart, so it goes first.
+  const modules = Promise.all([import('../db/pool/demo.ts'), import('./pool.ts')]);
   const worker = relayWorkerOutput(wrangler);
   let workerUp = false;
   void worker.ready.then(() => (workerUp = true));
@@ -255,42 +273,52 @@ async function main() {
     void stop(code ?? 1);
   });
 
-  let databaseUrl = remote!;
-  if (remote) {
-    step('DATABASE_URL is set: using that database, no local Postgres');
-    await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
-  } else {
+  const database = timed('database', async () => {
+    if (remote) {
+      step('DATABASE_URL is set: using that database, no local Postgres');
+      await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
+      return { ownerUrl: process.env.MIGRATION_DATABASE_URL ?? remote, poolUrl: process.env.MIGRATION_DATABASE_URL ?? remote };
+    }
     step(`PostgreSQL (embedded) on 127.0.0.1:${POSTGRES_PORT}, data in .local/postgres`);
     stack = await startLocalStack({ dataDir: STATE_DIR, postgresPort: POSTGRES_PORT, endpointPort: ENDPOINT_PORT });
-    databaseUrl = stack.databaseUrl;
     step(`migrations applied; local Neon endpoint on ${stack.endpoint.url} (${since(started)})`);
-  }
-  const ownerUrl = stack?.ownerDatabaseUrl ?? process.env.MIGRATION_DATABASE_URL ?? databaseUrl;
+    // The pool locally as the superuser, which may skip the foreign-key checks of rows generated consistent (db/pool/load.ts).
+    return { ownerUrl: stack.ownerDatabaseUrl, poolUrl: stack.postgres.url(DATABASE_NAME) };
+  });
+  // A failure of the database is said where it is awaited below, not as an unhandled rejection meanwhile.
+  database.catch(() => {});
+  const [{ DEMO_UNITS, demoStart, demoUnits, monthsWithoutSnapshot, seedDemo }, { loadPoolWithProgress }] = await modules;
   // Peers for the demo tenant's benchmarks; after the first run this is one query.
-  step('reference pool: 252 organizations, about 200,000 ratings');
-  // Locally as the superuser, which may skip the foreign-key checks of rows generated consistent (db/pool/load.ts).
-  await loadPoolWithProgress(stack?.postgres.url(DATABASE_NAME) ?? ownerUrl);
-
-  step(`worker (wrangler dev, workerd) on ${base}`);
-  await worker.ready;
-  const demo = await demoApiKey(operatorToken);
-  const seeded = await seedDemo(ownerUrl, demo.tenantId);
-  step(
-    seeded.days === 0
-      ? 'demo tenant: up to date'
-      : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? ', 8 units' : ''}`,
+  const pool = database.then(({ poolUrl }) => {
+    step('reference pool: 252 organizations, about 200,000 ratings');
+    return timed('pool', () => loadPoolWithProgress(poolUrl));
+  });
+  const workerReady = timed('worker', () => worker.ready).then(() => step(`worker (wrangler dev, workerd) on ${base} (${since(started)})`));
+  // The demo needs the worker (its tenant and key come through the API) but not the pool: it loads meanwhile.
+  const demoSeeded = Promise.all([database, workerReady]).then(([{ ownerUrl }]) =>
+    timed('demo', async () => {
+      const demo = await demoApiKey(operatorToken);
+      const seeded = await seedDemo(ownerUrl, demo.tenantId);
+      step(
+        seeded.days === 0
+          ? 'demo tenant: up to date'
+          : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? `, ${DEMO_UNITS} units` : ''}`,
+      );
+      if (seeded.created) {
+        const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: demoTargets(demoUnits(demo.tenantId), demoStart(new Date()), new Date()) } });
+        if (!response.ok) throw new StartError(`setting the demo tenant's targets failed: ${response.status} ${await response.text()}`);
+      }
+      return { ...demo, ownerUrl, seeded };
+    }),
   );
-  if (seeded.created) {
-    const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: demoTargets(demo.tenantId, new Date()) } });
-    if (!response.ok) throw new StartError(`setting the demo tenant's targets failed: ${response.status} ${await response.text()}`);
-  }
-  if (seeded.days > 0) {
+  const [loaded, { seeded, ownerUrl, ...demo }] = await Promise.all([pool, demoSeeded]);
+  if (seeded.days > 0 || loaded.loaded > 0) {
     step('benchmarks of the last complete month, quarter and 12 months');
-    await runBenchmarks(operatorToken);
+    await timed('benchmarks', () => runBenchmarks(operatorToken));
   }
 
   console.log(`
-\x1b[32mReady in ${since(started)}.\x1b[0m
+\x1b[32mReady in ${since(started)}\x1b[0m (${timings.map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`).join(', ')}; some overlap).
   Dashboard       ${base}/dashboard   (sign in with the demo API key below)
   API reference   ${base}/docs
   OpenAPI         ${base}/openapi.json

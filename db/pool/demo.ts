@@ -1,9 +1,10 @@
 /**
- * The demo tenant's living data: a small tree of units and, per day, the ratings its customers and
+ * The demo tenant's living data: a retail chain's tree of units (46 touchpoints: 44 stores, a contact
+ * centre and an online shop; three internal suppliers) and, per day, the ratings its customers and
  * staff would have given, drawn with the reference pool's model (`drawExternal`, `drawInternal`).
  * It tells the thesis' story over 13 months: customers blame attitude, staff stay willing, support
  * is weak (recognition weakest) and improves slowly; one store lags. Staff answer a monthly pulse
- * survey on the 1st (10 to 14 per unit), so the current month's internal figures are there from its
+ * survey on the 1st (8 to 14 per unit), so the current month's internal figures are there from its
  * first day and no unit's month is suppressed.
  *
  * Every day is drawn from its own stream of a seed derived from the tenant id; ids are hashes of
@@ -40,12 +41,41 @@ interface DemoUnit {
   staff?: number;
 }
 
+/**
+ * The chain's stores, with their cities' districts. Enough of them that the key drivers across units
+ * (worker/domain/key-drivers.ts: at least 40 units with enough answers on both sides) have something to say.
+ */
+const STORES = [
+  'Madrid – Serrano', 'Madrid – La Vaguada', 'Madrid – Alcalá', 'Barcelona – Passeig de Gràcia', 'Barcelona – Sants',
+  'Sevilla – Nervión', 'Sevilla – Centro', 'Zaragoza', 'Málaga', 'Murcia', 'Palma', 'Las Palmas', 'Bilbao', 'Alicante',
+  'Córdoba', 'Valladolid', 'Vigo', 'Gijón', 'A Coruña', 'Granada', 'Vitoria', 'Elche', 'Oviedo', 'Santa Cruz de Tenerife',
+  'Pamplona', 'Almería', 'San Sebastián', 'Burgos', 'Santander', 'Castellón', 'Albacete', 'Logroño', 'Badajoz',
+  'Salamanca', 'Huelva', 'Lleida', 'Tarragona', 'León', 'Cádiz', 'Jaén', 'Girona',
+];
+
+/** Each store's own support culture and staff, drawn once from a fixed stream: the same chain in every demo. */
+function chainStores(): DemoUnit[] {
+  const rng = mulberry32(substream(0x5c0de, 1));
+  return STORES.map((name) => ({
+    key: `store ${name}`,
+    name: `${name} store`,
+    kind: 'touchpoint' as const,
+    parent: 'stores',
+    support: -0.5 + rng.next(),
+    willing: rng.chance(0.85),
+    daily: 0.6 + 0.6 * rng.next(),
+    staff: 8 + Math.floor(rng.next() * 5),
+  }));
+}
+
 /** Group units carry no ratings of their own: their figures are their children's (the scorecard's subtree). */
 const UNITS: DemoUnit[] = [
   { key: 'service', name: 'Customer service', kind: 'touchpoint' },
-  { key: 'madrid', name: 'Madrid – Gran Vía store', kind: 'touchpoint', parent: 'service', support: -0.1, willing: true, daily: 6, staff: 14 },
-  { key: 'barcelona', name: 'Barcelona – Diagonal store', kind: 'touchpoint', parent: 'service', support: 0.2, willing: true, daily: 5, staff: 12 },
-  { key: 'valencia', name: 'Valencia store', kind: 'touchpoint', parent: 'service', support: -0.9, willing: true, daily: 3, staff: 10 },
+  { key: 'stores', name: 'Stores', kind: 'touchpoint', parent: 'service' },
+  { key: 'madrid', name: 'Madrid – Gran Vía store', kind: 'touchpoint', parent: 'stores', support: -0.1, willing: true, daily: 6, staff: 14 },
+  { key: 'barcelona', name: 'Barcelona – Diagonal store', kind: 'touchpoint', parent: 'stores', support: 0.2, willing: true, daily: 5, staff: 12 },
+  { key: 'valencia', name: 'Valencia store', kind: 'touchpoint', parent: 'stores', support: -0.9, willing: true, daily: 3, staff: 10 },
+  ...chainStores(),
   { key: 'contact', name: 'Contact centre', kind: 'touchpoint', parent: 'service', support: -0.4, willing: false, daily: 7, staff: 13 },
   { key: 'online', name: 'Online shop', kind: 'touchpoint', parent: 'service', support: 0.3, willing: true, daily: 4, staff: 10 },
   { key: 'support', name: 'Operations support', kind: 'internal-supplier' },
@@ -53,6 +83,8 @@ const UNITS: DemoUnit[] = [
   { key: 'hr', name: 'HR and training', kind: 'internal-supplier', parent: 'support', support: -0.5, willing: true, staff: 10 },
   { key: 'logistics', name: 'Logistics', kind: 'internal-supplier', parent: 'support', support: 0, willing: true, staff: 12 },
 ];
+/** The demo's units, groups included. */
+export const DEMO_UNITS = UNITS.length;
 
 /**
  * A UUID (v4-shaped) named by its parts. Not drawn from the streams: a 32-bit generator's streams can
@@ -128,27 +160,31 @@ export async function seedDemo(databaseUrl: string, tenantId: string, now = new 
     await client.query('begin');
     // Serializes two top-ups of the same tenant (a restart while the timer fires).
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [tenantId]);
-    const { rows } = await client.query<{ first: string | null; last: string | null; units: number }>(
+    const { rows } = await client.query<{ first: string | null; last: string | null; units: string[] }>(
       `with days as (select (min(occurred_at) at time zone 'UTC')::date as first, (max(occurred_at) at time zone 'UTC')::date as last
                      from external_ratings where tenant_id = $1)
        select first::text, greatest(last, (select max(occurred_on) from internal_ratings where tenant_id = $1))::text as last,
-              (select count(*) from units where tenant_id = $1)::int as units
+              array(select id::text from units where tenant_id = $1) as units
        from days`,
       [tenantId],
     );
-    const created = rows[0]!.units === 0;
+    const created = rows[0]!.units.length === 0;
     const { first: firstWritten, last } = rows[0]!;
     // The improvement runs from the first day ever written, so a top-up continues the same story.
     const start = firstWritten ? new Date(`${firstWritten}T00:00:00Z`) : demoStart(now);
-    if (created) {
-      await copyRows(client, 'units', demoUnits(tenantId));
+    // All of them on a first run; a demo made by an older version of this file gets the units it lacks.
+    const existing = new Set(rows[0]!.units);
+    const missing = demoUnits(tenantId).filter((unit) => !existing.has(unit.id));
+    if (missing.length > 0) {
+      await copyRows(client, 'units', missing);
       // The story's units existed before their first rating, as units created through the API do: the tree's
       // history (read by the disclosure rule, worker/domain/disclosure.ts) dates them at the story's start, not today.
-      await client.query('delete from unit_parent_history where tenant_id = $1', [tenantId]);
+      const ids = missing.map((unit) => unit.id);
+      await client.query('delete from unit_parent_history where tenant_id = $1 and unit_id = any($2::uuid[])', [tenantId, ids]);
       await client.query(
         `insert into unit_parent_history (tenant_id, unit_id, parent_id, valid_from)
-         select tenant_id, id, parent_id, $2 from units where tenant_id = $1`,
-        [tenantId, new Date(start.getTime() - DAY_MS).toISOString()],
+         select tenant_id, id, parent_id, $2 from units where tenant_id = $1 and id = any($3::uuid[])`,
+        [tenantId, new Date(start.getTime() - DAY_MS).toISOString(), ids],
       );
     }
     const first = last ? new Date(Date.parse(`${last}T00:00:00Z`) + DAY_MS) : start;

@@ -5,85 +5,27 @@
  * the demo tenant a filled scorecard including the current month, and rank it at once; its output must
  * be free of wrangler's noise; a restart must find everything in place; Ctrl-C must free every port.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { findFreePort, isFree } from '../../scripts/lib/ports.ts';
+import { isFree } from '../../scripts/lib/ports.ts';
+import { type Newcomer, newcomer } from './npm-start.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const isRoot = process.getuid?.() === 0;
-let parent: string;
-let clone: string;
-let ports: { PORT: string; LOCAL_POSTGRES_PORT: string; LOCAL_NEON_ENDPOINT_PORT: string };
+let app: Newcomer;
 
-/** The repository's files as git sees them (tracked and new, not ignored), without .local/ or node_modules/. */
-function copyRepository(to: string): void {
-  const files = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
-  const copied = spawnSync('cp', ['--parents', '-t', to, ...files.filter((file) => statSync(path.join(ROOT, file), { throwIfNoEntry: false }))], { cwd: ROOT });
-  if (copied.status !== 0) throw new Error(`copying the repository failed: ${copied.stderr}`);
-  // Hard links: a real node_modules inside the 0700 folder, made in a second; a link across file systems cannot, so then a symlink.
-  if (spawnSync('cp', ['-al', path.join(ROOT, 'node_modules'), path.join(to, 'node_modules')]).status !== 0) {
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(to, 'node_modules'));
-  }
-}
-
-interface Run {
-  output: string;
-  child: ChildProcess;
-}
-
-/** `npm start` (its script, without npm in between) until it says it is ready or fails. */
-function start(): Promise<Run> {
-  // The local stack, whatever the caller's environment points at.
-  const { OPERATOR_TOKEN: _token, DATABASE_URL: _database, MIGRATION_DATABASE_URL: _migration, ...env } = process.env;
-  const child = spawn(process.execPath, [path.join(clone, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
-    cwd: clone,
-    env: { ...env, ...ports },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const run: Run = { output: '', child };
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      run.output += String(chunk);
-      if (run.output.includes('Ready in')) resolve(run);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${run.output}`)));
-  });
-}
-
-async function stop(run: Run): Promise<void> {
-  const exited = new Promise((resolve) => run.child.once('exit', resolve));
-  run.child.kill('SIGINT');
-  await exited;
-}
-
-beforeAll(() => {
-  parent = mkdtempSync(path.join(os.tmpdir(), 'sc-newcomer-')); // mode 0700, owned by whoever runs the tests
-  clone = path.join(parent, 'service-culture');
-  spawnSync('mkdir', [clone]);
-  copyRepository(clone);
+beforeAll(async () => {
+  app = await newcomer();
 });
 
-afterAll(() => {
-  if (!parent) return;
-  // As root the cluster lived in the shared cache, linked from .local/postgres: remove its folder too.
-  const link = path.join(clone, '.local/postgres');
-  if (lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink()) rmSync(path.dirname(readlinkSync(link)), { recursive: true, force: true });
-  rmSync(parent, { recursive: true, force: true });
-});
+afterAll(() => app?.remove());
 
 test('a first start in a 0700 folder serves a ranked demo tenant; a restart finds it; Ctrl-C frees every port', async () => {
-  expect(statSync(parent).mode & 0o777).toBe(0o700);
-  ports = { PORT: String(await findFreePort()), LOCAL_POSTGRES_PORT: String(await findFreePort()), LOCAL_NEON_ENDPOINT_PORT: String(await findFreePort()) };
-  const base = `http://127.0.0.1:${ports.PORT}`;
+  expect(statSync(app.parent).mode & 0o777).toBe(0o700);
+  const { base, clone, ports } = app;
 
-  const first = await start();
+  const first = await app.start();
   try {
     // As root, Postgres (the OS user postgres) cannot enter the 0700 folder: its data lives elsewhere, linked.
     if (isRoot) expect(lstatSync(path.join(clone, '.local/postgres')).isSymbolicLink()).toBe(true);
@@ -135,28 +77,28 @@ test('a first start in a 0700 folder serves a ranked demo tenant; a restart find
     expect(first.output).not.toMatch(/job-runs|POST \/v1\/tenants/);
     expect(first.output).toMatch(/Demo API key\s+sck_/);
   } finally {
-    await stop(first);
+    await app.stop(first);
   }
 
-  const second = await start();
+  const second = await app.start();
   try {
     expect(second.output).toMatch(/pool: already loaded/);
     expect(second.output).toMatch(/demo tenant: up to date/);
   } finally {
-    await stop(second);
+    await app.stop(second);
   }
   for (const port of Object.values(ports)) expect(await isFree(Number(port)), `port ${port}`).toBe(true);
 }, 600_000);
 
 test('a port in use is one line saying which, not a stack trace', async () => {
-  const holder = net.createServer().listen(Number(ports.PORT), '127.0.0.1');
+  const holder = net.createServer().listen(Number(app.ports.PORT), '127.0.0.1');
   await new Promise((resolve) => holder.once('listening', resolve));
   try {
-    const failed = await start().then(
+    const failed = await app.start().then(
       () => 'started',
       (error: Error) => error.message,
     );
-    expect(failed).toMatch(new RegExp(`port ${ports.PORT} is in use`));
+    expect(failed).toMatch(new RegExp(`port ${app.ports.PORT} is in use`));
     expect(failed).not.toMatch(/\n\s+at /);
   } finally {
     holder.close();
