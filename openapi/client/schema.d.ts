@@ -3192,6 +3192,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createTenant: {
@@ -3362,6 +3371,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTenant: {
@@ -3437,6 +3461,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -3617,6 +3656,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listApiKeys: {
@@ -3729,6 +3783,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -3929,6 +3998,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getApiKey: {
@@ -4050,6 +4134,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -4158,6 +4257,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -4376,6 +4490,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listPartnerClients: {
@@ -4488,6 +4617,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -4688,6 +4832,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getPartnerClient: {
@@ -4796,6 +4955,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -4930,6 +5104,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     issueAccessToken: {
@@ -5015,6 +5204,19 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
                     "RateLimit-Policy"?: string;
@@ -5215,6 +5417,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listExternalRatings: {
@@ -5339,6 +5556,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -5552,6 +5784,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     eraseExternalRatings: {
@@ -5660,6 +5907,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -5873,6 +6135,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     exportExternalRatings: {
@@ -6006,6 +6283,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getExternalRating: {
@@ -6114,6 +6406,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -6327,6 +6634,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createInternalRatingBatch: {
@@ -6527,6 +6849,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listUnits: {
@@ -6647,6 +6984,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -6847,6 +7199,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getUnit: {
@@ -6955,6 +7322,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -7104,6 +7486,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -7317,6 +7714,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listBenchmarkSnapshots: {
@@ -7431,6 +7843,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -7593,6 +8020,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -7802,6 +8244,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     runBenchmarks: {
@@ -7956,6 +8413,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getJobRun: {
@@ -8049,6 +8521,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -8172,6 +8659,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listTargets: {
@@ -8262,6 +8764,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -8457,6 +8974,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getScorecard: {
@@ -8608,6 +9140,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -8796,6 +9343,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getKeyDrivers: {
@@ -8941,6 +9503,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -9646,6 +10223,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     createWebhookEndpoint: {
@@ -9833,6 +10425,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getWebhookEndpoint: {
@@ -9954,6 +10561,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteWebhookEndpoint: {
@@ -10060,6 +10682,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -10245,6 +10882,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -10461,6 +11113,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listWebhookAttempts: {
@@ -10591,6 +11258,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;
@@ -10740,6 +11422,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     redeliverWebhook: {
@@ -10865,6 +11562,21 @@ export interface operations {
             };
             /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
             503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
                     "Access-Control-Allow-Origin"?: string;

@@ -4,13 +4,13 @@
  * problem+json naming the limit; a valid write that fits goes through; the writes whose bodies
  * cannot grow past the cap are measured at their worst case.
  */
-import { describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { createDatabase } from '../../worker/db/client.ts';
-import { insertExternalRatings, type NewExternalRating } from '../../worker/db/external-ratings.ts';
+import { externalRatingRow, insertExternalRatings, type NewExternalRating } from '../../worker/db/external-ratings.ts';
 import { insertInternalRatings, type NewInternalRating } from '../../worker/db/internal-ratings.ts';
 import { batchRequestBytes, NEON_MAX_REQUEST_BYTES, NEON_MAX_RESPONSE_BYTES } from '../../worker/db/neon-limits.ts';
 import { MAX_BATCH_ITEMS } from '../../worker/routes/external-ratings/schemas.ts';
-import { seedInternalRatings } from '../lib/internal-seed.ts';
+import { dayOfMonth, monthStart, seedInternalRatings } from '../lib/internal-seed.ts';
 import { api, createTenant, createUnit, externalRating, internalRating, ownerPool, problemOf } from './helpers.ts';
 
 const owner = ownerPool();
@@ -103,42 +103,91 @@ describe('worst cases measured', () => {
   });
 });
 
+/** Runs a write's statements with `pg` as the owner: seeding at a size no API batch takes. */
+async function runAsOwner(statements: readonly unknown[]): Promise<void> {
+  for (const statement of statements) {
+    const { sql, params } = (statement as { getQuery(): { sql: string; params: unknown[] } }).getQuery();
+    await owner.query(sql, params);
+  }
+}
+
 describe('reads at a large tenant stay within the response cap', () => {
-  test('diagnostics reads every unit’s totals in one request: measured per unit, 8,000 units with one ended month fit', async () => {
-    const { apiKey, tenant } = await createTenant({ name: 'Many units' });
-    const UNITS = 40;
-    const units = [];
-    for (let i = 0; i < UNITS; i++) units.push(await createUnit(apiKey.secret, { name: `Unit ${i}` }));
-    const day = new Date(Date.now() - 40 * 86_400_000);
-    const occurredAt = day.toISOString();
-    const items = units.flatMap((unit) => [
-      externalRating(unit.id, { occurredAt, customerKind: 'occasional', overall: 2, blamesAttitude: true, blamedComponent: 'people', recommend: 3, quantity: 2, opportunity: 3, cost: 4 }),
-      externalRating(unit.id, { occurredAt, customerKind: 'recurring', overall: 5, recommend: 10 }),
-    ]);
-    expect((await api('/v1/external-ratings/batch', { method: 'POST', key: apiKey.secret, json: { items } })).status).toBe(201);
-    const occurredOn = occurredAt.slice(0, 10);
-    const answers = units.flatMap((unit) => [
-      internalRating(unit.id, { occurredOn, tenureBand: 'new' }),
-      internalRating(unit.id, { occurredOn, tenureBand: 'established', role: 'support' }),
-    ]);
-    // Internal ratings of an ended month, as the pool loader writes them (the API takes only the current month's).
-    await seedInternalRatings(owner, tenant.id, answers);
-    // Diagnostics answer whole periods: the calendar month of those ratings.
-    const from = `${occurredOn.slice(0, 7)}-01`;
-    const to = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
-    const largestAnswerPerUnit = async () => {
+  const UNITS = 12_000;
+  const PARENTS = 120;
+  let key: string;
+  let from: string;
+  let to: string;
+  let leaves: string[];
+
+  beforeAll(async () => {
+    const { apiKey, tenant } = await createTenant({ name: 'Twelve thousand units' });
+    key = apiKey.secret;
+    // 120 regions of 99 teams each, straight into the table (the API would take 12,000 requests).
+    await owner.query(
+      `insert into units (id, tenant_id, name, kind) select gen_random_uuid(), $1, 'Region ' || i, 'touchpoint' from generate_series(1, $2) i`,
+      [tenant.id, PARENTS],
+    );
+    await owner.query(
+      `insert into units (id, tenant_id, name, kind, parent_id)
+       select gen_random_uuid(), $1, r.name || ' team ' || j, 'touchpoint', r.id from units r, generate_series(1, $2) j where r.tenant_id = $1`,
+      [tenant.id, UNITS / PARENTS - 1],
+    );
+    leaves = (await owner.query<{ id: string }>('select id from units where tenant_id = $1 and parent_id is not null', [tenant.id])).rows.map((row) => row.id);
+    expect(leaves.length + PARENTS).toBe(UNITS);
+    // Every team reaches the service-profit link's thresholds in last month (10 ratings, 5 respondents):
+    // the most a unit can weigh in the answer. One tenure band and role: the units are created after the
+    // month ended, so the tenant's splits are walked before any team, and a team's 3 + 2 would be withheld.
+    from = monthStart(-1);
+    to = monthStart(0);
+    const occurredOn = dayOfMonth(-1, 10);
+    const occurredAt = `${occurredOn}T10:00:00Z`;
+    const db = createDatabase({ DATABASE_URL: 'postgresql://u:p@127.0.0.1:1/db' });
+    for (let start = 0; start < leaves.length; start += 2_000) {
+      const chunk = leaves.slice(start, start + 2_000);
+      const ratings = chunk.flatMap((unitId, u) =>
+        Array.from({ length: 10 }, (_, i) =>
+          externalRatingRow({
+            id: crypto.randomUUID(), unitId, occurredAt, quality: 1 + ((u + i) % 5), quantity: 3, opportunity: 4, cost: 2, overall: 1 + ((u + i) % 5),
+            recommend: (u * 3 + i) % 11, customerKind: i % 2 ? 'recurring' : 'occasional', channel: 'in-person',
+            blamedComponent: i % 5 === 0 ? 'procedures' : null, blamesAttitude: i % 5 === 0,
+          }),
+        ),
+      );
+      await runAsOwner(insertExternalRatings(db, tenant.id, ratings, new Date()));
+      await seedInternalRatings(
+        owner,
+        tenant.id,
+        chunk.flatMap((unitId, u) =>
+          Array.from({ length: 5 }, (_, i) => internalRating(unitId, { occurredOn, tenureBand: 'new', role: 'frontline', commitments: 1 + (u % 5), willingness: 1 + ((u + i) % 5) })),
+        ),
+      );
+    }
+  }, 600_000);
+
+  test(`diagnostics at a tenant of ${UNITS.toLocaleString('en')} units, every team in the service-profit link: answered, every database answer under the cap`, { timeout: 300_000 }, async () => {
+    const largest: number[] = [];
+    // The first read plans the disclosure rule and stores the plan; the second reads the stored plan.
+    for (const round of ['planning', 'planned']) {
       await resetStats();
-      expect((await api(`/v1/diagnostics?from=${from}&to=${to}`, { key: apiKey.secret })).status).toBe(200);
-      return ((await stats()) as Stats & { largestResponseBytes: number }).largestResponseBytes / UNITS;
-    };
-    // The figures dominate: four rows of totals per unit (customer kind, tenure band). The first read also plans
-    // the disclosure rule from its inputs (respondents per unit × ended month × tenure × role, which grow with
-    // months of history); later reads carry the stored plan instead, 6 letters per unit and period
-    // (worker/db/disclosure.ts). Measured, not assumed: about 0.9 KB per unit either way here.
-    const planning = await largestAnswerPerUnit();
-    const planned = await largestAnswerPerUnit();
-    console.log(`diagnostics: per unit ${planning.toFixed(0)} bytes of database answer while planning, ${planned.toFixed(0)} once planned`);
-    for (const perUnit of [planning, planned]) expect(perUnit * 8_000).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
+      const response = await api(`/v1/diagnostics?from=${from}&to=${to}`, { key });
+      expect(response.status, `${round}: ${await response.clone().text()}`).toBe(200);
+      const body = (await response.json()) as { serviceProfitLink: { qualifyingUnits: number }; attitudeParadox: { supportIndex: { n: number } } };
+      expect(body.serviceProfitLink.qualifyingUnits).toBe(leaves.length);
+      expect(body.attitudeParadox.supportIndex.n).toBe(leaves.length * 5);
+      const { largestResponseBytes, tooLargeResponses } = (await stats()) as Stats & { largestResponseBytes: number; tooLargeResponses: number };
+      expect(tooLargeResponses).toBe(0);
+      largest.push(largestResponseBytes);
+    }
+    console.log(`diagnostics at ${UNITS} units: largest database answer ${largest.map((bytes) => `${(bytes / 1024).toFixed(0)} KiB`).join(' while planning, ')} once planned`);
+    for (const bytes of largest) expect(bytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES / 2);
+  });
+
+  test('a unit filter reads only that region: its 99 teams', async () => {
+    const region = (await owner.query<{ parent_id: string }>('select parent_id from units where id = $1', [leaves[0]])).rows[0]!.parent_id;
+    const response = await api(`/v1/diagnostics?from=${from}&to=${to}&unitId=${region}`, { key });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const body = (await response.json()) as { attitudeParadox: { supportIndex: { n: number } }; blame: { unsatisfied: number } };
+    expect(body.attitudeParadox.supportIndex.n).toBe((UNITS / PARENTS - 1) * 5);
   });
 });
 

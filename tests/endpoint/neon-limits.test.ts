@@ -9,6 +9,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type LocalNeonEndpoint, NEON_MAX_REQUEST_BYTES, NEON_MAX_RESPONSE_BYTES, startLocalNeonEndpoint } from '../../scripts/lib/neon-endpoint.ts';
 import { useLocalNeonEndpoint } from '../../worker/db/local-neon.ts';
+import { handleError } from '../../worker/http/errors.ts';
+import { createRouter } from '../../worker/http/router.ts';
 
 const DATABASE = 'endpoint_limits_test';
 const MiB = 1024 * 1024;
@@ -106,5 +108,34 @@ describe("Neon's response limit (10 MiB of rows)", () => {
     expect((rows[0] as { big: string }).big).toHaveLength(9 * MiB);
     expect(endpoint.stats()).toMatchObject({ tooLargeResponses: 0 });
     expect(endpoint.stats().largestResponseBytes).toBeGreaterThan(9 * MiB);
+  });
+});
+
+describe('the API’s answer when the database refuses on size (a last line of defence)', () => {
+  /** What the worker answers when a handler's database call fails with `error` (worker/http/errors.ts). */
+  async function answerTo(error: Error) {
+    const app = createRouter();
+    app.get('/read', () => {
+      throw error;
+    });
+    app.onError(handleError);
+    const response = await app.request('/read');
+    return { status: response.status, type: response.headers.get('content-type'), problem: (await response.json()) as { type: string; detail: string } };
+  }
+
+  it('a response over 10 MiB is a 507 problem naming the limit, not a 500 or a retry-later 503', async () => {
+    const answer = await answerTo(await rejection(sql`select repeat('x', ${String(NEON_MAX_RESPONSE_BYTES + 1)}::int) as big`));
+    expect(answer.status).toBe(507);
+    expect(answer.type).toMatch(/^application\/problem\+json/);
+    expect(answer.problem.type).toMatch(/database-response-too-large$/);
+    expect(answer.problem.detail).toContain(`more than ${NEON_MAX_RESPONSE_BYTES} bytes`);
+  });
+
+  it('a request over 10 MiB is a 413 problem naming the limit', async () => {
+    const quotes = '"'.repeat(Math.ceil(2.7 * MiB));
+    const answer = await answerTo(await rejection(sql.transaction([sql`insert into notes (body) values (${JSON.stringify({ quotes })})`])));
+    expect(answer.status).toBe(413);
+    expect(answer.problem.type).toMatch(/payload-too-large$/);
+    expect(answer.problem.detail).toContain(`more than ${NEON_MAX_REQUEST_BYTES} bytes`);
   });
 });

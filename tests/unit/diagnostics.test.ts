@@ -1,10 +1,40 @@
 import { describe, expect, test } from 'vitest';
-import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS } from '../../worker/db/rollup-totals.ts';
-import { diagnose as diagnoseWith, type DiagnosticsInput, type ExternalUnitTotals, type InternalUnitTotals } from '../../worker/domain/diagnostics.ts';
+import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, sumTotals } from '../../worker/db/rollup-totals.ts';
+import { diagnose as diagnoseWith, type ExternalKindTotals, type ExternalUnitTotals, type InternalBandTotals, type InternalUnitTotals } from '../../worker/domain/diagnostics.ts';
 import { monthStart, planDisclosure } from '../../worker/domain/disclosure.ts';
 
-/** Diagnostics of last month, with the disclosure rule deciding over the same totals (all last month). */
-function diagnose(input: Omit<DiagnosticsInput, 'period' | 'disclosure'>) {
+type ClientRow = ExternalUnitTotals & ExternalKindTotals;
+type StaffRow = InternalUnitTotals & InternalBandTotals;
+interface Input {
+  units: { id: string; parentId: string | null }[];
+  external: ClientRow[];
+  internal: StaffRow[];
+  unitId: string | null;
+}
+
+/** The unit and the units under it. */
+function subtree(units: Input['units'], rootId: string): Set<string> {
+  const ids = new Set([rootId]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const unit of units) if (unit.parentId !== null && ids.has(unit.parentId) && !ids.has(unit.id)) ids.add(unit.id), (grew = true);
+  }
+  return ids;
+}
+
+/** Rows summed by `key`, as worker/db/diagnostics.ts has SQL sum them. */
+function summedBy<T extends object, K extends keyof T, S>(rows: T[], key: K, empty: S): (S & Pick<T, K>)[] {
+  return [...new Set(rows.map((row) => row[key]))].map(
+    (value) => ({ ...(sumTotals(rows.filter((row) => row[key] === value) as never[], empty as never) as object), [key]: value }) as S & Pick<T, K>,
+  );
+}
+
+/**
+ * Diagnostics of last month, with the disclosure rule deciding over the same totals (all last month).
+ * The scope and the leaves are what the database hands over: the rows of the unit's subtree summed by
+ * customer kind and tenure band, and the rows of units with none below them.
+ */
+function diagnose(input: Input) {
   const now = new Date();
   const month = monthStart(now, -1);
   const disclosure = planDisclosure({
@@ -13,11 +43,24 @@ function diagnose(input: Omit<DiagnosticsInput, 'period' | 'disclosure'>) {
     units: input.units,
     now,
   });
-  return diagnoseWith({ ...input, period: { kind: 'month', from: month, to: monthStart(now) }, disclosure });
+  const inScope = input.unitId === null ? () => true : (row: { unitId: string }) => subtree(input.units, input.unitId!).has(row.unitId);
+  const parents = new Set(input.units.map((unit) => unit.parentId));
+  const isLeaf = (row: { unitId: string }) => !parents.has(row.unitId);
+  return diagnoseWith({
+    scope: {
+      external: summedBy(input.external.filter(inScope), 'customerKind', EMPTY_EXTERNAL_TOTALS),
+      internal: summedBy(input.internal.filter(inScope), 'tenureBand', EMPTY_INTERNAL_TOTALS),
+    },
+    external: input.external.filter(isLeaf),
+    internal: input.internal.filter(isLeaf),
+    unitId: input.unitId,
+    period: { kind: 'month', from: month, to: monthStart(now) },
+    disclosure,
+  });
 }
 
 /** Internal totals of `n` respondents who all gave the same scores. */
-function staff(unitId: string, n: number, scores: { commitments: number; internalCulture: number; empowerment: number; recognition: number; leadership: number; willingness: number }, tenureBand: 'new' | 'established' = 'new'): InternalUnitTotals {
+function staff(unitId: string, n: number, scores: { commitments: number; internalCulture: number; empowerment: number; recognition: number; leadership: number; willingness: number }, tenureBand: 'new' | 'established' = 'new'): StaffRow {
   const support = scores.commitments + scores.internalCulture + scores.empowerment + scores.recognition + scores.leadership;
   const moments = (x: number) => [n * x, n * x * x] as const;
   const [cs, css] = moments(scores.commitments);
@@ -43,7 +86,7 @@ function staff(unitId: string, n: number, scores: { commitments: number; interna
   };
 }
 
-function clients(unitId: string, totals: Partial<ExternalUnitTotals>): ExternalUnitTotals {
+function clients(unitId: string, totals: Partial<ClientRow>): ClientRow {
   return { ...EMPTY_EXTERNAL_TOTALS, unitId, customerKind: 'occasional', ...totals };
 }
 

@@ -1,13 +1,24 @@
-import type { ExternalUnitTotals, InternalUnitTotals, UnitNode } from '../domain/diagnostics.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { units } from '../../db/schema.ts';
+import {
+  type ExternalKindTotals,
+  type ExternalUnitTotals,
+  type InternalBandTotals,
+  type InternalUnitTotals,
+  LINK_MIN_RATINGS,
+  LINK_MIN_RESPONDENTS,
+  LINK_TOTALS,
+} from '../domain/diagnostics.ts';
 import type { Disclosure } from '../domain/disclosure.ts';
 import { type Database, inTenant } from './client.ts';
-import { disclosureOf, disclosureQueries } from './disclosure.ts';
+import { disclosureOf, disclosureStateQuery } from './disclosure.ts';
 import { reportsVersionQuery, versionOf } from './report-versions.ts';
 import { externalTotals, internalTotals } from './rollup-totals.ts';
 
 export interface DiagnosticsTotals {
-  /** Every unit of the tenant, archived or not: today's tree. */
-  units: UnitNode[];
+  /** The totals of the unit asked for and the units under it (the whole tenant without one), by customer kind and tenure band; null: no such unit. */
+  scope: { external: ExternalKindTotals[]; internal: InternalBandTotals[] } | null;
+  /** Per leaf unit, only those that reach the service-profit link's thresholds on that side, and only `LINK_TOTALS`. */
   external: ExternalUnitTotals[];
   internal: InternalUnitTotals[];
   disclosure: Disclosure;
@@ -15,24 +26,59 @@ export interface DiagnosticsTotals {
   version: string;
 }
 
+/** The unit and every unit under it today. */
+function subtreeIds(tenantId: string, unitId: string) {
+  return sql`with recursive scope (id) as (
+    select id from units where tenant_id = ${tenantId} and id = ${unitId}
+    union select child.id from units child join scope on child.parent_id = scope.id where child.tenant_id = ${tenantId}
+  ) select id from scope`;
+}
+
 /**
- * The rollup totals of days in [from, to) per unit — every unit, as the service-profit link
- * compares them — the unit tree and the disclosure decisions: one round trip while the stored plan
- * is current (worker/db/disclosure.ts).
+ * The tenant's units with a unit below them today: what the link leaves out. `not in`, which Postgres
+ * runs as one hashed lookup per row; a join to a list of leaves became a nested loop over all units
+ * per rollup row (73 s at 12,000 units) while the planner's statistics lagged a bulk load.
  */
-export async function diagnosticsTotals(db: Database, tenantId: string, period: { from: string; to: string }, now: Date): Promise<DiagnosticsTotals> {
-  const [external, internal, version, ...disclosureRows] = await inTenant(db, tenantId, [
-    externalTotals(db, { tenantId, ...period, groupBy: ['unitId', 'customerKind'] }),
-    internalTotals(db, { tenantId, ...period, groupBy: ['unitId', 'tenureBand'] }),
+function parentIds(tenantId: string) {
+  return sql`select parent_id from units where tenant_id = ${tenantId} and parent_id is not null`;
+}
+
+/**
+ * The rollup totals of days in [from, to) that diagnostics and key drivers read, with the disclosure
+ * decisions: one round trip while the stored plan is current (worker/db/disclosure.ts). Summed in
+ * SQL to stay under Neon's 10 MiB response (neon-limits.ts): the scope is a handful of rows whatever
+ * it holds, and a unit has a narrow row (`LINK_TOTALS`, about 230 bytes) only if it is a leaf with
+ * enough answers for the service-profit link on that side: 2.7 MiB at 12,000 units all in the link,
+ * stored plan included (tests/api/request-size.test.ts).
+ */
+export async function diagnosticsTotals(
+  db: Database,
+  tenantId: string,
+  period: { from: string; to: string },
+  now: Date,
+  unitId: string | null = null,
+): Promise<DiagnosticsTotals> {
+  const inScope = unitId === null ? {} : { unitsIn: subtreeIds(tenantId, unitId) };
+  const leaves = { unitsNotIn: parentIds(tenantId), groupBy: ['unitId' as const] };
+  const [found, scopeExternal, scopeInternal, external, internal, version, state] = await inTenant(db, tenantId, [
+    db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), unitId === null ? sql`false` : eq(units.id, unitId))),
+    externalTotals(db, { tenantId, ...period, ...inScope, groupBy: ['customerKind'] }),
+    internalTotals(db, { tenantId, ...period, ...inScope, groupBy: ['tenureBand'] }),
+    externalTotals(db, { tenantId, ...period, ...leaves, columns: LINK_TOTALS.external, atLeast: { ratings: LINK_MIN_RATINGS } }),
+    internalTotals(db, { tenantId, ...period, ...leaves, columns: LINK_TOTALS.internal, atLeast: { respondents: LINK_MIN_RESPONDENTS } }),
     reportsVersionQuery(db, tenantId),
-    ...disclosureQueries(db, tenantId, now),
+    disclosureStateQuery(db, tenantId, now),
   ]);
   // The selects are built from the rollup definitions, so their rows are these types (see rollup-totals.ts).
   return {
-    units: disclosureRows[0],
+    scope:
+      unitId !== null && found.length === 0
+        ? null
+        : { external: scopeExternal as unknown as ExternalKindTotals[], internal: scopeInternal as unknown as InternalBandTotals[] },
     external: external as unknown as ExternalUnitTotals[],
     internal: internal as unknown as InternalUnitTotals[],
-    disclosure: await disclosureOf(db, tenantId, now, disclosureRows),
+    // Not today's tree: decisions come from the stored plan, which replanning reads the tree for.
+    disclosure: await disclosureOf(db, tenantId, now, [null, state]),
     version: versionOf(version),
   };
 }

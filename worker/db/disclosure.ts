@@ -12,21 +12,21 @@ const NOTHING_CLOSED = { units: [], periods: {} };
  * and whether it is current, and whether any closed month has respondents at all.
  */
 export function disclosureQueries(db: Database, tenantId: string, now: Date) {
+  return [db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenantId)), disclosureStateQuery(db, tenantId, now)] as const;
+}
+
+/** The stored plan and whether it is current, without the tree: for a route that does not need the tree itself. */
+export function disclosureStateQuery(db: Database, tenantId: string, now: Date) {
   const closed = db
     .select({ one: sql`1` })
     .from(internalRollups)
     .where(and(eq(internalRollups.tenantId, tenantId), lt(internalRollups.day, monthStart(now)), gt(internalRollups.respondents, 0)))
     .limit(1);
-  return [
-    db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenantId)),
-    db
-      .select({ anyClosed: sql<boolean>`exists (${closed})`, plan: disclosurePlans })
-      .from(sql`(select 1) as one`)
-      .leftJoin(disclosurePlans, eq(disclosurePlans.tenantId, tenantId)),
-  ] as const;
+  return db
+    .select({ anyClosed: sql<boolean>`exists (${closed})`, plan: disclosurePlans })
+    .from(sql`(select 1) as one`)
+    .leftJoin(disclosurePlans, eq(disclosurePlans.tenantId, tenantId));
 }
-
-type Results<T extends readonly unknown[]> = { [K in keyof T]: Awaited<T[K]> };
 
 /**
  * The tenant's disclosure decisions at `now`: from the stored plan when it was computed this month
@@ -34,7 +34,7 @@ type Results<T extends readonly unknown[]> = { [K in keyof T]: Awaited<T[K]> };
  * stored for the next reads (one more), at most once a month and after each change to a closed
  * month or to the tree.
  */
-export async function disclosureOf(db: Database, tenantId: string, now: Date, [, [state]]: Results<ReturnType<typeof disclosureQueries>>): Promise<Disclosure> {
+export async function disclosureOf(db: Database, tenantId: string, now: Date, [, [state]]: readonly [unknown, Awaited<ReturnType<typeof disclosureStateQuery>>]): Promise<Disclosure> {
   if (!state?.anyClosed) return storedDisclosure(NOTHING_CLOSED, now);
   const month = monthStart(now);
   const stored = state.plan;

@@ -59,6 +59,20 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Neon's SQL-over-HTTP limits as its proxy words them (worker/db/neon-limits.ts): the driver throws
+ * `Server error (HTTP status 413|507): {"message":"request|response is too large (max is N bytes)"}`.
+ * Which one and N, or undefined for any other error.
+ */
+export function neonLimitOf(error: unknown): { exceeded: 'request' | 'response'; maxBytes: number } | undefined {
+  for (const e of chain(error)) {
+    const message = typeof e.message === 'string' ? e.message : '';
+    const match = /^Server error \(HTTP status (?:413|507)\): .*\b(request|response) is too large \(max is (\d+) bytes\)/.exec(message);
+    if (match) return { exceeded: match[1] as 'request' | 'response', maxBytes: Number(match[2]) };
+  }
+  return undefined;
+}
+
 export const UNIQUE_VIOLATION = '23505';
 /** What a rotation batch raises, on purpose, when its target is gone or no longer live: the batch rolls back. */
 export const DIVISION_BY_ZERO = '22012';

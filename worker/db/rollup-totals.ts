@@ -25,7 +25,15 @@ interface TotalsQuery<G extends string> {
   /** 'YYYY-MM-DD', exclusive. */
   to: string;
   unitIds?: readonly string[];
+  /** A subquery of the unit ids to count (a subtree). */
+  unitsIn?: SQL;
+  /** A subquery of unit ids not to count (the parents, to count only leaves); no nulls in it. */
+  unitsNotIn?: SQL;
   groupBy?: readonly G[];
+  /** Only these totals (default: all); the rest are left out of the answer. */
+  columns?: readonly string[];
+  /** Only the groups whose totals reach these, e.g. `{ respondents: 5 }`: what the database need not send. */
+  atLeast?: Readonly<Record<string, number>>;
   /** Adds `bucket`: the first day of the week (ISO, Monday), month or quarter of each day. */
   bucket?: Bucket;
   /**
@@ -42,7 +50,7 @@ function totalsQuery<T extends PgTable, G extends string>(
 ) {
   const columns = getTableColumns(spec.table) as unknown as Record<string, PgColumn>;
   const sums = Object.fromEntries(
-    Object.keys(spec.aggregates).map((key) => [key, sql<number>`coalesce(sum(${columns[key]!}), 0)::float8`.mapWith(Number)]),
+    (query.columns ?? Object.keys(spec.aggregates)).map((key) => [key, sql<number>`coalesce(sum(${columns[key]!}), 0)::float8`.mapWith(Number)]),
   );
   const groups: Record<string, SQL | PgColumn> = Object.fromEntries(
     (query.groupBy ?? []).map((key) => [key, key === 'unitId' && query.subtrees ? sql<string>`subtree.root` : columns[key]!]),
@@ -54,7 +62,10 @@ function totalsQuery<T extends PgTable, G extends string>(
     sql`${columns.day!} >= ${query.from}::date`,
     sql`${columns.day!} < ${query.to}::date`,
     ...(query.unitIds ? [sql`${columns.unitId!} = any(${`{${query.unitIds.join(',')}}`}::uuid[])`] : []),
+    ...(query.unitsIn ? [sql`${columns.unitId!} in (${query.unitsIn})`] : []),
+    ...(query.unitsNotIn ? [sql`${columns.unitId!} not in (${query.unitsNotIn})`] : []),
   ];
+  const minimums = Object.entries(query.atLeast ?? {}).map(([key, minimum]) => sql`sum(${columns[key]!}) >= ${minimum}`);
   const groupExpressions = Object.values(groups);
   const select = db
     .select({ ...groups, ...sums })
@@ -63,6 +74,7 @@ function totalsQuery<T extends PgTable, G extends string>(
   return (query.subtrees ? select.innerJoin(sql`${query.subtrees} as subtree`, sql`subtree.id = ${columns.unitId!}`) : select)
     .where(sql.join(conditions, sql` and `))
     .groupBy(...groupExpressions)
+    .having(minimums.length > 0 ? sql.join(minimums, sql` and `) : undefined)
     .orderBy(...groupExpressions);
 }
 

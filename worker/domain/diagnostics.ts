@@ -18,18 +18,43 @@ import { type Correlation, type MeanEstimate, pearson, type ShareEstimate, share
 type CustomerKind = (typeof CUSTOMER_KINDS)[number];
 type TenureBand = (typeof TENURE_BANDS)[number];
 
+/** Totals of one customer kind over the units in scope. */
+export interface ExternalKindTotals extends ExternalTotals {
+  customerKind: CustomerKind;
+}
+/** Totals of one tenure band over the units in scope. */
+export interface InternalBandTotals extends InternalTotals {
+  tenureBand: TenureBand;
+}
+/** Totals of one unit. */
 export interface ExternalUnitTotals extends ExternalTotals {
   unitId: string;
-  customerKind: CustomerKind;
 }
 export interface InternalUnitTotals extends InternalTotals {
   unitId: string;
-  tenureBand: TenureBand;
 }
-export interface UnitNode {
-  id: string;
-  parentId: string | null;
-}
+
+/**
+ * The totals of a unit that linkedUnits' readers use (support index, CSAT, overall, the root causes
+ * and the triad, for the link and key drivers): a unit's row carries only these, so that a tenant of
+ * tens of thousands of units still fits in one database answer. A measure read from a unit's row
+ * must have its columns here; the others read as 0.
+ */
+export const LINK_TOTALS = {
+  external: ['ratings', 'satisfied', 'overallSum', 'overallSumSq'],
+  internal: [
+    'respondents',
+    'supportTotalSum', 'supportTotalSumSq',
+    'commitmentsSum', 'commitmentsSumSq',
+    'internalCultureSum', 'internalCultureSumSq',
+    'empowermentSum', 'empowermentSumSq',
+    'recognitionSum', 'recognitionSumSq',
+    'leadershipSupportSum', 'leadershipSupportSumSq',
+    'knowledgeSum', 'knowledgeSumSq',
+    'abilitySum', 'abilitySumSq',
+    'willingnessSum', 'willingnessSumSq',
+  ],
+} as const satisfies { external: readonly (keyof ExternalTotals)[]; internal: readonly (keyof InternalTotals)[] };
 
 /** Paradox: at least this share of dissatisfied clients blame attitude ("high blame")… */
 export const HIGH_BLAME_SHARE = 0.6;
@@ -118,32 +143,25 @@ export interface Diagnostics {
   findings: Finding[];
 }
 
-export interface DiagnosticsInput {
-  /** All the tenant's units, today's tree: the link looks at its leaves. */
-  units: readonly UnitNode[];
+/**
+ * What the service-profit link compares: the totals of the tenant's leaf units (none below them
+ * today), one row per unit (or several, summed). Rows of other units must not be here; rows of
+ * units short of the link's thresholds may be left out (worker/db/diagnostics.ts leaves them in
+ * the database, so the read stays small at any tenant size).
+ */
+export interface LinkInput {
   external: readonly ExternalUnitTotals[];
   internal: readonly InternalUnitTotals[];
-  /** The unit asked for (with its descendants), or null for the whole tenant. */
-  unitId: string | null;
   period: DisclosurePeriod;
   /** Which internal cells may be published (worker/domain/disclosure.ts). */
   disclosure: Pick<Disclosure, 'decide'>;
 }
 
-/** The unit `rootId` and every unit below it. */
-export function subtree(units: readonly UnitNode[], rootId: string): Set<string> {
-  const ids = new Set([rootId]);
-  // Parents before children is not guaranteed, so sweep until nothing is added.
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const unit of units) {
-      if (unit.parentId !== null && ids.has(unit.parentId) && !ids.has(unit.id)) {
-        ids.add(unit.id);
-        grew = true;
-      }
-    }
-  }
-  return ids;
+export interface DiagnosticsInput extends LinkInput {
+  /** The totals of the unit asked for and the units under it today (the whole tenant when `unitId` is null), by customer kind and by tenure band. */
+  scope: { external: readonly ExternalKindTotals[]; internal: readonly InternalBandTotals[] };
+  /** The unit asked for, or null for the whole tenant. */
+  unitId: string | null;
 }
 
 function differenceOf(a: number, seA: number, b: number, seB: number): Difference {
@@ -165,11 +183,9 @@ const score = (mean: number) => mean.toFixed(1);
 /** Clearly away from zero: the 95% interval excludes it. */
 const significant = (d: Difference | null): d is Difference => d !== null && (d.interval.low > 0 || d.interval.high < 0);
 
-export function diagnose({ units, external, internal, unitId, period, disclosure }: DiagnosticsInput): Diagnostics {
-  const scope = unitId === null ? null : subtree(units, unitId);
-  const inScope = (row: { unitId: string }) => scope === null || scope.has(row.unitId);
-  const ext = external.filter(inScope);
-  const int = internal.filter(inScope);
+export function diagnose({ scope, unitId, ...link }: DiagnosticsInput): Diagnostics {
+  const { period, disclosure } = link;
+  const { external: ext, internal: int } = scope;
 
   // Internal figures, each only where the disclosure rule publishes its cell.
   const withheld = (decision: Decision) => (decision.published ? undefined : decision.reason);
@@ -225,24 +241,32 @@ export function diagnose({ units, external, internal, unitId, period, disclosure
     leadershipSupport: hiddenOr(staffHidden, staff.leadershipSupport),
     attitudeDecay: { new: newStaff, established, difference: decayDifference },
     blame: { unsatisfied, components, attitudeByCustomerKind: { ...byKind, difference: shareDifference(byKind.occasional, byKind.recurring) } },
-    serviceProfitLink: serviceProfitLink({ units, external, internal, period, disclosure }),
+    serviceProfitLink: serviceProfitLink(link),
   };
   return { ...diagnostics, findings: findingsOf(diagnostics) };
 }
 
+function byUnit<T extends { unitId: string }>(rows: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) groups.set(row.unitId, [...(groups.get(row.unitId) ?? []), row]);
+  return groups;
+}
+
 /**
- * The tenant's leaf units (none below them today) with enough answers on both sides in the period,
- * each with its staff's and clients' measures. A unit counts only if its own internal cell is
- * published, so what is computed across them rests on published figures alone and reveals nothing
- * they do not (the service-profit link, key drivers).
+ * The leaf units with enough answers on both sides in the period, each with its staff's and clients'
+ * measures. A unit counts only if its own internal cell is published, so what is computed across
+ * them rests on published figures alone and reveals nothing they do not (the service-profit link,
+ * key drivers).
  */
-export function linkedUnits({ units, external, internal, period, disclosure }: Omit<DiagnosticsInput, 'unitId'>): { id: string; staff: InternalMeasures; clients: ExternalMeasures }[] {
-  const parents = new Set(units.map((unit) => unit.parentId));
+export function linkedUnits({ external, internal, period, disclosure }: LinkInput): { id: string; staff: InternalMeasures; clients: ExternalMeasures }[] {
+  // Grouped once: a tenant may have thousands of leaves.
+  const staffRows = byUnit(internal);
+  const clientRows = byUnit(external);
   const linked = [];
-  for (const { id } of units) {
-    if (parents.has(id) || !disclosure.decide({ period, unitId: id }).published) continue;
-    const staff = internalMeasures(sumTotals(internal.filter((row) => row.unitId === id), EMPTY_INTERNAL_TOTALS));
-    const clients = externalMeasures(sumTotals(external.filter((row) => row.unitId === id), EMPTY_EXTERNAL_TOTALS));
+  for (const [id, rows] of staffRows) {
+    if (!disclosure.decide({ period, unitId: id }).published) continue;
+    const staff = internalMeasures(sumTotals(rows, EMPTY_INTERNAL_TOTALS));
+    const clients = externalMeasures(sumTotals(clientRows.get(id) ?? [], EMPTY_EXTERNAL_TOTALS));
     if (staff.respondents < LINK_MIN_RESPONDENTS || clients.ratings < LINK_MIN_RATINGS) continue;
     linked.push({ id, staff, clients });
   }
@@ -250,7 +274,7 @@ export function linkedUnits({ units, external, internal, period, disclosure }: O
 }
 
 /** Across the linked units, whatever unit was asked for: a tenant-wide figure. */
-function serviceProfitLink(input: Omit<DiagnosticsInput, 'unitId'>): Diagnostics['serviceProfitLink'] {
+function serviceProfitLink(input: LinkInput): Diagnostics['serviceProfitLink'] {
   const linked = linkedUnits(input);
   const supportIndexes = linked.map((unit) => unit.staff.supportIndex!.mean);
   const csats = linked.map((unit) => unit.clients.csat!.share);

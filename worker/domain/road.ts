@@ -1,4 +1,4 @@
-import { subtree } from './diagnostics.ts';
+import { subtree } from './unit-tree.ts';
 import type { Disclosure, DisclosurePeriod, WithheldReason } from './disclosure.ts';
 import {
   EMPTY_EXTERNAL_TOTALS,

@@ -2,7 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { RouterRoute } from 'hono/types';
 import { databaseTimeoutMs } from '../db/client.ts';
-import { describeError, isDatabaseTimeout, isDatabaseUnavailable, isTypedError, type TypedError } from '../db/errors.ts';
+import { describeError, isDatabaseTimeout, isDatabaseUnavailable, isTypedError, neonLimitOf, type TypedError } from '../db/errors.ts';
 import { IDEMPOTENCY_WINDOW } from '../db/idempotency.ts';
 import { NEON_MAX_REQUEST_BYTES } from '../db/neon-limits.ts';
 import type { AppEnv } from '../env.ts';
@@ -94,6 +94,20 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (problem) return problemResponse(c, problem);
   if (error instanceof HTTPException && PROBLEM_BY_STATUS[error.status]) {
     return problemResponse(c, new ProblemError(PROBLEM_BY_STATUS[error.status]!, error.message || 'Bad request.'));
+  }
+  // Before the unavailable check, which takes every HTTP 5xx from the database for an outage.
+  const limit = neonLimitOf(error);
+  if (limit) {
+    log(c, 'error', `database ${limit.exceeded} too large`, { error: describeError(error) });
+    return problemResponse(
+      c,
+      limit.exceeded === 'request'
+        ? new ProblemError('payloadTooLarge', `This request would make a database request of more than ${limit.maxBytes} bytes, the database's limit: send less at once.`)
+        : new ProblemError(
+            'databaseResponseTooLarge',
+            `The answer would be more than ${limit.maxBytes} bytes from the database, its limit on one response. Quote the instance (request id) when reporting it.`,
+          ),
+    );
   }
   // Before the unavailable check: the driver words a timeout like a failed connection.
   if (isDatabaseTimeout(error)) {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
+import { docsPage } from './docs-page.ts';
 import type { AppRouter } from './router.ts';
 import { PROBLEM_TYPE_BASE, PROBLEMS } from './problem.ts';
 import { DOCS_PATH } from './security-headers.ts';
@@ -107,25 +107,28 @@ export function configureOpenApi(app: AppRouter): void {
     description: 'The operator token (`OPERATOR_TOKEN` secret), for creating tenants.',
   });
   app.doc31('/openapi.json', documentConfig);
-  app.get(
-    DOCS_PATH,
-    Scalar((c) => ({
-      url: '/openapi.json',
-      pageTitle: documentConfig.info.title,
-      // Served from this origin (wrangler.toml [assets], scripts/lib/assets.ts), never a CDN.
-      cdn: SCALAR_BUNDLE_PATH,
-      // The CSP admits the inline start-up script by this nonce (security-headers.ts).
-      nonce: c.get('secureHeadersNonce'),
-      // Nothing but this origin: no web fonts, no telemetry, no hosted AI agent.
-      withDefaultFonts: false,
-      telemetry: false,
-      agent: { disabled: true },
-      // Partners arrive to read about credentials first.
-      authentication: { preferredSecurityScheme: 'apiKey' },
-      // Hosted services this page has no business calling.
-      showDeveloperTools: 'never',
-      mcp: { disabled: true },
-    })),
+  app.get(DOCS_PATH, (c) =>
+    c.html(
+      docsPage({
+        title: documentConfig.info.title,
+        // Served from this origin (wrangler.toml [assets], scripts/lib/assets.ts), never a CDN.
+        bundle: SCALAR_BUNDLE_PATH,
+        // The CSP admits the bundle and the start-up script by this nonce (security-headers.ts).
+        nonce: c.get('secureHeadersNonce') ?? '',
+        config: {
+          url: '/openapi.json',
+          // Nothing but this origin: no web fonts, no telemetry, no hosted AI agent.
+          withDefaultFonts: false,
+          telemetry: false,
+          agent: { disabled: true },
+          // Partners arrive to read about credentials first.
+          authentication: { preferredSecurityScheme: 'apiKey' },
+          // Hosted services this page has no business calling.
+          showDeveloperTools: 'never',
+          mcp: { disabled: true },
+        },
+      }),
+    ),
   );
 }
 

@@ -71,6 +71,14 @@ export const PROBLEMS = {
     title: 'Service temporarily unavailable',
     description: 'Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds',
   },
+  databaseResponseTooLarge: {
+    status: 507,
+    slug: 'database-response-too-large',
+    title: 'The answer is larger than the database may send',
+    description:
+      'The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or ' +
+      'sums within it. Narrow the request (a unit, a shorter period) and report it with the instance',
+  },
   databaseTimeout: {
     status: 503,
     slug: 'database-timeout',
@@ -130,7 +138,7 @@ type ProblemResponses<N extends ProblemName> = {
 export type ProblemSet = readonly ProblemName[];
 
 /** Any route: a fault of its own, or the database out of reach or too slow (503 with `Retry-After`). */
-export const SERVER_PROBLEMS = ['internal', 'unavailable', 'databaseTimeout'] as const satisfies ProblemSet;
+export const SERVER_PROBLEMS = ['internal', 'unavailable', 'databaseTimeout', 'databaseResponseTooLarge'] as const satisfies ProblemSet;
 /** A route that takes credentials but needs no scope (the operator's, `GET /v1/tenant`). */
 export const AUTHENTICATED_PROBLEMS = ['unauthorized', ...SERVER_PROBLEMS] as const satisfies ProblemSet;
 /** A tenant route that needs a scope (`tenantSecurity(scope)`): a credential without it is a 403. */

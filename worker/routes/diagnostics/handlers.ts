@@ -44,10 +44,8 @@ export const getDiagnostics: RouteHandler<GetDiagnosticsRoute, AppEnv> = async (
     const etag = await tagOf(await reportsVersion(c.get('db'), tenantId));
     if (ifNoneMatch(c, etag)) return notModified(c, etag);
   }
-  const totals = await diagnosticsTotals(c.get('db'), tenantId, period, now);
-  if (unitId !== null && !totals.units.some((unit) => unit.id === unitId)) {
-    throw new ProblemError('notFound', `There is no unit ${unitId}.`);
-  }
-  const body = { period: { from: period.from, to: period.to }, unitId, ...diagnose({ ...totals, unitId, period }) };
+  const { scope, ...totals } = await diagnosticsTotals(c.get('db'), tenantId, period, now, unitId);
+  if (scope === null) throw new ProblemError('notFound', `There is no unit ${unitId}.`);
+  const body = { period: { from: period.from, to: period.to }, unitId, ...diagnose({ ...totals, scope, unitId, period }) };
   return c.json(body, 200, conditionalHeaders(await tagOf(totals.version)));
 };

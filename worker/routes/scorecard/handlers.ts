@@ -25,6 +25,7 @@ import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
 import { conditionalHeaders, entityTag, ifNoneMatch, notModified } from '../../http/etag.ts';
 import { ProblemError } from '../../http/problem.ts';
+import { subtree } from '../../domain/unit-tree.ts';
 import { holds, type Period, planPeriods } from './periods.ts';
 import type { GetScorecardRoute } from './routes.ts';
 import type { ExternalFigures, InternalFigures, Suppressed } from './schemas.ts';
@@ -94,14 +95,6 @@ function rawInternal(totals: InternalTotals, suppressed: Suppressed | undefined)
 function internalFigures(raw: InternalRaw, before: InternalRaw, targets: Targets): InternalFigures {
   const figures = Object.fromEntries(INTERNAL_FIGURES.map((key) => [key, present(key, raw[key], before[key], targets.get(key))]));
   return { respondents: raw.respondents, weakestRootCause: raw.weakestRootCause, ...figures } as InternalFigures;
-}
-
-/** The units at or below `root`. */
-function subtree(rows: readonly { id: string; parentId: string | null }[], root: string): Set<string> {
-  const inside = new Set([root]);
-  // A Set visits what is added while iterating, so this walks down level by level.
-  for (const id of inside) for (const row of rows) if (row.parentId === id) inside.add(row.id);
-  return inside;
 }
 
 /** Weeks straddle months, so their internal figures are never published (see worker/domain/disclosure.ts). */
