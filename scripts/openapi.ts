@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { createApp } from '../worker/app.ts';
 import { generateOpenApiDocument } from '../worker/http/openapi-document.ts';
+import { prepareAssets } from './lib/assets.ts';
 import { renderHttpCollection } from './lib/http-collection.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,4 +33,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   await writeFile(CLIENT_SCHEMA_FILE, await renderClientSchema(document));
   await writeFile(HTTP_COLLECTION_FILE, renderHttpCollection(document));
   for (const file of [OPENAPI_FILE, CLIENT_SCHEMA_FILE, HTTP_COLLECTION_FILE]) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  // The worker serves the document from its assets: a running `npm start` serves the new one at once.
+  prepareAssets();
 }
