@@ -81,10 +81,10 @@ const withoutExtension = (file: string) => file.replace(/\.[cm]?[jt]sx?$/, '');
  * (drizzle-orm) names files that are not on disk (`node_modules/src/pg-core/dialect.ts`): those are
  * matched to the bundled input with the same path tail (`node_modules/drizzle-orm/pg-core/dialect.js`).
  */
-function projectPaths(sources: string[], base: string, inputs: string[]): string[] {
-  const files = sources.map((source) => path.relative(ROOT, path.resolve(base, source)));
-  const onDisk = new Set(files.filter((file) => existsSync(path.join(ROOT, file))));
-  const bundled = inputs.map((input) => path.relative(ROOT, path.resolve(ROOT, input))).filter((input) => input.includes('node_modules/'));
+function projectPaths(sources: string[], base: string, inputs: string[], root: string): string[] {
+  const files = sources.map((source) => path.relative(root, path.resolve(base, source)));
+  const onDisk = new Set(files.filter((file) => existsSync(path.join(root, file))));
+  const bundled = inputs.map((input) => path.relative(root, path.resolve(root, input))).filter((input) => input.includes('node_modules/'));
   return files.map((file) => {
     if (onDisk.has(file)) return file;
     // drizzle-orm's maps point at its `src/` folder, which is not published
@@ -95,12 +95,15 @@ function projectPaths(sources: string[], base: string, inputs: string[]): string
 
 const gzipLength = (text: string) => gzipSync(text, { level: 9 }).length;
 
-/** Weighs `dir/index.js` by its `dir/index.js.map` and the esbuild metafile `dir/bundle-meta.json`. */
-export function reportBundle(dir: string, top = 40): BundleReport {
+/**
+ * Weighs `dir/index.js` by its `dir/index.js.map` and the esbuild metafile `dir/bundle-meta.json`, a bundle of
+ * the checkout at `root` (this one by default; another, e.g. an earlier commit's worktree, to compare).
+ */
+export function reportBundle(dir: string, top = 40, root = ROOT): BundleReport {
   const code = readFileSync(path.join(dir, 'index.js'), 'utf8');
   const map = JSON.parse(readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as { sources: string[]; sourceRoot?: string; mappings: string };
   const meta = JSON.parse(readFileSync(path.join(dir, 'bundle-meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
-  const modules = projectPaths(map.sources, map.sourceRoot || dir, Object.keys(meta.inputs));
+  const modules = projectPaths(map.sources, map.sourceRoot || dir, Object.keys(meta.inputs), root);
   // owner[i]: the source index of character i of the bundle, -1 for esbuild's own glue
   const owner = new Int32Array(code.length).fill(-1);
   const lines = code.split('\n');
