@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { createApp } from '../worker/app.ts';
-import { documentConfig } from '../worker/http/openapi.ts';
+import { generateOpenApiDocument } from '../worker/http/openapi-document.ts';
+import { prepareAssets } from './lib/assets.ts';
 import { renderHttpCollection } from './lib/http-collection.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,7 +18,7 @@ export const CLIENT_SCHEMA_FILE = path.join(ROOT, 'openapi/client/schema.d.ts');
 export const HTTP_COLLECTION_FILE = path.join(ROOT, 'openapi/requests.http');
 
 export function renderOpenApiDocument(): string {
-  return `${JSON.stringify(createApp().getOpenAPI31Document(documentConfig), null, 2)}\n`;
+  return `${JSON.stringify(generateOpenApiDocument(createApp()), null, 2)}\n`;
 }
 
 /** openapi-typescript's types for `document` (the JSON text), as openapi-fetch wants them. */
@@ -32,4 +33,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   await writeFile(CLIENT_SCHEMA_FILE, await renderClientSchema(document));
   await writeFile(HTTP_COLLECTION_FILE, renderHttpCollection(document));
   for (const file of [OPENAPI_FILE, CLIENT_SCHEMA_FILE, HTTP_COLLECTION_FILE]) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  // The worker serves the document from its assets: a running `npm start` serves the new one at once.
+  prepareAssets();
 }

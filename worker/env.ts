@@ -52,6 +52,8 @@ export interface Env {
   WEBHOOK_QUEUE: QueueProducer<DeliveryMessage>;
   /** The benchmark job's Workflow (`[[workflows]]` in wrangler.toml): one instance per run. */
   BENCHMARK_WORKFLOW: WorkflowBinding<BenchmarkRunParams>;
+  /** The static assets (wrangler.toml `[assets]`): the worker reads the OpenAPI document from them. */
+  ASSETS: AssetsBinding;
   /** Tests only: makes a step of the benchmark Workflow fail (worker/jobs/benchmarks.ts, faultInjector). */
   BENCHMARK_FAULT?: string;
 }
@@ -59,6 +61,11 @@ export interface Env {
 /** The part of a Queue producer binding the worker uses; declared here so Node code type-checks too. */
 export interface QueueProducer<Body> {
   sendBatch(messages: Iterable<{ body: Body; contentType?: 'json' }>): Promise<unknown>;
+}
+
+/** The static assets binding (a Fetcher in workers-types); declared here so Node code type-checks too. */
+export interface AssetsBinding {
+  fetch(request: Request | string): Promise<Response>;
 }
 
 /** The Workflows binding, as workers-types has it; declared here so Node code type-checks too. */

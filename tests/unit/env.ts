@@ -8,6 +8,7 @@ export const nodeEnv: Env = {
   HASH_SECRET: 'test-hash-secret',
   JWT_ISSUER: 'https://issuer.test',
   JWT_AUDIENCE: 'audience',
+  ASSETS: { fetch: () => Promise.reject(new Error('no assets in Node')) },
   WEBHOOK_QUEUE: { sendBatch: () => Promise.reject(new Error('no Queue in unit tests')) },
   BENCHMARK_WORKFLOW: {
     create: () => Promise.reject(new Error('no Workflows in Node')),

@@ -2,7 +2,8 @@ import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { apiKeys, type ApiKey } from '../../db/schema.ts';
 import { type Acting, auditEventIf } from './audit.ts';
 import type { Database } from './client.ts';
-import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { createRow } from './create-row.ts';
 import { CredentialNotLive, DIVISION_BY_ZERO } from './errors.ts';
 import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 

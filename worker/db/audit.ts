@@ -1,7 +1,8 @@
-import { and, desc, eq, getTableColumns, gte, inArray, is, lt, SQL, sql, type WithSubquery } from 'drizzle-orm';
+import { getTableColumns, gte, inArray, is, lt, SQL, sql, type WithSubquery } from 'drizzle-orm';
 import { auditEvents, type AuditAction, type AuditEvent } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import { type Database, inTenant } from './client.ts';
+import type { Database } from './client.ts';
+import { listPage, type PageRequest } from './collections.ts';
 
 export interface Actor {
   actorType: (typeof auditEvents.$inferInsert)['actorType'];
@@ -65,27 +66,10 @@ export interface AuditFilter {
 }
 
 /** A page of the tenant's audit events, newest first, after the id `after` (cursor pagination). */
-export async function listAuditEvents(
-  db: Database,
-  tenantId: string,
-  filter: AuditFilter,
-  page: { limit: number; after?: string },
-): Promise<AuditEvent[]> {
-  const [rows] = await inTenant(db, tenantId, [
-    db
-      .select()
-      .from(auditEvents)
-      .where(
-        and(
-          eq(auditEvents.tenantId, tenantId),
-          page.after ? lt(auditEvents.id, page.after) : undefined,
-          filter.actions.length > 0 ? inArray(auditEvents.action, filter.actions) : undefined,
-          filter.from ? gte(auditEvents.occurredAt, filter.from) : undefined,
-          filter.to ? lt(auditEvents.occurredAt, filter.to) : undefined,
-        ),
-      )
-      .orderBy(desc(auditEvents.id))
-      .limit(page.limit + 1),
+export function listAuditEvents(db: Database, tenantId: string, filter: AuditFilter, page: PageRequest): Promise<AuditEvent[]> {
+  return listPage(db, auditEvents, tenantId, page, [
+    filter.actions.length > 0 ? inArray(auditEvents.action, filter.actions) : undefined,
+    filter.from ? gte(auditEvents.occurredAt, filter.from) : undefined,
+    filter.to ? lt(auditEvents.occurredAt, filter.to) : undefined,
   ]);
-  return rows;
 }

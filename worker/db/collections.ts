@@ -1,11 +1,7 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { RunnableQuery } from 'drizzle-orm/runnable-query';
-import type { AuditAction } from '../../db/schema.ts';
-import { type Acting, auditEvent } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import type { Refusals } from './errors.ts';
-import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 
 /** A table of a tenant's resources, keyed by time-ordered ids (UUIDv7). */
 export type TenantTable = PgTable & { id: PgColumn; tenantId: PgColumn };
@@ -55,27 +51,4 @@ export async function getRow<T extends TenantTable>(db: Database, table: T, tena
   const query = db.select().from(table as PgTable).where(ofTenant(table, tenantId, id)) as unknown as RowsQuery<T>;
   const [[row]] = await inTenant(db, tenantId, [query]);
   return row;
-}
-
-/**
- * Creates the tenant's row given whole (its timestamps too, so its resource is known before the write
- * runs), audited as `action` with `details`, once per Idempotency-Key `claim` (see `writeOnce`).
- */
-export function createRow<T extends TenantTable>(
-  db: Database,
-  table: T,
-  row: T['$inferInsert'] & { id: string; tenantId: string },
-  audit: { action: AuditAction; details: Record<string, unknown> },
-  { actor, requestId, clientRequestId }: Acting,
-  claim: IdempotencyClaim | undefined,
-  refusals?: Refusals,
-): Promise<Replay | undefined> {
-  const { action, details } = audit;
-  return writeOnce(
-    db,
-    row.tenantId,
-    claim,
-    [db.insert(table as PgTable).values(row), auditEvent(db, { ...actor, tenantId: row.tenantId, action, targetId: row.id, requestId, clientRequestId, details })],
-    refusals,
-  );
 }

@@ -1,7 +1,8 @@
 import { partnerClients, type PartnerClient } from '../../db/schema.ts';
 import type { Acting } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { createRow } from './create-row.ts';
 import type { IdempotencyClaim, Replay } from './idempotency.ts';
 
 const ofTenant = (tenantId: string, id: string) => ofTenantRow(partnerClients, tenantId, id);

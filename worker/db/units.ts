@@ -11,7 +11,8 @@ import {
 } from '../../db/schema.ts';
 import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { createRow } from './create-row.ts';
 import {
   ExternalRefTaken,
   FOREIGN_KEY_VIOLATION,

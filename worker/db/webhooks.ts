@@ -11,7 +11,8 @@ import {
 import { uuidv7 } from '../domain/ids.ts';
 import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
-import { createRow, getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
+import { createRow } from './create-row.ts';
 import { DIVISION_BY_ZERO, NotFound } from './errors.ts';
 import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 

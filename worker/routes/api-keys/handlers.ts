@@ -10,7 +10,7 @@ import { dispatchSoon } from '../../jobs/webhooks.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
 import { respondOnce } from '../../http/idempotency.ts';
-import { getHandler, listHandler } from '../../http/resource.ts';
+import { getHandler, listHandler } from '../resource.ts';
 import {
   type CreateApiKeyRoute,
   DEFAULT_GRACE_SECONDS,

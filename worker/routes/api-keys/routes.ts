@@ -3,7 +3,7 @@ import { SCOPES } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { resourceRoutes } from '../../http/resource.ts';
+import { resourceRoutes } from '../resource.ts';
 import { GrantedScopesSchema, integer, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['API keys'];

@@ -6,7 +6,7 @@ import { generateClientSecret } from '../../domain/secrets.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, requireGrantable, tenantOf } from '../../http/auth.ts';
 import { respondOnce } from '../../http/idempotency.ts';
-import { getHandler, listHandler } from '../../http/resource.ts';
+import { getHandler, listHandler } from '../resource.ts';
 import { revokeHandler } from '../api-keys/handlers.ts';
 import type {
   CreatePartnerClientRoute,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../../db/schema.ts';
-import { resourceRoutes } from '../../http/resource.ts';
+import { resourceRoutes } from '../resource.ts';
 import { GrantedScopesSchema, text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Partner clients'];

@@ -5,7 +5,7 @@ import { uuidv7 } from '../../domain/ids.ts';
 import type { AppEnv } from '../../env.ts';
 import { actingOf, tenantOf } from '../../http/auth.ts';
 import { respondOnce } from '../../http/idempotency.ts';
-import { getHandler, listHandler } from '../../http/resource.ts';
+import { getHandler, listHandler } from '../resource.ts';
 import type { CreateUnitRoute, DeleteUnitRoute, GetUnitRoute, ListUnitsRoute, UpdateUnitRoute } from './routes.ts';
 
 export function unitResource(unit: Unit) {

@@ -3,7 +3,7 @@ import { UNIT_KINDS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { PageQuerySchema } from '../../http/pagination.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { resourceRoutes } from '../../http/resource.ts';
+import { resourceRoutes } from '../resource.ts';
 import { text, timestamp, uuid } from '../../http/schemas.ts';
 
 const tags = ['Units'];

@@ -12,7 +12,7 @@ import { actingOf, tenantOf } from '../../http/auth.ts';
 import { respondOnce } from '../../http/idempotency.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
-import { getHandler, listHandler } from '../../http/resource.ts';
+import { getHandler, listHandler } from '../resource.ts';
 import { DEFAULT_GRACE_SECONDS } from '../api-keys/routes.ts';
 import type {
   CreateWebhookEndpointRoute,

@@ -5,7 +5,7 @@ import { tenantSecurity } from '../../http/auth.ts';
 import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../../http/idempotency.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
-import { resourceRoutes } from '../../http/resource.ts';
+import { resourceRoutes } from '../resource.ts';
 import { timestamp, uuid } from '../../http/schemas.ts';
 import { rotationSchema } from '../api-keys/routes.ts';
 

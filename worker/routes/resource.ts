@@ -5,11 +5,11 @@ import type { Database } from '../db/client.ts';
 import type { PageRequest } from '../db/collections.ts';
 import { NotFound } from '../db/errors.ts';
 import type { AppEnv } from '../env.ts';
-import { tenantOf, tenantSecurity } from './auth.ts';
-import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from './idempotency.ts';
-import { decodeCursor, PageQuerySchema, pageSchema, toPage } from './pagination.ts';
-import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, type ProblemName, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from './problem.ts';
-import { idParamsSchema } from './schemas.ts';
+import { tenantOf, tenantSecurity } from '../http/auth.ts';
+import { IDEMPOTENCY_PROBLEMS, IdempotencyHeadersSchema } from '../http/idempotency.ts';
+import { decodeCursor, PageQuerySchema, pageSchema, toPage } from '../http/pagination.ts';
+import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, type ProblemName, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../http/problem.ts';
+import { idParamsSchema } from '../http/schemas.ts';
 
 /*
  * The create/list/get/remove route set that api-keys, partner-clients, webhook-endpoints and units
