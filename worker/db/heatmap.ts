@@ -41,10 +41,10 @@ export async function readHeatmap(
   now: Date,
 ): Promise<HeatmapRead> {
   const page = pageQuery(db, units, tenantId, query.page);
-  // Each unit of the page with every unit at or below it (a unit tree has no cycles: the API refuses them).
+  // Each unit of the page with every unit at or below it; `union` ends the walk even on a cycle, as units.ts's check does.
   const subtrees = sql`(with recursive tree(root, id) as (
       select page.id, page.id from (${page}) as page
-      union all
+      union
       select tree.root, child.id from ${units} as child join tree on child.parent_id = tree.id where child.tenant_id = ${tenantId}
     ) select root, id from tree)`;
   const totals = (range: { from: string; to: string }) =>
