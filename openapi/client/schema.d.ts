@@ -996,6 +996,11 @@ export interface components {
              */
             timestamp: string;
             data: {
+                /**
+                 * Format: uuid
+                 * @description The unit whose target it is (judged on its external ratings and its units'); null: tenant-wide.
+                 */
+                unitId: string | null;
                 /** @enum {string} */
                 measure: "quality" | "quantity" | "opportunity" | "cost" | "overall" | "csat" | "nps" | "enps" | "supportIndex" | "willingness" | "attitudeBlameShare" | "leadershipSupport" | "effort";
                 target: number;

@@ -205,18 +205,29 @@ describe('the scorecard shows the road', () => {
   });
 });
 
-test('the daily crossing evaluation judges the tenant-wide target and leaves a unit’s of the same measure alone', async () => {
+test("the daily crossing evaluation judges the tenant-wide target on the tenant, a unit's on the unit's external ratings, and no unit's internal one", async () => {
   const crossing = await createTenant({ name: 'Road crossings' });
   const key = crossing.apiKey.secret;
   const branch = (await createUnit(key)).id;
-  await createExternalRatings(key, Array.from({ length: 10 }, (_, i) => externalRating(branch, { overall: i < 5 ? 4 : 2 })));
-  expect((await put([{ measure: 'csat', target: 0.75 }, { measure: 'csat', unitId: branch, target: 0.4 }], key)).status).toBe(200);
+  const elsewhere = (await createUnit(key)).id;
+  await createExternalRatings(key, [
+    ...Array.from({ length: 10 }, (_, i) => externalRating(branch, { overall: i < 5 ? 4 : 2 })),
+    ...Array.from({ length: 10 }, () => externalRating(elsewhere, { overall: 5 })),
+  ]);
+  const targets = [
+    { measure: 'csat', target: 0.9 },
+    { measure: 'csat', unitId: branch, target: 0.4 },
+    { measure: 'willingness', unitId: branch, target: 3 },
+  ];
+  expect((await put(targets, key)).status).toBe(200);
   const response = await api(`/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('15 2 * * *')}&time=${Date.now()}`);
   expect(response.status).toBe(200);
   const rows = async () =>
-    (await owner.query('select unit_id, last_side, last_value, evaluated_at from targets where tenant_id = $1 order by unit_id nulls first', [crossing.tenant.id])).rows;
+    (await owner.query('select unit_id, measure, last_side, last_value, evaluated_at from targets where tenant_id = $1 order by unit_id nulls first, measure', [crossing.tenant.id])).rows;
   await until(async () => ((await rows())[0]?.evaluated_at ? true : undefined), 'the evaluation', 60_000);
-  const [tenantWide, unitOwn] = await rows();
-  expect(tenantWide).toMatchObject({ unit_id: null, last_side: 'unmet', last_value: 0.5 });
-  expect(unitOwn).toMatchObject({ unit_id: branch, last_side: null, evaluated_at: null });
+  const [tenantWide, unitCsat, unitWillingness] = await rows();
+  // The tenant: 15 of 20 satisfied; the branch: 5 of 10.
+  expect(tenantWide).toMatchObject({ unit_id: null, last_side: 'unmet', last_value: 0.75 });
+  expect(unitCsat).toMatchObject({ unit_id: branch, measure: 'csat', last_side: 'met', last_value: 0.5 });
+  expect(unitWillingness).toMatchObject({ unit_id: branch, measure: 'willingness', last_side: null, evaluated_at: null });
 }, 90_000);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS } from '../../worker/db/rollup-totals.ts';
-import { evaluateTargets, sideOf, trailingWindow } from '../../worker/domain/target-crossings.ts';
+import { evaluateTargets, sideOf, subtreeExternal, trailingWindow } from '../../worker/domain/target-crossings.ts';
 
 describe('target crossings', () => {
   test('a target is met at or above it, or at or below it where less is better', () => {
@@ -25,16 +25,30 @@ describe('target crossings', () => {
     expect(evaluateTargets([{ measure: 'willingness', target: 3, lastSide: 'unmet' }], EMPTY_EXTERNAL_TOTALS, few)).toEqual([]);
   });
 
-  test("a unit's target is not judged on the tenant's totals; the tenant-wide one of the same measure is", () => {
-    const external = { ...EMPTY_EXTERNAL_TOTALS, ratings: 10, satisfied: 9 };
+  test("a unit's target is judged on its subtree's external totals, never on an internal measure; the tenant-wide one on the tenant's", () => {
+    const unit = '01a23df2-241b-70d9-8c07-0fa848ce3995';
+    const child = '01a23df2-241b-70d9-8c07-0fa848ce3996';
+    const rows = [
+      { ...EMPTY_EXTERNAL_TOTALS, unitId: unit, ratings: 4, satisfied: 1 },
+      { ...EMPTY_EXTERNAL_TOTALS, unitId: child, ratings: 6, satisfied: 4 },
+      { ...EMPTY_EXTERNAL_TOTALS, unitId: 'elsewhere', ratings: 10, satisfied: 10 },
+    ];
+    const units = [{ id: unit, parentId: null }, { id: child, parentId: unit }, { id: 'elsewhere', parentId: null }];
+    const internal = { ...EMPTY_INTERNAL_TOTALS, respondents: 20, willingnessSum: 80, willingnessSumSq: 330 };
     const evaluations = evaluateTargets(
       [
-        { unitId: '01a23df2-241b-70d9-8c07-0fa848ce3995', measure: 'csat', target: 0.95, lastSide: 'met' },
+        { unitId: unit, measure: 'csat', target: 0.6, lastSide: 'unmet' },
+        { unitId: unit, measure: 'willingness', target: 3, lastSide: 'unmet' },
         { unitId: null, measure: 'csat', target: 0.8, lastSide: 'unmet' },
       ],
-      external,
-      EMPTY_INTERNAL_TOTALS,
+      { ...EMPTY_EXTERNAL_TOTALS, ratings: 20, satisfied: 15 },
+      internal,
+      subtreeExternal(rows, units),
     );
-    expect(evaluations).toEqual([expect.objectContaining({ measure: 'csat', target: 0.8, side: 'met', crossed: true })]);
+    expect(evaluations).toEqual([
+      // The unit and its child: 5 of 10.
+      { unitId: unit, measure: 'csat', target: 0.6, value: 0.5, side: 'unmet', previousSide: 'unmet', crossed: false },
+      { unitId: null, measure: 'csat', target: 0.8, value: 0.75, side: 'unmet', previousSide: 'unmet', crossed: false },
+    ]);
   });
 });

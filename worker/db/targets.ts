@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { targets } from '../../db/schema.ts';
+import { targets, units } from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
 import type { Evaluation } from '../domain/target-crossings.ts';
@@ -101,12 +101,24 @@ export async function readTenantsWithTargets(db: Database): Promise<string[]> {
   return result.rows.map((row) => row.tenant_id);
 }
 
-/** Each tenant's targets, in one batch of [set_config(A), targets of A, set_config(B), …]. */
-export async function readTargetsOf(db: Database, tenantIds: readonly string[]): Promise<Target[][]> {
+/**
+ * Each tenant's targets, with its external totals per unit over `window` and its units (what a unit's
+ * target is judged on), in one batch of [set_config(A), targets of A, totals of A, units of A, set_config(B), …].
+ */
+export async function readTargetsOf(db: Database, tenantIds: readonly string[], window: { start: string; end: string }) {
   if (tenantIds.length === 0) return [];
-  const items: BatchItem<'pg'>[] = tenantIds.flatMap((tenantId) => [setTenant(db, tenantId), targetsQuery(db, tenantId)]);
+  const items: BatchItem<'pg'>[] = tenantIds.flatMap((tenantId) => [
+    setTenant(db, tenantId),
+    targetsQuery(db, tenantId),
+    externalTotals(db, { tenantId, from: window.start, to: window.end, groupBy: ['unitId'] }),
+    db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenantId)),
+  ]);
   const results = (await db.batch(items as [BatchItem<'pg'>, ...BatchItem<'pg'>[]])) as unknown[];
-  return tenantIds.map((_, t) => results[2 * t + 1] as Target[]);
+  return tenantIds.map((_, t) => ({
+    targets: results[4 * t + 1] as Target[],
+    unitExternal: results[4 * t + 2] as ExternalTotalsRow[],
+    units: results[4 * t + 3] as { id: string; parentId: string | null }[],
+  }));
 }
 
 /**
@@ -126,10 +138,10 @@ export async function recordEvaluations(
     if (list.length === 0) continue;
     items.push(setTenant(db, tenantId));
     for (const evaluation of list) {
-      const same = and(sameScope(tenantId, null, evaluation.measure), eq(targets.target, evaluation.target));
+      const same = and(sameScope(tenantId, evaluation.unitId, evaluation.measure), eq(targets.target, evaluation.target));
       if (evaluation.crossed) {
         crossings++;
-        const data = { measure: evaluation.measure, target: evaluation.target, value: evaluation.value, side: evaluation.side, previousSide: evaluation.previousSide, window };
+        const data = { unitId: evaluation.unitId, measure: evaluation.measure, target: evaluation.target, value: evaluation.value, side: evaluation.side, previousSide: evaluation.previousSide, window };
         items.push(
           ...emitWebhookEvent(
             db,

@@ -1,5 +1,6 @@
 import type { TARGET_SIDES } from '../../db/schema.ts';
-import { type ExternalTotals, type InternalTotals, measureEntry } from './measure-registry.ts';
+import { subtree, type UnitNode } from './diagnostics.ts';
+import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, type InternalTotals, measureEntry, sumTotals } from './measure-registry.ts';
 import { INTERNAL_MEASURES, type Measure, measureValue, MIN_GROUP_RESPONDENTS } from './measures.ts';
 
 /*
@@ -40,6 +41,7 @@ export interface TargetState {
 }
 
 export interface Evaluation {
+  unitId: string | null;
   measure: Measure;
   target: number;
   value: number;
@@ -50,16 +52,30 @@ export interface Evaluation {
 }
 
 /**
- * Each tenant-wide target that has a value now, from the tenant's totals; targets without one keep
- * their last side. A unit's target is not judged on them (its own trailing window is no published
- * cell, and an event naming its value would publish one), so it is left out.
+ * Each target that has a value now; targets without one keep their last side. A tenant-wide target
+ * is judged on the tenant's totals, a unit's on the external totals of its subtree (`unitExternal`):
+ * never an internal measure of a unit, whose trailing window is no published cell (an event naming
+ * its value would publish one).
  */
-export function evaluateTargets(targets: readonly TargetState[], external: ExternalTotals, internal: InternalTotals): Evaluation[] {
-  return targets.flatMap(({ unitId, measure, target, lastSide }) => {
-    if (unitId) return [];
-    const value = evaluatedValue(measure, external, internal);
+export function evaluateTargets(
+  targets: readonly TargetState[],
+  external: ExternalTotals,
+  internal: InternalTotals,
+  unitExternal: (unitId: string) => ExternalTotals = () => EMPTY_EXTERNAL_TOTALS,
+): Evaluation[] {
+  return targets.flatMap(({ unitId = null, measure, target, lastSide }) => {
+    if (unitId !== null && INTERNAL_MEASURES.includes(measure)) return [];
+    const value = unitId === null ? evaluatedValue(measure, external, internal) : evaluatedValue(measure, unitExternal(unitId), EMPTY_INTERNAL_TOTALS);
     if (value === null) return [];
     const side = sideOf(measure, value, target);
-    return [{ measure, target, value, side, previousSide: lastSide, crossed: lastSide !== null && lastSide !== side }];
+    return [{ unitId, measure, target, value, side, previousSide: lastSide, crossed: lastSide !== null && lastSide !== side }];
   });
+}
+
+/** The external totals of a unit and the units below it, from the tenant's totals per unit. */
+export function subtreeExternal(rows: readonly (ExternalTotals & { unitId?: string })[], units: readonly UnitNode[]): (unitId: string) => ExternalTotals {
+  return (unitId) => {
+    const inside = subtree(units, unitId);
+    return sumTotals(rows.filter((row) => inside.has(row.unitId!)), EMPTY_EXTERNAL_TOTALS);
+  };
 }

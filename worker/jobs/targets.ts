@@ -1,7 +1,7 @@
 import { readPeriodTotals } from '../db/benchmarks.ts';
 import { createDatabase } from '../db/client.ts';
 import { readTargetsOf, readTenantsWithTargets, recordEvaluations } from '../db/targets.ts';
-import { evaluateTargets, trailingWindow } from '../domain/target-crossings.ts';
+import { evaluateTargets, subtreeExternal, trailingWindow } from '../domain/target-crossings.ts';
 import type { Env } from '../env.ts';
 
 /** Tenants per round trip, as in the benchmark job. */
@@ -21,10 +21,10 @@ export async function runTargetCrossings(env: Pick<Env, 'DATABASE_URL' | 'LOCAL_
   let crossings = 0;
   for (let i = 0; i < tenantIds.length; i += CHUNK) {
     const chunk = tenantIds.slice(i, i + CHUNK);
-    const [totals, targets] = await Promise.all([readPeriodTotals(db, chunk, [window]), readTargetsOf(db, chunk)]);
+    const [totals, targets] = await Promise.all([readPeriodTotals(db, chunk, [window]), readTargetsOf(db, chunk, window)]);
     const evaluations = chunk.map((tenantId, t) => ({
       tenantId,
-      evaluations: evaluateTargets(targets[t]!, totals[t]![0]!.external, totals[t]![0]!.internal),
+      evaluations: evaluateTargets(targets[t]!.targets, totals[t]![0]!.external, totals[t]![0]!.internal, subtreeExternal(targets[t]!.unitExternal, targets[t]!.units)),
     }));
     crossings += await recordEvaluations(db, evaluations, { now, window });
   }

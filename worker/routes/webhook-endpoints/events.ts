@@ -29,6 +29,7 @@ const EVENT_DATA = {
     ),
   }),
   'scorecard.target.crossed': z.object({
+    unitId: uuid().nullable().openapi({ description: "The unit whose target it is (judged on its external ratings and its units'); null: tenant-wide." }),
     measure: z.enum(MEASURES),
     target: z.number(),
     value: z.number(),
