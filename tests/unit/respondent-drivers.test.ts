@@ -15,6 +15,7 @@ import {
   respondentKeyDrivers,
   WILLINGNESS_DRIVERS,
 } from '../../worker/domain/respondent-drivers.ts';
+import { DEFAULT_POOL_SEED, generateOrganization } from '../../db/pool/generate.ts';
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_203);
 const RUNS = Number(process.env.FC_RUNS ?? 40);
@@ -143,5 +144,22 @@ describe('respondentKeyDrivers against naive least squares on the raw answers', 
         }
       }),
     );
+  });
+});
+
+describe('on the reference pool', () => {
+  test('an organization’s answers over the pool’s period are analysed: enough respondents, R² and a verdict for both outcomes', () => {
+    const organization = generateOrganization(DEFAULT_POOL_SEED, 0, new Date('2026-11-23T10:00:00Z'));
+    const rows: RespondentRow[] = organization.internal.map((r) => [
+      r.commitments, r.internal_culture, r.empowerment, r.recognition, r.leadership_support, r.knowledge, r.ability, r.willingness, r.recommend_employer ?? null,
+    ]);
+    const { willingness, enps } = respondentKeyDrivers(rows, { resamples: 200 });
+    expect(willingness.n).toBe(rows.length);
+    for (const analysis of [willingness, enps]) {
+      expect(analysis.n).toBeGreaterThanOrEqual(analysis.minimumRespondents);
+      expect(['drivers', 'no-clear-driver']).toContain(analysis.grade);
+      expect(analysis.rSquared).toBeGreaterThan(0);
+      expect(analysis.verdict).not.toMatch(/\bcauses\b/);
+    }
   });
 });
