@@ -16,6 +16,7 @@ export interface HeatmapRead {
   /** Totals of each page unit's subtree (`unitId` is the subtree's root), for the period and the one before. */
   external: { current: ExternalTotalsRow[]; previous: ExternalTotalsRow[] };
   internal: { current: InternalTotalsRow[]; previous: InternalTotalsRow[] };
+  /** The tenant-wide targets: the colour reference where a cell has no cohort median (a unit's own target is its road, not the map's scale). */
   targets: { measure: string; target: number }[];
   /** The published benchmark snapshot of exactly this period, if one was computed. */
   snapshot: typeof benchmarkSnapshots.$inferSelect | undefined;
@@ -84,7 +85,7 @@ export async function readHeatmap(
     // The selects are built from the rollup definitions, so their rows are these types (see rollup-totals.ts).
     external: { current: externalNow as ExternalTotalsRow[], previous: externalBefore as ExternalTotalsRow[] },
     internal: { current: internalNow as InternalTotalsRow[], previous: internalBefore as InternalTotalsRow[] },
-    targets: targetRows,
+    targets: targetRows.filter((row) => row.unitId === null),
     snapshot,
     positions,
     stats,

@@ -1,5 +1,5 @@
 import type { TARGET_SIDES } from '../../db/schema.ts';
-import { subtree, type UnitNode } from './diagnostics.ts';
+import { subtree, type UnitNode } from './unit-tree.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, type InternalTotals, measureEntry, sumTotals } from './measure-registry.ts';
 import { INTERNAL_MEASURES, type Measure, measureValue, MIN_GROUP_RESPONDENTS } from './measures.ts';
 
