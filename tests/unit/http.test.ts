@@ -149,7 +149,7 @@ describe('cursors', () => {
       expect(() => decodeCursor(bad)).toThrow(expect.objectContaining({ kind: expect.objectContaining({ status: 400 }) }));
     }
     const rows = [{ id: 'c' }, { id: 'b' }, { id: 'a' }].map((r) => ({ id: `${r.id}${id.slice(1)}` }));
-    const context = () => ({ req: { url: 'https://api.test/v1/units?limit=2' }, header: vi.fn() }) as unknown as Context<AppEnv> & { header: ReturnType<typeof vi.fn> };
+    const context = () => ({ req: { url: 'https://api.test/v1/units?limit=2', valid: () => ({ limit: 2 }) }, header: vi.fn() }) as unknown as Context<AppEnv> & { header: ReturnType<typeof vi.fn> };
     const paged = context();
     expect(toPage(paged, rows, 2, (r) => r.id)).toEqual({ data: [rows[0]!.id, rows[1]!.id], nextCursor: encodeCursor(rows[1]!.id) });
     expect(paged.header).toHaveBeenCalledWith('Link', `</v1/units?limit=2&cursor=${encodeCursor(rows[1]!.id)}>; rel="next"`);

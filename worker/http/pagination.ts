@@ -60,8 +60,11 @@ export function toPage<T extends { id: string }, R>(c: Context<AppEnv>, rows: T[
   const nextCursor = rows.length > limit && last ? encodeCursor(last.id) : null;
   if (nextCursor !== null) {
     const url = new URL(c.req.url);
-    url.searchParams.set('cursor', nextCursor);
-    c.header('Link', `<${url.pathname}${url.search}>; rel="next"`);
+    // Only the parameters the operation validated: unknown ones are ignored, so echoing them could only grow the header.
+    const known = (c.req.valid('query' as never) ?? {}) as Record<string, unknown>;
+    const search = new URLSearchParams([...url.searchParams].filter(([name]) => name in known && name !== 'cursor'));
+    search.set('cursor', nextCursor);
+    c.header('Link', `<${url.pathname}?${search}>; rel="next"`);
   }
   return { data: items.map(present), nextCursor };
 }
