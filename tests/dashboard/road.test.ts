@@ -10,27 +10,16 @@ let page: string;
 let cookie: string;
 let unit: string;
 
-beforeAll(async () => {
+/** A tenant whose CSAT went 50% → 60% → 70% over the last three ended months (NPS flat at 0), with `targets`, signed in to the dashboard. */
+async function dashboardWith(targets: (deadline: string) => object[]): Promise<{ page: string; cookie: string; unit: string }> {
   const { apiKey } = await createTenant({ name: 'Road dashboard' });
-  unit = (await createUnit(apiKey.secret)).id;
-  // CSAT 50% → 60% → 70% over the last three ended months; NPS flat at 0.
+  const unit = (await createUnit(apiKey.secret)).id;
   const month = (offset: number, satisfied: number) =>
     Array.from({ length: 10 }, (_, i) =>
       externalRating(unit, { occurredAt: `${dayOfMonth(offset, 12)}T10:00:00Z`, overall: i < satisfied ? 5 : 2, recommend: i % 2 ? 10 : 0 }),
     );
   await createExternalRatings(apiKey.secret, [...month(-3, 5), ...month(-2, 6), ...month(-1, 7)]);
-  const deadline = utcDate(400);
-  const put = await api('/v1/targets', {
-    method: 'PUT',
-    key: apiKey.secret,
-    json: {
-      targets: [
-        { measure: 'csat', target: 0.8, baseline: { period: monthStart(-3).slice(0, 7) }, deadline },
-        { measure: 'nps', target: 40, baseline: { period: monthStart(-3).slice(0, 7) }, deadline },
-        { measure: 'quality', target: 4.5 },
-      ],
-    },
-  });
+  const put = await api('/v1/targets', { method: 'PUT', key: apiKey.secret, json: { targets: targets(utcDate(400)) } });
   expect(put.status).toBe(200);
   const session = await fetch(`${workerUrl}/dashboard/session`, {
     method: 'POST',
@@ -38,10 +27,18 @@ beforeAll(async () => {
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: workerUrl },
     body: new URLSearchParams({ apiKey: apiKey.secret }).toString(),
   });
-  cookie = session.headers.get('set-cookie')!.split(';')[0]!;
+  const cookie = session.headers.get('set-cookie')!.split(';')[0]!;
   const response = await fetch(`${workerUrl}/dashboard`, { headers: { Cookie: cookie } });
   expect(response.status).toBe(200);
-  page = await response.text();
+  return { page: await response.text(), cookie, unit };
+}
+
+beforeAll(async () => {
+  ({ page, cookie, unit } = await dashboardWith((deadline) => [
+    { measure: 'csat', target: 0.8, baseline: { period: monthStart(-3).slice(0, 7) }, deadline },
+    { measure: 'nps', target: 40, baseline: { period: monthStart(-3).slice(0, 7) }, deadline },
+    { measure: 'quality', target: 4.5 },
+  ]));
 }, 60_000);
 
 const card = (measure: string) => page.slice(page.indexOf(`data-measure="${measure}"`), page.indexOf('</article>', page.indexOf(`data-measure="${measure}"`)));
@@ -70,3 +67,9 @@ test("a unit without targets of its own is shown the road left to the organizati
   page = await response.text();
   expect(card('csat')).toContain('Road left: 10 points to the organization&#39;s target of 80%.');
 });
+
+test('a target passed reads "all of the way and beyond", never a share over 100%', async () => {
+  ({ page } = await dashboardWith((deadline) => [{ measure: 'csat', target: 0.6, baseline: { period: monthStart(-3).slice(0, 7) }, deadline }]));
+  expect(card('csat')).toMatch(/Road travelled: from 50% in \w+ \d{4}, all of the way and beyond\./);
+  expect(card('csat')).toContain('Road left: none, the target of 60% is reached.');
+}, 60_000);

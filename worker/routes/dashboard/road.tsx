@@ -17,6 +17,12 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 /** '2027-03-31' as people say it: "31 March 2027". */
 const dayLabel = (date: string) => `${Number(date.slice(8, 10))} ${MONTHS[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
 
+/** The share of the road in words: past the target reads "all of the way and beyond", not a share over 100%. */
+function travelled(share: number | null): string {
+  if (share === null) return 'the baseline already met the target';
+  return share > 1 ? 'all of the way and beyond' : `${percent(share)} of the way`;
+}
+
 /** A distance as people read it: percentage points for shares, one decimal for net scores, two for means. */
 function distance(measure: Measure, size: number): string {
   const { type } = measureEntry(measure).kind;
@@ -61,7 +67,7 @@ function RoadLines({ road }: { road: Road }) {
       ) : (
         <p>
           Road travelled: from {format(baseline.value)} in {periodLabel(baseline.from, baseline.to)}
-          {current ? `, ${road.share === null ? 'the baseline already met the target' : `${percent(road.share)} of the way`}` : ''}.
+          {current ? `, ${travelled(road.share)}` : ''}.
         </p>
       )}
       {current === null ? (
