@@ -16,6 +16,7 @@ import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { prepareAssets } from './lib/assets.ts';
 import { applyMigrations } from './lib/migrate.ts';
 import { isFree } from './lib/ports.ts';
@@ -165,6 +166,25 @@ function demoTargets(units: { id: string; name: string }[], start: Date, now: Da
 }
 
 /**
+ * Ends the job runs a stopped `npm start` left queued or running. Ctrl-C stops wrangler in the middle of
+ * a run (the earlier months' snapshots run after "Ready"), and the local Workflow engine was seen not to
+ * resume that instance: its run would keep the job's one running slot, and the next run (a new day's
+ * benchmarks) would wait behind it until this script gives up.
+ */
+async function endInterruptedRuns(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(
+      `update job_runs set status = 'failed', finished_at = now(), error = 'interrupted: npm start stopped while it ran' where status in ('queued', 'running')`,
+    );
+    return rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Runs the benchmark job as the operator for the periods that end before `at` and waits for its run to
  * end: the job is a Workflow (202 and a job run to poll), and runs take turns, so waiting keeps the
  * next one from queueing behind it.
@@ -282,6 +302,8 @@ async function main() {
     step(`PostgreSQL (embedded) on 127.0.0.1:${POSTGRES_PORT}, data in .local/postgres`);
     stack = await startLocalStack({ dataDir: STATE_DIR, postgresPort: POSTGRES_PORT, endpointPort: ENDPOINT_PORT });
     step(`migrations applied; local Neon endpoint on ${stack.endpoint.url} (${since(started)})`);
+    const interrupted = await endInterruptedRuns(stack.ownerDatabaseUrl);
+    if (interrupted > 0) step(`${interrupted} job run${interrupted === 1 ? '' : 's'} the last stop interrupted: marked failed`);
     // The pool locally as the superuser, which may skip the foreign-key checks of rows generated consistent (db/pool/load.ts).
     return { ownerUrl: stack.ownerDatabaseUrl, poolUrl: stack.postgres.url(DATABASE_NAME) };
   });
