@@ -322,9 +322,9 @@ async function main() {
       const demo = await demoApiKey(operatorToken);
       const seeded = await seedDemo(ownerUrl, demo.tenantId);
       step(
-        seeded.days === 0
+        seeded.externalRatings + seeded.internalRatings === 0
           ? 'demo tenant: up to date'
-          : `demo tenant: ${seeded.days} days, ${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? `, ${DEMO_UNITS} units` : ''}`,
+          : `demo tenant: ${seeded.created ? `${DEMO_UNITS} units, ` : ''}${seeded.externalRatings.toLocaleString('en-US')} external and ${seeded.internalRatings.toLocaleString('en-US')} internal ratings${seeded.created ? '' : ' since the last start'}`,
       );
       if (seeded.created) {
         const response = await api('/v1/targets', demo.key, { method: 'PUT', body: { targets: demoTargets(demoUnits(demo.tenantId), demoStart(new Date()), new Date()) } });
@@ -334,7 +334,8 @@ async function main() {
     }),
   );
   const [loaded, { seeded, ownerUrl, ...demo }] = await Promise.all([pool, demoSeeded]);
-  if (seeded.days > 0 || loaded.loaded > 0) {
+  // Today's ratings change no ended period: a restart in the same month computes nothing.
+  if (seeded.endedMonths || loaded.loaded > 0) {
     step('benchmarks of the last complete month, quarter and 12 months');
     await timed('benchmarks', () => runBenchmarks(operatorToken));
   }
@@ -361,12 +362,16 @@ Ctrl-C stops the worker, the endpoint and Postgres.
   if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
   // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
   setInterval(() => void fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();
-  // Each new day: the demo's new ratings, then the daily cron (benchmarks of a month just closed, targets).
+  // Every quarter of an hour the demo's new ratings; on each new day the daily cron (benchmarks of a month
+  // just ended, targets), as Cloudflare would run it.
+  let today = new Date().toISOString().slice(0, 10);
   setInterval(() => {
     void seedDemo(ownerUrl, demo.tenantId)
-      .then(async ({ days }) => {
-        if (days === 0) return;
-        step(`demo tenant: ${days} new day${days === 1 ? '' : 's'} of ratings`);
+      .then(async () => {
+        const day = new Date().toISOString().slice(0, 10);
+        if (day === today) return;
+        today = day;
+        step(`${day}: the daily cron (benchmarks of a month just ended, targets)`);
         await fetch(`${base}/__scheduled?cron=${encodeURIComponent('15 2 * * *')}`);
       })
       .catch((error: unknown) => console.error(`demo top-up failed: ${error instanceof Error ? error.message : String(error)}`));

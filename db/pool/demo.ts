@@ -8,8 +8,9 @@
  * first day and no unit's month is suppressed.
  *
  * Every day is drawn from its own stream of a seed derived from the tenant id; ids are hashes of
- * tenant, day and position, so no two demo tenants (nor a demo and the pool) share one. `seedDemo` writes the days
- * not written yet: 13 months on the first run, then each new day (the "top-up").
+ * tenant, day and position, so no two demo tenants (nor a demo and the pool) share one. A day is always drawn
+ * whole, so it is the same day however many times it is written in pieces: `seedDemo` writes what occurred
+ * since its last call, up to now (13 months on the first run, then the "top-up").
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
@@ -115,19 +116,19 @@ export function demoUnits(tenantId: string): { id: string; tenant_id: string; na
   return UNITS.map((unit) => ({ id: ids.get(unit.key)!, tenant_id: tenantId, name: unit.name, kind: unit.kind, parent_id: unit.parent ? ids.get(unit.parent)! : null }));
 }
 
-/** The ratings of `day` up to `until` (the current day is written only as far as it has gone). */
-export function demoDay(tenantId: string, day: Date, until: Date, start: Date): { external: NewExternalRating[]; internal: NewInternalRating[] } {
+/** The ratings of the whole of `day` (callers keep those that have occurred). */
+export function demoDay(tenantId: string, day: Date, start: Date): { external: NewExternalRating[]; internal: NewInternalRating[] } {
   const rng: Random = mulberry32(substream(seedOf(tenantId), dayNumber(day)));
   const ids = new Map(demoUnits(tenantId).map((unit, i) => [UNITS[i]!.key, unit.id]));
   // 0 at the start of the history, 1 at its end (13 months later).
   const progress = Math.min(1, (day.getTime() - start.getTime()) / ((DEMO_HISTORY_MONTHS + 1) * 30.4 * DAY_MS));
   const weekend = [0, 6].includes(day.getUTCDay());
-  const end = Math.min(day.getTime() + DAY_MS, until.getTime());
+  const end = day.getTime() + DAY_MS;
   const external: NewExternalRating[] = [];
   const internal: NewInternalRating[] = [];
   for (const unit of UNITS.filter((u) => u.support !== undefined)) {
     const latent: LatentUnit = { id: ids.get(unit.key)!, name: unit.name, kind: unit.kind, support: unit.support! + IMPROVEMENT * progress, willing: unit.willing! };
-    const daily = (unit.daily ?? 0) * (weekend ? 0.6 : 1) * ((end - day.getTime()) / DAY_MS);
+    const daily = (unit.daily ?? 0) * (weekend ? 0.6 : 1);
     const count = Math.round(daily * (0.7 + 0.6 * rng.next()));
     for (let i = 0; i < count; i++) external.push({ ...drawExternal(rng, latent, CUSTOMERS, { start: day.getTime(), end }), id: demoId(tenantId, dayNumber(day), unit.key, 'external', i) });
     if (day.getUTCDate() === 1) {
@@ -141,17 +142,17 @@ export function demoDay(tenantId: string, day: Date, until: Date, start: Date): 
 }
 
 export interface SeedDemoResult {
-  /** Days written by this call (0 when the demo was up to date). */
-  days: number;
   externalRatings: number;
   internalRatings: number;
   /** Whether this call created the units and the history. */
   created: boolean;
+  /** Whether it wrote ratings of an ended month, which the benchmarks of ended periods read. */
+  endedMonths: boolean;
 }
 
 /**
- * Writes the demo tenant's units (first run) and every day from the last one written to `now`'s,
- * with their rollups, in one transaction, as the tables' owner (see load.ts).
+ * Writes the demo tenant's units (first run) and every rating that has occurred by `now` and is not
+ * written yet, with their rollups, in one transaction, as the tables' owner (see load.ts).
  */
 export async function seedDemo(databaseUrl: string, tenantId: string, now = new Date()): Promise<SeedDemoResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -160,16 +161,16 @@ export async function seedDemo(databaseUrl: string, tenantId: string, now = new 
     await client.query('begin');
     // Serializes two top-ups of the same tenant (a restart while the timer fires).
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [tenantId]);
-    const { rows } = await client.query<{ first: string | null; last: string | null; units: string[] }>(
-      `with days as (select (min(occurred_at) at time zone 'UTC')::date as first, (max(occurred_at) at time zone 'UTC')::date as last
-                     from external_ratings where tenant_id = $1)
-       select first::text, greatest(last, (select max(occurred_on) from internal_ratings where tenant_id = $1))::text as last,
+    // What is written ends at the last rating that occurred (external) and the last pulse day (internal).
+    const { rows } = await client.query<{ first: string | null; external: string | null; internal: string | null; units: string[] }>(
+      `select (min(occurred_at) at time zone 'UTC')::date::text as first, to_json(max(occurred_at)) #>> '{}' as external,
+              (select max(occurred_on)::text from internal_ratings where tenant_id = $1) as internal,
               array(select id::text from units where tenant_id = $1) as units
-       from days`,
+       from external_ratings where tenant_id = $1`,
       [tenantId],
     );
     const created = rows[0]!.units.length === 0;
-    const { first: firstWritten, last } = rows[0]!;
+    const firstWritten = rows[0]!.first;
     // The improvement runs from the first day ever written, so a top-up continues the same story.
     const start = firstWritten ? new Date(`${firstWritten}T00:00:00Z`) : demoStart(now);
     // All of them on a first run; a demo made by an older version of this file gets the units it lacks.
@@ -187,21 +188,23 @@ export async function seedDemo(databaseUrl: string, tenantId: string, now = new 
         [tenantId, new Date(start.getTime() - DAY_MS).toISOString(), ids],
       );
     }
-    const first = last ? new Date(Date.parse(`${last}T00:00:00Z`) + DAY_MS) : start;
-    const result: SeedDemoResult = { days: 0, externalRatings: 0, internalRatings: 0, created };
-    const days = { external: [] as NewExternalRating[], internal: [] as NewInternalRating[] };
-    for (let day = first; day <= utcDay(now); day = new Date(day.getTime() + DAY_MS)) {
-      const drawn = demoDay(tenantId, day, now, start);
-      days.external.push(...drawn.external);
-      days.internal.push(...drawn.internal);
-      result.days++;
+    const written = { external: rows[0]!.external, internal: rows[0]!.internal };
+    const after = { external: written.external ? Date.parse(written.external) : -Infinity, internal: written.internal ?? '' };
+    const external: NewExternalRating[] = [];
+    const internal: NewInternalRating[] = [];
+    for (let day = written.external ? utcDay(new Date(after.external)) : start; day <= now; day = new Date(day.getTime() + DAY_MS)) {
+      const drawn = demoDay(tenantId, day, start);
+      external.push(...drawn.external.filter((rating) => Date.parse(rating.occurred_at) > after.external && Date.parse(rating.occurred_at) <= now.getTime()));
+      internal.push(...drawn.internal.filter((rating) => rating.occurred_on > after.internal && Date.parse(rating.occurred_on) <= now.getTime()));
     }
-    if (result.days > 0) {
-      await copyRatings(client, [{ tenantId, ...days }], now);
-      await addRatingsToRollups(client, [tenantId], first.toISOString().slice(0, 10));
+    if (external.length + internal.length > 0) {
+      await copyRatings(client, [{ tenantId, external, internal }], now);
+      await addRatingsToRollups(client, [tenantId], written);
     }
     await client.query('commit');
-    return { ...result, externalRatings: days.external.length, internalRatings: days.internal.length };
+    const month = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const endedMonths = external.some((rating) => Date.parse(rating.occurred_at) < month) || internal.some((rating) => Date.parse(rating.occurred_on) < month);
+    return { externalRatings: external.length, internalRatings: internal.length, created, endedMonths };
   } catch (error) {
     await client.query('rollback').catch(() => {});
     throw error;

@@ -76,14 +76,19 @@ const run = (client: pg.PoolClient | pg.Client, query: SQL) => {
 };
 
 /**
- * Adds to the rollups every rating of `tenantIds` from day `since` (UTC, inclusive; all when absent),
- * with the definitions the API's own writes use: one statement per table. Callers pass a day none of
- * whose ratings were counted yet: the rollups are per day, so those rows are new.
+ * Adds to the rollups every rating of `tenantIds` (all when `since` is absent, else those that occurred
+ * after `since.external`, a timestamp, and after `since.internal`, a day), with the definitions the
+ * API's own writes use: one statement per table. Callers pass bounds none of whose later ratings were
+ * counted yet: the rollups add, they do not recount.
  */
-export async function addRatingsToRollups(client: pg.PoolClient | pg.Client, tenantIds: readonly string[], since?: string): Promise<void> {
+export async function addRatingsToRollups(
+  client: pg.PoolClient | pg.Client,
+  tenantIds: readonly string[],
+  since?: { external: string | null; internal: string | null },
+): Promise<void> {
   const ids = sql`${`{${tenantIds.join(',')}}`}::uuid[]`;
-  const externalSince = since ? sql` and r.occurred_at >= ${since}::date` : sql``;
-  const internalSince = since ? sql` and r.occurred_on >= ${since}::date` : sql``;
+  const externalSince = since?.external ? sql` and r.occurred_at > ${since.external}::timestamptz` : sql``;
+  const internalSince = since?.internal ? sql` and r.occurred_on > ${since.internal}::date` : sql``;
   await run(client, addToRollups(EXTERNAL_ROLLUP, sql`r.tenant_id`, sql`external_ratings r where r.tenant_id = any(${ids})${externalSince}`));
   await run(client, addToRollups(INTERNAL_ROLLUP, sql`r.tenant_id`, sql`internal_ratings r where r.tenant_id = any(${ids})${internalSince}`));
 }

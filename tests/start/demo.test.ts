@@ -21,7 +21,7 @@ test('a complete month gives the key drivers enough linked units, and every unit
   const external = new Map<string, number>();
   const internal = new Map<string, number>();
   for (let day = november.from; day < november.to; day += DAY_MS) {
-    const drawn = demoDay(TENANT, new Date(day), NOW, start);
+    const drawn = demoDay(TENANT, new Date(day), start);
     for (const rating of drawn.external) external.set(rating.unit_id, (external.get(rating.unit_id) ?? 0) + 1);
     for (const rating of drawn.internal) internal.set(rating.unit_id, (internal.get(rating.unit_id) ?? 0) + 1);
   }
