@@ -310,7 +310,6 @@ function counters<S extends Side>(side: S) {
   return Object.fromEntries(names.map((name) => [name, counter(name)])) as Record<(typeof names)[number], ReturnType<typeof counter>>;
 }
 
-/** One client's rating of one service encounter. */
 /**
  * Where each unit sat in the tree and since when: one row when a unit is created and one per change
  * of parent, written by a trigger on `units` in the same transaction, whoever writes (the API, the
@@ -352,6 +351,7 @@ export const disclosurePlans = pgTable(
   (table) => [tenantIsolation(table.tenantId)],
 );
 
+/** One client's rating of one service encounter. */
 export const externalRatings = pgTable(
   'external_ratings',
   {
