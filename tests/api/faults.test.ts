@@ -13,8 +13,12 @@ import { problemOf } from './helpers.ts';
 
 /** Short, so a timeout shows within the test's budget; production's default is 5 s. */
 const DEADLINE_MS = 1_000;
-/** What a timed-out request may take beyond the deadline: workerd, the problem, loopback. */
-const MARGIN_MS = 1_000;
+/**
+ * What a timed-out request may take beyond the deadline: workerd, the problem, loopback, and a busy
+ * 2-core machine's queueing (2,020 ms seen under load 7). Still below the injected delays (2.5 s and
+ * 3 s): a request that waited for the database instead of its deadline cannot pass.
+ */
+const MARGIN_MS = 1_400;
 const PROBLEMS = 'https://service-culture.dev/problems/';
 
 const PLAN: LoadPlan = {
