@@ -30,6 +30,8 @@ export interface EndpointStats {
   tooLargeRequests: number;
   /** Requests failed for rows over `NEON_MAX_RESPONSE_BYTES` (507), as Neon fails them. */
   tooLargeResponses: number;
+  /** The last `POST /sql` requests, oldest first, each as its statements' first words: says whose a trip was. */
+  recentRequests: string[];
 }
 
 /** Faults a test injects (`POST /_faults`, or `setFaults`); all off by default and after a reset. */
@@ -124,8 +126,16 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
   const delay = (batch: boolean) =>
     faults.delayMs > 0 && (batch || !faults.batchesOnly) ? new Promise((resolve) => setTimeout(resolve, faults.delayMs)) : undefined;
 
-  const stats = (): EndpointStats => ({ ...counters, roundTrips: counters.httpRequests + counters.wsSessions });
-  const resetStats = () => Object.assign(counters, zero);
+  const recentRequests: string[] = [];
+  const remember = (queries: readonly SqlQuery[]) => {
+    recentRequests.push(queries.map(({ query }) => query.replace(/\s+/g, ' ').slice(0, 60)).join(' | '));
+    if (recentRequests.length > 10) recentRequests.shift();
+  };
+  const stats = (): EndpointStats => ({ ...counters, roundTrips: counters.httpRequests + counters.wsSessions, recentRequests: [...recentRequests] });
+  const resetStats = () => {
+    Object.assign(counters, zero);
+    recentRequests.length = 0;
+  };
 
   function poolFor(header: string | string[] | undefined): pg.Pool {
     const connectionString = typeof header === 'string' ? header : undefined;
@@ -192,6 +202,7 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
       const body = parseBody(text);
       const pool = poolFor(req.headers['neon-connection-string']);
       const arrayMode = req.headers['neon-array-mode'] === 'true';
+      remember(Array.isArray(body) ? body : [body]);
       if (Array.isArray(body)) {
         counters.batches++;
         return [200, { results: await run(pool, body, arrayMode, beginStatement(req.headers)) }];

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, inject } from 'vitest';
+import type { EndpointStats } from '../../scripts/lib/neon-endpoint.ts';
 
 export const workerUrl = inject('workerUrl');
 export const operatorToken = inject('operatorToken');
@@ -70,10 +71,14 @@ export async function problemOf(response: Response): Promise<Problem> {
   return body;
 }
 
+/** What the local Neon endpoint has counted since its last reset. */
+export async function endpointStats(): Promise<EndpointStats> {
+  return (await (await fetch(`${inject('endpointUrl')}/_stats`)).json()) as EndpointStats;
+}
+
 /** Round trips the local Neon endpoint has seen (HTTP requests + WebSocket sessions). */
 export async function roundTrips(): Promise<number> {
-  const stats = (await (await fetch(`${inject('endpointUrl')}/_stats`)).json()) as { roundTrips: number };
-  return stats.roundTrips;
+  return (await endpointStats()).roundTrips;
 }
 
 export interface IssuedApiKey {

@@ -440,7 +440,7 @@ describe('counting', () => {
   it('starts from zero after a reset, over HTTP and on the object', async () => {
     const zero = {
       httpRequests: 0, batches: 0, queries: 0, wsSessions: 0, roundTrips: 0,
-      largestRequestBytes: 0, largestResponseBytes: 0, tooLargeRequests: 0, tooLargeResponses: 0,
+      largestRequestBytes: 0, largestResponseBytes: 0, tooLargeRequests: 0, tooLargeResponses: 0, recentRequests: [],
     };
     expect(await httpStats()).toEqual(zero);
     expect(endpoint.stats()).toEqual(zero);
@@ -453,6 +453,8 @@ describe('counting', () => {
 
     await sql.transaction([sql`select 1`, sql`select 2`, sql`select 3`]);
     expect(await httpStats()).toMatchObject({ httpRequests: 3, batches: 1, queries: 5, wsSessions: 0, roundTrips: 3 });
+    // Whose trips they were, as the round-trip walk prints them when a count is off.
+    expect(endpoint.stats().recentRequests).toEqual(['select 1', 'select $1::int', 'select 1 | select 2 | select 3']);
   });
 
   it('weighs the largest request body', async () => {
