@@ -87,4 +87,31 @@ describe('webhook lock order', () => {
     const { rows } = await owner.query('select status from webhook_deliveries where id = $1', [deliveryId]);
     expect(rows).toEqual([{ status: 'abandoned' }]);
   });
+
+  test('PATCHes racing the consumer over and over are never a 5xx', async () => {
+    const { apiKey } = await createTenant({ name: 'Lock order race' });
+    const ENDPOINTS = 5;
+    const ROUNDS = 8;
+    const ids: string[] = [];
+    for (let i = 0; i < ENDPOINTS; i++) {
+      const created = await api('/v1/webhook-endpoints', { method: 'POST', key: apiKey.secret, json: { url: hook, eventTypes: ['api_key.revoked'] } });
+      ids.push(((await created.json()) as { id: string }).id);
+    }
+    const statuses: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const id of ids) expect((await api(`/v1/webhook-endpoints/${id}/test`, { method: 'POST', key: apiKey.secret })).status).toBe(202);
+      await until(async () => held.length >= ENDPOINTS, 'every attempt to reach the receiver');
+      // The receiver answers all at once (the consumer records the failures) while each endpoint is disabled.
+      const releases = held.splice(0);
+      const patches = ids.map((id) => api(`/v1/webhook-endpoints/${id}`, { method: 'PATCH', key: apiKey.secret, json: { status: 'disabled' } }));
+      for (const release of releases) release();
+      statuses.push(...(await Promise.all(patches)).map((response) => response.status));
+      statuses.push(
+        ...(await Promise.all(ids.map((id) => api(`/v1/webhook-endpoints/${id}`, { method: 'PATCH', key: apiKey.secret, json: { status: 'enabled' } })))).map(
+          (response) => response.status,
+        ),
+      );
+    }
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+  });
 });
