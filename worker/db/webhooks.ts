@@ -90,10 +90,17 @@ export function getWebhookEndpoint(db: Database, tenantId: string, id: string): 
   return getRow(db, webhookEndpoints, tenantId, id);
 }
 
-/** Deletes the endpoint with its deliveries and attempts, audited; false when the tenant has no such endpoint. */
+/**
+ * Deletes the endpoint with its deliveries and attempts, audited; false when the tenant has no such
+ * endpoint. The endpoint and its deliveries are locked first, in the lock order above, so the
+ * cascade takes no lock out of order.
+ */
 export async function deleteWebhookEndpoint(db: Database, tenantId: string, id: string, { actor, requestId, clientRequestId }: Acting): Promise<boolean> {
   const deleted = db.$with('deleted').as(db.delete(webhookEndpoints).where(ofTenant(tenantId, id)).returning({ url: webhookEndpoints.url }));
-  const [audited] = await inTenant(db, tenantId, [
+  const [, , audited] = await inTenant(db, tenantId, [
+    lockEndpoints(db, tenantId, [id]),
+    // Counted, not listed: an endpoint may have thousands of deliveries.
+    db.execute(sql`select count(*) from (${lockedDeliveries(db, and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, id)))}) as locked`),
     auditEventIf(
       db,
       { ...actor, tenantId, action: 'webhook_endpoint.deleted', targetId: id, requestId, clientRequestId, details: sql`(select jsonb_build_object('url', url) from ${deleted})` },
@@ -389,11 +396,11 @@ export interface AttemptOutcome {
 }
 
 /**
- * Records one run's attempts for one tenant in one batch, which first locks their endpoints (the lock
- * order above): each delivery's new state with its
- * attempt (inserted only if the delivery still exists: its endpoint may have been deleted while
- * the request was in flight), each endpoint's failing streak, and the disabling of any endpoint
- * failing for `disableAfterMs` — its pending deliveries abandoned and an audit event written.
+ * Records one run's attempts for one tenant in one batch, which locks their endpoints first (the lock
+ * order above): each delivery's new state with its attempt (inserted only if the delivery still
+ * exists: its endpoint may have been deleted while the request was in flight), each endpoint's
+ * failing streak, and the disabling of any endpoint failing for `disableAfterMs` — its pending
+ * deliveries abandoned and an audit event written.
  */
 export async function recordOutcomes(
   db: Database,
