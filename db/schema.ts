@@ -750,3 +750,35 @@ export type ExternalRating = typeof externalRatings.$inferSelect;
 export type InternalRating = typeof internalRatings.$inferSelect;
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** What the operator's log records; `tenant.created` stays in the new tenant's own log. */
+export const OPERATOR_AUDIT_ACTIONS = ['job_run.started'] as const;
+/** `schedule`: the daily cron, recorded beside the operator's own runs so every run has its start on record. */
+export const OPERATOR_ACTOR_TYPES = ['operator', 'schedule'] as const;
+export const operatorAuditAction = pgEnum('operator_audit_action', OPERATOR_AUDIT_ACTIONS);
+export const operatorActorType = pgEnum('operator_actor_type', OPERATOR_ACTOR_TYPES);
+
+/**
+ * Append-only record of changes that belong to no tenant (a benchmark run spans them all), so they
+ * cannot go in a tenant's `audit_events`. Operator data: readable and insertable only with no tenant
+ * set; the app role has no UPDATE or DELETE on it and a trigger refuses both from anyone.
+ */
+export const operatorAuditEvents = pgTable(
+  'operator_audit_events',
+  {
+    id: uuid('id').primaryKey(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+    action: operatorAuditAction('action').notNull(),
+    actorType: operatorActorType('actor_type').notNull(),
+    /** The job run started. */
+    targetId: uuid('target_id'),
+    /** The server's own id of the request; null for the schedule. */
+    requestId: text('request_id'),
+    clientRequestId: text('client_request_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  () => [operatorOnly()],
+);
+
+export type OperatorAuditEvent = typeof operatorAuditEvents.$inferSelect;
+export type OperatorAuditAction = (typeof OPERATOR_AUDIT_ACTIONS)[number];

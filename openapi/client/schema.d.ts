@@ -583,6 +583,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List operator audit events (operator)
+         * @description The append-only log of changes that belong to no tenant, newest first: each benchmark job run started, by the operator or by the daily schedule. What the operator does to one tenant (creating it) is in that tenant's own log.
+         */
+        get: operations["listOperatorAuditEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/targets": {
         parameters: {
             query?: never;
@@ -2037,6 +2057,40 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last. */
             nextCursor: string | null;
         };
+        OperatorAuditEventPage: {
+            data: components["schemas"]["OperatorAuditEvent"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        OperatorAuditEvent: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @enum {string} */
+            action: "job_run.started";
+            /** @description Who did it. */
+            actor: {
+                /**
+                 * @description `operator`: the operator token; `schedule`: the daily cron.
+                 * @enum {string}
+                 */
+                type: "operator" | "schedule";
+            };
+            /**
+             * Format: uuid
+             * @description The job run started.
+             */
+            targetId: string | null;
+            /** @description The server's own id of the request that did it; null for the schedule. */
+            requestId: string | null;
+            /** @description The `X-Request-Id` the client sent with that request, if any. */
+            clientRequestId: string | null;
+            /** @description For `job_run.started`: `job`, `trigger` and `at` (the instant whose last complete periods it computes). */
+            details: {
+                [key: string]: unknown;
+            };
+        };
         TargetList: {
             data: components["schemas"]["Target"][];
         };
@@ -3188,7 +3242,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3361,7 +3415,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3464,7 +3518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3646,7 +3700,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3786,7 +3840,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -3988,7 +4042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4124,7 +4178,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4260,7 +4314,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4480,7 +4534,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4620,7 +4674,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4822,7 +4876,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -4958,7 +5012,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5094,7 +5148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5207,7 +5261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
@@ -5407,7 +5461,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5559,7 +5613,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5774,7 +5828,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -5910,7 +5964,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6125,7 +6179,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6273,7 +6327,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6409,7 +6463,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6624,7 +6678,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6839,7 +6893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -6987,7 +7041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7189,7 +7243,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7325,7 +7379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7489,7 +7543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7704,7 +7758,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -7846,7 +7900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8023,7 +8077,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8234,7 +8288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8403,7 +8457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8524,7 +8578,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8649,7 +8703,138 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or sums within it. Narrow the request (a unit, a shorter period) and report it with the instance */
+            507: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listOperatorAuditEvents: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-100. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page; omit for the first page. */
+                cursor?: string;
+                /** @description Only these actions, comma-separated: job_run.started. */
+                action?: string;
+                /** @description Only events at or after this time. */
+                from?: string;
+                /** @description Only events before this time (exclusive). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description The next page, `<…&cursor=…>; rel="next"` (RFC 8288); absent on the last page. */
+                    Link?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorAuditEventPage"];
+                };
+            };
+            /** @description A query or header parameter is not valid */
+            400: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests. Every response under /v1/* and /oauth/* carries RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers); the quota is per credential, or per client IP without one. Failed authentications (401) are limited per client IP too (20 per 60 s), whatever credential each presents; past that, every request from the address is a 429 until the window ends. */
+            429: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    /** @description Seconds until the window resets. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
+                    "Access-Control-Allow-Origin"?: string;
+                    /** @description The quota, e.g. `"default";q=600;w=60`: 600 requests per 60 seconds. */
+                    "RateLimit-Policy"?: string;
+                    /** @description What is left, e.g. `"default";r=0;t=37`: no requests for another 37 seconds. */
+                    RateLimit?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8767,7 +8952,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -8964,7 +9149,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -9143,7 +9328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -9333,7 +9518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -9506,7 +9691,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -9696,7 +9881,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -9877,7 +10062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -10118,7 +10303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -10258,7 +10443,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -10460,7 +10645,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -10596,7 +10781,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -10730,7 +10915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -10930,7 +11115,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -11148,7 +11333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -11306,7 +11491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -11457,7 +11642,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */
@@ -11610,7 +11795,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was */
+            /** @description Service temporarily unavailable: the database cannot be reached. Retry after `Retry-After` seconds; or: The database did not answer in time: each database round trip has a deadline of 5 s, so a write (one or two round trips) is answered within about twice that. The write may or may not have been applied: retry after `Retry-After` seconds with the same `Idempotency-Key`, which replays it if it was; or: The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds */
             503: {
                 headers: {
                     /** @description The request's Origin, only when it is one of the tenant's `allowedOrigins` (never `*`). */

@@ -1,5 +1,12 @@
-import { getTableColumns, gte, inArray, is, lt, SQL, sql, type WithSubquery } from 'drizzle-orm';
-import { auditEvents, type AuditAction, type AuditEvent } from '../../db/schema.ts';
+import { and, desc, getTableColumns, gte, inArray, is, lt, SQL, sql, type WithSubquery } from 'drizzle-orm';
+import {
+  auditEvents,
+  type AuditAction,
+  type AuditEvent,
+  type OperatorAuditAction,
+  type OperatorAuditEvent,
+  operatorAuditEvents,
+} from '../../db/schema.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Database } from './client.ts';
 import { listPage, type PageRequest } from './collections.ts';
@@ -56,9 +63,9 @@ export function auditEventIf(db: Database, entry: AuditEntry, condition: SQL, ..
     .select(sql`select ${sql.join(values, sql`, `)} where ${condition}`);
 }
 
-export interface AuditFilter {
+export interface AuditFilter<A extends string = AuditAction> {
   /** Any of these actions; all when empty. */
-  actions: AuditAction[];
+  actions: A[];
   /** Inclusive. */
   from?: Date;
   /** Exclusive. */
@@ -72,4 +79,30 @@ export function listAuditEvents(db: Database, tenantId: string, filter: AuditFil
     filter.from ? gte(auditEvents.occurredAt, filter.from) : undefined,
     filter.to ? lt(auditEvents.occurredAt, filter.to) : undefined,
   ]);
+}
+
+/* The operator's log: changes of no tenant, written and read with no tenant set. */
+
+export type OperatorAuditEntry = Omit<typeof operatorAuditEvents.$inferInsert, 'id' | 'occurredAt'>;
+
+/** The insert of one operator audit event, for the batch of the change it records. */
+export function operatorAuditEvent(db: Database, entry: OperatorAuditEntry) {
+  return db.insert(operatorAuditEvents).values({ id: uuidv7(), ...entry });
+}
+
+/** A page of the operator's audit events, newest first, after the id `after`. */
+export function listOperatorAuditEvents(db: Database, filter: AuditFilter<OperatorAuditAction>, page: PageRequest): Promise<OperatorAuditEvent[]> {
+  return db
+    .select()
+    .from(operatorAuditEvents)
+    .where(
+      and(
+        page.after ? lt(operatorAuditEvents.id, page.after) : undefined,
+        filter.actions.length > 0 ? inArray(operatorAuditEvents.action, filter.actions) : undefined,
+        filter.from ? gte(operatorAuditEvents.occurredAt, filter.from) : undefined,
+        filter.to ? lt(operatorAuditEvents.occurredAt, filter.to) : undefined,
+      ),
+    )
+    .orderBy(desc(operatorAuditEvents.id))
+    .limit(page.limit + 1);
 }

@@ -73,6 +73,26 @@ export function neonLimitOf(error: unknown): { exceeded: 'request' | 'response';
   return undefined;
 }
 
+/** A transaction the database rolled back to break a deadlock (40P01) or a serialization failure (40001). */
+export function isTransactionConflict(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '40P01' || state === '40001';
+}
+
+/**
+ * Runs `write` again when the database rolled it back for a conflict (see `isTransactionConflict`):
+ * nothing of it was applied, so a retry is safe. The last conflict is thrown (a 503, http/errors.ts).
+ */
+export async function retryConflicts<T>(write: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= attempts || !isTransactionConflict(error)) throw error;
+    }
+  }
+}
+
 export const UNIQUE_VIOLATION = '23505';
 /** What a rotation batch raises, on purpose, when its target is gone or no longer live: the batch rolls back. */
 export const DIVISION_BY_ZERO = '22012';

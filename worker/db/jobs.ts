@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { jobRunSteps, jobRuns } from '../../db/schema.ts';
+import { type OperatorAuditEntry, operatorAuditEvent } from './audit.ts';
 import type { Database } from './client.ts';
 
 /* Job runs and their steps are operator data: every statement here goes out with no tenant set. */
@@ -29,9 +30,19 @@ function withProgress({ stepsDone, tenantsDone, lastStep, ...run }: JobRunRow & 
   return { ...run, progress: { stepsDone, stepsTotal: run.stepsTotal, tenantsDone, tenantsTotal: run.tenantsTotal, lastStep } };
 }
 
-/** A run waiting to be claimed by its Workflow instance. */
-export async function createJobRun(db: Database, run: Pick<JobRunRow, 'id' | 'job' | 'trigger'>): Promise<JobRun> {
-  const [created] = await db.insert(jobRuns).values({ ...run, status: 'queued' }).returning();
+/**
+ * A run waiting to be claimed by its Workflow instance, with the operator audit event of its start in
+ * the same transaction: no run exists without its audit row.
+ */
+export async function createJobRun(
+  db: Database,
+  run: Pick<JobRunRow, 'id' | 'job' | 'trigger'>,
+  audit: Omit<OperatorAuditEntry, 'action' | 'targetId'>,
+): Promise<JobRun> {
+  const [[created]] = await db.batch([
+    db.insert(jobRuns).values({ ...run, status: 'queued' }).returning(),
+    operatorAuditEvent(db, { ...audit, action: 'job_run.started', targetId: run.id }),
+  ]);
   return withProgress({ ...created!, stepsDone: 0, tenantsDone: 0, lastStep: null });
 }
 

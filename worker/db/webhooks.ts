@@ -13,11 +13,32 @@ import { type Acting, auditEventIf } from './audit.ts';
 import { type Database, inTenant } from './client.ts';
 import { getRow, listPage, ofTenant as ofTenantRow, type PageRequest } from './collections.ts';
 import { createRow } from './create-row.ts';
-import { DIVISION_BY_ZERO, NotFound } from './errors.ts';
+import { DIVISION_BY_ZERO, NotFound, retryConflicts } from './errors.ts';
 import { type IdempotencyClaim, type Replay, writeOnce } from './idempotency.ts';
 
 const ofTenant = (tenantId: string, id: string) => ofTenantRow(webhookEndpoints, tenantId, id);
 const at = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+
+/*
+ * Lock order, the same in every writer: an endpoint before its deliveries, and rows of one table in
+ * id order. The PATCH took its endpoint then the deliveries while the delivery consumer took the
+ * deliveries then the endpoint, and the two deadlocked (40P01) under the fuzz.
+ */
+
+/** The ids of the deliveries matching `where`, locked in id order, for an UPDATE's `id in (…)`. */
+function lockedDeliveries(db: Database, where: SQL | undefined) {
+  return db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(where).orderBy(webhookDeliveries.id).for('update');
+}
+
+/** Locks the tenant's endpoints `ids` in id order: the first statement of a batch that then writes their deliveries. */
+function lockEndpoints(db: Database, tenantId: string, ids: string[]) {
+  return db
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.tenantId, tenantId), inArray(webhookEndpoints.id, ids)))
+    .orderBy(webhookEndpoints.id)
+    .for('no key update');
+}
 
 /* Endpoints (the routes). */
 
@@ -69,10 +90,17 @@ export function getWebhookEndpoint(db: Database, tenantId: string, id: string): 
   return getRow(db, webhookEndpoints, tenantId, id);
 }
 
-/** Deletes the endpoint with its deliveries and attempts, audited; false when the tenant has no such endpoint. */
+/**
+ * Deletes the endpoint with its deliveries and attempts, audited; false when the tenant has no such
+ * endpoint. The endpoint and its deliveries are locked first, in the lock order above, so the
+ * cascade takes no lock out of order.
+ */
 export async function deleteWebhookEndpoint(db: Database, tenantId: string, id: string, { actor, requestId, clientRequestId }: Acting): Promise<boolean> {
   const deleted = db.$with('deleted').as(db.delete(webhookEndpoints).where(ofTenant(tenantId, id)).returning({ url: webhookEndpoints.url }));
-  const [audited] = await inTenant(db, tenantId, [
+  const [, , audited] = await inTenant(db, tenantId, [
+    lockEndpoints(db, tenantId, [id]),
+    // Counted, not listed: an endpoint may have thousands of deliveries.
+    db.execute(sql`select count(*) from (${lockedDeliveries(db, and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, id)))}) as locked`),
     auditEventIf(
       db,
       { ...actor, tenantId, action: 'webhook_endpoint.deleted', targetId: id, requestId, clientRequestId, details: sql`(select jsonb_build_object('url', url) from ${deleted})` },
@@ -109,14 +137,20 @@ export async function updateWebhookEndpoint(
       : enabled
         ? { disabledAt: null, failingSince: null }
         : { disabledAt: sql`coalesce(${webhookEndpoints.disabledAt}, now())` };
-  const [[endpoint]] = await inTenant(db, tenantId, [
+  // The consumer and dispatcher lock in the same order, so a conflict is not expected; one is retried all the same.
+  const [[endpoint]] = await retryConflicts(() => inTenant(db, tenantId, [
     db.update(webhookEndpoints).set({ ...rest, ...status }).where(ofTenant(tenantId, id)).returning(),
     ...(enabled === false
       ? [
           db
             .update(webhookDeliveries)
             .set({ status: 'abandoned', nextAttemptAt: null })
-            .where(and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.status, 'pending'))),
+            .where(
+              inArray(
+                webhookDeliveries.id,
+                lockedDeliveries(db, and(eq(webhookDeliveries.tenantId, tenantId), eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.status, 'pending'))),
+              ),
+            ),
         ]
       : []),
     auditEventIf(
@@ -124,7 +158,7 @@ export async function updateWebhookEndpoint(
       { ...actor, tenantId, action: 'webhook_endpoint.updated', targetId: id, requestId, details: { ...changes } },
       sql`exists (${db.select({ id: webhookEndpoints.id }).from(webhookEndpoints).where(ofTenant(tenantId, id))})`,
     ),
-  ]);
+  ]));
   return endpoint;
 }
 
@@ -321,11 +355,17 @@ export async function startAttempts(
       .update(webhookDeliveries)
       .set({ nextAttemptAt: attemptLeaseUntil })
       .where(
-        and(
-          eq(webhookDeliveries.tenantId, tenantId),
-          eq(webhookDeliveries.status, 'pending'),
-          sql`(${webhookDeliveries.id}, ${webhookDeliveries.nextAttemptAt}) in (
-                select id, leased_until from jsonb_to_recordset(${wanted}::jsonb) as lease(id uuid, leased_until timestamptz))`,
+        inArray(
+          webhookDeliveries.id,
+          lockedDeliveries(
+            db,
+            and(
+              eq(webhookDeliveries.tenantId, tenantId),
+              eq(webhookDeliveries.status, 'pending'),
+              sql`(${webhookDeliveries.id}, ${webhookDeliveries.nextAttemptAt}) in (
+                    select id, leased_until from jsonb_to_recordset(${wanted}::jsonb) as lease(id uuid, leased_until timestamptz))`,
+            ),
+          ),
         ),
       )
       .returning({ startedId: webhookDeliveries.id }),
@@ -356,10 +396,11 @@ export interface AttemptOutcome {
 }
 
 /**
- * Records one run's attempts for one tenant in one batch: each delivery's new state with its
- * attempt (inserted only if the delivery still exists: its endpoint may have been deleted while
- * the request was in flight), each endpoint's failing streak, and the disabling of any endpoint
- * failing for `disableAfterMs` — its pending deliveries abandoned and an audit event written.
+ * Records one run's attempts for one tenant in one batch, which locks their endpoints first (the lock
+ * order above): each delivery's new state with its attempt (inserted only if the delivery still
+ * exists: its endpoint may have been deleted while the request was in flight), each endpoint's
+ * failing streak, and the disabling of any endpoint failing for `disableAfterMs` — its pending
+ * deliveries abandoned and an audit event written.
  */
 export async function recordOutcomes(
   db: Database,
@@ -367,8 +408,11 @@ export async function recordOutcomes(
   outcomes: AttemptOutcome[],
   { now, disableAfterMs, requestId }: { now: Date; disableAfterMs: number; requestId: string },
 ): Promise<void> {
-  const items: BatchItem<'pg'>[] = [];
-  for (const outcome of outcomes) {
+  if (outcomes.length === 0) return;
+  const endpointIds = [...new Set(outcomes.map((outcome) => outcome.endpointId))];
+  const items: BatchItem<'pg'>[] = [lockEndpoints(db, tenantId, endpointIds)];
+  const byDelivery = [...outcomes].sort((a, b) => (a.deliveryId < b.deliveryId ? -1 : a.deliveryId > b.deliveryId ? 1 : 0));
+  for (const outcome of byDelivery) {
     const updated = db.$with('updated').as(
       db
         .update(webhookDeliveries)
@@ -417,7 +461,12 @@ export async function recordOutcomes(
       db
         .update(webhookDeliveries)
         .set({ status: 'abandoned', nextAttemptAt: null })
-        .where(and(eq(webhookDeliveries.endpointId, sql`(select id from ${disabled})`), eq(webhookDeliveries.status, 'pending')))
+        .where(
+          inArray(
+            webhookDeliveries.id,
+            lockedDeliveries(db, and(eq(webhookDeliveries.endpointId, sql`(select id from ${disabled})`), eq(webhookDeliveries.status, 'pending'))),
+          ),
+        )
         .returning({ id: webhookDeliveries.id }),
     );
     items.push(
@@ -438,7 +487,7 @@ export async function recordOutcomes(
       ),
     );
   }
-  if (items.length > 0) await inTenant(db, tenantId, items as [BatchItem<'pg'>]);
+  await inTenant(db, tenantId, items as [BatchItem<'pg'>]);
 }
 
 /** Deletes finished events created before `before`, of every tenant (`prune_webhook_events`, migration 0013). */

@@ -2,7 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { RouterRoute } from 'hono/types';
 import { databaseTimeoutMs } from '../db/client.ts';
-import { describeError, isDatabaseTimeout, isDatabaseUnavailable, isTypedError, neonLimitOf, type TypedError } from '../db/errors.ts';
+import { describeError, isDatabaseTimeout, isDatabaseUnavailable, isTransactionConflict, isTypedError, neonLimitOf, type TypedError } from '../db/errors.ts';
 import { IDEMPOTENCY_WINDOW } from '../db/idempotency.ts';
 import { NEON_MAX_REQUEST_BYTES } from '../db/neon-limits.ts';
 import type { AppEnv } from '../env.ts';
@@ -120,6 +120,16 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
           `retry after ${RETRY_AFTER_SECONDS} seconds with the same Idempotency-Key, which replays it if it was.`,
         { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } },
       ),
+    );
+  }
+  // The database rolled the whole transaction back (a deadlock or serialization failure): nothing was applied.
+  if (isTransactionConflict(error)) {
+    log(c, 'warn', 'transaction conflict', { error: describeError(error) });
+    return problemResponse(
+      c,
+      new ProblemError('databaseConflict', 'The request collided with concurrent work and was rolled back; nothing was applied. Retry after 1 second.', {
+        headers: { 'Retry-After': '1' },
+      }),
     );
   }
   if (isDatabaseUnavailable(error)) {

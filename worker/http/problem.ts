@@ -79,6 +79,12 @@ export const PROBLEMS = {
       'The answer would pass the database’s 10 MiB limit on one response: a last line of defence, since every read pages or ' +
       'sums within it. Narrow the request (a unit, a shorter period) and report it with the instance',
   },
+  databaseConflict: {
+    status: 503,
+    slug: 'database-conflict',
+    title: 'The request collided with concurrent work',
+    description: 'The request collided with concurrent work (a deadlock) and was rolled back, nothing applied: retry after `Retry-After` seconds',
+  },
   databaseTimeout: {
     status: 503,
     slug: 'database-timeout',
@@ -138,7 +144,7 @@ type ProblemResponses<N extends ProblemName> = {
 export type ProblemSet = readonly ProblemName[];
 
 /** Any route: a fault of its own, or the database out of reach or too slow (503 with `Retry-After`). */
-export const SERVER_PROBLEMS = ['internal', 'unavailable', 'databaseTimeout', 'databaseResponseTooLarge'] as const satisfies ProblemSet;
+export const SERVER_PROBLEMS = ['internal', 'unavailable', 'databaseTimeout', 'databaseConflict', 'databaseResponseTooLarge'] as const satisfies ProblemSet;
 /** A route that takes credentials but needs no scope (the operator's, `GET /v1/tenant`). */
 export const AUTHENTICATED_PROBLEMS = ['unauthorized', ...SERVER_PROBLEMS] as const satisfies ProblemSet;
 /** A tenant route that needs a scope (`tenantSecurity(scope)`): a credential without it is a 403. */

@@ -61,12 +61,18 @@ const WORK_STEP: StepConfig = { retries: { limit: 3, delay: '1 second', backoff:
  */
 export async function startBenchmarkRun(
   env: Pick<Env, 'DATABASE_URL' | 'LOCAL_NEON_ENDPOINT' | 'BENCHMARK_WORKFLOW'>,
-  options: { trigger: JobRunRow['trigger']; now: Date },
+  options: { trigger: JobRunRow['trigger']; now: Date; requestId?: string; clientRequestId?: string | undefined },
 ): Promise<JobRun> {
   const db = createDatabase(env);
-  const run = await createJobRun(db, { id: uuidv7(), job: BENCHMARK_JOB, trigger: options.trigger });
+  const { trigger, now, requestId = null, clientRequestId = null } = options;
+  const run = await createJobRun(db, { id: uuidv7(), job: BENCHMARK_JOB, trigger }, {
+    actorType: trigger === 'cron' ? 'schedule' : 'operator',
+    requestId,
+    clientRequestId,
+    details: { job: BENCHMARK_JOB, trigger, at: now.toISOString() },
+  });
   try {
-    release(await env.BENCHMARK_WORKFLOW.create({ id: run.id, params: { jobRunId: run.id, now: options.now.toISOString() } satisfies BenchmarkRunParams }));
+    release(await env.BENCHMARK_WORKFLOW.create({ id: run.id, params: { jobRunId: run.id, now: now.toISOString() } satisfies BenchmarkRunParams }));
   } catch (error) {
     await finishJobRun(db, run.id, { status: 'failed', error: `the workflow did not start: ${String(error)}` });
     throw error;

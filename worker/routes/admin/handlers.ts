@@ -1,10 +1,12 @@
 import type { RouteHandler } from '@hono/zod-openapi';
+import type { OperatorAuditEvent } from '../../../db/schema.ts';
+import { listOperatorAuditEvents as listOperatorAuditEventRows } from '../../db/audit.ts';
 import { getJobRun as getJobRunRow, type JobRun, listJobRuns as listJobRunRows } from '../../db/jobs.ts';
 import type { AppEnv } from '../../env.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
 import { ProblemError } from '../../http/problem.ts';
 import { startBenchmarkRun } from '../../jobs/benchmarks.ts';
-import type { GetJobRunRoute, ListJobRunsRoute, RunBenchmarksRoute } from './routes.ts';
+import type { GetJobRunRoute, ListJobRunsRoute, ListOperatorAuditEventsRoute, RunBenchmarksRoute } from './routes.ts';
 
 function jobRunResource(run: JobRun) {
   return {
@@ -23,7 +25,12 @@ function jobRunResource(run: JobRun) {
 // Operator requests run with no tenant set: what job_runs' and the snapshots' policies require.
 export const runBenchmarks: RouteHandler<RunBenchmarksRoute, AppEnv> = async (c) => {
   const body = c.req.valid('json') as { at?: string } | undefined;
-  const run = await startBenchmarkRun(c.env, { trigger: 'operator', now: body?.at ? new Date(body.at) : new Date() });
+  const run = await startBenchmarkRun(c.env, {
+    trigger: 'operator',
+    now: body?.at ? new Date(body.at) : new Date(),
+    requestId: c.get('requestId'),
+    clientRequestId: c.get('clientRequestId'),
+  });
   return c.json(jobRunResource(run), 202, { Location: `/v1/admin/job-runs/${run.id}` });
 };
 
@@ -39,4 +46,27 @@ export const listJobRuns: RouteHandler<ListJobRunsRoute, AppEnv> = async (c) => 
   const after = decodeCursor(cursor);
   const rows = await listJobRunRows(c.get('db'), { limit, ...(after ? { after } : {}) });
   return c.json(toPage(c, rows, limit, jobRunResource), 200);
+};
+
+function operatorAuditEventResource(event: OperatorAuditEvent) {
+  return {
+    id: event.id,
+    occurredAt: event.occurredAt.toISOString(),
+    action: event.action,
+    actor: { type: event.actorType },
+    targetId: event.targetId,
+    requestId: event.requestId,
+    clientRequestId: event.clientRequestId,
+    details: event.details,
+  };
+}
+
+export const listOperatorAuditEvents: RouteHandler<ListOperatorAuditEventsRoute, AppEnv> = async (c) => {
+  const { limit, cursor, action, from, to } = c.req.valid('query');
+  const rows = await listOperatorAuditEventRows(
+    c.get('db'),
+    { actions: action ?? [], ...(from === undefined ? {} : { from: new Date(from) }), ...(to === undefined ? {} : { to: new Date(to) }) },
+    { limit, after: decodeCursor(cursor) },
+  );
+  return c.json(toPage(c, rows, limit, operatorAuditEventResource), 200);
 };

@@ -5,4 +5,5 @@ import * as routes from './routes.ts';
 export const adminRouter = createRouter()
   .openapi(routes.runBenchmarks, handlers.runBenchmarks)
   .openapi(routes.getJobRun, handlers.getJobRun)
-  .openapi(routes.listJobRuns, handlers.listJobRuns);
+  .openapi(routes.listJobRuns, handlers.listJobRuns)
+  .openapi(routes.listOperatorAuditEvents, handlers.listOperatorAuditEvents);

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { JOB_STATUSES, JOB_TRIGGERS } from '../../../db/schema.ts';
+import { JOB_STATUSES, JOB_TRIGGERS, OPERATOR_ACTOR_TYPES, OPERATOR_AUDIT_ACTIONS } from '../../../db/schema.ts';
 import { operatorAuth } from '../../http/auth.ts';
 import { pageSchema, PageQuerySchema } from '../../http/pagination.ts';
 import { AUTHENTICATED_PROBLEMS, BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, QUERY_PROBLEMS } from '../../http/problem.ts';
 import { idParamsSchema, timestamp, uuid } from '../../http/schemas.ts';
 import type { AppEnv } from '../../env.ts';
+import { auditQuerySchema } from '../audit-events/routes.ts';
 
 const tags = ['Admin'];
 const operator: { security: Record<string, string[]>[]; middleware: MiddlewareHandler<AppEnv>[] } = {
@@ -107,6 +108,42 @@ export const getJobRun = createRoute({
   },
 });
 
+export const OperatorAuditEventSchema = z
+  .object({
+    id: uuid(),
+    occurredAt: timestamp,
+    action: z.enum(OPERATOR_AUDIT_ACTIONS),
+    actor: z
+      .object({ type: z.enum(OPERATOR_ACTOR_TYPES).openapi({ description: '`operator`: the operator token; `schedule`: the daily cron.' }) })
+      .openapi({ description: 'Who did it.' }),
+    targetId: uuid().nullable().openapi({ description: 'The job run started.' }),
+    requestId: z.string().nullable().openapi({ description: "The server's own id of the request that did it; null for the schedule." }),
+    clientRequestId: z.string().nullable().openapi({ description: 'The `X-Request-Id` the client sent with that request, if any.' }),
+    details: z.record(z.string(), z.unknown()).openapi({ description: 'For `job_run.started`: `job`, `trigger` and `at` (the instant whose last complete periods it computes).' }),
+  })
+  .openapi('OperatorAuditEvent');
+
+export const listOperatorAuditEvents = createRoute({
+  method: 'get',
+  path: '/v1/admin/audit-events',
+  operationId: 'listOperatorAuditEvents',
+  summary: 'List operator audit events (operator)',
+  description:
+    'The append-only log of changes that belong to no tenant, newest first: each benchmark job run started, by the ' +
+    'operator or by the daily schedule. What the operator does to one tenant (creating it) is in that tenant\'s own log.',
+  tags,
+  ...operator,
+  request: { query: auditQuerySchema(OPERATOR_AUDIT_ACTIONS, 'job_run.started') },
+  responses: {
+    200: {
+      description: 'A page of events.',
+      content: { 'application/json': { schema: pageSchema(OperatorAuditEventSchema, 'OperatorAuditEventPage') } },
+    },
+    ...problemResponses(AUTHENTICATED_PROBLEMS, QUERY_PROBLEMS),
+  },
+});
+
 export type RunBenchmarksRoute = typeof runBenchmarks;
+export type ListOperatorAuditEventsRoute = typeof listOperatorAuditEvents;
 export type GetJobRunRoute = typeof getJobRun;
 export type ListJobRunsRoute = typeof listJobRuns;

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ACTOR_TYPES, AUDIT_ACTIONS, type AuditAction } from '../../../db/schema.ts';
+import { ACTOR_TYPES, AUDIT_ACTIONS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { PageQuerySchema, pageSchema } from '../../http/pagination.ts';
 import { problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
@@ -23,28 +23,33 @@ export const AuditEventSchema = z
   })
   .openapi('AuditEvent');
 
-const AuditQuerySchema = PageQuerySchema.extend({
-  action: z
-    .string({ error: 'Give action once, with several actions separated by commas' })
-    .max(1_000)
-    .transform((value, ctx) => {
-      const actions = value.split(',');
-      const unknown = actions.filter((action) => !(AUDIT_ACTIONS as readonly string[]).includes(action));
-      if (unknown.length === 0) return actions as AuditAction[];
-      ctx.addIssue({ code: 'custom', message: `Unknown action: ${unknown.join(', ')}` });
-      return z.NEVER;
-    })
-    .optional()
-    .openapi({
-      description: `Only these actions, comma-separated: ${AUDIT_ACTIONS.join(', ')}.`,
-      example: 'api_key.created,api_key.revoked',
-    }),
-  from: timestamp.optional().openapi({ description: 'Only events at or after this time.' }),
-  to: timestamp.optional().openapi({ description: 'Only events before this time (exclusive).' }),
-}).refine(({ from, to }) => from === undefined || to === undefined || Date.parse(from) <= Date.parse(to), {
-  message: 'Must not be before `from`',
-  path: ['to'],
-});
+/** A page's query with the filters of an audit log whose actions are `actions`; `example` a value of `action`. */
+export function auditQuerySchema<const A extends string>(actions: readonly A[], example: string) {
+  return PageQuerySchema.extend({
+    action: z
+      .string({ error: 'Give action once, with several actions separated by commas' })
+      .max(1_000)
+      .transform((value, ctx) => {
+        const asked = value.split(',');
+        const unknown = asked.filter((action) => !(actions as readonly string[]).includes(action));
+        if (unknown.length === 0) return asked as A[];
+        ctx.addIssue({ code: 'custom', message: `Unknown action: ${unknown.join(', ')}` });
+        return z.NEVER;
+      })
+      .optional()
+      .openapi({
+        description: `Only these actions, comma-separated: ${actions.join(', ')}.`,
+        example,
+      }),
+    from: timestamp.optional().openapi({ description: 'Only events at or after this time.' }),
+    to: timestamp.optional().openapi({ description: 'Only events before this time (exclusive).' }),
+  }).refine(({ from, to }) => from === undefined || to === undefined || Date.parse(from) <= Date.parse(to), {
+    message: 'Must not be before `from`',
+    path: ['to'],
+  });
+}
+
+const AuditQuerySchema = auditQuerySchema(AUDIT_ACTIONS, 'api_key.created,api_key.revoked');
 
 export const listAuditEvents = createRoute({
   method: 'get',
