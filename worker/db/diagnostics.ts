@@ -27,7 +27,7 @@ export interface DiagnosticsTotals {
 }
 
 /** The unit and every unit under it today. */
-function subtreeIds(tenantId: string, unitId: string) {
+export function subtreeIds(tenantId: string, unitId: string) {
   return sql`with recursive scope (id) as (
     select id from units where tenant_id = ${tenantId} and id = ${unitId}
     union select child.id from units child join scope on child.parent_id = scope.id where child.tenant_id = ${tenantId}
