@@ -5,13 +5,14 @@
  */
 import { describe, expect, test } from 'vitest';
 import { changeOf } from '../../worker/domain/change.ts';
-import { diagnose, type DiagnosticsInput, previousPeriod } from '../../worker/domain/diagnostics.ts';
+import { diagnose, type DiagnosticsInput, type FigureChange, previousPeriod } from '../../worker/domain/diagnostics.ts';
 import type { Decision, DisclosurePeriod } from '../../worker/domain/disclosure.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, type InternalTotals } from '../../worker/domain/measure-registry.ts';
 import { measureEstimate } from '../../worker/domain/measures.ts';
 
 const PERIOD: DisclosurePeriod = { kind: 'month', from: '2026-10-01', to: '2026-11-01' };
-const PUBLISH_ALL = { decide: (): Decision => ({ published: true }) };
+type Decide = { decide: (cell: { period: DisclosurePeriod }) => Decision };
+const PUBLISH_ALL: Decide = { decide: () => ({ published: true }) };
 
 /** `count` answers of `value`, as rollup sums of `column`. */
 const answers = (column: string, ...groups: [value: number, count: number][]) => ({
@@ -39,7 +40,7 @@ function staff(respondents: number, totals: [number, number][]): InternalTotals 
   return { ...EMPTY_INTERNAL_TOTALS, respondents, ...answers('supportTotal', ...totals) };
 }
 
-function run(current: { external: ExternalTotals; internal: InternalTotals }, previous: DiagnosticsInput['previous'], disclosure = PUBLISH_ALL) {
+function run(current: { external: ExternalTotals; internal: InternalTotals }, previous: DiagnosticsInput['previous'], disclosure: Decide = PUBLISH_ALL) {
   return diagnose({
     scope: { external: [{ ...current.external, customerKind: 'occasional' }], internal: [{ ...current.internal, tenureBand: 'established' }] },
     external: [],
@@ -59,7 +60,7 @@ describe('changes against the previous period', () => {
   test('known answer: CSAT 48/80 → 56/70 is a significant rise, its interval Newcombe’s, and the finding says so in plain words', () => {
     const d = run(NOW, BEFORE);
     expect(d.changes!.previousPeriod).toEqual({ from: '2026-09-01', to: '2026-10-01' });
-    const csat = d.changes!.figures.csat as Exclude<typeof d.changes, null>['figures']['quality'] & object;
+    const csat = d.changes!.figures.csat as FigureChange;
     expect(csat).toMatchObject({ previous: 0.6, current: 0.8, significant: true, test: 'two-proportion-z' });
     expect(csat.difference).toBeCloseTo(0.2, 12);
     expect(csat.interval.low).toBeCloseTo(0.0524, 4);
@@ -114,7 +115,7 @@ describe('changes against the previous period', () => {
     const risen = { ...NOW, internal: staff(20, [[22, 20]]) };
     const before = { ...BEFORE, internal: staff(20, [[15, 10], [16, 10]]) };
     expect(run(risen, before).findings.find((f) => f.id === 'change-supportIndex')!.text).toMatch(/^Internal support rose from 3\.10 to 4\.40 /);
-    const previousWithheld = { decide: ({ period }: { period: DisclosurePeriod }): Decision => (period.from === PERIOD.from ? { published: true } : { published: false, reason: 'complementary' }) };
+    const previousWithheld: Decide = { decide: ({ period }) => (period.from === PERIOD.from ? { published: true } : { published: false, reason: 'complementary' }) };
     const d = run(risen, before, previousWithheld);
     expect(d.changes!.figures.supportIndex).toMatchObject({ suppressed: true });
     expect(d.changes!.figures.supportIndex).toEqual(d.changes!.figures.enps);
