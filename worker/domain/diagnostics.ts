@@ -4,7 +4,7 @@
  * totals in, the figures and findings in plain language out.
  */
 import { CUSTOMER_KINDS, SERVICE_COMPONENTS, TENURE_BANDS } from '../../db/schema.ts';
-import { type Change, changeOf, type ChangeTest } from './change.ts';
+import { changeOf, type ChangeTest } from './change.ts';
 import {
   EMPTY_EXTERNAL_TOTALS,
   EMPTY_INTERNAL_TOTALS,
@@ -311,16 +311,16 @@ function changesOf({
   const before = previousPeriod(period);
   const withheld = [period, before].map((p) => disclosure.decide({ period: p, unitId })).find((decision) => !decision.published);
   const changeFor = (figure: ChangeFigure): FigureChange | null => {
-    const now = measureEstimate(figure, current.external, current.internal);
-    const then = measureEstimate(figure, previous.external, previous.internal);
-    const change: Change | null = now && then ? changeOf(now, then) : null;
-    if (!now || !then || !change) return null;
+    const latest = measureEstimate(figure, current.external, current.internal);
+    const earlier = measureEstimate(figure, previous.external, previous.internal);
+    const change = latest && earlier && changeOf(latest, earlier);
+    if (!latest || !earlier || !change) return null;
     const { difference, interval, significant, test, pValue } = change;
-    return { previous: pointOf(then), current: pointOf(now), difference, interval, significant, test, pValue };
+    return { previous: pointOf(earlier), current: pointOf(latest), difference, interval, significant, test, pValue };
   };
   const figures = Object.fromEntries([
     ...CHANGE_FIGURES.external.map((figure) => [figure, changeFor(figure)]),
-    ...CHANGE_FIGURES.internal.map((figure) => [figure, withheld && !withheld.published ? SUPPRESSED[withheld.reason] : changeFor(figure)]),
+    ...CHANGE_FIGURES.internal.map((figure) => [figure, withheld?.published === false ? SUPPRESSED[withheld.reason] : changeFor(figure)]),
   ]) as Record<ChangeFigure, FigureChange | Suppressed | null>;
   return { previousPeriod: { from: before.from, to: before.to }, figures };
 }
