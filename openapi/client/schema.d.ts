@@ -2643,7 +2643,7 @@ export interface components {
             /** @enum {string} */
             status: "on-pace" | "off-pace" | "deadline-passed" | "no-deadline" | "too-few-points";
             /**
-             * @description `regression`: least squares through the baseline and every value after it (each at its period’s middle); `linear`: the line from baseline to current.
+             * @description `regression`: least squares through the baseline and the scope’s value in every ended month after it (each at its period’s middle; internal months only where published), whatever periods this scorecard shows; `linear`: the line through the baseline and one such month.
              * @enum {string|null}
              */
             method: "regression" | "linear" | null;
@@ -2663,6 +2663,7 @@ export interface components {
             };
             /** Format: uuid */
             unitId: string | null;
+            changes: components["schemas"]["DiagnosticChanges"];
             attitudeParadox: components["schemas"]["AttitudeParadox"];
             rootCauses: {
                 means: {
@@ -2680,6 +2681,32 @@ export interface components {
             blame: components["schemas"]["Blame"];
             serviceProfitLink: components["schemas"]["ServiceProfitLink"];
             findings: components["schemas"]["Finding"][];
+        };
+        /** @description What really changed against the previous period: the four indicators, CSAT, NPS, the support index and eNPS, each with its difference, 95% interval and whether it is significant (null where a period has no answers). The internal figures are withheld unless both periods’ cells are published. Findings say a figure rose or fell only when its change is significant. */
+        DiagnosticChanges: {
+            /** @description The period of the same kind just before: the previous month, quarter or 12 months. */
+            previousPeriod: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            figures: {
+                quality: components["schemas"]["FigureChange"];
+                quantity: components["schemas"]["FigureChange"];
+                opportunity: components["schemas"]["FigureChange"];
+                cost: components["schemas"]["FigureChange"];
+                csat: components["schemas"]["FigureChange"];
+                nps: components["schemas"]["FigureChange"];
+                supportIndex: components["schemas"]["FigureChange"] | components["schemas"]["DiagnosticSuppressed"] | null;
+                enps: components["schemas"]["FigureChange"] | components["schemas"]["DiagnosticSuppressed"] | null;
+            };
+        } | null;
+        /** @description An internal figure withheld: fewer than 5 respondents, one that published figures would isolate, or a period not yet ended. */
+        DiagnosticSuppressed: {
+            /** @enum {boolean} */
+            suppressed: true;
+            reason: string;
         };
         AttitudeParadox: {
             blameShare: components["schemas"]["DiagnosticShare"];
@@ -2704,12 +2731,6 @@ export interface components {
                 high: number;
             };
         } | null;
-        /** @description An internal figure withheld: fewer than 5 respondents, one that published figures would isolate, or a period not yet ended. */
-        DiagnosticSuppressed: {
-            /** @enum {boolean} */
-            suppressed: true;
-            reason: string;
-        };
         DiagnosticMean: {
             /** Format: int32 */
             n: number;

@@ -176,6 +176,23 @@ describe('the scorecard shows the road', () => {
     expect(road.pace.perMonth).toBeGreaterThan(0.09);
   });
 
+  test('the pace depends only on the target: scorecards of other windows and intervals read the same pace, in one round trip', async () => {
+    const read = async (query: string) => {
+      const response = await api(`/v1/scorecard?${query}`, { key: tenant.apiKey.secret });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { targets: Road[] }).targets.find((t) => t.measure === 'csat')!.pace;
+    };
+    await put([{ measure: 'csat', target: 0.9, baseline: { period: month(-3) }, deadline: utcDate(200) }]);
+    const before = await roundTrips();
+    const threeMonths = await read(`interval=month&from=${monthStart(-3)}&to=${monthStart(0)}`);
+    expect((await roundTrips()) - before).toBe(1);
+    // Baseline three months ago, then the two ended months since: 60% and 70%.
+    expect(threeMonths).toMatchObject({ method: 'regression', points: 3 });
+    for (const query of [`interval=month&from=${monthStart(-1)}&to=${monthStart(0)}`, `interval=month&from=${monthStart(-6)}&to=${monthStart(-2)}`, 'interval=quarter', 'interval=rolling12', 'interval=week']) {
+      expect(await read(query), query).toEqual(threeMonths);
+    }
+  });
+
   test("a unit's scorecard shows the unit's own targets, and its figures carry the unit's target", async () => {
     const response = await api(`/v1/scorecard?interval=month&from=${monthStart(-3)}&to=${monthStart(0)}&unitId=${unit}`, { key: tenant.apiKey.secret });
     const body = (await response.json()) as { targets: Road[]; periods: { external: { csat: { target: number } } }[] };

@@ -8,8 +8,9 @@ const MONTHS = [
   month('2026-10-01', '2026-11-01', 0.65),
   month('2026-11-01', '2026-12-01', 0.7),
 ];
+/** The scorecard's periods are the months here, unless a test says otherwise: the pace is fitted on the same values. */
 const road = (input: Partial<RoadInput>) =>
-  roadOf({ measure: 'csat', target: 0.8, baseline: { value: 0.6, from: '2026-08-01', to: '2026-09-01' }, deadline: '2027-03-31', points: MONTHS, now: NOW, ...input });
+  roadOf({ measure: 'csat', target: 0.8, baseline: { value: 0.6, from: '2026-08-01', to: '2026-09-01' }, deadline: '2027-03-31', points: MONTHS, monthly: input.points ?? MONTHS, now: NOW, ...input });
 
 describe('the road travelled and the road left', () => {
   test('baseline → current → target: share travelled, road left, and the pace of the regression by the deadline', () => {
@@ -59,7 +60,7 @@ describe('the road travelled and the road left', () => {
 
   test('lower is better (effort): a fall is progress, the target is met at or below it', () => {
     const points = [month('2026-09-01', '2026-10-01', 4), month('2026-10-01', '2026-11-01', 3.5), month('2026-11-01', '2026-12-01', 3)];
-    const r = roadOf({ measure: 'effort', target: 2, baseline: { value: 4.5, from: '2026-08-01', to: '2026-09-01' }, deadline: '2027-06-30', points, now: NOW });
+    const r = roadOf({ measure: 'effort', target: 2, baseline: { value: 4.5, from: '2026-08-01', to: '2026-09-01' }, deadline: '2027-06-30', points, monthly: points, now: NOW });
     expect(r.travelled).toBeCloseTo(-1.5, 12);
     expect(r.share).toBeCloseTo(0.6, 12);
     expect(r.left).toBeCloseTo(1, 12);
@@ -67,7 +68,7 @@ describe('the road travelled and the road left', () => {
     expect(r.pace.perMonth!).toBeLessThan(0);
     expect(r.pace.status).toBe('on-pace');
     // The projection stays on the measure's scale (1-7), however long the line runs.
-    expect(roadOf({ measure: 'effort', target: 2, baseline: { value: 4.5, from: '2026-08-01', to: '2026-09-01' }, deadline: '2030-01-01', points, now: NOW }).pace.projected).toBe(1);
+    expect(roadOf({ measure: 'effort', target: 2, baseline: { value: 4.5, from: '2026-08-01', to: '2026-09-01' }, deadline: '2030-01-01', points, monthly: points, now: NOW }).pace.projected).toBe(1);
   });
 
   test('only periods after the baseline count; withheld ones are skipped and the latest reason is given when none has a value', () => {
@@ -78,6 +79,18 @@ describe('the road travelled and the road left', () => {
     expect(road({ points: [] })).toMatchObject({ current: null, currentReason: 'no-periods' });
     // A value, then a withheld latest period: the value stands as current.
     expect(road({ points: [MONTHS[0]!, { from: '2026-11-01', to: '2026-12-01', value: null, reason: 'period-open' }] }).current!.value).toBe(0.6);
+  });
+
+  test('the pace is fitted on the monthly values since the baseline, not on the periods shown', () => {
+    const paceOf = (points: RoadInput['points']) => road({ points, monthly: MONTHS }).pace;
+    const all = paceOf(MONTHS);
+    expect(paceOf([MONTHS[2]!])).toEqual(all);
+    expect(paceOf([month('2026-07-01', '2026-10-01', 0.6), month('2026-10-01', '2027-01-01', 0.68)])).toEqual(all);
+    expect(paceOf([])).toEqual(all);
+    expect(all).toMatchObject({ method: 'regression', points: 4 });
+    // Months before the baseline's end, and withheld ones, take no part.
+    const before = road({ monthly: [month('2026-07-01', '2026-08-01', 0.1), ...MONTHS, { from: '2026-12-01', to: '2027-01-01', value: null, reason: 'period-open' }] }).pace;
+    expect(before).toEqual(all);
   });
 
   test('without a baseline: the road left only', () => {

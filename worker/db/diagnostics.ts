@@ -13,7 +13,7 @@ import type { Disclosure } from '../domain/disclosure.ts';
 import { type Database, inTenant } from './client.ts';
 import { disclosureOf, disclosureStateQuery } from './disclosure.ts';
 import { reportsVersionQuery, versionOf } from './report-versions.ts';
-import { externalTotals, internalTotals } from './rollup-totals.ts';
+import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals } from './rollup-totals.ts';
 
 export interface DiagnosticsTotals {
   /** The totals of the unit asked for and the units under it (the whole tenant without one), by customer kind and tenure band; null: no such unit. */
@@ -22,12 +22,14 @@ export interface DiagnosticsTotals {
   external: ExternalUnitTotals[];
   internal: InternalUnitTotals[];
   disclosure: Disclosure;
+  /** The scope's totals in the previous period, when one was asked for. */
+  previous?: { external: ExternalTotals; internal: InternalTotals };
   /** What the totals are computed from, for the answer's ETag (report-versions.ts). */
   version: string;
 }
 
 /** The unit and every unit under it today. */
-function subtreeIds(tenantId: string, unitId: string) {
+export function subtreeIds(tenantId: string, unitId: string) {
   return sql`with recursive scope (id) as (
     select id from units where tenant_id = ${tenantId} and id = ${unitId}
     union select child.id from units child join scope on child.parent_id = scope.id where child.tenant_id = ${tenantId}
@@ -57,10 +59,11 @@ export async function diagnosticsTotals(
   period: { from: string; to: string },
   now: Date,
   unitId: string | null = null,
+  previous: { from: string; to: string } | null = null,
 ): Promise<DiagnosticsTotals> {
   const inScope = unitId === null ? {} : { unitsIn: subtreeIds(tenantId, unitId) };
   const leaves = { unitsNotIn: parentIds(tenantId), groupBy: ['unitId' as const] };
-  const [found, scopeExternal, scopeInternal, external, internal, version, state] = await inTenant(db, tenantId, [
+  const [found, scopeExternal, scopeInternal, external, internal, version, state, ...before] = await inTenant(db, tenantId, [
     db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), unitId === null ? sql`false` : eq(units.id, unitId))),
     externalTotals(db, { tenantId, ...period, ...inScope, groupBy: ['customerKind'] }),
     internalTotals(db, { tenantId, ...period, ...inScope, groupBy: ['tenureBand'] }),
@@ -68,6 +71,8 @@ export async function diagnosticsTotals(
     internalTotals(db, { tenantId, ...period, ...leaves, columns: LINK_TOTALS.internal, atLeast: { respondents: LINK_MIN_RESPONDENTS } }),
     reportsVersionQuery(db, tenantId),
     disclosureStateQuery(db, tenantId, now),
+    // The scope's whole totals in the previous period, one row each: what the changes compare with.
+    ...(previous ? [externalTotals(db, { tenantId, ...previous, ...inScope }), internalTotals(db, { tenantId, ...previous, ...inScope })] : []),
   ]);
   // The selects are built from the rollup definitions, so their rows are these types (see rollup-totals.ts).
   return {
@@ -80,6 +85,9 @@ export async function diagnosticsTotals(
     // Not today's tree: decisions come from the stored plan, which replanning reads the tree for.
     disclosure: await disclosureOf(db, tenantId, now, [null, state]),
     version: versionOf(version),
+    ...(previous && {
+      previous: { external: (before[0]?.[0] ?? EMPTY_EXTERNAL_TOTALS) as ExternalTotals, internal: (before[1]?.[0] ?? EMPTY_INTERNAL_TOTALS) as InternalTotals },
+    }),
   };
 }
 

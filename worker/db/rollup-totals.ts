@@ -20,8 +20,8 @@ export type Bucket = 'week' | 'month' | 'quarter';
 
 interface TotalsQuery<G extends string> {
   tenantId: string;
-  /** 'YYYY-MM-DD', inclusive. */
-  from: string;
+  /** 'YYYY-MM-DD', inclusive; or a subquery giving that date (a target's baseline), so the range is read in the same round trip. */
+  from: string | SQL;
   /** 'YYYY-MM-DD', exclusive. */
   to: string;
   unitIds?: readonly string[];
@@ -59,7 +59,7 @@ function totalsQuery<T extends PgTable, G extends string>(
   if (query.bucket) groups.bucket = sql<string>`date_trunc(${sql.raw(`'${query.bucket}'`)}, ${columns.day!})::date::text`;
   const conditions = [
     sql`${columns.tenantId!} = ${query.tenantId}`,
-    sql`${columns.day!} >= ${query.from}::date`,
+    sql`${columns.day!} >= ${typeof query.from === 'string' ? sql`${query.from}::date` : sql`(${query.from})`}`,
     sql`${columns.day!} < ${query.to}::date`,
     ...(query.unitIds ? [sql`${columns.unitId!} = any(${`{${query.unitIds.join(',')}}`}::uuid[])`] : []),
     ...(query.unitsIn ? [sql`${columns.unitId!} in (${query.unitsIn})`] : []),

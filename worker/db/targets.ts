@@ -11,6 +11,8 @@ import { disclosureOf, disclosureQueries } from './disclosure.ts';
 import { FOREIGN_KEY_VIOLATION, typedErrorOf, UnitNotFound } from './errors.ts';
 import { externalTotals, type ExternalTotalsRow, internalTotals, type InternalTotalsRow } from './rollup-totals.ts';
 import type { Span } from '../domain/road.ts';
+import { monthStart } from '../domain/disclosure.ts';
+import { subtreeIds } from './diagnostics.ts';
 
 export type Target = typeof targets.$inferSelect;
 
@@ -26,6 +28,20 @@ export interface TargetChange {
 /** The tenant's targets, tenant-wide first, then per unit, each in MEASURES order, as a batch item (the scorecard reads them with its totals). */
 export function targetsQuery(db: Database, tenantId: string) {
   return db.select().from(targets).where(eq(targets.tenantId, tenantId)).orderBy(sql`${targets.unitId} nulls first`, targets.measure);
+}
+
+/**
+ * What the pace of a scope's targets is fitted on, as two batch items (external, internal): the
+ * scope's totals per ended month since the earliest baseline of its targets, summed in SQL (a row a
+ * month, whatever the tenant's size). The baseline is read by the query itself, so the scorecard
+ * gets these with its targets in one round trip, and whatever periods it was asked for.
+ */
+export function roadTotalsQueries(db: Database, tenantId: string, unitId: string | null, now: Date) {
+  const since = sql`select min(${targets.baselineTo}) from ${targets} where ${targets.tenantId} = ${tenantId} and ${
+    unitId === null ? isNull(targets.unitId) : eq(targets.unitId, unitId)
+  }`;
+  const range = { tenantId, from: since, to: monthStart(now), bucket: 'month' as const, ...(unitId !== null && { unitsIn: subtreeIds(tenantId, unitId) }) };
+  return [externalTotals(db, range), internalTotals(db, range)] as const;
 }
 
 export async function listTargets(db: Database, tenantId: string): Promise<Target[]> {

@@ -4,15 +4,28 @@
  * totals in, the figures and findings in plain language out.
  */
 import { CUSTOMER_KINDS, SERVICE_COMPONENTS, TENURE_BANDS } from '../../db/schema.ts';
+import { changeOf, type ChangeTest } from './change.ts';
 import {
   EMPTY_EXTERNAL_TOTALS,
   EMPTY_INTERNAL_TOTALS,
   type ExternalTotals,
   type InternalTotals,
+  measureEntry,
   sumTotals,
 } from './measure-registry.ts';
-import { type ExternalMeasures, externalMeasures, type InternalMeasures, internalMeasures, MIN_GROUP_RESPONDENTS, type RootCause, ROOT_CAUSES, type ServiceComponent } from './measures.ts';
-import type { Decision, Disclosure, DisclosurePeriod, WithheldReason } from './disclosure.ts';
+import {
+  type ExternalMeasures,
+  externalMeasures,
+  type InternalMeasures,
+  internalMeasures,
+  measureEstimate,
+  MIN_GROUP_RESPONDENTS,
+  pointOf,
+  type RootCause,
+  ROOT_CAUSES,
+  type ServiceComponent,
+} from './measures.ts';
+import { type Decision, type Disclosure, type DisclosurePeriod, monthStart, type WithheldReason } from './disclosure.ts';
 import { type Correlation, type MeanEstimate, pearson, type ShareEstimate, shareOf, Z95 } from './statistics.ts';
 
 type CustomerKind = (typeof CUSTOMER_KINDS)[number];
@@ -118,7 +131,30 @@ export interface Finding {
   supportedBy: string[];
 }
 
+/** The figures whose change against the previous period diagnostics grade: the four indicators, CSAT and NPS, and two internal ones. */
+export const CHANGE_FIGURES = {
+  external: ['quality', 'quantity', 'opportunity', 'cost', 'csat', 'nps'],
+  internal: ['supportIndex', 'enps'],
+} as const;
+export type ChangeFigure = (typeof CHANGE_FIGURES)['external' | 'internal'][number];
+
+/** A figure in both periods and its change (worker/domain/change.ts): `significant` decides whether a finding says it moved. */
+export interface FigureChange {
+  previous: number;
+  current: number;
+  difference: number;
+  interval: { low: number; high: number };
+  significant: boolean;
+  test: ChangeTest;
+  pValue: number;
+}
+
 export interface Diagnostics {
+  /**
+   * Against the period of the same length just before: null where a period has nothing to compare;
+   * an internal figure is withheld unless the disclosure rule publishes its cell in both periods.
+   */
+  changes: { previousPeriod: { from: string; to: string }; figures: Record<ChangeFigure, FigureChange | Suppressed | null> } | null;
   attitudeParadox: {
     blameShare: ShareEstimate | null;
     favourableWillingness: ShareEstimate | Suppressed | null;
@@ -160,8 +196,17 @@ export interface LinkInput {
 export interface DiagnosticsInput extends LinkInput {
   /** The totals of the unit asked for and the units under it today (the whole tenant when `unitId` is null), by customer kind and by tenure band. */
   scope: { external: readonly ExternalKindTotals[]; internal: readonly InternalBandTotals[] };
+  /** The same scope's totals in `previousPeriod(period)`; absent: no change is computed. */
+  previous?: { external: ExternalTotals; internal: InternalTotals };
   /** The unit asked for, or null for the whole tenant. */
   unitId: string | null;
+}
+
+const PERIOD_MONTHS: Record<DisclosurePeriod['kind'], number> = { month: 1, quarter: 3, rolling12: 12 };
+
+/** The period of the same kind just before `period`: what its figures' changes are measured against. */
+export function previousPeriod(period: DisclosurePeriod): DisclosurePeriod {
+  return { kind: period.kind, from: monthStart(new Date(`${period.from}T00:00:00Z`), -PERIOD_MONTHS[period.kind]), to: period.from };
 }
 
 function differenceOf(a: number, seA: number, b: number, seB: number): Difference {
@@ -183,7 +228,7 @@ const score = (mean: number) => mean.toFixed(1);
 /** Clearly away from zero: the 95% interval excludes it. */
 const significant = (d: Difference | null): d is Difference => d !== null && (d.interval.low > 0 || d.interval.high < 0);
 
-export function diagnose({ scope, unitId, ...link }: DiagnosticsInput): Diagnostics {
+export function diagnose({ scope, unitId, previous, ...link }: DiagnosticsInput): Diagnostics {
   const { period, disclosure } = link;
   const { external: ext, internal: int } = scope;
 
@@ -235,7 +280,10 @@ export function diagnose({ scope, unitId, ...link }: DiagnosticsInput): Diagnost
         ? 'organizational'
         : 'not-indicated';
 
+  const changes = previous ? changesOf({ current: { external: clientTotals, internal: sumTotals(int, EMPTY_INTERNAL_TOTALS) }, previous, period, unitId, disclosure }) : null;
+
   const diagnostics: Omit<Diagnostics, 'findings'> = {
+    changes,
     attitudeParadox: { blameShare, favourableWillingness, supportIndex, verdict },
     rootCauses,
     leadershipSupport: hiddenOr(staffHidden, staff.leadershipSupport),
@@ -244,6 +292,37 @@ export function diagnose({ scope, unitId, ...link }: DiagnosticsInput): Diagnost
     serviceProfitLink: serviceProfitLink(link),
   };
   return { ...diagnostics, findings: findingsOf(diagnostics) };
+}
+
+/** Each change figure against the previous period; internal ones only where both periods' cells are published. */
+function changesOf({
+  current,
+  previous,
+  period,
+  unitId,
+  disclosure,
+}: {
+  current: { external: ExternalTotals; internal: InternalTotals };
+  previous: { external: ExternalTotals; internal: InternalTotals };
+  period: DisclosurePeriod;
+  unitId: string | null;
+  disclosure: Pick<Disclosure, 'decide'>;
+}): NonNullable<Diagnostics['changes']> {
+  const before = previousPeriod(period);
+  const withheld = [period, before].map((p) => disclosure.decide({ period: p, unitId })).find((decision) => !decision.published);
+  const changeFor = (figure: ChangeFigure): FigureChange | null => {
+    const latest = measureEstimate(figure, current.external, current.internal);
+    const earlier = measureEstimate(figure, previous.external, previous.internal);
+    const change = latest && earlier && changeOf(latest, earlier);
+    if (!latest || !earlier || !change) return null;
+    const { difference, interval, significant, test, pValue } = change;
+    return { previous: pointOf(earlier), current: pointOf(latest), difference, interval, significant, test, pValue };
+  };
+  const figures = Object.fromEntries([
+    ...CHANGE_FIGURES.external.map((figure) => [figure, changeFor(figure)]),
+    ...CHANGE_FIGURES.internal.map((figure) => [figure, withheld?.published === false ? SUPPRESSED[withheld.reason] : changeFor(figure)]),
+  ]) as Record<ChangeFigure, FigureChange | Suppressed | null>;
+  return { previousPeriod: { from: before.from, to: before.to }, figures };
 }
 
 function byUnit<T extends { unitId: string }>(rows: readonly T[]): Map<string, T[]> {
@@ -374,6 +453,60 @@ function findingsOf(d: Omit<Diagnostics, 'findings'>): Finding[] {
         `Units whose staff get more support have more satisfied clients (r = ${correlation.r.toFixed(2)} across ` +
         `${correlation.n} units): support for staff shows in client satisfaction.`,
       supportedBy: ['serviceProfitLink.correlation'],
+    });
+  }
+  return [...findings, ...changeFindings(d.changes)];
+}
+
+/** How a figure and a change of it read: a mean to 2 decimals, a share in %, a net score in points (changes of both in points). */
+function formatter(figure: ChangeFigure): { value: (x: number) => string; change: (x: number) => string; unit: string } {
+  const signed = (text: string, negative: boolean, sign = '+') => `${negative ? '−' : text.match(/[1-9]/) ? sign : ''}${text}`;
+  const rounded = (x: number) => signed(Math.abs(Math.round(x)).toString(), Math.round(x) < 0);
+  switch (measureEntry(figure).kind.type) {
+    case 'share':
+    case 'shareAmong':
+      return { value: percent, change: (x) => rounded(100 * x), unit: ' points' };
+    case 'net':
+      return { value: (x) => signed(Math.abs(Math.round(x)).toString(), Math.round(x) < 0, ''), change: rounded, unit: ' points' };
+    default:
+      return { value: (x) => x.toFixed(2), change: (x) => signed(Math.abs(x).toFixed(2), x < 0 && Math.abs(x) >= 0.005), unit: '' };
+  }
+}
+
+/**
+ * Period over period: a figure is said to have risen or fallen only when its change is significant
+ * (its 95% interval excludes 0); the others are named together as no real change. Withheld and
+ * empty figures say nothing.
+ */
+function changeFindings(changes: Diagnostics['changes']): Finding[] {
+  if (!changes) return [];
+  const shown = (Object.entries(changes.figures) as [ChangeFigure, FigureChange | Suppressed | null][]).filter(
+    (entry): entry is [ChangeFigure, FigureChange] => isShown(entry[1]),
+  );
+  const findings: Finding[] = shown
+    .filter(([, change]) => change.significant)
+    .map(([figure, change]) => {
+      const format = formatter(figure);
+      const better = (measureEntry(figure).direction === 'lower' ? -1 : 1) * change.difference > 0;
+      return {
+        id: `change-${figure}`,
+        severity: better ? 'info' : 'medium',
+        text:
+          `${measureEntry(figure).title} ${change.difference > 0 ? 'rose' : 'fell'} from ${format.value(change.previous)} to ${format.value(change.current)} ` +
+          `against the previous period (${format.change(change.difference)}${format.unit}, 95% interval ${format.change(change.interval.low)} to ${format.change(change.interval.high)}): ` +
+          `a real change${better ? '' : ' for the worse'}, not chance.`,
+        supportedBy: [`changes.figures.${figure}`],
+      };
+    });
+  const steady = shown.filter(([, change]) => !change.significant);
+  if (steady.length > 0) {
+    const titles = steady.map(([figure]) => measureEntry(figure).title);
+    const list = titles.length === 1 ? titles[0] : `${titles.slice(0, -1).join(', ')} and ${titles.at(-1)}`;
+    findings.push({
+      id: 'no-real-change',
+      severity: 'info',
+      text: `No real change against the previous period in ${list}: the differences are within what chance alone would give.`,
+      supportedBy: steady.map(([figure]) => `changes.figures.${figure}`),
     });
   }
   return findings;

@@ -31,8 +31,13 @@ export interface RoadInput {
   baseline: (Span & { value: number }) | null;
   /** 'YYYY-MM-DD': the target should be met on that day. */
   deadline: string | null;
-  /** The scope's values per period, oldest first (a scorecard's periods). */
+  /** The scope's values per period, oldest first (a scorecard's periods): where `current` is read. */
   points: readonly RoadPoint[];
+  /**
+   * The scope's values per ended month since the baseline, oldest first: what the pace is fitted on,
+   * so that a target reads the same pace whatever periods the scorecard shows.
+   */
+  monthly: readonly RoadPoint[];
   now: Date;
 }
 
@@ -40,7 +45,7 @@ export type PaceStatus = 'on-pace' | 'off-pace' | 'deadline-passed' | 'no-deadli
 
 export interface Pace {
   status: PaceStatus;
-  /** 'regression': least squares through the baseline and every value after it; 'linear': baseline to current. */
+  /** 'regression': least squares through the baseline and every monthly value after it; 'linear': the baseline and one month. */
   method: 'regression' | 'linear' | null;
   /** Values the pace is drawn through, the baseline included. */
   points: number;
@@ -92,7 +97,7 @@ export function fitLine(points: readonly { x: number; y: number }[]): { slope: n
   return { slope, intercept: my - slope * mx };
 }
 
-export function roadOf({ measure, target, baseline, deadline, points, now }: RoadInput): Road {
+export function roadOf({ measure, target, baseline, deadline, points, monthly, now }: RoadInput): Road {
   const sign = betterSign(measure);
   const { min, max } = measureEntry(measure).scale;
   // Only what came after the baseline counts as the road travelled.
@@ -107,7 +112,8 @@ export function roadOf({ measure, target, baseline, deadline, points, now }: Roa
   const road = baseline ? target - baseline.value : null;
   const share = travelled !== null && road !== null && sign * road > 0 ? travelled / road : null;
 
-  const line = baseline ? [baseline, ...valued].map((p) => ({ x: midpoint(p), y: p.value })) : [];
+  const months = baseline ? monthly.filter((p): p is Span & { value: number } => p.from >= baseline.to && p.value !== null) : [];
+  const line = baseline ? [baseline, ...months].map((p) => ({ x: midpoint(p), y: p.value })) : [];
   const fit = fitLine(line);
   const today = now.getTime() / DAY_MS;
   const base = { method: fit ? (line.length > 2 ? 'regression' : 'linear') : null, points: line.length, perMonth: fit ? fit.slope * MONTH_DAYS : null } as const;

@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { diagnosticsTotals, reportsVersion } from '../../db/diagnostics.ts';
-import { diagnose } from '../../domain/diagnostics.ts';
+import { diagnose, previousPeriod } from '../../domain/diagnostics.ts';
 import { type DisclosurePeriod, monthStart, wholePeriod } from '../../domain/disclosure.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
@@ -44,7 +44,7 @@ export const getDiagnostics: RouteHandler<GetDiagnosticsRoute, AppEnv> = async (
     const etag = await tagOf(await reportsVersion(c.get('db'), tenantId));
     if (ifNoneMatch(c, etag)) return notModified(c, etag);
   }
-  const { scope, ...totals } = await diagnosticsTotals(c.get('db'), tenantId, period, now, unitId);
+  const { scope, ...totals } = await diagnosticsTotals(c.get('db'), tenantId, period, now, unitId, previousPeriod(period));
   if (scope === null) throw new ProblemError('notFound', `There is no unit ${unitId}.`);
   const body = { period: { from: period.from, to: period.to }, unitId, ...diagnose({ ...totals, scope, unitId, period }) };
   return c.json(body, 200, conditionalHeaders(await tagOf(totals.version)));

@@ -2,6 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { CUSTOMER_KINDS, SERVICE_COMPONENTS, TENURE_BANDS } from '../../../db/schema.ts';
 import { ROOT_CAUSES } from '../../domain/measures.ts';
 import {
+  CHANGE_FIGURES,
+  type ChangeFigure,
   HIGH_BLAME_SHARE,
   HIGH_FAVOURABLE_WILLINGNESS,
   LINK_MIN_RATINGS,
@@ -37,10 +39,39 @@ const DifferenceSchema = z
 
 const internal = <T extends z.ZodType>(schema: T) => z.union([schema, SuppressedSchema]).nullable();
 
+const FigureChangeSchema = z
+  .object({
+    previous: z.number().openapi({ description: 'The figure in the previous period.' }),
+    current: z.number().openapi({ description: 'The figure in this period.' }),
+    difference: z.number().openapi({ description: 'current − previous, on the figure’s scale (mean points, share 0-1, net-score points).' }),
+    interval: IntervalSchema.openapi({ description: '95% interval of the difference (Welch for means, Newcombe’s hybrid score for shares, multinomial for net scores).' }),
+    significant: z.boolean().openapi({ description: 'p < 0.05, two-sided: only then does a finding say the figure rose or fell.' }),
+    test: z.enum(['welch-t', 'two-proportion-z', 'net-score-z']),
+    pValue: z.number(),
+  })
+  .openapi('FigureChange');
+
 export const DiagnosticsSchema = z
   .object({
     period: z.object({ from: isoDate(), to: isoDate() }),
     unitId: uuid().nullable(),
+    changes: z
+      .object({
+        previousPeriod: z.object({ from: isoDate(), to: isoDate() }).openapi({ description: 'The period of the same kind just before: the previous month, quarter or 12 months.' }),
+        figures: z.object(
+          Object.fromEntries([
+            ...CHANGE_FIGURES.external.map((figure) => [figure, FigureChangeSchema.nullable()]),
+            ...CHANGE_FIGURES.internal.map((figure) => [figure, internal(FigureChangeSchema)]),
+          ]) as Record<ChangeFigure, z.ZodNullable<z.ZodUnion<[typeof FigureChangeSchema, typeof SuppressedSchema]>>>,
+        ),
+      })
+      .nullable()
+      .openapi('DiagnosticChanges', {
+        description:
+          'What really changed against the previous period: the four indicators, CSAT, NPS, the support index and eNPS, each with its ' +
+          'difference, 95% interval and whether it is significant (null where a period has no answers). The internal figures are ' +
+          'withheld unless both periods’ cells are published. Findings say a figure rose or fell only when its change is significant.',
+      }),
     attitudeParadox: z
       .object({
         blameShare: ShareSchema.nullable().openapi({ description: 'Among dissatisfied external ratings (overall ≤ 2), the share blaming attitude.' }),

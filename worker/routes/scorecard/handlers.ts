@@ -13,8 +13,8 @@ import {
   sumTotals,
 } from '../../db/rollup-totals.ts';
 import { reportsVersionQuery, versionOf } from '../../db/report-versions.ts';
-import { targetsQuery } from '../../db/targets.ts';
-import { type Decision, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
+import { roadTotalsQueries, targetsQuery } from '../../db/targets.ts';
+import { type Decision, type Disclosure, monthStart, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
 import { hasStandardError, type Measure, measureEntry, scorecardMeasures } from '../../domain/measure-registry.ts';
 import { type RoadPoint, roadOf } from '../../domain/road.ts';
 import { targetView } from '../targets/schemas.ts';
@@ -97,6 +97,34 @@ function internalFigures(raw: InternalRaw, before: InternalRaw, targets: Targets
   return { respondents: raw.respondents, weakestRootCause: raw.weakestRootCause, ...figures } as InternalFigures;
 }
 
+/**
+ * A measure's value in each ended month of the scope since its targets' earliest baseline (one row a
+ * month, worker/db/targets.ts): what a target's pace is fitted on, whatever periods were asked for.
+ * An internal month counts only where the disclosure rule publishes its cell.
+ */
+function monthlyPoints(
+  measure: Measure,
+  external: readonly ExternalTotalsRow[],
+  internal: readonly InternalTotalsRow[],
+  disclosure: Pick<Disclosure, 'decide'>,
+  unitId: string | null,
+): RoadPoint[] {
+  const span = (from: string) => ({ from, to: monthStart(new Date(`${from}T00:00:00Z`), 1) });
+  if (measureEntry(measure).side === 'internal') {
+    return internal.map((row) => {
+      const period = span(row.bucket!);
+      const decision = disclosure.decide({ period: { kind: 'month', ...period }, unitId });
+      if (!decision.published) return { ...period, value: null, reason: decision.reason };
+      const value = measureValue(measure, EMPTY_EXTERNAL_TOTALS, row);
+      return value === null ? { ...period, value, reason: 'no-data' } : { ...period, value };
+    });
+  }
+  return external.map((row) => {
+    const value = measureValue(measure, row, EMPTY_INTERNAL_TOTALS);
+    return value === null ? { ...span(row.bucket!), value, reason: 'no-data' } : { ...span(row.bucket!), value };
+  });
+}
+
 /** Weeks straddle months, so their internal figures are never published (see worker/domain/disclosure.ts). */
 const WEEKS_WITHHELD: Decision = { published: false, reason: 'not-published' };
 
@@ -119,12 +147,13 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
     const etag = await tagOf(versionOf(version));
     if (ifNoneMatch(c, etag)) return notModified(c, etag);
   }
-  // One round trip: the figures, the targets, the data's version, the tree and the stored disclosure plan.
-  const [externalRows, internalRows, targetRows, version, ...disclosureRows] = await inTenant(db, tenant.id, [
+  // One round trip: the figures, the targets, the data's version, the months the targets' pace is fitted on, the tree and the stored disclosure plan.
+  const [externalRows, internalRows, targetRows, version, roadExternal, roadInternal, ...disclosureRows] = await inTenant(db, tenant.id, [
     externalTotals(db, { ...range, groupBy: [...(query.unitId ? (['unitId'] as const) : []), ...(byKind ? (['customerKind'] as const) : [])] }),
     internalTotals(db, { ...range, groupBy: ['unitId', ...(internalSplit ? [internalSplit] : [])] }),
     targetsQuery(db, tenant.id),
     reportsVersionQuery(db, tenant.id),
+    ...roadTotalsQueries(db, tenant.id, query.unitId ?? null, now),
     ...disclosureQueries(db, tenant.id, now),
   ]);
   const unitRows = disclosureRows[0];
@@ -196,7 +225,8 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
     .filter((row) => row.unitId === scopeUnit)
     .map((row) => {
       const { target, baseline, deadline } = targetView(row);
-      return { measure: row.measure, unitId: row.unitId, target, baseline, deadline, ...roadOf({ measure: row.measure, target, baseline, deadline, points: pointsOf(row.measure), now }) };
+      const monthly = monthlyPoints(row.measure, roadExternal as ExternalTotalsRow[], roadInternal as InternalTotalsRow[], disclosure, scopeUnit);
+      return { measure: row.measure, unitId: row.unitId, target, baseline, deadline, ...roadOf({ measure: row.measure, target, baseline, deadline, points: pointsOf(row.measure), monthly, now }) };
     });
   return c.json({ interval: query.interval, unitId: scopeUnit, periods, targets: roads }, 200, conditionalHeaders(etag));
 };

@@ -152,7 +152,7 @@ export const TargetRoadSchema = z
     pace: z
       .object({
         status: z.enum(['on-pace', 'off-pace', 'deadline-passed', 'no-deadline', 'too-few-points']),
-        method: z.enum(['regression', 'linear']).nullable().openapi({ description: '`regression`: least squares through the baseline and every value after it (each at its period’s middle); `linear`: the line from baseline to current.' }),
+        method: z.enum(['regression', 'linear']).nullable().openapi({ description: '`regression`: least squares through the baseline and the scope’s value in every ended month after it (each at its period’s middle; internal months only where published), whatever periods this scorecard shows; `linear`: the line through the baseline and one such month.' }),
         points: integer(),
         perMonth: z.number().nullable().openapi({ description: 'Change per month (30.44 days) in the measure’s unit.' }),
         projected: z.number().nullable().openapi({ description: 'Where the pace leads by the deadline, within the measure’s scale.' }),
