@@ -14,6 +14,7 @@ import { type Database, inTenant } from './client.ts';
 import { disclosureOf, disclosureStateQuery } from './disclosure.ts';
 import { reportsVersionQuery, versionOf } from './report-versions.ts';
 import { externalTotals, internalTotals } from './rollup-totals.ts';
+import { subtreeIdsQuery } from './units.ts';
 
 export interface DiagnosticsTotals {
   /** The totals of the unit asked for and the units under it (the whole tenant without one), by customer kind and tenure band; null: no such unit. */
@@ -24,14 +25,6 @@ export interface DiagnosticsTotals {
   disclosure: Disclosure;
   /** What the totals are computed from, for the answer's ETag (report-versions.ts). */
   version: string;
-}
-
-/** The unit and every unit under it today. */
-function subtreeIds(tenantId: string, unitId: string) {
-  return sql`with recursive scope (id) as (
-    select id from units where tenant_id = ${tenantId} and id = ${unitId}
-    union select child.id from units child join scope on child.parent_id = scope.id where child.tenant_id = ${tenantId}
-  ) select id from scope`;
 }
 
 /**
@@ -58,7 +51,7 @@ export async function diagnosticsTotals(
   now: Date,
   unitId: string | null = null,
 ): Promise<DiagnosticsTotals> {
-  const inScope = unitId === null ? {} : { unitsIn: subtreeIds(tenantId, unitId) };
+  const inScope = unitId === null ? {} : { unitsIn: subtreeIdsQuery(tenantId, unitId) };
   const leaves = { unitsNotIn: parentIds(tenantId), groupBy: ['unitId' as const] };
   const [found, scopeExternal, scopeInternal, external, internal, version, state] = await inTenant(db, tenantId, [
     db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), unitId === null ? sql`false` : eq(units.id, unitId))),

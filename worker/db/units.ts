@@ -69,6 +69,14 @@ export function unitParentHistoryQuery(db: Database, tenantId: string) {
     .where(eq(unitParentHistory.tenantId, tenantId));
 }
 
+/** The unit and every unit under it today, as a subquery of ids; `union` ends the walk even on a cycle. */
+export function subtreeIdsQuery(tenantId: string, unitId: string) {
+  return sql`with recursive scope (id) as (
+    select id from ${units} where tenant_id = ${tenantId} and id = ${unitId}
+    union select child.id from ${units} child join scope on child.parent_id = scope.id where child.tenant_id = ${tenantId}
+  ) select id from scope`;
+}
+
 /** A page of the tenant's units that match `filter`, newest first (cursor pagination). */
 export function listUnits(db: Database, tenantId: string, page: PageRequest, filter: UnitFilter): Promise<Unit[]> {
   return listPage(db, units, tenantId, page, [
