@@ -23,6 +23,7 @@ import {
   UnitChangedMeanwhile,
   UnitCycle,
   UnitHasChildren,
+  UnitLimitReached,
 } from './errors.ts';
 import type { IdempotencyClaim, Replay } from './idempotency.ts';
 
@@ -38,6 +39,14 @@ export interface UnitFilter {
   archived: boolean;
 }
 
+/**
+ * Units a tenant may have, archived ones included: every report reads the tree and the disclosure
+ * rule plans over every unit (README, Limits). Enforced by `check_unit_limit` (migration
+ * 0031_unit_limit), which raises UL409 past it: keep the two equal.
+ */
+export const MAX_UNITS_PER_TENANT = 20_000;
+const UNIT_LIMIT_REACHED = 'UL409';
+
 const ofTenant = (tenantId: string, id: string) => ofTenantRow(units, tenantId, id);
 
 /** Re-archiving keeps the first archival time. */
@@ -50,6 +59,7 @@ const archivedAtNow = sql`coalesce(${units.archivedAt}, now())`;
 const refusals = ({ parentId, externalRef }: { parentId?: string | null; externalRef?: string | null }) => ({
   [FOREIGN_KEY_VIOLATION]: () => new ParentUnitNotFound(parentId),
   [UNIQUE_VIOLATION]: () => new ExternalRefTaken(externalRef),
+  [UNIT_LIMIT_REACHED]: () => new UnitLimitReached(MAX_UNITS_PER_TENANT),
 });
 
 /**
