@@ -263,3 +263,39 @@ test('the CSV export pages within the cap: 1,000 rows of the heaviest comments (
   expect(largestResponseBytes).toBeGreaterThan(6_000_000);
   expect(largestResponseBytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
 });
+
+describe("the disclosure rule's first read pages its atoms", () => {
+  const UNITS = 2_000;
+  const MONTHS = 12;
+  let key: string;
+
+  beforeAll(async () => {
+    const { apiKey, tenant } = await createTenant({ name: 'Two thousand units, a year of answers' });
+    key = apiKey.secret;
+    await owner.query(`insert into units (id, tenant_id, name, kind) select gen_random_uuid(), $1, 'Team ' || i, 'touchpoint' from generate_series(1, $2) i`, [tenant.id, UNITS]);
+    const [first] = (await owner.query<{ id: string }>('select id from units where tenant_id = $1 limit 1', [tenant.id])).rows;
+    await seedInternalRatings(owner, tenant.id, Array.from({ length: 5 }, () => internalRating(first!.id, { occurredOn: dayOfMonth(-1, 10), tenureBand: 'new', role: 'frontline' })));
+    // That rollup row copied to every unit, each of the last 12 months, every tenure band and role:
+    // 144,000 atoms, about 13 MiB in one answer (the API would take 144 batches and a year).
+    await owner.query(
+      `insert into internal_rollups
+       select (jsonb_populate_record(null::internal_rollups, to_jsonb(r) || jsonb_build_object('unit_id', u.id, 'day', (r.day - make_interval(months => k))::date, 'tenure_band', b, 'role', o))).*
+       from internal_rollups r, units u, generate_series(0, $2 - 1) k, unnest(array['new', 'established']) b, unnest(array['frontline', 'support', 'leader']) o
+       where r.tenant_id = $1 and u.tenant_id = $1
+       on conflict do nothing`,
+      [tenant.id, MONTHS],
+    );
+  }, 300_000);
+
+  test(`planning at ${UNITS.toLocaleString('en')} units × ${MONTHS} months × 6 splits reads its atoms in pages, every database answer under half the cap`, { timeout: 600_000 }, async () => {
+    await resetStats();
+    const started = Date.now();
+    const response = await api(`/v1/scorecard?interval=month&from=${monthStart(-MONTHS)}&to=${monthStart(0)}`, { key });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const { largestResponseBytes, tooLargeResponses, batches } = (await stats()) as Stats & { largestResponseBytes: number; tooLargeResponses: number; batches: number };
+    console.log(`planning at ${UNITS} units × ${MONTHS} months: ${batches} round trips, largest database answer ${(largestResponseBytes / 1024).toFixed(0)} KiB, ${Date.now() - started} ms`);
+    expect(tooLargeResponses).toBe(0);
+    expect(batches).toBeGreaterThan(14);
+    expect(largestResponseBytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES / 2);
+  });
+});
