@@ -426,7 +426,7 @@ export interface paths {
         put?: never;
         /**
          * Create a unit
-         * @description A parent must be a unit of the same tenant (else 422 at `/parentId`); an `externalRef` already used by another unit of the tenant is a 409. Needs the `admin` scope.
+         * @description A parent must be a unit of the same tenant (else 422 at `/parentId`); an `externalRef` already used by another unit of the tenant is a 409, and so is a unit past the limit of 20,000 per tenant (archived ones count). Needs the `admin` scope.
          */
         post: operations["createUnit"];
         delete?: never;

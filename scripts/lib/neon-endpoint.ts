@@ -251,6 +251,11 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
   });
 
   const wss = new WebSocketServer({ noServer: true });
+  // Node closes an idle kept-alive connection after 5 s; a worker that computes longer between two
+  // round trips of one request (planning the disclosure rule at a large tenant) then reuses a closed
+  // connection and loses its request ('Network connection lost'). Idle connections are kept longer,
+  // as a proxy in front of a database would.
+  server.keepAliveTimeout = 120_000;
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/v1') return rejectUpgrade(socket, 404, `no WebSocket route ${url.pathname}`);

@@ -189,6 +189,61 @@ describe('reads at a large tenant stay within the response cap', () => {
     const body = (await response.json()) as { attitudeParadox: { supportIndex: { n: number } }; blame: { unsatisfied: number } };
     expect(body.attitudeParadox.supportIndex.n).toBe((UNITS / PARENTS - 1) * 5);
   });
+
+  /** Reads `path` (200) and gives the largest database answer it took; none may be refused. */
+  async function largestAnswerOf(path: string): Promise<{ body: unknown; bytes: number }> {
+    await resetStats();
+    const response = await api(path, { key });
+    expect(response.status, `${path}: ${await response.clone().text()}`).toBe(200);
+    const { largestResponseBytes, tooLargeResponses } = (await stats()) as Stats & { largestResponseBytes: number; tooLargeResponses: number };
+    expect(tooLargeResponses).toBe(0);
+    return { body: await response.json(), bytes: largestResponseBytes };
+  }
+  type ScorecardBody = { periods: { from: string; external: { ratings: number }; internal: { respondents: number | { suppressed: true } } }[] };
+  const lastMonthOf = (body: unknown) => (body as ScorecardBody).periods.find((period) => period.from === from)!;
+
+  test('the scorecard, tenant-wide over 13 months: summed in SQL, every database answer under half the cap', { timeout: 120_000 }, async () => {
+    const { body, bytes } = await largestAnswerOf(`/v1/scorecard?interval=month&from=${monthStart(-13)}&to=${to}`);
+    console.log(`scorecard at ${UNITS} units, 13 months: largest database answer ${(bytes / 1024).toFixed(0)} KiB`);
+    expect((body as ScorecardBody).periods).toHaveLength(13);
+    expect(lastMonthOf(body).external.ratings).toBe(leaves.length * 10);
+    expect(lastMonthOf(body).internal.respondents).toBe(leaves.length * 5);
+    expect(bytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES / 2);
+  });
+
+  test('the scorecard of one region, split by customer kind and by role: only its 99 teams, every database answer under half the cap', { timeout: 120_000 }, async () => {
+    const region = (await owner.query<{ parent_id: string }>('select parent_id from units where id = $1', [leaves[0]])).rows[0]!.parent_id;
+    for (const split of ['customerKind', 'role']) {
+      const { body, bytes } = await largestAnswerOf(`/v1/scorecard?interval=month&from=${monthStart(-13)}&to=${to}&unitId=${region}&split=${split}`);
+      console.log(`scorecard of a region at ${UNITS} units, split ${split}: largest database answer ${(bytes / 1024).toFixed(0)} KiB`);
+      const month = lastMonthOf(body) as ScorecardBody['periods'][number] & { byCustomerKind?: Record<string, { ratings: number }>; byRole?: Record<string, unknown> };
+      expect(month.external.ratings).toBe((UNITS / PARENTS - 1) * 10);
+      if (split === 'customerKind') expect(month.byCustomerKind!.recurring!.ratings).toBe((UNITS / PARENTS - 1) * 5);
+      else expect(Object.keys(month.byRole!)).toEqual(['frontline', 'support', 'leader']);
+      expect(bytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES / 2);
+    }
+  });
+
+  test('the heatmap pages within the cap: each page of 100 units sums their subtrees in SQL', { timeout: 120_000 }, async () => {
+    let path = `/v1/heatmap?from=${from}&to=${to}&limit=100`;
+    for (let page = 0; page < 3; page++) {
+      const { body, bytes } = await largestAnswerOf(path);
+      const { data, nextCursor } = body as { data: unknown[]; nextCursor: string | null };
+      expect(data).toHaveLength(100);
+      expect(nextCursor).not.toBeNull();
+      expect(bytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES / 2);
+      if (page === 0) console.log(`heatmap page of 100 at ${UNITS} units: largest database answer ${(bytes / 1024).toFixed(0)} KiB`);
+      path = `/v1/heatmap?from=${from}&to=${to}&limit=100&cursor=${nextCursor}`;
+    }
+  });
+
+  test('the unit list pages within the cap', async () => {
+    const { body, bytes } = await largestAnswerOf('/v1/units?limit=100');
+    const { data, nextCursor } = body as { data: unknown[]; nextCursor: string | null };
+    expect(data).toHaveLength(100);
+    expect(nextCursor).not.toBeNull();
+    expect(bytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES / 2);
+  });
 });
 
 test('the CSV export pages within the cap: 1,000 rows of the heaviest comments (2,000 three-byte characters) per round trip', async () => {
@@ -207,4 +262,40 @@ test('the CSV export pages within the cap: 1,000 rows of the heaviest comments (
   expect(tooLargeResponses).toBe(0);
   expect(largestResponseBytes).toBeGreaterThan(6_000_000);
   expect(largestResponseBytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES);
+});
+
+describe("the disclosure rule's first read pages its atoms", () => {
+  const UNITS = 2_000;
+  const MONTHS = 12;
+  let key: string;
+
+  beforeAll(async () => {
+    const { apiKey, tenant } = await createTenant({ name: 'Two thousand units, a year of answers' });
+    key = apiKey.secret;
+    await owner.query(`insert into units (id, tenant_id, name, kind) select gen_random_uuid(), $1, 'Team ' || i, 'touchpoint' from generate_series(1, $2) i`, [tenant.id, UNITS]);
+    const [first] = (await owner.query<{ id: string }>('select id from units where tenant_id = $1 limit 1', [tenant.id])).rows;
+    await seedInternalRatings(owner, tenant.id, Array.from({ length: 5 }, () => internalRating(first!.id, { occurredOn: dayOfMonth(-1, 10), tenureBand: 'new', role: 'frontline' })));
+    // That rollup row copied to every unit, each of the last 12 months, every tenure band and role:
+    // 144,000 atoms, about 13 MiB in one answer (the API would take 144 batches and a year).
+    await owner.query(
+      `insert into internal_rollups
+       select (jsonb_populate_record(null::internal_rollups, to_jsonb(r) || jsonb_build_object('unit_id', u.id, 'day', (r.day - make_interval(months => k))::date, 'tenure_band', b, 'role', o))).*
+       from internal_rollups r, units u, generate_series(0, $2 - 1) k, unnest(array['new', 'established']) b, unnest(array['frontline', 'support', 'leader']) o
+       where r.tenant_id = $1 and u.tenant_id = $1
+       on conflict do nothing`,
+      [tenant.id, MONTHS],
+    );
+  }, 300_000);
+
+  test(`planning at ${UNITS.toLocaleString('en')} units × ${MONTHS} months × 6 splits reads its atoms in pages, every database answer under half the cap`, { timeout: 600_000 }, async () => {
+    await resetStats();
+    const started = Date.now();
+    const response = await api(`/v1/scorecard?interval=month&from=${monthStart(-MONTHS)}&to=${monthStart(0)}`, { key });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const { largestResponseBytes, tooLargeResponses, batches } = (await stats()) as Stats & { largestResponseBytes: number; tooLargeResponses: number; batches: number };
+    console.log(`planning at ${UNITS} units × ${MONTHS} months: ${batches} round trips, largest database answer ${(largestResponseBytes / 1024).toFixed(0)} KiB, ${Date.now() - started} ms`);
+    expect(tooLargeResponses).toBe(0);
+    expect(batches).toBeGreaterThan(14);
+    expect(largestResponseBytes).toBeLessThan(NEON_MAX_RESPONSE_BYTES / 2);
+  });
 });

@@ -15,6 +15,7 @@ import {
   UnitChangedMeanwhile,
   UnitCycle,
   UnitHasChildren,
+  UnitLimitReached,
   UnitNotFound,
 } from '../../worker/db/errors.ts';
 import { handleError } from '../../worker/http/errors.ts';
@@ -57,6 +58,7 @@ const CASES: Record<TypedError['kind'], [TypedError, number, string, string]> = 
   unitCycle: [new UnitCycle(unit(1), unit(2)), 422, 'validation-error', '/parentId'],
   externalRefTaken: [new ExternalRefTaken('crm:1'), 409, 'conflict', "Another unit already has externalRef 'crm:1'."],
   unitHasChildren: [new UnitHasChildren(unit(1), 2), 409, 'conflict', '2 units hang from it'],
+  unitLimitReached: [new UnitLimitReached(20_000), 409, 'conflict', 'A tenant has at most 20,000 units'],
   unitChangedMeanwhile: [new UnitChangedMeanwhile(unit(1)), 409, 'conflict', 'gained ratings or units meanwhile'],
   credentialNotLive: [new CredentialNotLive('revoked'), 409, 'conflict', 'The API key is revoked and cannot be rotated'],
   tenantExists: [new TenantExists(unit(3)), 409, 'conflict', `already created with this Idempotency-Key (${unit(3)})`],

@@ -14,6 +14,7 @@ import { type Database, inTenant } from './client.ts';
 import { disclosureOf, disclosureStateQuery } from './disclosure.ts';
 import { reportsVersionQuery, versionOf } from './report-versions.ts';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals } from './rollup-totals.ts';
+import { subtreeIdsQuery } from './units.ts';
 
 export interface DiagnosticsTotals {
   /** The totals of the unit asked for and the units under it (the whole tenant without one), by customer kind and tenure band; null: no such unit. */
@@ -26,14 +27,6 @@ export interface DiagnosticsTotals {
   previous?: { external: ExternalTotals; internal: InternalTotals };
   /** What the totals are computed from, for the answer's ETag (report-versions.ts). */
   version: string;
-}
-
-/** The unit and every unit under it today. */
-export function subtreeIds(tenantId: string, unitId: string) {
-  return sql`with recursive scope (id) as (
-    select id from units where tenant_id = ${tenantId} and id = ${unitId}
-    union select child.id from units child join scope on child.parent_id = scope.id where child.tenant_id = ${tenantId}
-  ) select id from scope`;
 }
 
 /**
@@ -61,7 +54,7 @@ export async function diagnosticsTotals(
   unitId: string | null = null,
   previous: { from: string; to: string } | null = null,
 ): Promise<DiagnosticsTotals> {
-  const inScope = unitId === null ? {} : { unitsIn: subtreeIds(tenantId, unitId) };
+  const inScope = unitId === null ? {} : { unitsIn: subtreeIdsQuery(tenantId, unitId) };
   const leaves = { unitsNotIn: parentIds(tenantId), groupBy: ['unitId' as const] };
   const [found, scopeExternal, scopeInternal, external, internal, version, state, ...before] = await inTenant(db, tenantId, [
     db.select({ id: units.id }).from(units).where(and(eq(units.tenantId, tenantId), unitId === null ? sql`false` : eq(units.id, unitId))),

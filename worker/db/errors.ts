@@ -175,6 +175,14 @@ export class ExternalRefTaken extends Refusal<'externalRefTaken'> {
   }
 }
 
+/** The tenant already has the most units a tenant may have (`check_unit_limit`: UL409). */
+export class UnitLimitReached extends Refusal<'unitLimitReached'> {
+  readonly kind = 'unitLimitReached';
+  constructor(readonly limit: number) {
+    super(`A tenant has at most ${limit.toLocaleString('en')} units, and this one has them all: move teams under existing units, or delete units without ratings first.`);
+  }
+}
+
 /** A unit without ratings that cannot be deleted while units hang from it. */
 export class UnitHasChildren extends Refusal<'unitHasChildren'> {
   readonly kind = 'unitHasChildren';
@@ -248,6 +256,7 @@ export type TypedError =
   | UnitCycle
   | ExternalRefTaken
   | UnitHasChildren
+  | UnitLimitReached
   | UnitChangedMeanwhile
   | CredentialNotLive
   | TenantExists

@@ -12,7 +12,7 @@ import { FOREIGN_KEY_VIOLATION, typedErrorOf, UnitNotFound } from './errors.ts';
 import { externalTotals, type ExternalTotalsRow, internalTotals, type InternalTotalsRow } from './rollup-totals.ts';
 import type { Span } from '../domain/road.ts';
 import { monthStart } from '../domain/disclosure.ts';
-import { subtreeIds } from './diagnostics.ts';
+import { subtreeIdsQuery } from './units.ts';
 
 export type Target = typeof targets.$inferSelect;
 
@@ -40,7 +40,7 @@ export function roadTotalsQueries(db: Database, tenantId: string, unitId: string
   const since = sql`select min(${targets.baselineTo}) from ${targets} where ${targets.tenantId} = ${tenantId} and ${
     unitId === null ? isNull(targets.unitId) : eq(targets.unitId, unitId)
   }`;
-  const range = { tenantId, from: since, to: monthStart(now), bucket: 'month' as const, ...(unitId !== null && { unitsIn: subtreeIds(tenantId, unitId) }) };
+  const range = { tenantId, from: since, to: monthStart(now), bucket: 'month' as const, ...(unitId !== null && { unitsIn: subtreeIdsQuery(tenantId, unitId) }) };
   return [externalTotals(db, range), internalTotals(db, range)] as const;
 }
 

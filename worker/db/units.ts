@@ -23,6 +23,7 @@ import {
   UnitChangedMeanwhile,
   UnitCycle,
   UnitHasChildren,
+  UnitLimitReached,
 } from './errors.ts';
 import type { IdempotencyClaim, Replay } from './idempotency.ts';
 
@@ -38,6 +39,14 @@ export interface UnitFilter {
   archived: boolean;
 }
 
+/**
+ * Units a tenant may have, archived ones included: every report reads the tree and the disclosure
+ * rule plans over every unit (README, Limits). Enforced by `check_unit_limit` (migration
+ * 0033_unit_limit), which raises UL409 past it: keep the two equal.
+ */
+export const MAX_UNITS_PER_TENANT = 20_000;
+const UNIT_LIMIT_REACHED = 'UL409';
+
 const ofTenant = (tenantId: string, id: string) => ofTenantRow(units, tenantId, id);
 
 /** Re-archiving keeps the first archival time. */
@@ -50,6 +59,7 @@ const archivedAtNow = sql`coalesce(${units.archivedAt}, now())`;
 const refusals = ({ parentId, externalRef }: { parentId?: string | null; externalRef?: string | null }) => ({
   [FOREIGN_KEY_VIOLATION]: () => new ParentUnitNotFound(parentId),
   [UNIQUE_VIOLATION]: () => new ExternalRefTaken(externalRef),
+  [UNIT_LIMIT_REACHED]: () => new UnitLimitReached(MAX_UNITS_PER_TENANT),
 });
 
 /**
@@ -67,6 +77,14 @@ export function unitParentHistoryQuery(db: Database, tenantId: string) {
     .select({ unitId: unitParentHistory.unitId, parentId: unitParentHistory.parentId, validFrom: unitParentHistory.validFrom })
     .from(unitParentHistory)
     .where(eq(unitParentHistory.tenantId, tenantId));
+}
+
+/** The unit and every unit under it today, as a subquery of ids; `union` ends the walk even on a cycle. */
+export function subtreeIdsQuery(tenantId: string, unitId: string) {
+  return sql`with recursive scope (id) as (
+    select id from ${units} where tenant_id = ${tenantId} and id = ${unitId}
+    union select child.id from ${units} child join scope on child.parent_id = scope.id where child.tenant_id = ${tenantId}
+  ) select id from scope`;
 }
 
 /** A page of the tenant's units that match `filter`, newest first (cursor pagination). */

@@ -63,6 +63,7 @@ const PROBLEM_OF: Mapping = {
   unitCycle: (error) => invalidParent(error.message),
   externalRefTaken: (error) => new ProblemError('conflict', error.message),
   unitHasChildren: (error) => new ProblemError('conflict', error.message),
+  unitLimitReached: (error) => new ProblemError('conflict', error.message),
   unitChangedMeanwhile: (error) => new ProblemError('conflict', error.message),
   credentialNotLive: (error) => new ProblemError('conflict', error.message),
   tenantExists: (error) => new ProblemError('conflict', error.message),

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { UNIT_KINDS } from '../../../db/schema.ts';
+import { MAX_UNITS_PER_TENANT } from '../../db/units.ts';
 import { tenantSecurity } from '../../http/auth.ts';
 import { PageQuerySchema } from '../../http/pagination.ts';
 import { BY_ID_PROBLEMS, JSON_BODY_PROBLEMS, problemResponses, SCOPED_PROBLEMS } from '../../http/problem.ts';
@@ -100,7 +101,8 @@ export const { params: UnitParamsSchema, create: createUnit, list: listUnits, ge
     summary: 'Create a unit',
     description:
       'A parent must be a unit of the same tenant (else 422 at `/parentId`); an `externalRef` already used by ' +
-      'another unit of the tenant is a 409. Needs the `admin` scope.',
+      `another unit of the tenant is a 409, and so is a unit past the limit of ${MAX_UNITS_PER_TENANT.toLocaleString('en')} per tenant (archived ones count). ` +
+      'Needs the `admin` scope.',
     body: CreateUnitSchema,
     created: { description: 'The unit.', location: 'The new unit.', schema: UnitSchema },
     problems: ['conflict'],
