@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole local stack in one process tree — embedded Postgres (migrated, with the
- * reference pool), the local Neon endpoint and the worker under `wrangler dev` — then a demo tenant
+ * reference pool), the local Neon endpoint and the worker in workerd (Miniflare, the deploy bundle as the
+ * tests run it, built once per content of the sources: scripts/lib/worker.ts) — then a demo tenant
  * with 13 months of data, ranked against the pool, and the URLs to try. Ctrl-C stops everything.
  * `DATABASE_URL` (a real Neon database) skips Postgres and the endpoint; `OPERATOR_TOKEN` and `PORT`
  * override the local defaults.
@@ -9,20 +10,20 @@
  * written while the pool loads (it needs the worker, not the pool); the "Ready" line says how long
  * each step took. Anything that goes wrong is said in one line, never a stack trace.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { prepareAssets } from './lib/assets.ts';
 import { applyMigrations } from './lib/migrate.ts';
 import { isFree } from './lib/ports.ts';
 import { generateSigningKeys } from './lib/signing-keys.ts';
 import { PostgresError } from './lib/postgres.ts';
 import { APP_LOGIN, DATABASE_NAME, type LocalStack, startLocalStack } from './lib/stack.ts';
+import type { RunningWorker } from './lib/worker.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STATE_DIR = path.join(ROOT, '.local');
@@ -73,48 +74,29 @@ async function preflight(local: boolean): Promise<void> {
   }
 }
 
-/**
- * wrangler's output, cut to what helps: before the worker is up, held back (shown only if wrangler
- * fails to start); then one line per request — the worker's own, shortened — and anything else as is.
- */
-function relayWorkerOutput(child: ChildProcess): { ready: Promise<void>; held: string[] } {
-  const held: string[] = [];
-  let up = false;
-  const ready = new Promise<void>((resolve) => {
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        // While stopping, wrangler's children complain about being stopped (esbuild's goroutine dump).
-        if (stopping) return;
-        if (!up) {
-          held.push(line);
-          if (line.includes('Ready on')) {
-            up = true;
-            resolve();
-          }
-          return;
-        }
-        // wrangler's own request line repeats the worker's.
-        if (/^\[wrangler:info\] [A-Z]+ \//.test(line)) return;
-        // No stack traces: wrangler prints one under each uncaught error, the error's own line says enough.
-        if (/^\s+at /.test(line) || line.trim() === '') return;
-        // A Workflow step that waits by throwing and being retried (a run of the benchmark job queued behind
-        // one that a Ctrl-C interrupted, until that one is declared dead): a wait, not an error.
-        if (line.includes('another benchmark run is running')) return;
-        let entry: { level?: string; message?: string; clientRequestId?: string | null; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
-        try {
-          entry = JSON.parse(line) as typeof entry;
-        } catch {
-          // not one of the worker's JSON lines
-        }
-        if (entry?.message === 'request' && entry.level === 'info') {
-          // This script's own calls (the demo, the job and its polling) are said as steps, not as requests.
-          if (entry.clientRequestId !== OWN_REQUEST_ID) console.log(`  ${entry.method} ${entry.route ?? '(no route)'} ${entry.status} ${entry.durationMs} ms`);
-        }
-        else console.log(line);
-      });
-    }
-  });
-  return { ready, held };
+/** workerd's output, cut to what helps: one line per request — the worker's own, shortened — and anything else as is. */
+function relayWorkerOutput(stdout: Readable, stderr: Readable): void {
+  for (const stream of [stdout, stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      if (stopping) return;
+      // No stack traces: workerd prints one under each uncaught error, the error's own line says enough.
+      if (/^\s+at /.test(line) || line.trim() === '') return;
+      // A Workflow step that waits by throwing and being retried (a run of the benchmark job queued behind
+      // one that a Ctrl-C interrupted, until that one is declared dead): a wait, not an error.
+      if (line.includes('another benchmark run is running')) return;
+      let entry: { level?: string; message?: string; clientRequestId?: string | null; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        // not one of the worker's JSON lines
+      }
+      if (entry?.message === 'request' && entry.level === 'info') {
+        // This script's own calls (the demo, the job and its polling) are said as steps, not as requests.
+        if (entry.clientRequestId !== OWN_REQUEST_ID) console.log(`  ${entry.method} ${entry.route ?? '(no route)'} ${entry.status} ${entry.durationMs} ms`);
+      }
+      else console.log(line);
+    });
+  }
 }
 
 /** The `X-Request-Id` of this script's own requests, so their log lines can be told from a user's. */
@@ -209,7 +191,7 @@ function nextMonth(now = new Date()): string {
 }
 
 let stack: LocalStack | undefined;
-let wrangler: ChildProcess | undefined;
+let worker: Promise<RunningWorker> | undefined;
 let stopping = false;
 
 /** Stops the worker first (it holds connections), then the endpoint and Postgres. */
@@ -217,11 +199,7 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     if (code === 0) console.log('\nstopping…');
-    if (wrangler && wrangler.exitCode === null) {
-      const exited = new Promise((resolve) => wrangler!.once('exit', resolve));
-      wrangler.kill('SIGINT');
-      await exited;
-    }
+    await worker?.then((running) => running.dispose()).catch(() => {});
     await stack?.stop().catch(() => {});
     process.exit(code);
   }
@@ -261,37 +239,17 @@ async function main() {
   vars.DATABASE_URL = remote ?? local.databaseUrl;
   if (!remote) vars.LOCAL_NEON_ENDPOINT = local.endpoint;
 
-  prepareAssets();
-  // Spawned through node, not npx: npx does not pass signals on, and workerd would be left behind.
-  wrangler = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
-      'dev',
-      '--ip', '127.0.0.1',
-      '--port', String(PORT),
-      '--show-interactive-dev-session=false',
-      // wrangler dev fires no crons by itself; this exposes /__scheduled, which the timers below call.
-      '--test-scheduled',
-      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
-    ],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // No banner with its update notice, and no download of Request.cf (offline it printed two stack traces).
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    },
-  );
-  // The pool's and the demo's modules (the schema, drizzle, the generator) load while wrangler and Postgres boot:
-  // wrangler is the longest step of a restart, so it goes first.
-  const modules = Promise.all([import('../db/pool/demo.ts'), import('./pool.ts')]);
-  const worker = relayWorkerOutput(wrangler);
-  let workerUp = false;
-  void worker.ready.then(() => (workerUp = true));
-  wrangler.once('exit', (code) => {
-    if (!stopping && !workerUp) console.error(`\x1b[31m✖\x1b[0m the worker (wrangler dev) exited with code ${code} before it was ready:\n${worker.held.join('\n')}`);
-    void stop(code ?? 1);
+  // The worker first: on a restart it is the longest step. Its bundle is built only when the sources changed.
+  let built = true;
+  worker = import('./lib/worker.ts').then(async ({ cachedWorkerBuild, startWorker }) => {
+    const build = await cachedWorkerBuild(path.join(STATE_DIR, 'worker'));
+    built = !build.cached;
+    return startWorker(vars, { script: build.script, workerOptions: build.workerOptions, port: PORT, onOutput: relayWorkerOutput });
   });
+  // Said where it is awaited below, not as an unhandled rejection meanwhile.
+  worker.catch(() => {});
+  // The pool's and the demo's modules (the schema, drizzle, the generator) load while the worker and Postgres boot.
+  const modules = Promise.all([import('../db/pool/demo.ts'), import('./pool.ts')]);
 
   const database = timed('database', async () => {
     if (remote) {
@@ -315,7 +273,7 @@ async function main() {
     step('reference pool: 252 organizations, about 200,000 ratings');
     return timed('pool', () => loadPoolWithProgress(poolUrl));
   });
-  const workerReady = timed('worker', () => worker.ready).then(() => step(`worker (wrangler dev, workerd) on ${base} (${since(started)})`));
+  const workerReady = timed('worker', () => worker!).then(() => step(`worker (workerd${built ? ', bundle built' : ''}) on ${base} (${since(started)})`));
   // The demo needs the worker (its tenant and key come through the API) but not the pool: it loads meanwhile.
   const demoSeeded = Promise.all([database, workerReady]).then(([{ ownerUrl }]) =>
     timed('demo', async () => {
@@ -361,7 +319,7 @@ Ctrl-C stops the worker, the endpoint and Postgres.
   for (const at of history) await runBenchmarks(operatorToken, at);
   if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
   // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
-  setInterval(() => void fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();
+  setInterval(() => void fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();
   // Every quarter of an hour the demo's new ratings; on each new day the daily cron (benchmarks of a month
   // just ended, targets), as Cloudflare would run it.
   let today = new Date().toISOString().slice(0, 10);
@@ -372,7 +330,7 @@ Ctrl-C stops the worker, the endpoint and Postgres.
         if (day === today) return;
         today = day;
         step(`${day}: the daily cron (benchmarks of a month just ended, targets)`);
-        await fetch(`${base}/__scheduled?cron=${encodeURIComponent('15 2 * * *')}`);
+        await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('15 2 * * *')}`);
       })
       .catch((error: unknown) => console.error(`demo top-up failed: ${error instanceof Error ? error.message : String(error)}`));
   }, 15 * 60_000).unref();
