@@ -10,6 +10,7 @@
  * written while the pool loads (it needs the worker, not the pool); the "Ready" line says how long
  * each step took. Anything that goes wrong is said in one line, never a stack trace.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
@@ -17,13 +18,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { applyMigrations } from './lib/migrate.ts';
 import { isFree } from './lib/ports.ts';
 import { generateSigningKeys } from './lib/signing-keys.ts';
-import { PostgresError } from './lib/postgres.ts';
-import { APP_LOGIN, DATABASE_NAME, type LocalStack, startLocalStack } from './lib/stack.ts';
-import type { RunningWorker } from './lib/worker.ts';
+// The database's modules (pg, drizzle's migrator) are loaded in main(), once the worker's process is on its way.
+import type { LocalStack } from './lib/stack.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STATE_DIR = path.join(ROOT, '.local');
@@ -154,6 +152,7 @@ function demoTargets(units: { id: string; name: string }[], start: Date, now: Da
  * benchmarks) would wait behind it until this script gives up.
  */
 async function endInterruptedRuns(databaseUrl: string): Promise<number> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -191,7 +190,7 @@ function nextMonth(now = new Date()): string {
 }
 
 let stack: LocalStack | undefined;
-let worker: Promise<RunningWorker> | undefined;
+let worker: ChildProcess | undefined;
 let stopping = false;
 
 /** Stops the worker first (it holds connections), then the endpoint and Postgres. */
@@ -199,7 +198,11 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     if (code === 0) console.log('\nstopping…');
-    await worker?.then((running) => running.dispose()).catch(() => {});
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker!.once('exit', resolve));
+      worker.kill('SIGINT');
+      await exited;
+    }
     await stack?.stop().catch(() => {});
     process.exit(code);
   }
@@ -214,6 +217,11 @@ async function main() {
   await mkdir(STATE_DIR, { recursive: true });
   const remote = process.env.DATABASE_URL;
   await preflight(!remote);
+  // The worker first, in its own process (the other core), which loads Miniflare while its bundle is found or,
+  // when the sources changed, built: on a restart it is the longest step.
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/lib/worker-process.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  worker = child;
+  relayWorkerOutput(child.stdout!, child.stderr!);
   const operatorToken = process.env.OPERATOR_TOKEN ?? (await persistentSecret('operator-token', () => randomBytes(24).toString('base64url')));
   // Kept across restarts, so access tokens issued before a restart stay valid.
   const signingKeys = await persistentSecret('jwt-signing-keys.json', generateSigningKeys);
@@ -232,6 +240,7 @@ async function main() {
     if (process.env[name]) vars[name] = process.env[name];
   }
   // The local stack's addresses are known before it runs, so the worker can boot meanwhile.
+  const { APP_LOGIN, DATABASE_NAME, startLocalStack } = await import('./lib/stack.ts');
   const local = {
     databaseUrl: `postgresql://${APP_LOGIN.user}:${APP_LOGIN.password}@127.0.0.1:${POSTGRES_PORT}/${DATABASE_NAME}`,
     endpoint: `http://127.0.0.1:${ENDPOINT_PORT}`,
@@ -239,22 +248,25 @@ async function main() {
   vars.DATABASE_URL = remote ?? local.databaseUrl;
   if (!remote) vars.LOCAL_NEON_ENDPOINT = local.endpoint;
 
-  // The worker first: on a restart it is the longest step. Its bundle is built only when the sources changed.
-  let built = true;
-  worker = import('./lib/worker.ts').then(async ({ cachedWorkerBuild, startWorker }) => {
+  const workerUp = import('./lib/worker.ts').then(async ({ cachedWorkerBuild, miniflareOptions }) => {
     const build = await cachedWorkerBuild(path.join(STATE_DIR, 'worker'));
-    built = !build.cached;
-    return startWorker(vars, { script: build.script, workerOptions: build.workerOptions, port: PORT, onOutput: relayWorkerOutput });
+    child.send({ options: miniflareOptions(vars, { script: build.script, workerOptions: build.workerOptions, port: PORT }) });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', (answer: { url?: string; error?: string }) => (answer.error ? reject(new StartError(`the worker did not start: ${answer.error}`)) : resolve()));
+      child.once('exit', (code) => reject(new StartError(`the worker exited with code ${code} before it was ready`)));
+    });
+    return { built: !build.cached };
   });
+  child.once('exit', (code) => void stop(code ?? 1));
   // Said where it is awaited below, not as an unhandled rejection meanwhile.
-  worker.catch(() => {});
+  workerUp.catch(() => {});
   // The pool's and the demo's modules (the schema, drizzle, the generator) load while the worker and Postgres boot.
   const modules = Promise.all([import('../db/pool/demo.ts'), import('./pool.ts')]);
 
   const database = timed('database', async () => {
     if (remote) {
       step('DATABASE_URL is set: using that database, no local Postgres');
-      await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
+      await (await import('./lib/migrate.ts')).applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
       return { ownerUrl: process.env.MIGRATION_DATABASE_URL ?? remote, poolUrl: process.env.MIGRATION_DATABASE_URL ?? remote };
     }
     step(`PostgreSQL (embedded) on 127.0.0.1:${POSTGRES_PORT}, data in .local/postgres`);
@@ -274,7 +286,7 @@ async function main() {
     step('reference pool: 252 organizations, about 200,000 ratings');
     return timed('pool', () => loadPoolWithProgress(poolUrl));
   });
-  const workerReady = timed('worker', () => worker!).then(() => step(`worker (workerd${built ? ', bundle built' : ''}) on ${base} (${since(started)})`));
+  const workerReady = timed('worker', () => workerUp).then(({ built }) => step(`worker (workerd${built ? ', bundle built' : ''}) on ${base} (${since(started)})`));
   // The demo needs the worker (its tenant and key come through the API) but not the pool: it loads meanwhile.
   const demoSeeded = Promise.all([database, workerReady]).then(([{ ownerUrl }]) =>
     timed('demo', async () => {
@@ -342,7 +354,8 @@ main().catch((error: unknown) => {
   if (stopping) return;
   const code = (error as { code?: string }).code;
   const message =
-    error instanceof StartError || error instanceof PostgresError ? error.message
+    // PostgresError (scripts/lib/postgres.ts) by name: that module may not have loaded.
+    error instanceof StartError || (error instanceof Error && error.constructor.name === 'PostgresError') ? error.message
     : code === 'ENOSPC' ? `no space left on the disk that holds ${STATE_DIR}: free some and start again`
     : code === 'EADDRINUSE' ? `a port is in use: ${(error as Error).message}`
     : `npm start failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Miniflare, type MiniflareOptions } from 'miniflare';
+import type { MiniflareOptions } from 'miniflare';
 import type { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { prepareAssets } from './assets.ts';
 
@@ -161,8 +161,6 @@ export interface StartWorkerOptions {
   logLevel?: LogLevel;
   /** wrangler.toml's options, when the caller has them (`cachedWorkerBuild`); else derived here. */
   workerOptions?: WorkerOptions;
-  /** workerd's output, instead of passing on the worker's lines at or above `logLevel`. */
-  onOutput?: (stdout: Readable, stderr: Readable) => void;
 }
 
 /**
@@ -180,23 +178,9 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
   // Loaded only when needed: wrangler takes seconds of CPU to load.
   const workerOptions = options.workerOptions ?? (await import('wrangler')).unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
   const script = options.script ?? bundle!.script;
-  const miniflare = new Miniflare({
-    ...(workerOptions as MiniflareOptions),
-    ...modulesOf(script),
-    // Module names are paths relative to this root; the bundle lives outside the working directory.
-    modulesRoot: path.dirname(script),
-    bindings: { ...workerOptions.bindings, ...vars },
-    host: '127.0.0.1',
-    port,
-    // Offline there is no Request.cf to download; nothing here reads it.
-    cf: false,
-    unsafeTriggerHandlers: true,
-    // With `[assets]` every request reaches the asset router first, which has no `scheduled` handler:
-    // this route sends the cron trigger straight to the worker, as the platform does.
-    name: 'service-culture-api',
-    routes: ['*/cdn-cgi/handler/*'],
-    handleRuntimeStdio: options.onOutput ?? filterLogs(logLevel),
-  } as MiniflareOptions);
+  // Loaded here, not at the top: `npm start` takes this module's other functions and runs Miniflare elsewhere.
+  const { Miniflare } = await import('miniflare');
+  const miniflare = new Miniflare({ ...miniflareOptions(vars, { script, workerOptions, port }), handleRuntimeStdio: filterLogs(logLevel) });
   try {
     const url = (await miniflare.ready).href.replace(/\/$/, '');
     return {
@@ -212,4 +196,28 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
     bundle?.dispose();
     throw error;
   }
+}
+
+/**
+ * Miniflare's options for the worker: `script` with wrangler.toml's settings and the given bindings, on
+ * 127.0.0.1:`port`. Plain data (what workerd prints is the caller's to handle), so a process of its own can
+ * take them (scripts/lib/worker-process.mjs).
+ */
+export function miniflareOptions(vars: Record<string, string>, { script, workerOptions, port }: { script: string; workerOptions: WorkerOptions; port: number }): MiniflareOptions {
+  return {
+    ...(workerOptions as MiniflareOptions),
+    ...modulesOf(script),
+    // Module names are paths relative to this root; the bundle lives outside the working directory.
+    modulesRoot: path.dirname(script),
+    bindings: { ...workerOptions.bindings, ...vars },
+    host: '127.0.0.1',
+    port,
+    // Offline there is no Request.cf to download; nothing here reads it.
+    cf: false,
+    unsafeTriggerHandlers: true,
+    // With `[assets]` every request reaches the asset router first, which has no `scheduled` handler:
+    // this route sends the cron trigger straight to the worker, as the platform does.
+    name: 'service-culture-api',
+    routes: ['*/cdn-cgi/handler/*'],
+  } as MiniflareOptions;
 }
