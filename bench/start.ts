@@ -31,7 +31,8 @@ function componentOf(pid: number, comm: string): string {
   if (comm === 'workerd') return 'workerd';
   if (comm === 'esbuild') return 'esbuild';
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  if (cmdline.includes('wrangler.js')) return 'wrangler (node)';
+  if (cmdline.includes('wrangler')) return 'wrangler (node)';
+  if (cmdline.includes('worker-process')) return 'miniflare (node)';
   if (cmdline.includes('scripts/start.ts')) return 'start (node)';
   return comm;
 }
