@@ -34,10 +34,12 @@ export type WorkerOptions = ReturnType<typeof unstable_getMiniflareWorkerOptions
 
 /** What the bundle and its options are made of: the worker's and the schema's sources, the config, the locked packages. */
 const BUILD_INPUTS = ['worker', 'db', 'wrangler.toml', 'package-lock.json', 'tsconfig.json'];
+/** What wrangler's Miniflare options are made of: an edit of the worker's code leaves them as they were. */
+const OPTIONS_INPUTS = ['wrangler.toml', 'package-lock.json'];
 
-function buildKey(): string {
+function keyOf(inputs: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const input of BUILD_INPUTS) {
+  for (const input of inputs) {
     const full = path.join(ROOT, input);
     const files = input.includes('.') ? [input] : readdirSync(full, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
@@ -64,29 +66,30 @@ function runNode(args: string[]): Promise<string> {
  * The deploy bundle (as `wranglerBundle`) and wrangler's Miniflare options for it, kept in `cacheDir` per
  * content of the sources (`BUILD_INPUTS`): a start with unchanged sources reuses them and runs no wrangler,
  * which costs about 2 CPU-seconds to load and as much again to bundle. A miss runs both in child processes, in
- * parallel (plain node: under tsx, loading wrangler took twice as long), and keeps only the newest build.
+ * parallel (plain node: under tsx, loading wrangler took twice as long), and keeps only the newest build; the
+ * options are kept per `OPTIONS_INPUTS`, so an edit of the worker's code costs only the bundle.
  */
 export async function cachedWorkerBuild(cacheDir: string): Promise<{ script: string; workerOptions: WorkerOptions; cached: boolean }> {
   prepareAssets();
-  const key = buildKey();
+  const key = keyOf(BUILD_INPUTS);
   const dir = path.join(cacheDir, key);
-  const optionsFile = path.join(dir, 'options.json');
-  const cached = existsSync(optionsFile);
+  const optionsFile = path.join(cacheDir, `options-${keyOf(OPTIONS_INPUTS)}.json`);
+  const cached = existsSync(path.join(dir, 'index.js')) && existsSync(optionsFile);
   if (!cached) {
     await mkdir(cacheDir, { recursive: true });
     const partial = await mkdtemp(path.join(cacheDir, `${key}.partial-`));
     try {
       const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
       const printOptions = `const { unstable_getMiniflareWorkerOptions: get } = await import('wrangler'); process.stdout.write(JSON.stringify(get(process.argv[1]).workerOptions));`;
-      const [, options] = await Promise.all([
+      await Promise.all([
         runNode([wrangler, 'deploy', '--dry-run', '--outdir', partial]).catch((error: Error) => {
           throw new Error(`bundling the worker failed:\n${error.message}`);
         }),
-        runNode(['--input-type=module', '-e', printOptions, CONFIG]),
+        existsSync(optionsFile) || runNode(['--input-type=module', '-e', printOptions, CONFIG]).then((options) => writeFile(optionsFile, options)),
       ]);
-      await writeFile(path.join(partial, 'options.json'), options);
       // Only the newest build is kept: older ones are sources that no longer exist.
-      for (const entry of await readdir(cacheDir)) if (entry !== path.basename(partial)) await rm(path.join(cacheDir, entry), { recursive: true, force: true });
+      const keep = new Set([path.basename(partial), path.basename(optionsFile)]);
+      for (const entry of await readdir(cacheDir)) if (!keep.has(entry)) await rm(path.join(cacheDir, entry), { recursive: true, force: true });
       await rename(partial, dir);
     } catch (error) {
       await rm(partial, { recursive: true, force: true });
