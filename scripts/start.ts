@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole local stack in one process tree — embedded Postgres (migrated, with the
- * reference pool), the local Neon endpoint and the worker under `wrangler dev` — then a demo tenant
+ * reference pool), the local Neon endpoint and the worker in workerd (Miniflare, the deploy bundle as the
+ * tests run it, built once per content of the sources: scripts/lib/worker.ts) — then a demo tenant
  * with 13 months of data, ranked against the pool, and the URLs to try. Ctrl-C stops everything.
  * `DATABASE_URL` (a real Neon database) skips Postgres and the endpoint; `OPERATOR_TOKEN` and `PORT`
  * override the local defaults.
@@ -15,14 +16,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { prepareAssets } from './lib/assets.ts';
-import { applyMigrations } from './lib/migrate.ts';
 import { isFree } from './lib/ports.ts';
 import { generateSigningKeys } from './lib/signing-keys.ts';
-import { PostgresError } from './lib/postgres.ts';
-import { APP_LOGIN, DATABASE_NAME, type LocalStack, startLocalStack } from './lib/stack.ts';
+// The database's modules (pg, drizzle's migrator) are loaded in main(), once the worker's process is on its way.
+import type { LocalStack } from './lib/stack.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STATE_DIR = path.join(ROOT, '.local');
@@ -73,48 +72,29 @@ async function preflight(local: boolean): Promise<void> {
   }
 }
 
-/**
- * wrangler's output, cut to what helps: before the worker is up, held back (shown only if wrangler
- * fails to start); then one line per request — the worker's own, shortened — and anything else as is.
- */
-function relayWorkerOutput(child: ChildProcess): { ready: Promise<void>; held: string[] } {
-  const held: string[] = [];
-  let up = false;
-  const ready = new Promise<void>((resolve) => {
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        // While stopping, wrangler's children complain about being stopped (esbuild's goroutine dump).
-        if (stopping) return;
-        if (!up) {
-          held.push(line);
-          if (line.includes('Ready on')) {
-            up = true;
-            resolve();
-          }
-          return;
-        }
-        // wrangler's own request line repeats the worker's.
-        if (/^\[wrangler:info\] [A-Z]+ \//.test(line)) return;
-        // No stack traces: wrangler prints one under each uncaught error, the error's own line says enough.
-        if (/^\s+at /.test(line) || line.trim() === '') return;
-        // A Workflow step that waits by throwing and being retried (a run of the benchmark job queued behind
-        // one that a Ctrl-C interrupted, until that one is declared dead): a wait, not an error.
-        if (line.includes('another benchmark run is running')) return;
-        let entry: { level?: string; message?: string; clientRequestId?: string | null; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
-        try {
-          entry = JSON.parse(line) as typeof entry;
-        } catch {
-          // not one of the worker's JSON lines
-        }
-        if (entry?.message === 'request' && entry.level === 'info') {
-          // This script's own calls (the demo, the job and its polling) are said as steps, not as requests.
-          if (entry.clientRequestId !== OWN_REQUEST_ID) console.log(`  ${entry.method} ${entry.route ?? '(no route)'} ${entry.status} ${entry.durationMs} ms`);
-        }
-        else console.log(line);
-      });
-    }
-  });
-  return { ready, held };
+/** workerd's output, cut to what helps: one line per request — the worker's own, shortened — and anything else as is. */
+function relayWorkerOutput(stdout: Readable, stderr: Readable): void {
+  for (const stream of [stdout, stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      if (stopping) return;
+      // No stack traces: workerd prints one under each uncaught error, the error's own line says enough.
+      if (/^\s+at /.test(line) || line.trim() === '') return;
+      // A Workflow step that waits by throwing and being retried (a run of the benchmark job queued behind
+      // one that a Ctrl-C interrupted, until that one is declared dead): a wait, not an error.
+      if (line.includes('another benchmark run is running')) return;
+      let entry: { level?: string; message?: string; clientRequestId?: string | null; method?: string; route?: string | null; status?: number; durationMs?: number } | undefined;
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        // not one of the worker's JSON lines
+      }
+      if (entry?.message === 'request' && entry.level === 'info') {
+        // This script's own calls (the demo, the job and its polling) are said as steps, not as requests.
+        if (entry.clientRequestId !== OWN_REQUEST_ID) console.log(`  ${entry.method} ${entry.route ?? '(no route)'} ${entry.status} ${entry.durationMs} ms`);
+      }
+      else console.log(line);
+    });
+  }
 }
 
 /** The `X-Request-Id` of this script's own requests, so their log lines can be told from a user's. */
@@ -172,6 +152,7 @@ function demoTargets(units: { id: string; name: string }[], start: Date, now: Da
  * benchmarks) would wait behind it until this script gives up.
  */
 async function endInterruptedRuns(databaseUrl: string): Promise<number> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -209,7 +190,7 @@ function nextMonth(now = new Date()): string {
 }
 
 let stack: LocalStack | undefined;
-let wrangler: ChildProcess | undefined;
+let worker: ChildProcess | undefined;
 let stopping = false;
 
 /** Stops the worker first (it holds connections), then the endpoint and Postgres. */
@@ -217,9 +198,9 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     if (code === 0) console.log('\nstopping…');
-    if (wrangler && wrangler.exitCode === null) {
-      const exited = new Promise((resolve) => wrangler!.once('exit', resolve));
-      wrangler.kill('SIGINT');
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker!.once('exit', resolve));
+      worker.kill('SIGINT');
       await exited;
     }
     await stack?.stop().catch(() => {});
@@ -236,6 +217,11 @@ async function main() {
   await mkdir(STATE_DIR, { recursive: true });
   const remote = process.env.DATABASE_URL;
   await preflight(!remote);
+  // The worker first, in its own process (the other core), which loads Miniflare while its bundle is found or,
+  // when the sources changed, built: on a restart it is the longest step.
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/lib/worker-process.mjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  worker = child;
+  relayWorkerOutput(child.stdout!, child.stderr!);
   const operatorToken = process.env.OPERATOR_TOKEN ?? (await persistentSecret('operator-token', () => randomBytes(24).toString('base64url')));
   // Kept across restarts, so access tokens issued before a restart stay valid.
   const signingKeys = await persistentSecret('jwt-signing-keys.json', generateSigningKeys);
@@ -254,6 +240,7 @@ async function main() {
     if (process.env[name]) vars[name] = process.env[name];
   }
   // The local stack's addresses are known before it runs, so the worker can boot meanwhile.
+  const { APP_LOGIN, DATABASE_NAME, startLocalStack } = await import('./lib/stack.ts');
   const local = {
     databaseUrl: `postgresql://${APP_LOGIN.user}:${APP_LOGIN.password}@127.0.0.1:${POSTGRES_PORT}/${DATABASE_NAME}`,
     endpoint: `http://127.0.0.1:${ENDPOINT_PORT}`,
@@ -261,46 +248,30 @@ async function main() {
   vars.DATABASE_URL = remote ?? local.databaseUrl;
   if (!remote) vars.LOCAL_NEON_ENDPOINT = local.endpoint;
 
-  prepareAssets();
-  // Spawned through node, not npx: npx does not pass signals on, and workerd would be left behind.
-  wrangler = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
-      'dev',
-      '--ip', '127.0.0.1',
-      '--port', String(PORT),
-      '--show-interactive-dev-session=false',
-      // wrangler dev fires no crons by itself; this exposes /__scheduled, which the timers below call.
-      '--test-scheduled',
-      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
-    ],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // No banner with its update notice, and no download of Request.cf (offline it printed two stack traces).
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
-    },
-  );
-  // The pool's and the demo's modules (the schema, drizzle, the generator) load while wrangler and Postgres boot:
-  // wrangler is the longest step of a restart, so it goes first.
-  const modules = Promise.all([import('../db/pool/demo.ts'), import('./pool.ts')]);
-  const worker = relayWorkerOutput(wrangler);
-  let workerUp = false;
-  void worker.ready.then(() => (workerUp = true));
-  wrangler.once('exit', (code) => {
-    if (!stopping && !workerUp) console.error(`\x1b[31m✖\x1b[0m the worker (wrangler dev) exited with code ${code} before it was ready:\n${worker.held.join('\n')}`);
-    void stop(code ?? 1);
+  const workerUp = import('./lib/worker.ts').then(async ({ cachedWorkerBuild, miniflareOptions }) => {
+    const build = await cachedWorkerBuild(path.join(STATE_DIR, 'worker'));
+    child.send({ options: miniflareOptions(vars, { script: build.script, workerOptions: build.workerOptions, port: PORT }) });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', (answer: { url?: string; error?: string }) => (answer.error ? reject(new StartError(`the worker did not start: ${answer.error}`)) : resolve()));
+      child.once('exit', (code) => reject(new StartError(`the worker exited with code ${code} before it was ready`)));
+    });
+    return { built: !build.cached };
   });
+  child.once('exit', (code) => void stop(code ?? 1));
+  // Said where it is awaited below, not as an unhandled rejection meanwhile.
+  workerUp.catch(() => {});
+  // The pool's and the demo's modules (the schema, drizzle, the generator) load while the worker and Postgres boot.
+  const modules = Promise.all([import('../db/pool/demo.ts'), import('./pool.ts')]);
 
   const database = timed('database', async () => {
     if (remote) {
       step('DATABASE_URL is set: using that database, no local Postgres');
-      await applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
+      await (await import('./lib/migrate.ts')).applyMigrations(process.env.MIGRATION_DATABASE_URL ?? remote);
       return { ownerUrl: process.env.MIGRATION_DATABASE_URL ?? remote, poolUrl: process.env.MIGRATION_DATABASE_URL ?? remote };
     }
     step(`PostgreSQL (embedded) on 127.0.0.1:${POSTGRES_PORT}, data in .local/postgres`);
-    stack = await startLocalStack({ dataDir: STATE_DIR, postgresPort: POSTGRES_PORT, endpointPort: ENDPOINT_PORT });
+    // Without fsync: what it holds is generated again (delete .local/ after an OS crash), and a first start writes 200 MB.
+    stack = await startLocalStack({ dataDir: STATE_DIR, postgresPort: POSTGRES_PORT, endpointPort: ENDPOINT_PORT, fast: true });
     step(`migrations applied; local Neon endpoint on ${stack.endpoint.url} (${since(started)})`);
     const interrupted = await endInterruptedRuns(stack.ownerDatabaseUrl);
     if (interrupted > 0) step(`${interrupted} job run${interrupted === 1 ? '' : 's'} the last stop interrupted: marked failed`);
@@ -315,7 +286,7 @@ async function main() {
     step('reference pool: 252 organizations, about 200,000 ratings');
     return timed('pool', () => loadPoolWithProgress(poolUrl));
   });
-  const workerReady = timed('worker', () => worker.ready).then(() => step(`worker (wrangler dev, workerd) on ${base} (${since(started)})`));
+  const workerReady = timed('worker', () => workerUp).then(({ built }) => step(`worker (workerd${built ? ', bundle built' : ''}) on ${base} (${since(started)})`));
   // The demo needs the worker (its tenant and key come through the API) but not the pool: it loads meanwhile.
   const demoSeeded = Promise.all([database, workerReady]).then(([{ ownerUrl }]) =>
     timed('demo', async () => {
@@ -361,7 +332,7 @@ Ctrl-C stops the worker, the endpoint and Postgres.
   for (const at of history) await runBenchmarks(operatorToken, at);
   if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
   // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
-  setInterval(() => void fetch(`${base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();
+  setInterval(() => void fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();
   // Every quarter of an hour the demo's new ratings; on each new day the daily cron (benchmarks of a month
   // just ended, targets), as Cloudflare would run it.
   let today = new Date().toISOString().slice(0, 10);
@@ -372,7 +343,7 @@ Ctrl-C stops the worker, the endpoint and Postgres.
         if (day === today) return;
         today = day;
         step(`${day}: the daily cron (benchmarks of a month just ended, targets)`);
-        await fetch(`${base}/__scheduled?cron=${encodeURIComponent('15 2 * * *')}`);
+        await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('15 2 * * *')}`);
       })
       .catch((error: unknown) => console.error(`demo top-up failed: ${error instanceof Error ? error.message : String(error)}`));
   }, 15 * 60_000).unref();
@@ -383,7 +354,8 @@ main().catch((error: unknown) => {
   if (stopping) return;
   const code = (error as { code?: string }).code;
   const message =
-    error instanceof StartError || error instanceof PostgresError ? error.message
+    // PostgresError (scripts/lib/postgres.ts) by name: that module may not have loaded.
+    error instanceof StartError || (error instanceof Error && error.constructor.name === 'PostgresError') ? error.message
     : code === 'ENOSPC' ? `no space left on the disk that holds ${STATE_DIR}: free some and start again`
     : code === 'EADDRINUSE' ? `a port is in use: ${(error as Error).message}`
     : `npm start failed: ${error instanceof Error ? error.message : String(error)}`;

@@ -22,6 +22,8 @@ export interface LocalStackOptions {
    * (`postgres.stop()`, a fault test) keeps it, so `postgres.start()` brings the same data back.
    */
   ephemeral?: boolean;
+  /** Skip fsync without deleting the data (`npm start`: its data is generated again when lost). Implied by `ephemeral`. */
+  fast?: boolean;
   onLog?: (line: string) => void;
 }
 
@@ -54,12 +56,12 @@ async function provisionDatabase(postgres: LocalPostgres): Promise<void> {
 
 /** Postgres, migrated, behind the local Neon endpoint: everything the worker needs but itself. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const { dataDir, postgresPort, endpointPort = 0, ephemeral = false, onLog } = options;
+  const { dataDir, postgresPort, endpointPort = 0, ephemeral = false, fast = ephemeral, onLog } = options;
   const postgresDir = path.join(dataDir, 'postgres');
   const postgres = await startLocalPostgres({
     dataDir: postgresDir,
     port: postgresPort,
-    fast: ephemeral,
+    fast,
     ...(onLog ? { onLog } : {}),
   });
   try {

@@ -1,12 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Miniflare, type MiniflareOptions } from 'miniflare';
-import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import type { MiniflareOptions } from 'miniflare';
+import type { unstable_getMiniflareWorkerOptions } from 'wrangler';
 import { prepareAssets } from './assets.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,6 +27,76 @@ export function wranglerBundle(outdir: string, flags: string[] = []): void {
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } },
   );
   if (result.status !== 0) throw new Error(`bundling the worker failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Miniflare's options for wrangler.toml as wrangler derives them: plain JSON (names, paths, numbers). */
+export type WorkerOptions = ReturnType<typeof unstable_getMiniflareWorkerOptions>['workerOptions'];
+
+/** What the bundle and its options are made of: the worker's and the schema's sources, the config, the locked packages. */
+const BUILD_INPUTS = ['worker', 'db', 'wrangler.toml', 'package-lock.json', 'tsconfig.json'];
+/** What wrangler's Miniflare options are made of: an edit of the worker's code leaves them as they were. */
+const OPTIONS_INPUTS = ['wrangler.toml', 'package-lock.json'];
+
+function keyOf(inputs: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const input of inputs) {
+    const full = path.join(ROOT, input);
+    const files = input.includes('.') ? [input] : readdirSync(full, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)))
+      .sort();
+    for (const file of files) hash.update(file).update('\0').update(readFileSync(path.join(ROOT, file))).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+function runNode(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${stdout}\n${stderr}`.trim()))));
+  });
+}
+
+/**
+ * The deploy bundle (as `wranglerBundle`) and wrangler's Miniflare options for it, kept in `cacheDir` per
+ * content of the sources (`BUILD_INPUTS`): a start with unchanged sources reuses them and runs no wrangler,
+ * which costs about 2 CPU-seconds to load and as much again to bundle. A miss runs both in child processes, in
+ * parallel (plain node: under tsx, loading wrangler took twice as long), and keeps only the newest build; the
+ * options are kept per `OPTIONS_INPUTS`, so an edit of the worker's code costs only the bundle.
+ */
+export async function cachedWorkerBuild(cacheDir: string): Promise<{ script: string; workerOptions: WorkerOptions; cached: boolean }> {
+  prepareAssets();
+  const key = keyOf(BUILD_INPUTS);
+  const dir = path.join(cacheDir, key);
+  const optionsFile = path.join(cacheDir, `options-${keyOf(OPTIONS_INPUTS)}.json`);
+  const cached = existsSync(path.join(dir, 'index.js')) && existsSync(optionsFile);
+  if (!cached) {
+    await mkdir(cacheDir, { recursive: true });
+    const partial = await mkdtemp(path.join(cacheDir, `${key}.partial-`));
+    try {
+      const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
+      const printOptions = `const { unstable_getMiniflareWorkerOptions: get } = await import('wrangler'); process.stdout.write(JSON.stringify(get(process.argv[1]).workerOptions));`;
+      await Promise.all([
+        runNode([wrangler, 'deploy', '--dry-run', '--outdir', partial]).catch((error: Error) => {
+          throw new Error(`bundling the worker failed:\n${error.message}`);
+        }),
+        existsSync(optionsFile) || runNode(['--input-type=module', '-e', printOptions, CONFIG]).then((options) => writeFile(optionsFile, options)),
+      ]);
+      // Only the newest build is kept: older ones are sources that no longer exist.
+      const keep = new Set([path.basename(partial), path.basename(optionsFile)]);
+      for (const entry of await readdir(cacheDir)) if (!keep.has(entry)) await rm(path.join(cacheDir, entry), { recursive: true, force: true });
+      await rename(partial, dir);
+    } catch (error) {
+      await rm(partial, { recursive: true, force: true });
+      throw error;
+    }
+  }
+  return { script: path.join(dir, 'index.js'), workerOptions: JSON.parse(readFileSync(optionsFile, 'utf8')) as WorkerOptions, cached };
 }
 
 /**
@@ -73,12 +145,25 @@ function filterLogs(level: LogLevel) {
   };
 }
 
+/**
+ * The bundle's modules. wrangler's bundle of this worker is one file: given as such, Miniflare skips parsing
+ * 700 KiB of JavaScript to find its imports (about a CPU-second of every start). Should it ever have more
+ * modules (a chunk, a wasm file), Miniflare finds them itself.
+ */
+function modulesOf(script: string): Partial<Pick<MiniflareOptions, 'modules' | 'scriptPath'>> {
+  const others = readdirSync(path.dirname(script)).filter((file) => file !== path.basename(script) && /\.(m?js|cjs|wasm|bin|txt|html)$/.test(file));
+  if (others.length > 0) return { modules: true, scriptPath: script };
+  return { modules: [{ type: 'ESModule', path: script, contents: readFileSync(script, 'utf8') }] } as Pick<MiniflareOptions, 'modules'>;
+}
+
 export interface StartWorkerOptions {
   /** A bundle from `bundleWorker()`; made (and removed on dispose) when absent. */
   script?: string;
   port?: number;
   /** The worker's own log lines below this level are dropped. */
   logLevel?: LogLevel;
+  /** wrangler.toml's options, when the caller has them (`cachedWorkerBuild`); else derived here. */
+  workerOptions?: WorkerOptions;
 }
 
 /**
@@ -93,26 +178,12 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
   const { port = 0, logLevel = 'error' } = options;
   prepareAssets();
   const bundle = options.script ? undefined : bundleWorker();
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
+  // Loaded only when needed: wrangler takes seconds of CPU to load.
+  const workerOptions = options.workerOptions ?? (await import('wrangler')).unstable_getMiniflareWorkerOptions(CONFIG).workerOptions;
   const script = options.script ?? bundle!.script;
-  const miniflare = new Miniflare({
-    ...(workerOptions as MiniflareOptions),
-    modules: true,
-    scriptPath: script,
-    // Module names are paths relative to this root; the bundle lives outside the working directory.
-    modulesRoot: path.dirname(script),
-    bindings: { ...workerOptions.bindings, ...vars },
-    host: '127.0.0.1',
-    port,
-    // Offline there is no Request.cf to download; nothing here reads it.
-    cf: false,
-    unsafeTriggerHandlers: true,
-    // With `[assets]` every request reaches the asset router first, which has no `scheduled` handler:
-    // this route sends the cron trigger straight to the worker, as the platform does.
-    name: 'service-culture-api',
-    routes: ['*/cdn-cgi/handler/*'],
-    handleRuntimeStdio: filterLogs(logLevel),
-  } as MiniflareOptions);
+  // Loaded here, not at the top: `npm start` takes this module's other functions and runs Miniflare elsewhere.
+  const { Miniflare } = await import('miniflare');
+  const miniflare = new Miniflare({ ...miniflareOptions(vars, { script, workerOptions, port }), handleRuntimeStdio: filterLogs(logLevel) });
   try {
     const url = (await miniflare.ready).href.replace(/\/$/, '');
     return {
@@ -128,4 +199,28 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
     bundle?.dispose();
     throw error;
   }
+}
+
+/**
+ * Miniflare's options for the worker: `script` with wrangler.toml's settings and the given bindings, on
+ * 127.0.0.1:`port`. Plain data (what workerd prints is the caller's to handle), so a process of its own can
+ * take them (scripts/lib/worker-process.mjs).
+ */
+export function miniflareOptions(vars: Record<string, string>, { script, workerOptions, port }: { script: string; workerOptions: WorkerOptions; port: number }): MiniflareOptions {
+  return {
+    ...(workerOptions as MiniflareOptions),
+    ...modulesOf(script),
+    // Module names are paths relative to this root; the bundle lives outside the working directory.
+    modulesRoot: path.dirname(script),
+    bindings: { ...workerOptions.bindings, ...vars },
+    host: '127.0.0.1',
+    port,
+    // Offline there is no Request.cf to download; nothing here reads it.
+    cf: false,
+    unsafeTriggerHandlers: true,
+    // With `[assets]` every request reaches the asset router first, which has no `scheduled` handler:
+    // this route sends the cron trigger straight to the worker, as the platform does.
+    name: 'service-culture-api',
+    routes: ['*/cdn-cgi/handler/*'],
+  } as MiniflareOptions;
 }

@@ -76,6 +76,8 @@ test('a first start in a 0700 folder serves a ranked demo tenant; a restart find
     // Its own calls (the demo, the job and the polling of its run) are steps, not request lines.
     expect(first.output).not.toMatch(/job-runs|POST \/v1\/tenants/);
     expect(first.output).toMatch(/Demo API key\s+sck_/);
+    // A fresh clone builds the worker's bundle once (scripts/lib/worker.ts, cachedWorkerBuild)…
+    expect(first.output).toMatch(/worker \(workerd, bundle built\)/);
   } finally {
     await app.stop(first);
   }
@@ -84,6 +86,8 @@ test('a first start in a 0700 folder serves a ranked demo tenant; a restart find
   const second = await app.start();
   try {
     expect(second.output).toMatch(/pool: already loaded/);
+    // …and a restart with the same sources reuses it: no wrangler, no esbuild.
+    expect(second.output).toMatch(/worker \(workerd\) on/);
     // Only what occurred since the first start (its last seconds, perhaps none) is written again.
     expect(second.output).toMatch(/demo tenant: (up to date|[\d,]+ external and 0 internal ratings since the last start)/);
     // Within the month nothing ended changed: no benchmark is computed again.
