@@ -30,7 +30,10 @@ export interface EndpointStats {
   tooLargeRequests: number;
   /** Requests failed for rows over `NEON_MAX_RESPONSE_BYTES` (507), as Neon fails them. */
   tooLargeResponses: number;
-  /** The last `POST /sql` requests, oldest first, each as its statements' first words: says whose a trip was. */
+  /**
+   * The last `POST /sql` requests, oldest first, each as its statements' first words and, where one sets the
+   * tenant (`set_config('app.tenant_id', …)`), `[tenant <id>]`: says whose a trip was.
+   */
   recentRequests: string[];
 }
 
@@ -128,7 +131,8 @@ export async function startLocalNeonEndpoint(options: LocalNeonEndpointOptions =
 
   const recentRequests: string[] = [];
   const remember = (queries: readonly SqlQuery[]) => {
-    recentRequests.push(queries.map(({ query }) => query.replace(/\s+/g, ' ').slice(0, 60)).join(' | '));
+    const tenant = queries.find(({ query }) => query.includes("set_config('app.tenant_id'"))?.params[0];
+    recentRequests.push(queries.map(({ query }) => query.replace(/\s+/g, ' ').slice(0, 60)).join(' | ') + (typeof tenant === 'string' ? ` [tenant ${tenant}]` : ''));
     if (recentRequests.length > 10) recentRequests.shift();
   };
   const stats = (): EndpointStats => ({ ...counters, roundTrips: counters.httpRequests + counters.wsSessions, recentRequests: [...recentRequests] });
