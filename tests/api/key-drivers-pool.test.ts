@@ -76,3 +76,18 @@ test('a pool organization’s respondent drivers: weights sum to R², intervals 
     expect(analysis.verdict).not.toMatch(/\bcauses\b/);
   }
 });
+
+test('the same organization’s drivers across units, heatmap and diagnostics answer through the worker', async () => {
+  const across = await api(`/v1/key-drivers?${PERIOD}`, { key });
+  expect(across.status, await across.clone().text()).toBe(200);
+  const { outcomes } = (await across.json()) as { outcomes: Record<'csat' | 'overall', { grade: string; verdict: string }> };
+  for (const analysis of Object.values(outcomes)) {
+    expect(['too-few-units', 'no-clear-driver', 'drivers']).toContain(analysis.grade);
+    expect(analysis.verdict).not.toMatch(/\bcauses\b/);
+  }
+  const heatmap = await api(`/v1/heatmap?${PERIOD}`, { key });
+  expect(heatmap.status, await heatmap.clone().text()).toBe(200);
+  expect(((await heatmap.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
+  const diagnostics = await api(`/v1/diagnostics?${PERIOD}`, { key });
+  expect(diagnostics.status, await diagnostics.clone().text()).toBe(200);
+});
