@@ -1,4 +1,5 @@
 import type { RouteHandler } from '@hono/zod-openapi';
+import { auditFilter } from '../audit-events/handlers.ts';
 import type { OperatorAuditEvent } from '../../../db/schema.ts';
 import { listOperatorAuditEvents as listOperatorAuditEventRows } from '../../db/audit.ts';
 import { getJobRun as getJobRunRow, type JobRun, listJobRuns as listJobRunRows } from '../../db/jobs.ts';
@@ -65,7 +66,7 @@ export const listOperatorAuditEvents: RouteHandler<ListOperatorAuditEventsRoute,
   const { limit, cursor, action, from, to } = c.req.valid('query');
   const rows = await listOperatorAuditEventRows(
     c.get('db'),
-    { actions: action ?? [], ...(from === undefined ? {} : { from: new Date(from) }), ...(to === undefined ? {} : { to: new Date(to) }) },
+    auditFilter({ action, from, to }),
     { limit, after: decodeCursor(cursor) },
   );
   return c.json(toPage(c, rows, limit, operatorAuditEventResource), 200);

@@ -1,6 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { AuditEvent } from '../../../db/schema.ts';
-import { listAuditEvents as listEvents } from '../../db/audit.ts';
+import { type AuditFilter, listAuditEvents as listEvents } from '../../db/audit.ts';
 import type { AppEnv } from '../../env.ts';
 import { tenantOf } from '../../http/auth.ts';
 import { decodeCursor, toPage } from '../../http/pagination.ts';
@@ -19,13 +19,18 @@ export function auditEventResource(event: AuditEvent) {
   };
 }
 
+/** The list's filter from its query (tenant's and operator's alike): any of `action`, within [`from`, `to`). */
+export function auditFilter<A extends string>({ action, from, to }: { action?: A[] | undefined; from?: string | undefined; to?: string | undefined }): AuditFilter<A> {
+  return { actions: action ?? [], ...(from === undefined ? {} : { from: new Date(from) }), ...(to === undefined ? {} : { to: new Date(to) }) };
+}
+
 export const listAuditEvents: RouteHandler<ListAuditEventsRoute, AppEnv> = async (c) => {
   const { limit, cursor, action, from, to } = c.req.valid('query');
   const { tenant } = tenantOf(c.get('principal'));
   const rows = await listEvents(
     c.get('db'),
     tenant.id,
-    { actions: action ?? [], from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) },
+    auditFilter({ action, from, to }),
     { limit, after: decodeCursor(cursor) },
   );
   return c.json(toPage(c, rows, limit, auditEventResource), 200);
