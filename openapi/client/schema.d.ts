@@ -2883,7 +2883,7 @@ export interface components {
             rawWeight: number;
             /** @description rawWeight / R², 0-1: its share of the explained variance. */
             share: number;
-            /** @description Bootstrap 95% percentile interval of rawWeight (units resampled). */
+            /** @description Bootstrap 95% percentile interval of rawWeight (units resampled). A weight is never negative, so for one near 0 every resampled weight lies above it and the interval may start just above the weight itself. */
             interval: {
                 low: number;
                 high: number;

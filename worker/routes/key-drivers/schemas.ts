@@ -19,7 +19,11 @@ const KeyDriverSchema = z
     name: z.enum(KEY_DRIVER_PREDICTORS),
     rawWeight: z.number().openapi({ description: 'Johnson’s relative weight: this driver’s part of R² (the raw weights sum to R²).' }),
     share: z.number().openapi({ description: 'rawWeight / R², 0-1: its share of the explained variance.' }),
-    interval: IntervalSchema.openapi({ description: 'Bootstrap 95% percentile interval of rawWeight (units resampled).' }),
+    interval: IntervalSchema.openapi({
+      description:
+        'Bootstrap 95% percentile interval of rawWeight (units resampled). A weight is never negative, so for one near 0 every ' +
+        'resampled weight lies above it and the interval may start just above the weight itself.',
+    }),
     versusRandom: IntervalSchema.openapi({
       description:
         'Bootstrap 95% interval of rawWeight minus the weight of a random variable added to the drivers (Tonidandel, LeBreton & Johnson 2009): ' +
