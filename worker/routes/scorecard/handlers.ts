@@ -17,7 +17,7 @@ import { roadTotalsQueries, targetsQuery } from '../../db/targets.ts';
 import { subtreeIdsQuery } from '../../db/units.ts';
 import { type Decision, type Disclosure, monthStart, ROLE_VALUES, type Split, TENURE_BAND_VALUES } from '../../domain/disclosure.ts';
 import { hasStandardError, type Measure, measureEntry, scorecardMeasures } from '../../domain/measure-registry.ts';
-import { type RoadPoint, roadOf } from '../../domain/road.ts';
+import { type RoadPoint, roadOf, type Span } from '../../domain/road.ts';
 import { targetView } from '../targets/schemas.ts';
 import { changeOf } from '../../domain/change.ts';
 import { externalMeasures, internalMeasures, measureValue, pointOf } from '../../domain/measures.ts';
@@ -97,6 +97,9 @@ function internalFigures(raw: InternalRaw, before: InternalRaw, targets: Targets
   return { respondents: raw.respondents, weakestRootCause: raw.weakestRootCause, ...figures } as InternalFigures;
 }
 
+/** A road point of `span`: its value, or no data. */
+const roadPoint = (span: Span, value: number | null): RoadPoint => (value === null ? { ...span, value, reason: 'no-data' } : { ...span, value });
+
 /**
  * A measure's value in each ended month of the scope since its targets' earliest baseline (one row a
  * month, worker/db/targets.ts): what a target's pace is fitted on, whatever periods were asked for.
@@ -114,15 +117,10 @@ function monthlyPoints(
     return internal.map((row) => {
       const period = span(row.bucket!);
       const decision = disclosure.decide({ period: { kind: 'month', ...period }, unitId });
-      if (!decision.published) return { ...period, value: null, reason: decision.reason };
-      const value = measureValue(measure, EMPTY_EXTERNAL_TOTALS, row);
-      return value === null ? { ...period, value, reason: 'no-data' } : { ...period, value };
+      return decision.published ? roadPoint(period, measureValue(measure, EMPTY_EXTERNAL_TOTALS, row)) : { ...period, value: null, reason: decision.reason };
     });
   }
-  return external.map((row) => {
-    const value = measureValue(measure, row, EMPTY_INTERNAL_TOTALS);
-    return value === null ? { ...span(row.bucket!), value, reason: 'no-data' } : { ...span(row.bucket!), value };
-  });
+  return external.map((row) => roadPoint(span(row.bucket!), measureValue(measure, row, EMPTY_INTERNAL_TOTALS)));
 }
 
 /** Weeks straddle months, so their internal figures are never published (see worker/domain/disclosure.ts). */
@@ -215,12 +213,9 @@ export const getScorecard: RouteHandler<GetScorecardRoute, AppEnv> = async (c) =
     plan.periods.map((period, index) => {
       if (measureEntry(measure).side === 'internal') {
         const raw = internalRaw[index + 1]![measure as (typeof INTERNAL_FIGURES)[number]];
-        if (raw !== null && isSuppressed(raw)) return { ...period, value: null, reason: raw.reason };
-        const value = valueOf(raw);
-        return value === null ? { ...period, value, reason: 'no-data' } : { ...period, value };
+        return raw !== null && isSuppressed(raw) ? { ...period, value: null, reason: raw.reason } : roadPoint(period, valueOf(raw));
       }
-      const value = measureValue(measure, externalIn(period), EMPTY_INTERNAL_TOTALS);
-      return value === null ? { ...period, value, reason: 'no-data' } : { ...period, value };
+      return roadPoint(period, measureValue(measure, externalIn(period), EMPTY_INTERNAL_TOTALS));
     });
   const roads = targetRows
     .filter((row) => row.unitId === scopeUnit)
