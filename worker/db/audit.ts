@@ -7,6 +7,7 @@ import {
   type OperatorAuditEvent,
   operatorAuditEvents,
 } from '../../db/schema.ts';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Database } from './client.ts';
 import { listPage, type PageRequest } from './collections.ts';
@@ -72,13 +73,18 @@ export interface AuditFilter<A extends string = AuditAction> {
   to?: Date;
 }
 
+/** The conditions of `filter` on either log's columns (undefined: no condition). */
+function filtered(log: { action: AnyPgColumn; occurredAt: AnyPgColumn }, filter: AuditFilter<string>) {
+  return [
+    filter.actions.length > 0 ? inArray(log.action, filter.actions) : undefined,
+    filter.from ? gte(log.occurredAt, filter.from) : undefined,
+    filter.to ? lt(log.occurredAt, filter.to) : undefined,
+  ];
+}
+
 /** A page of the tenant's audit events, newest first, after the id `after` (cursor pagination). */
 export function listAuditEvents(db: Database, tenantId: string, filter: AuditFilter, page: PageRequest): Promise<AuditEvent[]> {
-  return listPage(db, auditEvents, tenantId, page, [
-    filter.actions.length > 0 ? inArray(auditEvents.action, filter.actions) : undefined,
-    filter.from ? gte(auditEvents.occurredAt, filter.from) : undefined,
-    filter.to ? lt(auditEvents.occurredAt, filter.to) : undefined,
-  ]);
+  return listPage(db, auditEvents, tenantId, page, filtered(auditEvents, filter));
 }
 
 /* The operator's log: changes of no tenant, written and read with no tenant set. */
@@ -95,14 +101,7 @@ export function listOperatorAuditEvents(db: Database, filter: AuditFilter<Operat
   return db
     .select()
     .from(operatorAuditEvents)
-    .where(
-      and(
-        page.after ? lt(operatorAuditEvents.id, page.after) : undefined,
-        filter.actions.length > 0 ? inArray(operatorAuditEvents.action, filter.actions) : undefined,
-        filter.from ? gte(operatorAuditEvents.occurredAt, filter.from) : undefined,
-        filter.to ? lt(operatorAuditEvents.occurredAt, filter.to) : undefined,
-      ),
-    )
+    .where(and(page.after ? lt(operatorAuditEvents.id, page.after) : undefined, ...filtered(operatorAuditEvents, filter)))
     .orderBy(desc(operatorAuditEvents.id))
     .limit(page.limit + 1);
 }
