@@ -69,11 +69,18 @@ export async function diagnosticsCells(key: string, query: string, parents: Read
     period: { from: string; to: string };
     attitudeParadox: { supportIndex: Figure | null };
     attitudeDecay: { new: Figure | null; established: Figure | null };
+    changes: { previousPeriod: { from: string; to: string }; figures: Record<'supportIndex' | 'enps', object | null> } | null;
   };
   const units = body.unitId === null ? null : subtreeOf(parents, body.unitId);
   const source = `diagnostics?${query}`;
+  // A change of an internal figure is published from both periods' cells: each counts as published.
+  const changed = body.changes && (['supportIndex', 'enps'] as const).some((figure) => {
+    const change = body.changes!.figures[figure];
+    return change !== null && !('suppressed' in change);
+  });
   return [
     ...(published(body.attitudeParadox.supportIndex) ? [cell(source, body.period, units)] : []),
+    ...(changed ? [cell(`${source} change`, body.period, units), cell(`${source} change, before`, body.changes!.previousPeriod, units)] : []),
     ...(['new', 'established'] as const).flatMap((band) =>
       published(body.attitudeDecay[band]) ? [cell(`${source} ${band}`, body.period, units, (r) => r.tenureBand === band)] : [],
     ),
