@@ -6,7 +6,8 @@
  * parsing and initialising the bundle (Cloudflare refuses a Worker whose startup exceeds 1 s).
  *
  * Both workers get the same minimal Miniflare options (the script, wrangler.toml's compatibility date
- * and flags, no bindings): only the script differs. `GET /health` answers without a database.
+ * and flags, and one binding: the rate limits kept in memory, which production's `[[ratelimits]]` bindings
+ * replace): only the script differs. `GET /health` answers without a database.
  * Wall time on a shared machine follows its load; workerd's CPU time to the answer (from /proc) much less.
  * CLI: `npm run bench:startup [-- --json]`; `STARTUP_ROUNDS` (default 7, 1-50); `STARTUP_BUNDLE=path/index.js`
  * times that bundle instead (e.g. one built from an earlier commit). Part of `npm run bench`.
@@ -90,6 +91,8 @@ async function coldStart(scriptPath: string, compatibility: { compatibilityDate?
     // whole script in Node (acorn) looking for imports, a cost of its own that grows with the bundle.
     modules: [{ type: 'ESModule', path: scriptPath, contents: readFileSync(scriptPath, 'utf8') }],
     modulesRoot: path.dirname(scriptPath),
+    // Without a limiter a failed authentication has nowhere to count, and the first API request would be a 500.
+    bindings: { RATE_LIMIT_MODE: 'local' },
     cf: false,
     // The worker's request log would interleave with the report; its errors still show.
     handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
@@ -104,7 +107,10 @@ async function coldStart(scriptPath: string, compatibility: { compatibilityDate?
     const cpuMs = workerdCpuMs();
     if (response.status !== 200) throw new Error(`GET /health from ${path.basename(scriptPath)}: ${response.status} ${body}`);
     const sent = performance.now();
-    await (await miniflare.dispatchFetch('http://localhost/v1/tenant')).arrayBuffer();
+    const api = await miniflare.dispatchFetch('http://localhost/v1/tenant');
+    await api.arrayBuffer();
+    // hello-world answers 200 to anything; the bundle must refuse the missing credential, not fail.
+    if (api.status >= 500) throw new Error(`GET /v1/tenant from ${path.basename(scriptPath)}: ${api.status}`);
     return { wallMs, cpuMs, firstApiMs: performance.now() - sent };
   } finally {
     await miniflare.dispose();
