@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS } from '../../worker/db/rollup-totals.ts';
-import { eligibleValues, lastCompletePeriod } from '../../worker/domain/benchmarks.ts';
+import { eligibleValues, lastCompletePeriod, type PeriodKind } from '../../worker/domain/benchmarks.ts';
 import { percentile } from '../../worker/domain/statistics.ts';
 import { DEFAULT_POOL_SEED, generatePool, type PoolOrganization } from './generate.ts';
 
@@ -65,11 +65,17 @@ export const CALIBRATION_TARGETS = {
       'CultureMonkey, “eNPS benchmark” (culturemonkey.io/employee-engagement/enps-benchmark): 10 to 30 good, below 0 widespread dissatisfaction; ' +
       'issue 17 puts typical organizations between −10 and +30',
   },
-  blameP90Quarter: {
-    figure: 'p90 of organizations’ attitude-blame share, last complete quarter (organizations with ≥ 10 dissatisfied ratings, exact values)',
+  blameP90Month: {
+    figure: 'p90 of organizations’ attitude-blame share as benchmarked (organizations with ≥ 10 dissatisfied ratings, posterior means, no noise), last complete month',
     low: 0,
     high: 0.99,
     source: 'Issue 14, done when: the blame benchmark’s p90 on the reference pool is below 1 (a p90 of 1 says nothing about the top 10%)',
+  },
+  blameP90Quarter: {
+    figure: 'p90 of organizations’ attitude-blame share, last complete quarter (as above)',
+    low: 0,
+    high: 0.99,
+    source: 'Issue 14, as above',
   },
   blameP90Rolling12: {
     figure: 'p90 of organizations’ attitude-blame share, last 12 whole months (as above)',
@@ -108,9 +114,10 @@ function correlation(xs: readonly number[], ys: readonly number[]): number {
 
 /**
  * The p90 of the blame shares of the organizations the benchmark counts for the last complete
- * period of `kind` at `now` (the benchmark's own eligibility rule), before any noise is added.
+ * period of `kind` at `now`, as the benchmark takes them (its eligibility rule and posterior mean),
+ * before any noise is added.
  */
-function blameP90(organizations: readonly PoolOrganization[], kind: 'quarter' | 'rolling12', now: Date): number {
+function blameP90(organizations: readonly PoolOrganization[], kind: PeriodKind, now: Date): number {
   const { start, end } = lastCompletePeriod(kind, now);
   const shares = organizations
     .flatMap((o) => {
@@ -157,6 +164,7 @@ export function poolCalibration(organizations: readonly PoolOrganization[], now:
     willingnessDecay: willingness('new') - willingness('established'),
     serviceProfitLink: correlation(supportIndexes, csats),
     medianEnps: enps.length % 2 ? enps[Math.floor(middle)]! : (enps[middle - 1]! + enps[middle]!) / 2,
+    blameP90Month: blameP90(organizations, 'month', now),
     blameP90Quarter: blameP90(organizations, 'quarter', now),
     blameP90Rolling12: blameP90(organizations, 'rolling12', now),
   };

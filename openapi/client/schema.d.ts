@@ -1991,7 +1991,7 @@ export interface components {
         BenchmarkOwnPosition: {
             /** @enum {boolean} */
             ranked: true;
-            /** @description The tenant's own, true value. */
+            /** @description The tenant's own, true value as benchmarked: for `attitudeBlameShare`, its posterior mean (hits + 0.9 × 10) / (dissatisfied external ratings + 10), so that a share of a few answers does not rank as a certain 0 or 100% (README, "What the pool reveals"). */
             value: number;
             /** @description Better than this share of peers (0-100), whichever way the measure points: the mid-rank of the tenant's value among its peers' perturbed values, (worse + ½ equal) / N × 100. */
             percentileRank: number;

@@ -73,7 +73,9 @@ describe('reading a position', () => {
   test('where less is better, the lowest blame share is better than most peers, and the top 10% start at p10', async () => {
     const best = await read(tenants[0]!.apiKey.secret, 'measure=attitudeBlameShare&cohort=industry&period=month');
     expect(best.direction).toBe('lower');
-    expect(best.own).toMatchObject({ ranked: true, value: 0.2 });
+    // 4 of 20 blame attitude: benchmarked as the posterior mean under the study's prior, 90% of 10 answers.
+    expect(best.own).toMatchObject({ ranked: true });
+    expect(best.own.value).toBeCloseTo((4 + 0.9 * 10) / (20 + 10), 12);
     expect(best.own.percentileRank).toBeGreaterThan(80);
     expect(best.own.percentile).toBe(Math.round(best.own.percentileRank));
     expect(best.distribution.top10Percent).toBe(best.distribution.p10);

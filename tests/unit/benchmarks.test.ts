@@ -73,7 +73,7 @@ describe('eligibleValues', () => {
     // 30 ratings, 9 of them dissatisfied and all blaming attitude: a share of 9 answers is not benchmarked.
     const blame = (dissatisfied: number) => ({ ...external(30), dissatisfied, dissatisfiedBlamingAttitude: dissatisfied });
     expect(eligibleValues(blame(9), internal(0)).attitudeBlameShare).toBeUndefined();
-    expect(eligibleValues(blame(10), internal(0)).attitudeBlameShare).toBe(1);
+    expect(eligibleValues(blame(10), internal(0)).attitudeBlameShare).toBe(0.95);
     // 30 ratings of which 29 score quality: quality does not count, csat does.
     const quality = { ...external(30), qualityN: 29, qualitySum: 29 * 4, qualitySumSq: 29 * 16 };
     expect(eligibleValues(quality, internal(0))).toMatchObject({ csat: 1 });
@@ -91,6 +91,38 @@ describe('eligibleValues', () => {
 const participant = (id: number, industry: string, region = 'ES'): Participant => ({ tenantId: `t${id}`, industry, sizeBand: '50-249', region });
 /** A contribution published unperturbed, so the arithmetic below is checked exactly (benchmark-noise.test.ts covers the noise). */
 const exact = (p: Participant, values: Partial<Record<Measure, number>>): Contribution => ({ participant: p, values, published: values });
+
+describe('a share on few answers is benchmarked on its posterior mean', () => {
+  const blame = (dissatisfied: number, blaming: number) => ({ ...EMPTY_EXTERNAL_TOTALS, ratings: 30 + dissatisfied, dissatisfied, dissatisfiedBlamingAttitude: blaming });
+  const benchmarked = (dissatisfied: number, blaming: number) => eligibleValues(blame(dissatisfied, blaming), EMPTY_INTERNAL_TOTALS).attitudeBlameShare;
+
+  test('as if it had 10 more dissatisfied clients blaming as the study found (90%)', () => {
+    expect(benchmarked(10, 10)).toBe(19 / 20);
+    expect(benchmarked(10, 0)).toBe(9 / 20);
+    expect(benchmarked(40, 40)).toBe(49 / 50);
+    expect(benchmarked(40, 28)).toBe(37 / 50);
+  });
+
+  test('never 0 or 1, more answers weigh more, and the order of raw shares at equal answers is kept', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 10, max: 2_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, share) => {
+        const hits = Math.round(share * n);
+        const value = benchmarked(n, hits)!;
+        expect(value).toBeGreaterThan(0);
+        expect(value).toBeLessThan(1);
+        // Between the raw share and the prior's.
+        expect(value).toBeGreaterThanOrEqual(Math.min(hits / n, 0.9) - 1e-12);
+        expect(value).toBeLessThanOrEqual(Math.max(hits / n, 0.9) + 1e-12);
+        if (hits < n) expect(benchmarked(n, hits + 1)!).toBeGreaterThan(value);
+      }),
+    );
+  });
+
+  test('only measures that declare a prior: CSAT is its raw share', () => {
+    const satisfied = { ...EMPTY_EXTERNAL_TOTALS, ratings: 30, satisfied: 30, overallSum: 150, overallSumSq: 750 };
+    expect(eligibleValues(satisfied, EMPTY_INTERNAL_TOTALS).csat).toBe(1);
+  });
+});
 
 describe('computeBenchmark', () => {
   test('hand-computed distribution and mid-rank percentiles', () => {

@@ -1,7 +1,7 @@
 import { COHORT_KINDS, PERIOD_KINDS } from '../../db/schema.ts';
 import { type ExternalTotals, type InternalTotals, MEASURES, measureEntry } from './measure-registry.ts';
 import { drawLabel, type NoiseKey, perturb, uniformDraw } from './benchmark-noise.ts';
-import { benchmarkMinimum, MIN_BENCHMARK_COHORT, type Measure, measureAnswers, measureValue } from './measures.ts';
+import { benchmarkMinimum, benchmarkValue, MIN_BENCHMARK_COHORT, type Measure, measureAnswers } from './measures.ts';
 import { percentile } from './statistics.ts';
 
 /*
@@ -75,13 +75,13 @@ export function cohortValueOf(participant: Participant, kind: CohortKind): strin
 
 /**
  * A tenant's value of each measure it is eligible for in the period: enough of the answers the
- * measure is made of (`benchmarkMinimum`) and a defined value.
+ * measure is made of (`benchmarkMinimum`) and a defined value (`benchmarkValue`).
  */
 export function eligibleValues(external: ExternalTotals, internal: InternalTotals): Partial<Record<Measure, number>> {
   const values: Partial<Record<Measure, number>> = {};
   for (const measure of MEASURES) {
     const enough = measureAnswers(measure, external, internal) >= benchmarkMinimum(measure).answers;
-    const value = enough ? measureValue(measure, external, internal) : null;
+    const value = enough ? benchmarkValue(measure, external, internal) : null;
     if (value !== null && Number.isFinite(value)) values[measure] = value;
   }
   return values;
@@ -106,7 +106,7 @@ export interface Position {
   cohortKind: CohortKind;
   /** The cohort the tenant was in when the snapshot was computed: its rank belongs to this one only. */
   cohortValue: string;
-  /** The tenant's own, true value. */
+  /** The tenant's own, true value as benchmarked (`benchmarkValue`). */
   value: number;
   /** The share of the cohort's other members it does better than (`betterThan`). */
   percentileRank: number;

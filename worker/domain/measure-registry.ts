@@ -63,6 +63,12 @@ export interface MeasureEntry {
   answer?: { description: string; example: number; bounds?: Scale };
   /** A tenant counts in the measure's benchmark only with this many of the answers it is made of in the period. */
   minimum: { answers: number; of: string };
+  /**
+   * A share measured on few answers is benchmarked on its posterior mean under this Beta prior, not
+   * its raw value: (hits + share × answers) / (n + answers), as if the tenant had `answers` more
+   * answers at the prior's share. So 10 of 10 does not rank as a certain 100%.
+   */
+  benchmarkPrior?: { share: number; answers: number };
   /** Shown in the scorecard, with its target, gap and trend. */
   scorecard: boolean;
   /** What the scorecard's figure says, if more than its title. */
@@ -210,6 +216,10 @@ export const MEASURE_REGISTRY = [
     scale: SHARE,
     direction: 'lower',
     minimum: { answers: BENCHMARK_MIN_DISSATISFIED, of: 'dissatisfied external ratings' },
+    // The seed study: over 90% of dissatisfied customers blame attitude. On the reference pool a month's
+    // spread between organizations is all sampling noise (at 10-30 dissatisfied ratings a month; README,
+    // "Benchmarks that mean what they say"), and raw shares put 33 of 134 organizations at 100%.
+    benchmarkPrior: { share: 0.9, answers: BENCHMARK_MIN_DISSATISFIED },
     scorecard: false,
   },
   {

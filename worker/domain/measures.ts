@@ -168,4 +168,23 @@ export function measureValue(measure: Measure, external: ExternalTotals, interna
   return estimate === null ? null : pointOf(estimate);
 }
 
+/**
+ * The value a tenant is benchmarked on: the measure's point value, or for a share with a
+ * `benchmarkPrior` its posterior mean, which a handful of answers cannot push to 0 or 1.
+ */
+export function benchmarkValue(measure: Measure, external: ExternalTotals, internal: InternalTotals): number | null {
+  const estimate = measureEstimate(measure, external, internal);
+  if (estimate === null) return null;
+  const prior = measureEntry(measure).benchmarkPrior;
+  if (prior === undefined || !('share' in estimate)) return pointOf(estimate);
+  return (estimate.share * estimate.n + prior.share * prior.answers) / (estimate.n + prior.answers);
+}
+
+/** Each `benchmarkValue` that is a posterior mean, in words, for the API's documentation. */
+export const POSTERIOR_MEANS = (MEASURE_REGISTRY as readonly MeasureEntry[])
+  .flatMap(({ name, benchmarkPrior: prior, minimum }) =>
+    prior ? [`for \`${name}\`, its posterior mean (hits + ${prior.share} × ${prior.answers}) / (${minimum.of} + ${prior.answers})`] : [],
+  )
+  .join('; ');
+
 export type { MeasureOf };

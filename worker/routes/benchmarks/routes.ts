@@ -3,6 +3,7 @@ import { benchmarkChartInput, renderBenchmarkChart } from '../../domain/benchmar
 import { ConditionalHeadersSchema, ETAG_RESPONSE_HEADERS, NOT_MODIFIED_RESPONSE } from '../../http/etag.ts';
 import { COHORT_KINDS, MEASURES, PERIOD_KINDS } from '../../../db/schema.ts';
 import { tenantSecurity } from '../../http/auth.ts';
+import { POSTERIOR_MEANS } from '../../domain/measures.ts';
 import { BY_ID_PROBLEMS, problemResponses, QUERY_PROBLEMS, SCOPED_PROBLEMS } from '../../http/problem.ts';
 import { pageSchema, PageQuerySchema } from '../../http/pagination.ts';
 import { integer, isoDate, timestamp } from '../../http/schemas.ts';
@@ -48,7 +49,9 @@ const OwnPositionSchema = z
   .union([
     z.object({
       ranked: z.literal(true),
-      value: z.number().openapi({ description: "The tenant's own, true value." }),
+      value: z.number().openapi({
+        description: `The tenant's own, true value as benchmarked: ${POSTERIOR_MEANS}, so that a share of a few answers does not rank as a certain 0 or 100% (README, "What the pool reveals").`,
+      }),
       percentileRank: z.number().openapi({
         description:
           "Better than this share of peers (0-100), whichever way the measure points: the mid-rank of the tenant's value among its peers' " +
