@@ -17,7 +17,7 @@ import http from 'node:http';
 import pg from 'pg';
 import { startIsolatedStack } from '../scripts/lib/isolated-stack.ts';
 import { createDatabase } from '../worker/db/client.ts';
-import { insertExternalRatings, type NewExternalRating } from '../worker/db/external-ratings.ts';
+import { externalRatingRow, insertExternalRatings, type NewExternalRating } from '../worker/db/external-ratings.ts';
 import { uuidv7 } from '../worker/domain/ids.ts';
 import { type Bench, type BenchSettings, benchRatingInput, closedLoop, isSuccess, type LoadResult, type Ratio, runAsScript, sendRequest, type TableRow } from './common.ts';
 import { measure } from './http.ts';
@@ -57,25 +57,9 @@ function ratingInput(units: string[], i: number) {
   return benchRatingInput(units, i, new Date(Date.now() - (i % 7) * 86_400_000 - 60_000).toISOString());
 }
 
-/** What the worker stores for such an input (no customerRef: neither side hashes). */
+/** What the worker stores for such an input: the table's own row shape (no customerRef: neither side hashes). */
 function stored(input: ReturnType<typeof ratingInput>): NewExternalRating {
-  return {
-    id: uuidv7(),
-    unit_id: input.unitId,
-    occurred_at: input.occurredAt,
-    quality: input.quality,
-    quantity: input.quantity,
-    opportunity: input.opportunity,
-    cost: input.cost,
-    overall: input.overall,
-    recommend: input.recommend,
-    customer_kind: input.customerKind,
-    channel: input.channel,
-    blamed_component: input.blamedComponent,
-    blames_attitude: input.blamesAttitude,
-    comment: null,
-    customer_ref_hash: null,
-  };
+  return externalRatingRow({ id: uuidv7(), ...input });
 }
 
 async function postJson(url: string, bearer: string, body: unknown) {
