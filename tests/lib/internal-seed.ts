@@ -7,29 +7,12 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { PgRaw } from 'drizzle-orm/pg-core/query-builders/raw';
 import type pg from 'pg';
 import { createDatabase } from '../../worker/db/client.ts';
-import { insertInternalRatings, type NewInternalRating } from '../../worker/db/internal-ratings.ts';
+import { insertInternalRatings, internalRatingRow, type NewInternalRating } from '../../worker/db/internal-ratings.ts';
 
 const db = createDatabase({ DATABASE_URL: 'postgres://render:only@127.0.0.1:1/none', LOCAL_NEON_ENDPOINT: undefined });
 
 /** An API body (tests/api/helpers.ts `internalRating`) as the table's row. */
-function toRow(item: Record<string, any>): NewInternalRating {
-  return {
-    id: crypto.randomUUID(),
-    unit_id: item.unitId,
-    occurred_on: item.occurredOn,
-    commitments: item.commitments,
-    internal_culture: item.internalCulture,
-    empowerment: item.empowerment,
-    recognition: item.recognition,
-    leadership_support: item.leadershipSupport,
-    knowledge: item.knowledge,
-    ability: item.ability,
-    willingness: item.willingness,
-    tenure_band: item.tenureBand,
-    role: item.role,
-    recommend_employer: item.recommendEmployer ?? null,
-  };
-}
+const toRow = (item: Record<string, any>): NewInternalRating => internalRatingRow({ id: crypto.randomUUID(), ...item } as Parameters<typeof internalRatingRow>[0]);
 
 /** Stores `items` (API bodies, any date) for `tenantId` in one transaction. */
 export async function seedInternalRatings(pool: pg.Pool, tenantId: string, items: Record<string, unknown>[]): Promise<void> {
