@@ -436,13 +436,17 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
     for (let t = 0; t < touchedCount; t++) inside[touched[t]!] = 0;
   }
 
+  // The last period asked about, and its index (-1: open): storePlan asks about every cell of one period in a row.
+  let asked: DisclosurePeriod | undefined;
+  let askedIndex: number | undefined;
   return {
     walked: cellCount,
     decide({ period, unitId, split }) {
-      if (!isClosed(period, input.now)) return { published: false, reason: 'period-open' };
+      if (period !== asked) [asked, askedIndex] = [period, isClosed(period, input.now) ? periodIndex.get(periodKey(period)) : -1];
+      if (askedIndex === -1) return { published: false, reason: 'period-open' };
       const s = unitId === null ? 0 : currentSubtree.get(unitId);
       if (s === undefined) throw new Error(`unit ${unitId} is not in the tree`);
-      const p = periodIndex.get(periodKey(period));
+      const p = askedIndex;
       // A period that is not a candidate holds no closed atom: empty, nothing to hide.
       if (p === undefined) return { published: true };
       const decision = decisions[(p * subtreeCount + s) * SPLITS.length + splitRank(split)]!;
@@ -487,10 +491,12 @@ export async function storePlan(plan: Disclosure, input: DisclosureInput): Promi
   const letters = new Uint8Array((units.length + 1) * SPLITS.length);
   for (const period of candidatePeriods(closedMonths(columnsOf(input.atoms), input.now), input.now)) {
     let withheld = false;
+    const queries: CellQuery[] = SPLITS.map((split) => ({ period, unitId: null, ...(split && { split }) }));
     for (let u = 0; u <= units.length; u++) {
       for (let k = 0; k < SPLITS.length; k++) {
-        const split = SPLITS[k];
-        const decision = plan.decide({ period, unitId: u === 0 ? null : units[u - 1]!, ...(split && { split }) });
+        const query = queries[k]!;
+        query.unitId = u === 0 ? null : units[u - 1]!;
+        const decision = plan.decide(query);
         const letter = decision.published ? 'p' : LETTER[decision.reason as keyof typeof LETTER];
         withheld ||= letter !== 'p';
         letters[u * SPLITS.length + k] = letter.charCodeAt(0);
