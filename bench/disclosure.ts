@@ -8,15 +8,15 @@
  * Worker's memory; `DISCLOSURE_HEAP_MB` overrides) and `--trace-gc`: its peak heap is the largest
  * heap in use when a collection started (the heap's high points), so a plan that does not fit
  * ends the child with V8's out-of-memory error instead of a figure. Printed: planning wall and CPU
- * time, peak heap, cells walked, the stored plan's bytes, and `disclosure: {json}` last.
+ * time, peak heap, cells walked, the stored plan's bytes, the ratios, and `disclosure: {json}` last.
  * Size: `DISCLOSURE_UNITS` (default 12,000), `DISCLOSURE_MONTHS` (default 13).
  * CLI: `npm run bench:disclosure [-- --json]`.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type AtomColumns, atomColumnsBuilder, type DisclosureInput, monthStart, planDisclosure, storedDisclosure, storePlan } from '../worker/domain/disclosure.ts';
 
-import { type Bench, type Ratio, runAsScript } from './common.ts';
+import { type Bench, fail, parseSettings, printReport, type Ratio } from './common.ts';
 
 const WORKER_HEAP_MB = 128;
 const REGIONS = 120;
@@ -157,10 +157,7 @@ export function disclosureNotes(r: DisclosureBenchResult): string[] {
   const outcome = r.fits
     ? `${r.cellsWalked.toLocaleString('en-US')} cells walked in ${r.planningWallMs.toFixed(0)} ms wall, ${r.planningCpuMs.toFixed(0)} ms CPU; stored in ${r.storingWallMs.toFixed(0)} ms, ${(r.storedPlanBytes / 1024).toFixed(0)} KiB, read back in ${r.readingWallMs.toFixed(0)} ms`
     : `did not finish within a ${r.heapLimitMb} MB heap (exit code ${r.exitCode})`;
-  return [
-    `disclosure: ${size}: ${outcome}; peak heap ${r.peakHeapMb.toFixed(1)} MB (input alone ${r.inputHeapMb.toFixed(1)} MB)`,
-    `disclosure: ${JSON.stringify(r)}`,
-  ];
+  return [`disclosure: ${size}: ${outcome}; peak heap ${r.peakHeapMb.toFixed(1)} MB (input alone ${r.inputHeapMb.toFixed(1)} MB)`];
 }
 
 export function disclosureRatios(r: DisclosureBenchResult): Ratio[] {
@@ -174,10 +171,14 @@ export function disclosureRatios(r: DisclosureBenchResult): Ratio[] {
 export const disclosureBench: Bench<DisclosureBenchResult> = { run: () => runDisclosureBench(), rows: () => [], notes: disclosureNotes, ratios: disclosureRatios };
 
 if (process.argv.includes('--child')) {
-  child().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  runAsScript(import.meta.url, disclosureBench);
+  child().catch(fail);
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Alone: the figures, the ratios, then `disclosure: {json}` as the last line (as bench:scale prints `scale: {json}`).
+  (async () => {
+    const settings = parseSettings();
+    const result = await runDisclosureBench();
+    const ratios = disclosureRatios(result);
+    printReport(settings.json, [result], [], disclosureNotes(result), ratios);
+    if (!settings.json) console.log(`disclosure: ${JSON.stringify({ ...result, peakHeapRatio: ratios[0]!.value, storedPlanRatio: ratios[1]!.value })}`);
+  })().catch(fail);
 }
