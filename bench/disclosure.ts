@@ -40,6 +40,11 @@ export interface DisclosureBenchResult {
   readingWallMs: number;
   /** Largest heap in use when a collection started, in the whole child: input, plan and stored plan. */
   peakHeapMb: number;
+  /**
+   * The child's largest resident set less its resident set before building the input: heap, typed
+   * arrays (outside the heap) and the allocator's slack, so an upper bound of what planning took.
+   */
+  peakRssGrowthMb: number;
   /** Heap held by the input alone (after a full collection), before planning. */
   inputHeapMb: number;
   /** JSON bytes of the stored plan: what one database request writes to `disclosure_plans`. */
@@ -83,6 +88,8 @@ function uuid(n: number): string {
 /** The child's part: build, plan, store; one JSON line for the parent. */
 async function child(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
+  gc();
+  const rssBefore = process.memoryUsage().rss;
   const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS ?? 12_000), Number(process.env.DISCLOSURE_MONTHS ?? 13));
   gc();
   const inputHeap = process.memoryUsage().heapUsed;
@@ -98,6 +105,8 @@ async function child(): Promise<void> {
   const reading = performance.now();
   await storedDisclosure(stored, input.now);
   const readingWallMs = performance.now() - reading;
+  // Typed arrays live outside the V8 heap (the heap cap does not bound them) but a Worker counts them: the resident set does too.
+  const peakRssGrowthMb = (process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20;
   // The first version (units placed since always) and one per distinct time in the history.
   const versions = 1 + new Set(input.history.map((entry) => entry.validFrom)).size;
   console.log(
@@ -111,6 +120,7 @@ async function child(): Promise<void> {
       planningCpuMs,
       storingWallMs,
       readingWallMs,
+      peakRssGrowthMb,
       inputHeapMb: inputHeap / 2 ** 20,
       storedPlanBytes: new TextEncoder().encode(JSON.stringify(stored)).length,
     })}`,
@@ -147,6 +157,7 @@ export async function runDisclosureBench({ heapLimitMb = Number(process.env.DISC
     storingWallMs: figures.storingWallMs ?? Number.NaN,
     readingWallMs: figures.readingWallMs ?? Number.NaN,
     peakHeapMb,
+    peakRssGrowthMb: figures.peakRssGrowthMb ?? Number.NaN,
     inputHeapMb: figures.inputHeapMb ?? Number.NaN,
     storedPlanBytes: figures.storedPlanBytes ?? Number.NaN,
   };
@@ -157,13 +168,14 @@ export function disclosureNotes(r: DisclosureBenchResult): string[] {
   const outcome = r.fits
     ? `${r.cellsWalked.toLocaleString('en-US')} cells walked in ${r.planningWallMs.toFixed(0)} ms wall, ${r.planningCpuMs.toFixed(0)} ms CPU; stored in ${r.storingWallMs.toFixed(0)} ms, ${(r.storedPlanBytes / 1024).toFixed(0)} KiB, read back in ${r.readingWallMs.toFixed(0)} ms`
     : `did not finish within a ${r.heapLimitMb} MB heap (exit code ${r.exitCode})`;
-  return [`disclosure: ${size}: ${outcome}; peak heap ${r.peakHeapMb.toFixed(1)} MB (input alone ${r.inputHeapMb.toFixed(1)} MB)`];
+  return [`disclosure: ${size}: ${outcome}; peak heap ${r.peakHeapMb.toFixed(1)} MB (input alone ${r.inputHeapMb.toFixed(1)} MB), peak resident set growth ${r.peakRssGrowthMb.toFixed(1)} MB (heap and typed arrays)`];
 }
 
 export function disclosureRatios(r: DisclosureBenchResult): Ratio[] {
   return [
     // A child that ran out of memory has no meaningful peak: NaN meets no target.
-    { bench: 'disclosure', name: `peak heap / ${WORKER_HEAP_MB} MB (a Worker's memory)`, value: r.fits ? r.peakHeapMb / WORKER_HEAP_MB : Number.NaN, target: { atMost: 1 } },
+    { bench: 'disclosure', name: `peak resident set growth / ${WORKER_HEAP_MB} MB (a Worker's memory)`, value: r.fits ? r.peakRssGrowthMb / WORKER_HEAP_MB : Number.NaN, target: { atMost: 1 } },
+    { bench: 'disclosure', name: `peak heap / ${WORKER_HEAP_MB} MB`, value: r.fits ? r.peakHeapMb / WORKER_HEAP_MB : Number.NaN },
     { bench: 'disclosure', name: 'stored plan bytes / 1 MiB (one database request)', value: r.fits ? r.storedPlanBytes / 2 ** 20 : Number.NaN, target: { atMost: 1 } },
   ];
 }
@@ -179,6 +191,6 @@ if (process.argv.includes('--child')) {
     const result = await runDisclosureBench();
     const ratios = disclosureRatios(result);
     printReport(settings.json, [result], [], disclosureNotes(result), ratios);
-    if (!settings.json) console.log(`disclosure: ${JSON.stringify({ ...result, peakHeapRatio: ratios[0]!.value, storedPlanRatio: ratios[1]!.value })}`);
+    if (!settings.json) console.log(`disclosure: ${JSON.stringify({ ...result, peakMemoryRatio: ratios[0]!.value, peakHeapRatio: ratios[1]!.value, storedPlanRatio: ratios[2]!.value })}`);
   })().catch(fail);
 }

@@ -239,15 +239,16 @@ export function atomColumnsBuilder() {
       respondents[length] = atom.respondents;
       length++;
     },
+    // Views, not copies: a copy would briefly hold the atoms twice.
     build(): AtomColumns {
       return {
         unitIds: [...unitIndex.keys()],
         months: [...monthIndex.keys()],
-        unit: unit.slice(0, length),
-        month: month.slice(0, length),
-        band: band.slice(0, length),
-        role: role.slice(0, length),
-        respondents: respondents.slice(0, length),
+        unit: unit.subarray(0, length),
+        month: month.subarray(0, length),
+        band: band.subarray(0, length),
+        role: role.subarray(0, length),
+        respondents: respondents.subarray(0, length),
         length,
       };
     },
@@ -335,44 +336,6 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
       else for (const u of units) for (let k = start[row + u]!; k < start[row + u + 1]!; k++) visit(byMonthUnit[k]!);
     }
   };
-  // Each cell's respondents, whole and per split in the order of SPLITS.
-  const respondents = new Float64Array(cellCount);
-  let cell0 = 0;
-  const addRespondents = (i: number) => {
-    const n = atoms.respondents[i]!;
-    respondents[cell0]! += n;
-    respondents[cell0 + 1 + atoms.band[i]!]! += n;
-    respondents[cell0 + 1 + TENURE_BAND_VALUES.length + atoms.role[i]!]! += n;
-  };
-  for (let p = 0; p < periods.length; p++) for (let s = 0; s < subtreeCount; s++) (cell0 = (p * subtreeCount + s) * SPLITS.length), eachAtom(p, s, addRespondents);
-
-  // 0 published, else 1 + the index of its reason in WITHHELD_REASONS.
-  const decisions = new Uint8Array(cellCount);
-  let walkedCount = 0;
-  for (let c = 0; c < cellCount; c++) {
-    if (respondents[c]! >= minimum) walkedCount++;
-    else if (respondents[c]! > 0) decisions[c] = 1 + WITHHELD_REASONS.indexOf('too-few-respondents');
-  }
-  const walk = new Int32Array(walkedCount);
-  for (let c = 0, w = 0; c < cellCount; c++) if (respondents[c]! >= minimum) walk[w++] = c;
-  const availableAt = (c: number) => {
-    const ps = (c / SPLITS.length) | 0;
-    return Math.max(closes[(ps / subtreeCount) | 0]!, firstSeen[ps % subtreeCount]!);
-  };
-  // The canonical order (see the header): when possible, whole before splits, coarse before fine, more respondents first, then ids.
-  walk.sort((a, b) => {
-    const pa = (a / SPLITS.length / subtreeCount) | 0;
-    const pb = (b / SPLITS.length / subtreeCount) | 0;
-    return (
-      availableAt(a) - availableAt(b) ||
-      (a % SPLITS.length) - (b % SPLITS.length) ||
-      kindRank[pa]! - kindRank[pb]! ||
-      respondents[b]! - respondents[a]! ||
-      fromRank[pa]! - fromRank[pb]! ||
-      keyRank[((a / SPLITS.length) | 0) % subtreeCount]! - keyRank[((b / SPLITS.length) | 0) % subtreeCount]!
-    );
-  });
-
   // The partition: each atom's class, each class's respondents, and whether its signature is
   // non-zero. There are never more classes than atoms (plus the first), so arrays of that size do.
   const classOf = new Int32Array(atoms.length);
@@ -396,9 +359,13 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
     if (inside[id] === 0) touched[touchedCount++] = id;
     inside[id]! += atoms.respondents[i]!;
   };
+  // 0 published, else 1 + the index of its reason in WITHHELD_REASONS.
+  const decisions = new Uint8Array(cellCount);
+  const tooFew = 1 + WITHHELD_REASONS.indexOf('too-few-respondents');
   const complementary = 1 + WITHHELD_REASONS.indexOf('complementary');
 
-  for (const cell of walk) {
+  /** Decides one cell of at least `minimum` respondents, and refines the partition if it is published. */
+  const walkCell = (cell: number) => {
     const split = cell % SPLITS.length;
     const ps = (cell - split) / SPLITS.length;
     count = 0;
@@ -434,6 +401,70 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
       }
     }
     for (let t = 0; t < touchedCount; t++) inside[touched[t]!] = 0;
+  };
+
+  // The walk's first key is when a cell became possible, max(its period's end, its subtree's first
+  // version): the cells of one such time are gathered, sorted by the other keys and walked before
+  // the next time's, so only one time's respondents and order are ever in memory.
+  const byCloses = Int32Array.from(periods.keys()).sort((a, b) => closes[a]! - closes[b]!);
+  const bySeen = Int32Array.from(subtreeList.keys()).sort((a, b) => firstSeen[a]! - firstSeen[b]!);
+  const times = [...new Set([...closes, ...firstSeen])].sort((a, b) => a - b);
+  let closedBefore = 0; // byCloses[0 .. closedBefore) end before the current time
+  let seenBefore = 0; // bySeen[0 .. seenBefore) were first seen before it
+  // Buffers for one time's cells, grown to the largest time's: each time would otherwise leave its own as garbage.
+  let pairBuffer = new Int32Array(0);
+  let respondentBuffer = new Float64Array(0);
+  let orderBuffer = new Int32Array(0);
+  for (const time of times) {
+    let closing = closedBefore;
+    while (closing < byCloses.length && closes[byCloses[closing]!] === time) closing++;
+    let seen = seenBefore;
+    while (seen < bySeen.length && firstSeen[bySeen[seen]!] === time) seen++;
+    // (periods ending now × subtrees seen by now) and (periods ended before × subtrees first seen now): each (period × subtrees + subtree).
+    const pairCount = (closing - closedBefore) * seen + closedBefore * (seen - seenBefore);
+    if (pairCount > pairBuffer.length) {
+      pairBuffer = new Int32Array(pairCount);
+      respondentBuffer = new Float64Array(pairCount * SPLITS.length);
+      orderBuffer = new Int32Array(pairCount * SPLITS.length);
+    }
+    const pairs = pairBuffer.subarray(0, pairCount);
+    let n = 0;
+    for (let i = closedBefore; i < closing; i++) for (let j = 0; j < seen; j++) pairs[n++] = byCloses[i]! * subtreeCount + bySeen[j]!;
+    for (let i = 0; i < closedBefore; i++) for (let j = seenBefore; j < seen; j++) pairs[n++] = byCloses[i]! * subtreeCount + bySeen[j]!;
+    [closedBefore, seenBefore] = [closing, seen];
+    // Their respondents, whole and per split in the order of SPLITS, at pair × 6 + split.
+    const respondents = respondentBuffer.subarray(0, pairCount * SPLITS.length).fill(0);
+    let cell0 = 0;
+    const addRespondents = (i: number) => {
+      const r = atoms.respondents[i]!;
+      respondents[cell0]! += r;
+      respondents[cell0 + 1 + atoms.band[i]!]! += r;
+      respondents[cell0 + 1 + TENURE_BAND_VALUES.length + atoms.role[i]!]! += r;
+    };
+    let walkable = 0;
+    for (let j = 0; j < pairs.length; j++) {
+      cell0 = j * SPLITS.length;
+      eachAtom((pairs[j]! / subtreeCount) | 0, pairs[j]! % subtreeCount, addRespondents);
+      for (let k = cell0; k < cell0 + SPLITS.length; k++) {
+        if (respondents[k]! >= minimum) walkable++;
+        else if (respondents[k]! > 0) decisions[pairs[j]! * SPLITS.length + k - cell0] = tooFew;
+      }
+    }
+    // The other keys (see the header): whole before splits, coarse before fine, more respondents first, then ids.
+    const order = orderBuffer.subarray(0, walkable);
+    for (let k = 0, w = 0; k < respondents.length; k++) if (respondents[k]! >= minimum) order[w++] = k;
+    order.sort((a, b) => {
+      const pa = (pairs[(a / SPLITS.length) | 0]! / subtreeCount) | 0;
+      const pb = (pairs[(b / SPLITS.length) | 0]! / subtreeCount) | 0;
+      return (
+        (a % SPLITS.length) - (b % SPLITS.length) ||
+        kindRank[pa]! - kindRank[pb]! ||
+        respondents[b]! - respondents[a]! ||
+        fromRank[pa]! - fromRank[pb]! ||
+        keyRank[pairs[(a / SPLITS.length) | 0]! % subtreeCount]! - keyRank[pairs[(b / SPLITS.length) | 0]! % subtreeCount]!
+      );
+    });
+    for (const k of order) walkCell(pairs[(k / SPLITS.length) | 0]! * SPLITS.length + (k % SPLITS.length));
   }
 
   // The last period asked about, and its index (-1: open): storePlan asks about every cell of one period in a row.
