@@ -97,7 +97,7 @@ export interface DisclosureInput {
 
 export interface Disclosure {
   decide(cell: CellQuery): Decision;
-  /** Candidate cells walked; for measurements. */
+  /** Candidate cells decided; for measurements. */
   walked: number;
 }
 
@@ -274,12 +274,16 @@ function closedMonths(atoms: AtomColumns, now: Date): string[] {
 /**
  * Decides every candidate cell of one tenant; `decide` then answers any cell a route asks about.
  *
- * Sized for a Worker: a cell is a number, (period × subtree + subtree) × 6 + split, never an
- * object; its respondents, its place in the walk and its decision sit in typed arrays indexed by
- * it, and atoms are reached through one index sorted by (month, unit). Cells of 1 to minimum − 1
- * respondents are withheld wherever they sort (every class they touch would hold fewer than
- * `minimum`) and empty cells are published (they touch no class); neither changes the partition,
- * so only the others are sorted and walked.
+ * Sized for a Worker's 128 MB (12,000 units × 13 months: 2.2 million cells): a cell is a number,
+ * (period × subtrees + subtree) × 6 + split, never an object, and its decision one byte of a
+ * Uint8Array. The walk's first key is when a cell became possible, so the cells of one such time
+ * are gathered, counted, sorted by the other keys (as integers: subtree keys are ranked once) and
+ * walked before the next time's: only one time's respondents and order are in memory. Atoms are
+ * reached through one index sorted by (month, unit). Cells of 1 to minimum − 1 respondents are
+ * withheld wherever they sort (every class they touch would hold fewer than `minimum`) and empty
+ * cells are published (they touch no class); neither changes the partition, so only the others
+ * are sorted and walked. tests/unit/disclosure-reference.test.ts holds it to the planner it
+ * replaced, decision for decision.
  */
 export function planDisclosure(input: DisclosureInput): Disclosure {
   const minimum = input.minimum ?? MIN_GROUP_RESPONDENTS;
