@@ -239,16 +239,16 @@ export function atomColumnsBuilder() {
       respondents[length] = atom.respondents;
       length++;
     },
-    // Views, not copies: a copy would briefly hold the atoms twice.
+    // Copies, not views: the arrays' growth room (up to half) is freed before planning needs memory.
     build(): AtomColumns {
       return {
         unitIds: [...unitIndex.keys()],
         months: [...monthIndex.keys()],
-        unit: unit.subarray(0, length),
-        month: month.subarray(0, length),
-        band: band.subarray(0, length),
-        role: role.subarray(0, length),
-        respondents: respondents.subarray(0, length),
+        unit: unit.slice(0, length),
+        month: month.slice(0, length),
+        band: band.slice(0, length),
+        role: role.slice(0, length),
+        respondents: respondents.slice(0, length),
         length,
       };
     },
@@ -342,16 +342,21 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
   };
   // The partition: each atom's class, each class's respondents, and whether its signature is
   // non-zero. There are never more classes than atoms (plus the first), so arrays of that size do.
+  let total = 0;
+  for (let i = 0; i < atoms.length; i++) if (kept(i)) total += atoms.respondents[i]!;
+  // Counts of respondents are exact as 32-bit integers up to 2^31 − 1 in all: half the memory of doubles.
+  const Counts = total < 2 ** 31 ? Int32Array : Float64Array;
   const classOf = new Int32Array(atoms.length);
-  const classSize = new Float64Array(atoms.length + 1);
+  const classSize = new Counts(atoms.length + 1);
   const signed = new Uint8Array(atoms.length + 1);
   let classes = 1;
-  for (let i = 0; i < atoms.length; i++) if (kept(i)) classSize[0]! += atoms.respondents[i]!;
-  const inside = new Float64Array(atoms.length + 1);
+  classSize[0] = total;
+  const inside = new Counts(atoms.length + 1);
   const movedTo = new Int32Array(atoms.length + 1);
-  // One cell's atoms and the classes they touch, written into buffers: the walk allocates nothing per cell.
-  const members = new Int32Array(atoms.length);
-  const touched = new Int32Array(atoms.length + 1);
+  // One cell's atoms and the classes they touch, written into buffers as large as the largest period's atoms: the walk allocates nothing per cell.
+  const largest = Math.max(0, ...periodMonths.map((months) => months.reduce((sum, m) => sum + start[(m + 1) * unitCount]! - start[m * unitCount]!, 0)));
+  const members = new Int32Array(largest);
+  const touched = new Int32Array(largest);
   let count = 0;
   let touchedCount = 0;
   let wanted = -1;
