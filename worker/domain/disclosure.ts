@@ -476,7 +476,8 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
     for (const k of order) walkCell(pairs[(k / SPLITS.length) | 0]! * SPLITS.length + (k % SPLITS.length));
   }
 
-  // The last period asked about, and its index (-1: open): storePlan asks about every cell of one period in a row.
+  // The last period asked about, and its index (-1: open): storePlan asks about every cell of one period in a row
+  // (a period object is a value: nothing changes one once made).
   let asked: DisclosurePeriod | undefined;
   let askedIndex: number | undefined;
   return {
