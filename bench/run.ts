@@ -5,13 +5,14 @@
  */
 import { bundleBench } from './bundle.ts';
 import { type Bench, fail, parseSettings, printReport, type Ratio, type TableRow } from './common.ts';
+import { disclosureBench } from './disclosure.ts';
 import { httpBench } from './http.ts';
 import { ingestBench } from './ingest.ts';
 import { reportsBench } from './reports.ts';
 import { startupBench } from './startup.ts';
 
-// The bundle and startup first: they take seconds, and a broken build should stop the run before the long benches.
-const BENCHES: Bench<any>[] = [bundleBench, startupBench, httpBench, ingestBench, reportsBench];
+// The bundle, startup and disclosure first: they take seconds, and a broken build should stop the run before the long benches.
+const BENCHES: Bench<any>[] = [bundleBench, startupBench, disclosureBench, httpBench, ingestBench, reportsBench];
 
 async function main() {
   const settings = parseSettings();

@@ -71,4 +71,24 @@ describe('stored disclosure plans', () => {
     const { rows } = await owner.query('select plan from disclosure_plans where tenant_id = $1', [tenant.id]);
     expect(rows).toEqual([{ plan: null }]);
   });
+
+  test('a plan kept in the shape before plans were deflated is planned again, not misread', async () => {
+    const { tenant, apiKey } = await createTenant();
+    const parent = await createUnit(apiKey.secret, { name: 'Parent' });
+    const child = await createUnit(apiKey.secret, { name: 'Child', parentId: parent.id });
+    await seedInternalRatings(owner, tenant.id, [
+      internalRating(parent.id, { occurredOn: dayOfMonth(-1, 9) }),
+      ...Array.from({ length: 6 }, () => internalRating(child.id, { occurredOn: dayOfMonth(-1, 9) })),
+    ]);
+    const query = `interval=month&from=${monthStart(-2)}&to=${monthStart(0)}&unitId=${child.id}`;
+    const planned = await read(apiKey.secret, query);
+    // The old shape, current by month and version, saying (wrongly, now) that everything is published.
+    await owner.query(`update disclosure_plans set plan = '{"units": [], "periods": {}}'::jsonb where tenant_id = $1`, [tenant.id]);
+    const again = await read(apiKey.secret, query);
+    expect(again.trips).toBe((await read(apiKey.secret, query)).trips + 2);
+    expect(again.body).toEqual(planned.body);
+    expect(again.body.periods[1].internal.respondents).toEqual({ suppressed: true, reason: 'complementary' });
+    const { rows } = await owner.query<{ plan: object }>('select plan from disclosure_plans where tenant_id = $1', [tenant.id]);
+    expect(Object.keys(rows[0]!.plan)).toEqual(['deflated']);
+  });
 });

@@ -130,8 +130,8 @@ describe('planDisclosure', () => {
   }, 90_000);
 
   test('a stored plan gives every decision the plan gave, for any tenant, tree history and cell', () => {
-    fc.assert(
-      fc.property(
+    return fc.assert(
+      fc.asyncProperty(
         fc.integer({ min: 1, max: 5 }).chain((n) =>
           fc.record({
             parents: fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant(null) : fc.option(fc.nat({ max: i - 1 }), { nil: null })))),
@@ -142,7 +142,7 @@ describe('planDisclosure', () => {
             moved: fc.option(fc.record({ unit: fc.nat({ max: n - 1 }), when: fc.integer({ min: -6, max: 0 }) }), { nil: null }),
           }),
         ),
-        ({ parents, atoms: raw, moved }) => {
+        async ({ parents, atoms: raw, moved }) => {
           const ids = parents.map((_, i) => `u${i}`);
           const tree = new Map(ids.map((id, i) => [id, parents[i] === null ? null : ids[parents[i]!]!]));
           const history: ParentEntry[] = ids.map((id) => ({ unitId: id, parentId: tree.get(id)!, validFrom: 1 }));
@@ -154,7 +154,7 @@ describe('planDisclosure', () => {
           const input = { atoms: raw.map((a) => atom(ids[a.unit]!, a.month, a.n, { tenureBand: a.band, role: a.role })), history, units: ids.map((id) => ({ id, parentId: tree.get(id)! })), now: NOW };
           const plan = planDisclosure(input);
           // Through JSON, as the database keeps it.
-          const stored = storedDisclosure(JSON.parse(JSON.stringify(storePlan(plan, input))), NOW);
+          const stored = await storedDisclosure(JSON.parse(JSON.stringify(await storePlan(plan, input))), NOW);
           for (let end = -17; end <= 1; end++) {
             const to = monthStart(NOW, end);
             const periods: DisclosurePeriod[] = [{ kind: 'month', from: monthStart(NOW, end - 1), to }, { kind: 'rolling12', from: monthStart(NOW, end - 12), to }];

@@ -1,11 +1,14 @@
 import { and, eq, gt, gte, lt, sql } from 'drizzle-orm';
 import { disclosurePlans, internalRollups, units } from '../../db/schema.ts';
-import { type Atom, type Disclosure, type DisclosureInput, monthStart, planDisclosure, storedDisclosure, storePlan } from '../domain/disclosure.ts';
+import { type Atom, atomColumnsBuilder, type Disclosure, type DisclosureInput, isClosed, monthStart, planDisclosure, storedDisclosure, storePlan } from '../domain/disclosure.ts';
 import { type Database, inTenant } from './client.ts';
 import { unitParentHistoryQuery } from './units.ts';
 
 /** A tenant with no respondent in a closed month: every closed cell is empty, so every one is published. */
-const NOTHING_CLOSED = { units: [], periods: {} };
+const nothingClosed = (now: Date): Disclosure => ({
+  walked: 0,
+  decide: ({ period }) => (isClosed(period, now) ? { published: true } : { published: false, reason: 'period-open' }),
+});
 
 /**
  * What a route's one round trip reads for disclosure decisions: today's unit tree, the stored plan
@@ -35,14 +38,15 @@ export function disclosureStateQuery(db: Database, tenantId: string, now: Date) 
  * month and after each change to a closed month or to the tree.
  */
 export async function disclosureOf(db: Database, tenantId: string, now: Date, [, [state]]: readonly [unknown, Awaited<ReturnType<typeof disclosureStateQuery>>]): Promise<Disclosure> {
-  if (!state?.anyClosed) return storedDisclosure(NOTHING_CLOSED, now);
+  if (!state?.anyClosed) return nothingClosed(now);
   const month = monthStart(now);
   const stored = state.plan;
-  if (stored?.plan && stored.month === month && stored.planVersion === stored.version) return storedDisclosure(stored.plan, now);
+  // A plan stored before plans were deflated has no `deflated`: planned again, and stored in today's shape.
+  if (stored?.plan && 'deflated' in stored.plan && stored.month === month && stored.planVersion === stored.version) return storedDisclosure(stored.plan, now);
   const input = await planningInput(db, tenantId, now);
   const plan = planDisclosure(input);
   const { version } = input;
-  const kept = { month, planVersion: version, plan: storePlan(plan, input) };
+  const kept = { month, planVersion: version, plan: await storePlan(plan, input) };
   // Kept only if nothing changed since the read: a later version means a later writer bumped it.
   await inTenant(db, tenantId, [
     db
@@ -81,7 +85,8 @@ async function planningInput(db: Database, tenantId: string, now: Date): Promise
       db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenantId)),
     ]);
     const version = current?.version ?? 0;
-    const atoms: Atom[] = [];
+    // Columns, page by page: as objects, atoms take 86 bytes each even with shared strings (bench/disclosure.ts), rows from the driver more; 18 here.
+    const atoms = atomColumnsBuilder();
     let page = firstPage as Atom[];
     let changed = false;
     // A full page may end inside a unit: its atoms are read again, whole, from the next page's start.
@@ -89,7 +94,7 @@ async function planningInput(db: Database, tenantId: string, now: Date): Promise
       const cut = page.at(-1)!.unitId;
       const whole = page.filter((atom) => atom.unitId !== cut);
       if (whole.length === 0) throw new Error(`unit ${cut} has more than ${ATOMS_PER_PAGE} atoms`);
-      atoms.push(...whole);
+      for (const atom of whole) atoms.add(atom);
       const [[again], next] = await inTenant(db, tenantId, [versionQuery(db, tenantId), atomsQuery(db, tenantId, now, cut)]);
       if ((again?.version ?? 0) !== version) {
         changed = true;
@@ -102,9 +107,9 @@ async function planningInput(db: Database, tenantId: string, now: Date): Promise
       if (attempt === PLANNING_ATTEMPTS) throw Object.assign(new Error(`the disclosure data of tenant ${tenantId} kept changing while it was read`), { code: '40001' });
       continue;
     }
-    atoms.push(...page);
+    for (const atom of page) atoms.add(atom);
     return {
-      atoms,
+      atoms: atoms.build(),
       history: history.map((entry) => ({ unitId: entry.unitId, parentId: entry.parentId, validFrom: entry.validFrom.getTime() })),
       units: unitRows,
       now,
