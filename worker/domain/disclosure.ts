@@ -422,7 +422,7 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
   let seenBefore = 0; // bySeen[0 .. seenBefore) were first seen before it
   // Buffers for one time's cells, grown to the largest time's: each time would otherwise leave its own as garbage.
   let pairBuffer = new Int32Array(0);
-  let respondentBuffer = new Float64Array(0);
+  let respondentBuffer = new Counts(0);
   let orderBuffer = new Int32Array(0);
   for (const time of times) {
     let closing = closedBefore;
@@ -433,8 +433,7 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
     const pairCount = (closing - closedBefore) * seen + closedBefore * (seen - seenBefore);
     if (pairCount > pairBuffer.length) {
       pairBuffer = new Int32Array(pairCount);
-      respondentBuffer = new Float64Array(pairCount * SPLITS.length);
-      orderBuffer = new Int32Array(pairCount * SPLITS.length);
+      respondentBuffer = new Counts(pairCount * SPLITS.length);
     }
     const pairs = pairBuffer.subarray(0, pairCount);
     let n = 0;
@@ -460,6 +459,8 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
       }
     }
     // The other keys (see the header): whole before splits, coarse before fine, more respondents first, then ids.
+    // Only the walkable cells are ordered: most of a large tenant's cells hold fewer than `minimum`.
+    if (walkable > orderBuffer.length) orderBuffer = new Int32Array(walkable);
     const order = orderBuffer.subarray(0, walkable);
     for (let k = 0, w = 0; k < respondents.length; k++) if (respondents[k]! >= minimum) order[w++] = k;
     order.sort((a, b) => {
