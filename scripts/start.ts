@@ -280,11 +280,12 @@ async function main() {
   });
   // A failure of the database is said where it is awaited below, not as an unhandled rejection meanwhile.
   database.catch(() => {});
-  const [{ DEMO_UNITS, demoStart, demoUnits, monthsWithoutSnapshot, seedDemo }, { loadPoolWithProgress }] = await modules;
-  // Peers for the demo tenant's benchmarks; after the first run this is one query.
+  const [{ DEMO_UNITS, demoStart, demoUnits, monthsWithoutSnapshot, seedDemo }, { loadPoolRollups, loadPoolRatingsWithProgress }] = await modules;
+  // Peers for the demo tenant's benchmarks, from the committed dump (db/pool/dump.ts): what the benchmarks read
+  // now, the raw ratings after Ready. After the first run this is one query.
   const pool = database.then(({ poolUrl }) => {
-    step('reference pool: 252 organizations, about 200,000 ratings');
-    return timed('pool', () => loadPoolWithProgress(poolUrl));
+    step('reference pool: 252 organizations, about 200,000 ratings (their rollups now, the ratings after Ready)');
+    return timed('pool', () => loadPoolRollups(poolUrl));
   });
   const workerReady = timed('worker', () => workerUp).then(({ built }) => step(`worker (workerd${built ? ', bundle built' : ''}) on ${base} (${since(started)})`));
   // The demo needs the worker (its tenant and key come through the API) but not the pool: it loads meanwhile.
@@ -304,7 +305,7 @@ async function main() {
       return { ...demo, ownerUrl, seeded };
     }),
   );
-  const [loaded, { seeded, ownerUrl, ...demo }] = await Promise.all([pool, demoSeeded]);
+  const [loaded, { seeded, ownerUrl, ...demo }, { poolUrl }] = await Promise.all([pool, demoSeeded, database]);
   // Today's ratings change no ended period: a restart in the same month computes nothing.
   if (seeded.endedMonths || loaded.loaded > 0) {
     step('benchmarks of the last complete month, quarter and 12 months');
@@ -327,7 +328,11 @@ async function main() {
 Ctrl-C stops the worker, the endpoint and Postgres.
 `);
 
-  // The snapshots of the demo's earlier months too (after Ready: they are history, not needed to start).
+  // The pool's raw ratings, which no report of the demo reads (the benchmarks read the rollups), and the
+  // snapshots of the demo's earlier months: history, not needed to start.
+  void loadPoolRatingsWithProgress(poolUrl, { progress: false }).catch((error: unknown) => {
+    if (!stopping) console.error(`\x1b[31m✖\x1b[0m the pool's ratings were not written: ${error instanceof Error ? error.message : String(error)}`);
+  });
   const history = await monthsWithoutSnapshot(ownerUrl);
   for (const at of history) await runBenchmarks(operatorToken, at);
   if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
