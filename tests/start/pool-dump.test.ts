@@ -70,11 +70,15 @@ test('the dump and the ratings load once each, and their rollups are what the ge
 
   // The rollups of the dump against a recomputation from the stored ratings: no row in one and not the other.
   const dialect = new PgDialect();
-  for (const [spec, ratingsTable] of [[EXTERNAL_ROLLUP, 'external_ratings'], [INTERNAL_ROLLUP, 'internal_ratings']] as const) {
-    const table = getTableName(spec.table);
-    const recomputed = dialect.sqlToQuery(rollupRows(spec, sql`r.tenant_id`, sql`${sql.identifier(ratingsTable)} r where r.tenant_id = any(${`{${ids.join(',')}}`}::uuid[])`));
+  const recomputations = [
+    { rollups: EXTERNAL_ROLLUP.table, rows: rollupRows(EXTERNAL_ROLLUP, sql`r.tenant_id`, sql`external_ratings r where r.tenant_id = any(${`{${ids.join(',')}}`}::uuid[])`) },
+    { rollups: INTERNAL_ROLLUP.table, rows: rollupRows(INTERNAL_ROLLUP, sql`r.tenant_id`, sql`internal_ratings r where r.tenant_id = any(${`{${ids.join(',')}}`}::uuid[])`) },
+  ];
+  for (const { rollups, rows: recomputation } of recomputations) {
+    const table = getTableName(rollups);
+    const recomputed = dialect.sqlToQuery(recomputation);
     // Both sides' columns in the table's order (EXCEPT compares by position).
-    const columns = Object.values(getTableColumns(spec.table)).map((column) => `"${column.name}"`).join(', ');
+    const columns = Object.values(getTableColumns(rollups) as Record<string, { name: string }>).map((column) => `"${column.name}"`).join(', ');
     const kept = `select ${columns} from ${table} where tenant_id = any('{${ids.join(',')}}'::uuid[])`;
     const made = `select ${columns} from (${recomputed.sql}) recomputed`;
     const { rows } = await client.query(`select count(*)::int as differing from ((${kept} except ${made}) union all (${made} except ${kept})) d`, recomputed.params);
