@@ -176,7 +176,7 @@ async function runBenchmarks(operatorToken: string, at?: Date): Promise<void> {
   const { id } = (await response.json()) as { id: string };
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const run = (await (await api(`/v1/admin/job-runs/${id}`, operatorToken)).json()) as { status: string; error?: string | null };
     if (run.status === 'succeeded') return;
     if (run.status === 'failed') throw new StartError(`the benchmark job failed: ${run.error ?? 'no reason given'}`);

@@ -190,21 +190,33 @@ export async function seedDemo(databaseUrl: string, tenantId: string, now = new 
     }
     const written = { external: rows[0]!.external, internal: rows[0]!.internal };
     const after = { external: written.external ? Date.parse(written.external) : -Infinity, internal: written.internal ?? '' };
-    const external: NewExternalRating[] = [];
-    const internal: NewInternalRating[] = [];
-    for (let day = written.external ? utcDay(new Date(after.external)) : start; day <= now; day = new Date(day.getTime() + DAY_MS)) {
-      const drawn = demoDay(tenantId, day, start);
-      external.push(...drawn.external.filter((rating) => Date.parse(rating.occurred_at) > after.external && Date.parse(rating.occurred_at) <= now.getTime()));
-      internal.push(...drawn.internal.filter((rating) => rating.occurred_on > after.internal && Date.parse(rating.occurred_on) <= now.getTime()));
-    }
-    if (external.length + internal.length > 0) {
-      await copyRatings(client, [{ tenantId, external, internal }], now);
-      await addRatingsToRollups(client, [tenantId], written);
-    }
-    await client.query('commit');
     const month = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-    const endedMonths = external.some((rating) => Date.parse(rating.occurred_at) < month) || internal.some((rating) => Date.parse(rating.occurred_on) < month);
-    return { externalRatings: external.length, internalRatings: internal.length, created, endedMonths };
+    let externalRatings = 0;
+    let endedMonths = false;
+    const internal: NewInternalRating[] = [];
+    // Drawn day by day as the COPY takes them (Postgres parses one slice while the next is drawn); each day's
+    // staff pulse is kept for the internal COPY, which copyRatings runs after this one.
+    const external = function* () {
+      for (let day = written.external ? utcDay(new Date(after.external)) : start; day <= now; day = new Date(day.getTime() + DAY_MS)) {
+        const drawn = demoDay(tenantId, day, start);
+        for (const rating of drawn.internal) {
+          if (rating.occurred_on <= after.internal || Date.parse(rating.occurred_on) > now.getTime()) continue;
+          internal.push(rating);
+          endedMonths ||= Date.parse(rating.occurred_on) < month;
+        }
+        for (const rating of drawn.external) {
+          const at = Date.parse(rating.occurred_at);
+          if (at <= after.external || at > now.getTime()) continue;
+          externalRatings++;
+          endedMonths ||= at < month;
+          yield rating;
+        }
+      }
+    };
+    await copyRatings(client, [{ tenantId, external: external(), internal }], now);
+    if (externalRatings + internal.length > 0) await addRatingsToRollups(client, [tenantId], written);
+    await client.query('commit');
+    return { externalRatings, internalRatings: internal.length, created, endedMonths };
   } catch (error) {
     await client.query('rollback').catch(() => {});
     throw error;
