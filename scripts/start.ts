@@ -166,20 +166,35 @@ async function endInterruptedRuns(databaseUrl: string): Promise<number> {
 }
 
 /**
- * Runs the benchmark job as the operator for the periods that end before `at` and waits for its run to
- * end: the job is a Workflow (202 and a job run to poll), and runs take turns, so waiting keeps the
- * next one from queueing behind it.
+ * Runs the benchmark job as the operator for the periods that end before `at` and waits, reading its run in
+ * the database: until its snapshots are published (`until: 'published'`: the demo is ranked; the run goes on
+ * writing each tenant's webhook event) or until it has ended (runs take turns, so waiting keeps the next one
+ * from queueing behind it). The job is a Workflow: the API answers 202 and a job run.
  */
-async function runBenchmarks(operatorToken: string, at?: Date): Promise<void> {
+async function runBenchmarks(operatorToken: string, ownerUrl: string, { at, until }: { at?: Date; until: 'published' | 'finished' }): Promise<void> {
   const response = await api('/v1/admin/jobs/benchmarks', operatorToken, { method: 'POST', body: at ? { at: at.toISOString() } : {} });
   if (response.status !== 202) throw new StartError(`the benchmark job did not start: ${response.status} ${await response.text()}`);
   const { id } = (await response.json()) as { id: string };
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const run = (await (await api(`/v1/admin/job-runs/${id}`, operatorToken)).json()) as { status: string; error?: string | null };
-    if (run.status === 'succeeded') return;
-    if (run.status === 'failed') throw new StartError(`the benchmark job failed: ${run.error ?? 'no reason given'}`);
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: ownerUrl });
+  // Ctrl-C stops Postgres under it: the query fails, and that is said (or not, once stopping) where it is awaited.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ status: string; error: string | null; published: boolean }>(
+        `select status, error, exists (select 1 from benchmark_snapshots s where s.job_run_id = r.id and s.published_at is not null) as published
+         from job_runs r where r.id = $1`,
+        [id],
+      );
+      const run = rows[0]!;
+      if (run.status === 'succeeded' || (until === 'published' && run.published)) return;
+      if (run.status === 'failed') throw new StartError(`the benchmark job failed: ${run.error ?? 'no reason given'}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await client.end();
   }
   throw new StartError('the benchmark job did not finish within 120 s');
 }
@@ -306,10 +321,12 @@ async function main() {
     }),
   );
   const [loaded, { seeded, ownerUrl, ...demo }, { poolUrl }] = await Promise.all([pool, demoSeeded, database]);
-  // Today's ratings change no ended period: a restart in the same month computes nothing.
-  if (seeded.endedMonths || loaded.loaded > 0) {
+  const unranked = await monthsWithoutSnapshot(ownerUrl);
+  // Today's ratings change no ended period: a restart in the same month computes nothing, unless the last
+  // stop came before the run that ranks the demo had published.
+  if (seeded.endedMonths || loaded.loaded > 0 || unranked.lastComplete) {
     step('benchmarks of the last complete month, quarter and 12 months');
-    await timed('benchmarks', () => runBenchmarks(operatorToken));
+    await timed('benchmarks', () => runBenchmarks(operatorToken, ownerUrl, { until: 'published' }));
   }
 
   console.log(`
@@ -333,8 +350,8 @@ Ctrl-C stops the worker, the endpoint and Postgres.
   void loadPoolRatingsWithProgress(poolUrl, { progress: false }).catch((error: unknown) => {
     if (!stopping) console.error(`\x1b[31m✖\x1b[0m the pool's ratings were not written: ${error instanceof Error ? error.message : String(error)}`);
   });
-  const history = await monthsWithoutSnapshot(ownerUrl);
-  for (const at of history) await runBenchmarks(operatorToken, at);
+  const history = unranked.earlier;
+  for (const at of history) await runBenchmarks(operatorToken, ownerUrl, { at, until: 'finished' });
   if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
   // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
   setInterval(() => void fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();

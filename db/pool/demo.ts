@@ -226,17 +226,25 @@ export async function seedDemo(databaseUrl: string, tenantId: string, now = new 
 }
 
 /**
- * The months of the demo's history (the 12 before the last complete one, oldest last) that have no
- * benchmark snapshot yet, each as the instant to run the job at: the job computes the month before it.
+ * Which months lack a published benchmark snapshot: the last complete one (`lastComplete`: the run that ranks
+ * the demo must run, e.g. after a stop that interrupted it) and those of the demo's history (the 12 before it,
+ * oldest last), each as the instant to run the job at: the job computes the month before it. A snapshot staged
+ * by an interrupted run and never published does not count.
  */
-export async function monthsWithoutSnapshot(databaseUrl: string, now = new Date()): Promise<Date[]> {
-  const months = Array.from({ length: DEMO_HISTORY_MONTHS }, (_, i) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2 - i, 1)));
+export async function monthsWithoutSnapshot(databaseUrl: string, now = new Date()): Promise<{ lastComplete: boolean; earlier: Date[] }> {
+  const month = (back: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ start: string }>(`select period_start::text as start from benchmark_snapshots where period_kind = 'month'`);
+    const { rows } = await client.query<{ start: string }>(`select period_start::text as start from benchmark_snapshots where period_kind = 'month' and published_at is not null`);
     const done = new Set(rows.map((row) => row.start));
-    return months.filter((month) => !done.has(month.toISOString().slice(0, 10))).map((month) => new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1, 12)));
+    const missing = (start: Date) => !done.has(start.toISOString().slice(0, 10));
+    return {
+      lastComplete: missing(month(1)),
+      earlier: Array.from({ length: DEMO_HISTORY_MONTHS }, (_, i) => month(2 + i))
+        .filter(missing)
+        .map((start) => new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1, 12))),
+    };
   } finally {
     await client.end();
   }

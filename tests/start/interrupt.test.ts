@@ -6,7 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DATABASE_NAME, OWNER_LOGIN } from '../../scripts/lib/stack.ts';
 import { type Newcomer, newcomer } from './npm-start.ts';
 
 let app: Newcomer;
@@ -19,8 +21,14 @@ afterAll(() => app?.remove());
 
 test('a start stopped during its benchmark run: the next one marks the run failed, runs the job again and ranks the demo', async () => {
   const first = await app.start({ until: /benchmarks of the last complete month/ });
-  // The run is created as the line is printed and takes seconds: stopped in the middle of it.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Stopped as soon as its run exists: it takes seconds to publish.
+  const owner = new pg.Client({ connectionString: `postgresql://${OWNER_LOGIN.user}:${OWNER_LOGIN.password}@127.0.0.1:${app.ports.LOCAL_POSTGRES_PORT}/${DATABASE_NAME}` });
+  await owner.connect();
+  try {
+    while (!(await owner.query(`select 1 from job_runs where status in ('queued', 'running')`)).rowCount) await new Promise((resolve) => setTimeout(resolve, 20));
+  } finally {
+    await owner.end();
+  }
   await app.stop(first);
   expect(first.output).not.toMatch(/Ready in|\n\s+at /);
 
