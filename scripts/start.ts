@@ -320,8 +320,10 @@ async function main() {
       return { ...demo, ownerUrl, seeded };
     }),
   );
-  const [loaded, { seeded, ownerUrl, ...demo }, { poolUrl }] = await Promise.all([pool, demoSeeded, database]);
-  const unranked = await monthsWithoutSnapshot(ownerUrl);
+  // Which months' benchmarks are missing, read while the pool and the demo load (the job has not run yet).
+  const snapshotsMissing = database.then(({ ownerUrl }) => monthsWithoutSnapshot(ownerUrl));
+  snapshotsMissing.catch(() => {});
+  const [loaded, { seeded, ownerUrl, ...demo }, { poolUrl }, unranked] = await Promise.all([pool, demoSeeded, database, snapshotsMissing]);
   // Today's ratings change no ended period: a restart in the same month computes nothing, unless the last
   // stop came before the run that ranks the demo had published.
   if (seeded.endedMonths || loaded.loaded > 0 || unranked.lastComplete) {
