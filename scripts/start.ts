@@ -165,16 +165,19 @@ async function endInterruptedRuns(databaseUrl: string): Promise<number> {
   }
 }
 
-/**
- * Runs the benchmark job as the operator for the periods that end before `at` and waits, reading its run in
- * the database: until its snapshots are published (`until: 'published'`: the demo is ranked; the run goes on
- * writing each tenant's webhook event) or until it has ended (runs take turns, so waiting keeps the next one
- * from queueing behind it). The job is a Workflow: the API answers 202 and a job run.
- */
-async function runBenchmarks(operatorToken: string, ownerUrl: string, { at, until }: { at?: Date; until: 'published' | 'finished' }): Promise<void> {
+/** Starts the benchmark job as the operator for the periods that end before `at`: a Workflow, so 202 and a job run. */
+async function startBenchmarks(operatorToken: string, at?: Date): Promise<string> {
   const response = await api('/v1/admin/jobs/benchmarks', operatorToken, { method: 'POST', body: at ? { at: at.toISOString() } : {} });
   if (response.status !== 202) throw new StartError(`the benchmark job did not start: ${response.status} ${await response.text()}`);
-  const { id } = (await response.json()) as { id: string };
+  return ((await response.json()) as { id: string }).id;
+}
+
+/**
+ * Waits for a benchmark run, read in the database: until its snapshots are published (`'published'`: the demo
+ * is ranked; the run goes on writing each tenant's webhook event) or until it has ended (runs take turns, so
+ * waiting keeps the next one from queueing behind it).
+ */
+async function waitForRun(ownerUrl: string, id: string, until: 'published' | 'finished'): Promise<void> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: ownerUrl });
   // Ctrl-C stops Postgres under it: the query fails, and that is said (or not, once stopping) where it is awaited.
@@ -326,9 +329,10 @@ async function main() {
   const [loaded, { seeded, ownerUrl, ...demo }, { poolUrl }, unranked] = await Promise.all([pool, demoSeeded, database, snapshotsMissing]);
   // Today's ratings change no ended period: a restart in the same month computes nothing, unless the last
   // stop came before the run that ranks the demo had published.
+  let latestRun: string | undefined;
   if (seeded.endedMonths || loaded.loaded > 0 || unranked.lastComplete) {
     step('benchmarks of the last complete month, quarter and 12 months');
-    await timed('benchmarks', () => runBenchmarks(operatorToken, ownerUrl, { until: 'published' }));
+    await timed('benchmarks', async () => waitForRun(ownerUrl, (latestRun = await startBenchmarks(operatorToken)), 'published'));
   }
 
   console.log(`
@@ -353,7 +357,9 @@ Ctrl-C stops the worker, the endpoint and Postgres.
     if (!stopping) console.error(`\x1b[31m✖\x1b[0m the pool's ratings were not written: ${error instanceof Error ? error.message : String(error)}`);
   });
   const history = unranked.earlier;
-  for (const at of history) await runBenchmarks(operatorToken, ownerUrl, { at, until: 'finished' });
+  // One run at a time: the next is started once the last has ended, not queued behind it.
+  if (latestRun) await waitForRun(ownerUrl, latestRun, 'finished');
+  for (const at of history) await waitForRun(ownerUrl, await startBenchmarks(operatorToken, at), 'finished');
   if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
   // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
   setInterval(() => void fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();

@@ -25,6 +25,8 @@ import { copyRatings } from './load.ts';
 /** The generator's `now` for the dump: poolPeriod gives it the 15 months before 30 September 2026. */
 export const DUMP_REFERENCE = new Date('2026-09-30T12:00:00Z');
 export const DUMP_FILE = fileURLToPath(new URL('./reference-pool.tsv.br', import.meta.url));
+/** The advisory lock two loads of the pool take turns with. */
+const POOL_LOCK = 'reference pool';
 const REFERENCE_DAY = DUMP_REFERENCE.toISOString().slice(0, 10);
 
 /**
@@ -141,20 +143,25 @@ export async function loadPoolDump(databaseUrl: string, now = new Date()): Promi
   await client.connect();
   try {
     const ids = Array.from({ length: POOL_ORGANIZATIONS }, (_, index) => poolTenantId(DEFAULT_POOL_SEED, index));
-    const { rows } = await client.query<{ id: string }>('select id from tenants where id = any($1::uuid[])', [ids]);
-    const present = new Set(rows.map((row) => row.id));
-    const missing = ids.filter((id) => !present.has(id));
+    let missing: string[] = [];
     let rollups = 0;
-    if (missing.length > 0) {
-      await client.query('begin');
-      try {
+    await client.query('begin');
+    try {
+      // Two loads at once (`npm run pool` beside `npm start`) take turns: the second finds the pool there.
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [POOL_LOCK]);
+      const { rows } = await client.query<{ id: string }>('select id from tenants where id = any($1::uuid[])', [ids]);
+      const present = new Set(rows.map((row) => row.id));
+      missing = ids.filter((id) => !present.has(id));
+      if (missing.length > 0) {
         await client.query(`select set_config('session_replication_role', 'replica', true) from pg_roles where rolname = current_user and rolsuper`);
         rollups = await copyPoolDump(client, now, present.size > 0 ? new Set(missing) : undefined);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => {});
-        throw error;
       }
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    }
+    if (missing.length > 0) {
       // Fresh statistics, so the benchmark job that follows plans for the real row counts: of the key columns
       // only, which its reads filter on (a third of the cost of every column; autovacuum adds the rest later).
       const rollupSections = SECTIONS.filter(({ table }) => table === externalRollups || table === internalRollups);
@@ -188,8 +195,15 @@ export async function loadPoolRatings(
   databaseUrl: string,
   { seed = DEFAULT_POOL_SEED, onProgress }: { seed?: number; onProgress?: (progress: { done: number; total: number }) => void } = {},
 ): Promise<LoadRatingsResult> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS });
+  // One more connection than the loaders: it holds the lock that makes two loads take turns.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: CONNECTIONS + 1 });
+  // Postgres stopping under an idle connection (Ctrl-C after "Ready") is not an error of its own: a query in
+  // flight fails and says so where it is awaited.
+  pool.on('error', () => {});
+  const lock = await pool.connect();
+  lock.on('error', () => {});
   try {
+    await lock.query('select pg_advisory_lock(hashtext($1))', [`${POOL_LOCK} ratings`]);
     const indexOf = new Map(Array.from({ length: POOL_ORGANIZATIONS }, (_, index) => [poolTenantId(seed, index), index]));
     const { rows } = await pool.query<{ id: string; first: string }>(
       `select t.id, (select min(day)::text from external_rollups r where r.tenant_id = t.id) as first from tenants t
@@ -224,6 +238,8 @@ export async function loadPoolRatings(
     await Promise.all(Array.from({ length: CONNECTIONS }, loadNext));
     return result;
   } finally {
+    // Ending the session releases its lock.
+    lock.release();
     await pool.end();
   }
 }
