@@ -165,21 +165,39 @@ async function endInterruptedRuns(databaseUrl: string): Promise<number> {
   }
 }
 
-/**
- * Runs the benchmark job as the operator for the periods that end before `at` and waits for its run to
- * end: the job is a Workflow (202 and a job run to poll), and runs take turns, so waiting keeps the
- * next one from queueing behind it.
- */
-async function runBenchmarks(operatorToken: string, at?: Date): Promise<void> {
+/** Starts the benchmark job as the operator for the periods that end before `at`: a Workflow, so 202 and a job run. */
+async function startBenchmarks(operatorToken: string, at?: Date): Promise<string> {
   const response = await api('/v1/admin/jobs/benchmarks', operatorToken, { method: 'POST', body: at ? { at: at.toISOString() } : {} });
   if (response.status !== 202) throw new StartError(`the benchmark job did not start: ${response.status} ${await response.text()}`);
-  const { id } = (await response.json()) as { id: string };
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const run = (await (await api(`/v1/admin/job-runs/${id}`, operatorToken)).json()) as { status: string; error?: string | null };
-    if (run.status === 'succeeded') return;
-    if (run.status === 'failed') throw new StartError(`the benchmark job failed: ${run.error ?? 'no reason given'}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/**
+ * Waits for a benchmark run, read in the database: until its snapshots are published (`'published'`: the demo
+ * is ranked; the run goes on writing each tenant's webhook event) or until it has ended (runs take turns, so
+ * waiting keeps the next one from queueing behind it).
+ */
+async function waitForRun(ownerUrl: string, id: string, until: 'published' | 'finished'): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: ownerUrl });
+  // Ctrl-C stops Postgres under it: the query fails, and that is said (or not, once stopping) where it is awaited.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ status: string; error: string | null; published: boolean }>(
+        `select status, error, exists (select 1 from benchmark_snapshots s where s.job_run_id = r.id and s.published_at is not null) as published
+         from job_runs r where r.id = $1`,
+        [id],
+      );
+      const run = rows[0]!;
+      if (run.status === 'succeeded' || (until === 'published' && run.published)) return;
+      if (run.status === 'failed') throw new StartError(`the benchmark job failed: ${run.error ?? 'no reason given'}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await client.end();
   }
   throw new StartError('the benchmark job did not finish within 120 s');
 }
@@ -280,11 +298,12 @@ async function main() {
   });
   // A failure of the database is said where it is awaited below, not as an unhandled rejection meanwhile.
   database.catch(() => {});
-  const [{ DEMO_UNITS, demoStart, demoUnits, monthsWithoutSnapshot, seedDemo }, { loadPoolWithProgress }] = await modules;
-  // Peers for the demo tenant's benchmarks; after the first run this is one query.
+  const [{ DEMO_UNITS, demoStart, demoUnits, monthsWithoutSnapshot, seedDemo }, { loadPoolRollups, loadPoolRatingsWithProgress }] = await modules;
+  // Peers for the demo tenant's benchmarks, from the committed dump (db/pool/dump.ts): what the benchmarks read
+  // now, the raw ratings after Ready. After the first run this is one query.
   const pool = database.then(({ poolUrl }) => {
-    step('reference pool: 252 organizations, about 200,000 ratings');
-    return timed('pool', () => loadPoolWithProgress(poolUrl));
+    step('reference pool: 252 organizations, about 200,000 ratings (their rollups now, the ratings after Ready)');
+    return timed('pool', () => loadPoolRollups(poolUrl));
   });
   const workerReady = timed('worker', () => workerUp).then(({ built }) => step(`worker (workerd${built ? ', bundle built' : ''}) on ${base} (${since(started)})`));
   // The demo needs the worker (its tenant and key come through the API) but not the pool: it loads meanwhile.
@@ -304,11 +323,16 @@ async function main() {
       return { ...demo, ownerUrl, seeded };
     }),
   );
-  const [loaded, { seeded, ownerUrl, ...demo }] = await Promise.all([pool, demoSeeded]);
-  // Today's ratings change no ended period: a restart in the same month computes nothing.
-  if (seeded.endedMonths || loaded.loaded > 0) {
+  // Which months' benchmarks are missing, read while the pool and the demo load (the job has not run yet).
+  const snapshotsMissing = database.then(({ ownerUrl }) => monthsWithoutSnapshot(ownerUrl));
+  snapshotsMissing.catch(() => {});
+  const [loaded, { seeded, ownerUrl, ...demo }, { poolUrl }, unranked] = await Promise.all([pool, demoSeeded, database, snapshotsMissing]);
+  // Today's ratings change no ended period: a restart in the same month computes nothing, unless the last
+  // stop came before the run that ranks the demo had published.
+  let latestRun: string | undefined;
+  if (seeded.endedMonths || loaded.loaded > 0 || unranked.lastComplete) {
     step('benchmarks of the last complete month, quarter and 12 months');
-    await timed('benchmarks', () => runBenchmarks(operatorToken));
+    await timed('benchmarks', async () => waitForRun(ownerUrl, (latestRun = await startBenchmarks(operatorToken)), 'published'));
   }
 
   console.log(`
@@ -327,9 +351,15 @@ async function main() {
 Ctrl-C stops the worker, the endpoint and Postgres.
 `);
 
-  // The snapshots of the demo's earlier months too (after Ready: they are history, not needed to start).
-  const history = await monthsWithoutSnapshot(ownerUrl);
-  for (const at of history) await runBenchmarks(operatorToken, at);
+  // The pool's raw ratings, which no report of the demo reads (the benchmarks read the rollups), and the
+  // snapshots of the demo's earlier months: history, not needed to start.
+  void loadPoolRatingsWithProgress(poolUrl, { progress: false }).catch((error: unknown) => {
+    if (!stopping) console.error(`\x1b[31m✖\x1b[0m the pool's ratings were not written: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const history = unranked.earlier;
+  // One run at a time: the next is started once the last has ended, not queued behind it.
+  if (latestRun) await waitForRun(ownerUrl, latestRun, 'finished');
+  for (const at of history) await waitForRun(ownerUrl, await startBenchmarks(operatorToken, at), 'finished');
   if (history.length > 0) step(`benchmark history: ${history.length} earlier month${history.length === 1 ? '' : 's'} computed`);
   // As Cloudflare would: every minute, the cron that sends due webhook deliveries.
   setInterval(() => void fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('* * * * *')}`).catch(() => {}), 60_000).unref();

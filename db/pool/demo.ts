@@ -190,21 +190,33 @@ export async function seedDemo(databaseUrl: string, tenantId: string, now = new 
     }
     const written = { external: rows[0]!.external, internal: rows[0]!.internal };
     const after = { external: written.external ? Date.parse(written.external) : -Infinity, internal: written.internal ?? '' };
-    const external: NewExternalRating[] = [];
-    const internal: NewInternalRating[] = [];
-    for (let day = written.external ? utcDay(new Date(after.external)) : start; day <= now; day = new Date(day.getTime() + DAY_MS)) {
-      const drawn = demoDay(tenantId, day, start);
-      external.push(...drawn.external.filter((rating) => Date.parse(rating.occurred_at) > after.external && Date.parse(rating.occurred_at) <= now.getTime()));
-      internal.push(...drawn.internal.filter((rating) => rating.occurred_on > after.internal && Date.parse(rating.occurred_on) <= now.getTime()));
-    }
-    if (external.length + internal.length > 0) {
-      await copyRatings(client, [{ tenantId, external, internal }], now);
-      await addRatingsToRollups(client, [tenantId], written);
-    }
-    await client.query('commit');
     const month = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-    const endedMonths = external.some((rating) => Date.parse(rating.occurred_at) < month) || internal.some((rating) => Date.parse(rating.occurred_on) < month);
-    return { externalRatings: external.length, internalRatings: internal.length, created, endedMonths };
+    let externalRatings = 0;
+    let endedMonths = false;
+    const internal: NewInternalRating[] = [];
+    // Drawn day by day as the COPY takes them (Postgres parses one slice while the next is drawn); each day's
+    // staff pulse is kept for the internal COPY, which copyRatings runs after this one.
+    const external = function* () {
+      for (let day = written.external ? utcDay(new Date(after.external)) : start; day <= now; day = new Date(day.getTime() + DAY_MS)) {
+        const drawn = demoDay(tenantId, day, start);
+        for (const rating of drawn.internal) {
+          if (rating.occurred_on <= after.internal || Date.parse(rating.occurred_on) > now.getTime()) continue;
+          internal.push(rating);
+          endedMonths ||= Date.parse(rating.occurred_on) < month;
+        }
+        for (const rating of drawn.external) {
+          const at = Date.parse(rating.occurred_at);
+          if (at <= after.external || at > now.getTime()) continue;
+          externalRatings++;
+          endedMonths ||= at < month;
+          yield rating;
+        }
+      }
+    };
+    await copyRatings(client, [{ tenantId, external: external(), internal }], now);
+    if (externalRatings + internal.length > 0) await addRatingsToRollups(client, [tenantId], written);
+    await client.query('commit');
+    return { externalRatings, internalRatings: internal.length, created, endedMonths };
   } catch (error) {
     await client.query('rollback').catch(() => {});
     throw error;
@@ -214,17 +226,25 @@ export async function seedDemo(databaseUrl: string, tenantId: string, now = new 
 }
 
 /**
- * The months of the demo's history (the 12 before the last complete one, oldest last) that have no
- * benchmark snapshot yet, each as the instant to run the job at: the job computes the month before it.
+ * Which months lack a published benchmark snapshot: the last complete one (`lastComplete`: the run that ranks
+ * the demo must run, e.g. after a stop that interrupted it) and those of the demo's history (the 12 before it,
+ * oldest last), each as the instant to run the job at: the job computes the month before it. A snapshot staged
+ * by an interrupted run and never published does not count.
  */
-export async function monthsWithoutSnapshot(databaseUrl: string, now = new Date()): Promise<Date[]> {
-  const months = Array.from({ length: DEMO_HISTORY_MONTHS }, (_, i) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2 - i, 1)));
+export async function monthsWithoutSnapshot(databaseUrl: string, now = new Date()): Promise<{ lastComplete: boolean; earlier: Date[] }> {
+  const month = (back: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ start: string }>(`select period_start::text as start from benchmark_snapshots where period_kind = 'month'`);
+    const { rows } = await client.query<{ start: string }>(`select period_start::text as start from benchmark_snapshots where period_kind = 'month' and published_at is not null`);
     const done = new Set(rows.map((row) => row.start));
-    return months.filter((month) => !done.has(month.toISOString().slice(0, 10))).map((month) => new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1, 12)));
+    const missing = (start: Date) => !done.has(start.toISOString().slice(0, 10));
+    return {
+      lastComplete: missing(month(1)),
+      earlier: Array.from({ length: DEMO_HISTORY_MONTHS }, (_, i) => month(2 + i))
+        .filter(missing)
+        .map((start) => new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1, 12))),
+    };
   } finally {
     await client.end();
   }

@@ -18,6 +18,8 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { addToRollups, EXTERNAL_ROLLUP, INTERNAL_ROLLUP } from '../../worker/db/rollups.ts';
+import type { NewExternalRating } from '../../worker/db/external-ratings.ts';
+import type { NewInternalRating } from '../../worker/db/internal-ratings.ts';
 import { DEFAULT_POOL_SEED, generateOrganization, POOL_ORGANIZATIONS, type PoolOrganization, poolTenantId } from './generate.ts';
 
 export interface LoadPoolOptions {
@@ -53,17 +55,25 @@ function copyValue(value: Row[string]): string {
   return SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
 }
 
-/** `COPY table (columns…) FROM STDIN` of `rows`, streamed in slices so no single string holds them all. */
-export async function copyRows(client: pg.PoolClient | pg.Client, table: string, rows: readonly Row[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
+/**
+ * `COPY table (columns…) FROM STDIN` of `rows` (the first one's keys are the columns), streamed in slices so no
+ * single string holds them all; a lazy iterable is drawn slice by slice while Postgres takes the previous one.
+ */
+export async function copyRows(client: pg.PoolClient | pg.Client, table: string, rows: Iterable<Row>): Promise<void> {
+  const iterator = rows[Symbol.iterator]();
+  const first = iterator.next();
+  if (first.done) return;
+  const columns = Object.keys(first.value);
   const slices = function* () {
-    for (let i = 0; i < rows.length; i += 2000) {
-      yield rows
-        .slice(i, i + 2000)
-        .map((row) => `${columns.map((column) => copyValue(row[column]!)).join('\t')}\n`)
-        .join('');
+    let lines: string[] = [];
+    for (let row: IteratorResult<Row> = first; !row.done; row = iterator.next()) {
+      lines.push(`${columns.map((column) => copyValue(row.value[column]!)).join('\t')}\n`);
+      if (lines.length === 2000) {
+        yield lines.join('');
+        lines = [];
+      }
     }
+    if (lines.length > 0) yield lines.join('');
   };
   const names = columns.map((column) => `"${column}"`).join(', ');
   await pipeline(Readable.from(slices()), client.query(copyFrom(`copy "${table}" (${names}) from stdin`)));
@@ -93,16 +103,22 @@ export async function addRatingsToRollups(
   await run(client, addToRollups(INTERNAL_ROLLUP, sql`r.tenant_id`, sql`internal_ratings r where r.tenant_id = any(${ids})${internalSince}`));
 }
 
-/** Stores tenants' ratings (their units already there), received at `receivedAt`: one COPY per table. */
+/**
+ * Stores tenants' ratings (their units already there), received at `receivedAt`: one COPY per table, the external
+ * ratings first. Lazy iterables are drawn as the COPY goes; `internal` is read only once `external` is done.
+ */
 export async function copyRatings(
   client: pg.PoolClient | pg.Client,
-  tenants: readonly ({ tenantId: string } & Pick<PoolOrganization, 'external' | 'internal'>)[],
+  tenants: readonly { tenantId: string; external: Iterable<NewExternalRating>; internal: Iterable<NewInternalRating> }[],
   receivedAt: Date,
 ): Promise<void> {
   const received = receivedAt.toISOString();
-  const external = tenants.flatMap(({ tenantId, external }) => external.map((rating) => ({ tenant_id: tenantId, received_at: received, ...rating })));
-  await copyRows(client, 'external_ratings', external);
-  await copyRows(client, 'internal_ratings', tenants.flatMap(({ tenantId, internal }) => internal.map((rating) => ({ tenant_id: tenantId, ...rating }))));
+  await copyRows(client, 'external_ratings', (function* () {
+    for (const { tenantId, external } of tenants) for (const rating of external) yield { tenant_id: tenantId, received_at: received, ...rating };
+  })());
+  await copyRows(client, 'internal_ratings', (function* () {
+    for (const { tenantId, internal } of tenants) for (const rating of internal) yield { tenant_id: tenantId, ...rating };
+  })());
 }
 
 /** Organizations per transaction; two transactions at a time, so one generates while the other's COPY runs. */

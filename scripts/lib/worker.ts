@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -64,10 +64,10 @@ function runNode(args: string[]): Promise<string> {
 
 /**
  * The deploy bundle (as `wranglerBundle`) and wrangler's Miniflare options for it, kept in `cacheDir` per
- * content of the sources (`BUILD_INPUTS`): a start with unchanged sources reuses them and runs no wrangler,
- * which costs about 2 CPU-seconds to load and as much again to bundle. A miss runs both in child processes, in
- * parallel (plain node: under tsx, loading wrangler took twice as long), and keeps only the newest build; the
- * options are kept per `OPTIONS_INPUTS`, so an edit of the worker's code costs only the bundle.
+ * content of the sources (`BUILD_INPUTS`): a start with unchanged sources reuses them and runs no wrangler.
+ * A miss runs both in one plain-node child process (./wrangler-build.cjs: loading wrangler, about 2 CPU-seconds,
+ * once for both; under tsx it took twice as long), and keeps only the newest build; the options are kept per
+ * `OPTIONS_INPUTS`, so an edit of the worker's code costs only the bundle.
  */
 export async function cachedWorkerBuild(cacheDir: string): Promise<{ script: string; workerOptions: WorkerOptions; cached: boolean }> {
   prepareAssets();
@@ -79,14 +79,10 @@ export async function cachedWorkerBuild(cacheDir: string): Promise<{ script: str
     await mkdir(cacheDir, { recursive: true });
     const partial = await mkdtemp(path.join(cacheDir, `${key}.partial-`));
     try {
-      const wrangler = path.join(ROOT, 'node_modules/wrangler/bin/wrangler.js');
-      const printOptions = `const { unstable_getMiniflareWorkerOptions: get } = await import('wrangler'); process.stdout.write(JSON.stringify(get(process.argv[1]).workerOptions));`;
-      await Promise.all([
-        runNode([wrangler, 'deploy', '--dry-run', '--outdir', partial]).catch((error: Error) => {
-          throw new Error(`bundling the worker failed:\n${error.message}`);
-        }),
-        existsSync(optionsFile) || runNode(['--input-type=module', '-e', printOptions, CONFIG]).then((options) => writeFile(optionsFile, options)),
-      ]);
+      const options = existsSync(optionsFile) ? [] : [optionsFile, CONFIG];
+      await runNode([path.join(ROOT, 'scripts/lib/wrangler-build.cjs'), partial, ...options]).catch((error: Error) => {
+        throw new Error(`bundling the worker failed:\n${error.message}`);
+      });
       // Only the newest build is kept: older ones are sources that no longer exist.
       const keep = new Set([path.basename(partial), path.basename(optionsFile)]);
       for (const entry of await readdir(cacheDir)) if (!keep.has(entry)) await rm(path.join(cacheDir, entry), { recursive: true, force: true });

@@ -34,10 +34,10 @@ export interface Newcomer {
   /** The worker's base URL. */
   base: string;
   /**
-   * `npm start` (its script, without npm in between) until it says it is ready; rejects with its output if it
-   * exits first. `onReady` runs the moment the "Ready" line arrives (a bench reads the CPU used by then).
+   * `npm start` (its script, without npm in between) until it says it is ready (or prints `until`); rejects
+   * with its output if it exits first. `onReady` runs the moment that line arrives (a bench reads the CPU used by then).
    */
-  start(options?: { onReady?: (child: ChildProcess) => void }): Promise<Run>;
+  start(options?: { onReady?: (child: ChildProcess) => void; until?: RegExp }): Promise<Run>;
   /** Ctrl-C, and waits for it to exit. */
   stop(run: Run): Promise<void>;
   /** Deletes the copy and, as root, the cluster it kept in the shared cache. */
@@ -75,7 +75,7 @@ export async function newcomer(options: { ref?: string } = {}): Promise<Newcomer
     clone,
     ports,
     base: `http://127.0.0.1:${ports.PORT}`,
-    start({ onReady } = {}) {
+    start({ onReady, until = /Ready in/ } = {}) {
       // The local stack, whatever the caller's environment points at.
       const { OPERATOR_TOKEN: _token, DATABASE_URL: _database, MIGRATION_DATABASE_URL: _migration, ...env } = process.env;
       const child = spawn(process.execPath, [path.join(clone, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
@@ -88,7 +88,7 @@ export async function newcomer(options: { ref?: string } = {}): Promise<Newcomer
       return new Promise((resolve, reject) => {
         const onData = (chunk: Buffer) => {
           run.output += String(chunk);
-          if (!ready && run.output.includes('Ready in')) {
+          if (!ready && until.test(run.output)) {
             ready = true;
             onReady?.(child);
             resolve(run);
