@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type AtomColumns, atomColumnsBuilder, type DisclosureInput, monthStart, planDisclosure, storedDisclosure, storePlan } from '../worker/domain/disclosure.ts';
+import { type AtomGrid, atomGridBuilder, type DisclosureInput, monthStart, planDisclosure, storedDisclosure, storePlan } from '../worker/domain/disclosure.ts';
 import { type Bench, fail, parseSettings, printReport, type Ratio } from './common.ts';
 
 const WORKER_HEAP_MB = 128;
@@ -57,11 +57,11 @@ export interface DisclosureBenchResult {
  * respondents over 3 atoms (both tenure bands, two roles), and one team of every 40th region moved
  * to the next region in one of the last months (a tree version per move).
  */
-export function syntheticInput(units = 12_000, months = 13): DisclosureInput & { atoms: AtomColumns } {
+export function syntheticInput(units = 12_000, months = 13): DisclosureInput & { atoms: AtomGrid } {
   const regions = Array.from({ length: Math.min(REGIONS, units) }, (_, r) => ({ id: uuid(r), parentId: null as string | null }));
   const teams = Array.from({ length: units - regions.length }, (_, t) => ({ id: uuid(1_000_000 + t), parentId: regions[t % regions.length]!.id }));
-  // As the worker reads them: into columns, page by page (worker/db/disclosure.ts).
-  const atoms = atomColumnsBuilder();
+  // As the worker reads them: into the grid, page by page (worker/db/disclosure.ts).
+  const atoms = atomGridBuilder([...regions, ...teams].map((unit) => unit.id));
   for (let m = 1; m <= months; m++) {
     const month = monthStart(NOW, -m);
     teams.forEach((team, t) => {
@@ -93,9 +93,9 @@ async function child(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS ?? 12_000), Number(process.env.DISCLOSURE_MONTHS ?? 13));
   gc();
-  // The columns' own bytes: process.memoryUsage().arrayBuffers still counts buffers a collection has not yet released.
-  const { unit, month, band, role, respondents } = input.atoms;
-  const inputHeap = process.memoryUsage().heapUsed + [unit, month, band, role, respondents].reduce((sum, column) => sum + column.byteLength, 0);
+  // The grid's own bytes: process.memoryUsage().arrayBuffers still counts buffers a collection has not yet released.
+  const { start, slot, respondents } = input.atoms;
+  const inputHeap = process.memoryUsage().heapUsed + [start, slot, respondents].reduce((sum, column) => sum + column.byteLength, 0);
   const cpu = process.cpuUsage();
   const started = performance.now();
   const plan = planDisclosure(input);

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   type Atom,
-  atomColumns,
+  atomGrid,
   type CellQuery,
   type DisclosurePeriod,
   monthStart,
@@ -81,7 +81,7 @@ describe('planDisclosure agrees with the planner it replaced', () => {
         const atoms: Atom[] = raw.map((a) => ({ unitId: ids[a.unit]!, month: monthStart(NOW, a.month), tenureBand: a.band, role: a.role, respondents: a.respondents }));
         const input = { atoms, history, units: ids.map((id) => ({ id, parentId: tree.get(id)! })), now: NOW, minimum };
         const reference = referencePlanDisclosure(input);
-        const compact = planDisclosure({ ...input, atoms: atomColumns(atoms) });
+        const compact = planDisclosure({ ...input, atoms: atomGrid(atoms) });
         expect(compact.walked).toBe(reference.walked);
         for (const period of periods) {
           for (const unitId of [null, ...ids]) {
