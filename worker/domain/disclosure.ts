@@ -130,38 +130,60 @@ const SPLITS: (Split | undefined)[] = [
   ...ROLE_VALUES.map((value) => ({ dimension: 'role' as const, value })),
 ];
 
-/** Parent maps of every tree version, oldest first, with the time each began. */
-function treeVersions(input: DisclosureInput): { validFrom: number; parents: Map<string, string | null> }[] {
+/**
+ * Every subtree (a unit and every unit below it) the unit tree has had, as keys (its unit ids,
+ * sorted and joined) in the order first seen, with the time a version first had it; and today's
+ * subtree of each unit. Versions: units without history are placed as today since always, then each
+ * distinct time of the history is a version. A version only forms again the subtrees it can change,
+ * those of the units it places and of their ancestors before and after: no version copies the tree,
+ * and a subtree's key is built once per change, not once per unit and version.
+ */
+function subtreeHistory(input: DisclosureInput): { subtrees: Map<string, { units: readonly string[]; firstSeen: number }>; current: Map<string, string> } {
   const withHistory = new Set(input.history.map((entry) => entry.unitId));
-  const base = new Map(input.units.filter((unit) => !withHistory.has(unit.id)).map((unit) => [unit.id, unit.parentId] as const));
-  const entries = [...input.history].sort((a, b) => a.validFrom - b.validFrom);
-  const versions: { validFrom: number; parents: Map<string, string | null> }[] = [{ validFrom: 0, parents: new Map(base) }];
-  for (const entry of entries) {
-    const last = versions.at(-1)!;
-    if (last.validFrom !== entry.validFrom) versions.push({ validFrom: entry.validFrom, parents: new Map(last.parents) });
-    versions.at(-1)!.parents.set(entry.unitId, entry.parentId);
-  }
-  return versions;
-}
-
-/** Each unit's subtree (itself and every unit below it) under one parent map. */
-function subtrees(parents: ReadonlyMap<string, string | null>): Map<string, string[]> {
-  const children = new Map<string, string[]>();
-  for (const [id, parentId] of parents) {
-    if (parentId === null || !parents.has(parentId)) continue;
+  const parentOf = new Map<string, string | null>();
+  // Units under each parent, whether or not that parent is placed yet: a parent placed later finds its children here.
+  const children = new Map<string, Set<string>>();
+  const place = (unitId: string, parentId: string | null) => {
+    if (parentOf.has(unitId)) children.get(parentOf.get(unitId)!)?.delete(unitId);
+    parentOf.set(unitId, parentId);
+    if (parentId === null) return;
     const siblings = children.get(parentId);
-    if (siblings) siblings.push(id);
-    else children.set(parentId, [id]);
-  }
-  const result = new Map<string, string[]>();
-  for (const id of parents.keys()) {
-    const inside = [id];
-    // Guarded: a cycle cannot be stored, but a set keeps a bad row from looping here.
+    if (siblings) siblings.add(unitId);
+    else children.set(parentId, new Set([unitId]));
+  };
+  /** The unit and its ancestors (a parent not yet placed is no ancestor); guarded: a cycle cannot be stored, but a bad row must not loop. */
+  const upward = (unitId: string, into: Set<string>) => {
+    const path = new Set<string>();
+    for (let id: string | null | undefined = unitId; id != null && parentOf.has(id) && !path.has(id); id = parentOf.get(id)) path.add(id), into.add(id);
+  };
+  const subtrees = new Map<string, { units: readonly string[]; firstSeen: number }>();
+  const current = new Map<string, string>();
+  const form = (unitId: string, time: number) => {
+    const inside = [unitId];
     const seen = new Set(inside);
     for (let i = 0; i < inside.length; i++) for (const child of children.get(inside[i]!) ?? []) if (!seen.has(child)) seen.add(child), inside.push(child);
-    result.set(id, inside.sort());
+    const key = inside.sort().join(',');
+    if (!subtrees.has(key)) subtrees.set(key, { units: inside, firstSeen: time });
+    current.set(unitId, key);
+  };
+  for (const unit of input.units) if (!withHistory.has(unit.id)) place(unit.id, unit.parentId);
+  const entries = [...input.history].sort((a, b) => a.validFrom - b.validFrom);
+  const changed = new Set<string>();
+  let time = 0;
+  let next = 0;
+  // The first version begins at 0 (with the entries of time 0, if any) and holds every unit placed by then.
+  while (next < entries.length && entries[next]!.validFrom === 0) place(entries[next]!.unitId, entries[next++]!.parentId);
+  for (const unitId of parentOf.keys()) form(unitId, time);
+  while (next < entries.length) {
+    time = entries[next]!.validFrom;
+    const placed: string[] = [];
+    changed.clear();
+    for (; next < entries.length && entries[next]!.validFrom === time; next++) placed.push(entries[next]!.unitId), upward(entries[next]!.unitId, changed);
+    for (let k = next - placed.length; k < next; k++) place(entries[k]!.unitId, entries[k]!.parentId);
+    for (const unitId of placed) upward(unitId, changed);
+    for (const unitId of changed) form(unitId, time);
   }
-  return result;
+  return { subtrees, current };
 }
 
 /** The closed periods that hold any of `months`. */
@@ -305,15 +327,10 @@ interface Lattice {
 }
 
 function latticeOf(input: DisclosureInput, atoms: AtomGrid): Lattice {
-  const versions = treeVersions(input);
-  // Subtrees by key (their units, sorted and joined), in the order first seen: the tenant is 0.
+  const { subtrees, current } = subtreeHistory(input);
+  // Subtrees by key, in the order first seen: the tenant is 0.
   const known = new Map<string, { units: readonly string[]; firstSeen: number }>([['tenant', { units: [], firstSeen: 0 }]]);
-  for (const version of versions) {
-    for (const units of subtrees(version.parents).values()) {
-      const key = units.join(',');
-      if (!known.has(key)) known.set(key, { units, firstSeen: version.validFrom });
-    }
-  }
+  for (const [key, subtree] of subtrees) if (!known.has(key)) known.set(key, subtree);
   const keys = [...known.keys()];
   const subtreeCount = keys.length;
   const keyRank = new Int32Array(subtreeCount);
@@ -329,7 +346,7 @@ function latticeOf(input: DisclosureInput, atoms: AtomGrid): Lattice {
   let k = 0;
   for (const { units } of known.values()) for (const unit of units) if (unitIndex.has(unit)) subtreeUnits[k++] = unitIndex.get(unit)!;
   const subtreeId = new Map(keys.map((key, i) => [key, i]));
-  const currentSubtree = new Map([...subtrees(versions.at(-1)!.parents)].map(([unitId, units]) => [unitId, subtreeId.get(units.join(','))!]));
+  const currentSubtree = new Map([...current].map(([unitId, key]) => [unitId, subtreeId.get(key)!]));
 
   const monthIndex = new Map(atoms.months.map((month, m) => [month, m]));
   const periods = candidatePeriods(closedMonths(atoms, input.now), input.now);
