@@ -132,13 +132,13 @@ const SPLITS: (Split | undefined)[] = [
 
 /**
  * Every subtree (a unit and every unit below it) the unit tree has had, as keys (its unit ids,
- * sorted and joined) in the order first seen, with the time a version first had it; and today's
- * subtree of each unit. Versions: units without history are placed as today since always, then each
+ * sorted and joined) in the order first seen after the tenant's (0), with the time a version first
+ * had it; and today's subtree of each unit, as its index in that order. Versions: units without history are placed as today since always, then each
  * distinct time of the history is a version. A version only forms again the subtrees it can change,
  * those of the units it places and of their ancestors before and after: no version copies the tree,
  * and a subtree's key is built once per change, not once per unit and version.
  */
-function subtreeHistory(input: DisclosureInput): { subtrees: Map<string, { units: readonly string[]; firstSeen: number }>; current: Map<string, string> } {
+function subtreeHistory(input: DisclosureInput): { subtrees: Map<string, { id: number; units: readonly string[]; firstSeen: number }>; current: Map<string, number> } {
   const withHistory = new Set(input.history.map((entry) => entry.unitId));
   const parentOf = new Map<string, string | null>();
   // Units under each parent, whether or not that parent is placed yet: a parent placed later finds its children here.
@@ -156,15 +156,18 @@ function subtreeHistory(input: DisclosureInput): { subtrees: Map<string, { units
     const path = new Set<string>();
     for (let id: string | null | undefined = unitId; id != null && parentOf.has(id) && !path.has(id); id = parentOf.get(id)) path.add(id), into.add(id);
   };
-  const subtrees = new Map<string, { units: readonly string[]; firstSeen: number }>();
-  const current = new Map<string, string>();
+  const subtrees = new Map([['tenant', { id: 0, units: [] as readonly string[], firstSeen: 0 }]]);
+  const current = new Map<string, number>();
+  const seen = new Set<string>();
   const form = (unitId: string, time: number) => {
     const inside = [unitId];
-    const seen = new Set(inside);
+    seen.clear();
+    seen.add(unitId);
     for (let i = 0; i < inside.length; i++) for (const child of children.get(inside[i]!) ?? []) if (!seen.has(child)) seen.add(child), inside.push(child);
     const key = inside.sort().join(',');
-    if (!subtrees.has(key)) subtrees.set(key, { units: inside, firstSeen: time });
-    current.set(unitId, key);
+    let subtree = subtrees.get(key);
+    if (!subtree) subtrees.set(key, (subtree = { id: subtrees.size, units: inside, firstSeen: time }));
+    current.set(unitId, subtree.id);
   };
   for (const unit of input.units) if (!withHistory.has(unit.id)) place(unit.id, unit.parentId);
   const entries = [...input.history].sort((a, b) => a.validFrom - b.validFrom);
@@ -327,10 +330,7 @@ interface Lattice {
 }
 
 function latticeOf(input: DisclosureInput, atoms: AtomGrid): Lattice {
-  const { subtrees, current } = subtreeHistory(input);
-  // Subtrees by key, in the order first seen: the tenant is 0.
-  const known = new Map<string, { units: readonly string[]; firstSeen: number }>([['tenant', { units: [], firstSeen: 0 }]]);
-  for (const [key, subtree] of subtrees) if (!known.has(key)) known.set(key, subtree);
+  const { subtrees: known, current: currentSubtree } = subtreeHistory(input);
   const keys = [...known.keys()];
   const subtreeCount = keys.length;
   const keyRank = new Int32Array(subtreeCount);
@@ -341,12 +341,14 @@ function latticeOf(input: DisclosureInput, atoms: AtomGrid): Lattice {
   const unitIndex = new Map(atoms.unitIds.map((id, u) => [id, u]));
   const subtreeStart = new Int32Array(subtreeCount + 1);
   let s = 0;
-  for (const { units } of known.values()) subtreeStart[++s] = subtreeStart[s - 1]! + units.filter((unit) => unitIndex.has(unit)).length;
+  for (const { units } of known.values()) {
+    s++;
+    subtreeStart[s] = subtreeStart[s - 1]!;
+    for (const unit of units) if (unitIndex.has(unit)) subtreeStart[s]!++;
+  }
   const subtreeUnits = new Int32Array(subtreeStart[subtreeCount]!);
   let k = 0;
   for (const { units } of known.values()) for (const unit of units) if (unitIndex.has(unit)) subtreeUnits[k++] = unitIndex.get(unit)!;
-  const subtreeId = new Map(keys.map((key, i) => [key, i]));
-  const currentSubtree = new Map([...current].map(([unitId, key]) => [unitId, subtreeId.get(key)!]));
 
   const monthIndex = new Map(atoms.months.map((month, m) => [month, m]));
   const periods = candidatePeriods(closedMonths(atoms, input.now), input.now);
@@ -369,9 +371,9 @@ function latticeOf(input: DisclosureInput, atoms: AtomGrid): Lattice {
 /**
  * Decides every candidate cell of one tenant; `decide` then answers any cell a route asks about.
  *
- * Sized for a Worker's 128 MB (20,000 units × 37 months: 2.2 million atoms, 11.8 million cells): an
+ * Sized for a Worker's 128 MB (20,000 units × 37 months: 2.2 million atoms, 10.3 million cells): an
  * atom is an index into the grid, a cell is a number, (period × subtrees + subtree) × 6 + split,
- * never an object, and its decision one byte of a Uint8Array. The walk's first key is when a cell
+ * never an object, and its decision 2 bits of a Uint8Array. The walk's first key is when a cell
  * became possible, so the cells of one such time are gathered, counted, sorted by the other keys (as
  * integers: subtree keys are ranked once) and walked before the next time's: only one time's
  * respondents and order are in memory. Cells of 1 to minimum − 1 respondents are withheld wherever
@@ -391,7 +393,7 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
   let asked: DisclosurePeriod | undefined;
   let askedIndex: number | undefined;
   return {
-    walked: decisions.length,
+    walked: periodIndex.size * subtreeCount * SPLITS.length,
     decide({ period, unitId, split }) {
       if (period !== asked) [asked, askedIndex] = [period, isClosed(period, now) ? periodIndex.get(periodKey(period)) : -1];
       if (askedIndex === -1) return PERIOD_OPEN;
@@ -399,7 +401,7 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
       if (s === undefined) throw new Error(`unit ${unitId} is not in the tree`);
       // A period that is not a candidate holds no closed atom: empty, nothing to hide.
       if (askedIndex === undefined) return PUBLISHED;
-      return DECISIONS[decisions[(askedIndex * subtreeCount + s) * SPLITS.length + splitRank(split)]!]!;
+      return DECISIONS[decisionOf(decisions, (askedIndex * subtreeCount + s) * SPLITS.length + splitRank(split))]!;
     },
   };
 }
@@ -407,10 +409,16 @@ export function planDisclosure(input: DisclosureInput): Disclosure {
 // Shared, frozen answers: storePlan asks about millions of cells.
 const PUBLISHED: Decision = Object.freeze({ published: true });
 const PERIOD_OPEN: Decision = Object.freeze({ published: false, reason: 'period-open' });
-/** A decision byte: 0 published, else 1 + the index of its reason in WITHHELD_REASONS. */
+/**
+ * A decision: 0 published, else 1 + the index of its reason in WITHHELD_REASONS; a walk decides
+ * only published, too few and complementary, so a cell takes 2 bits, four to a byte.
+ */
+const decisionOf = (decisions: Uint8Array, cell: number) => (decisions[cell >> 2]! >> ((cell & 3) << 1)) & 3;
+/** Each cell is decided once, so its bits are still 0. */
+const decide = (decisions: Uint8Array, cell: number, decision: number) => (decisions[cell >> 2]! |= decision << ((cell & 3) << 1));
 const DECISIONS: readonly Decision[] = [PUBLISHED, ...WITHHELD_REASONS.map((reason) => Object.freeze({ published: false as const, reason }))];
 
-/** The walk (see the header): every cell's decision byte. */
+/** The walk (see the header): every cell's decision, 2 bits each. */
 function walk(atoms: AtomGrid, lattice: Lattice, minimum: number): Uint8Array {
   const { subtreeCount, subtreeStart, subtreeUnits, firstSeen, keyRank, periodMonths, closes, kindRank, fromRank } = lattice;
   const unitCount = atoms.unitIds.length;
@@ -467,7 +475,7 @@ function walk(atoms: AtomGrid, lattice: Lattice, minimum: number): Uint8Array {
     const moved = scratch[classOf[i]!]!;
     if (moved > 0) classOf[i] = moved;
   };
-  const decisions = new Uint8Array(periodCount * subtreeCount * SPLITS.length);
+  const decisions = new Uint8Array(Math.ceil((periodCount * subtreeCount * SPLITS.length) / 4));
   const tooFew = 1 + WITHHELD_REASONS.indexOf('too-few-respondents');
   const complementary = 1 + WITHHELD_REASONS.indexOf('complementary');
 
@@ -487,7 +495,7 @@ function walk(atoms: AtomGrid, lattice: Lattice, minimum: number): Uint8Array {
       safe = n >= minimum && (!signed[id] || outside === 0 || outside >= minimum);
     }
     // Its respondents are at least `minimum`, so a withheld cell is withheld for what it would reveal.
-    if (!safe) decisions[cell] = complementary;
+    if (!safe) decide(decisions, cell, complementary);
     else {
       for (let t = 0; t < touchedCount; t++) {
         const id = touched[t]!;
@@ -551,7 +559,7 @@ function walk(atoms: AtomGrid, lattice: Lattice, minimum: number): Uint8Array {
       eachAtom((pairs[j]! / subtreeCount) | 0, pairs[j]! % subtreeCount, addRespondents);
       for (let k = cell0; k < cell0 + SPLITS.length; k++) {
         if (respondents[k]! >= minimum) walkable++;
-        else if (respondents[k]! > 0) decisions[pairs[j]! * SPLITS.length + k - cell0] = tooFew;
+        else if (respondents[k]! > 0) decide(decisions, pairs[j]! * SPLITS.length + k - cell0, tooFew);
       }
     }
     // The other keys (see the header): whole before splits, coarse before fine, more respondents first, then ids.
