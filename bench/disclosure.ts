@@ -91,7 +91,7 @@ async function child(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
   gc();
   const rssBefore = process.memoryUsage().rss;
-  const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS ?? 12_000), Number(process.env.DISCLOSURE_MONTHS ?? 13));
+  const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS), Number(process.env.DISCLOSURE_MONTHS));
   gc();
   // The grid's own bytes: process.memoryUsage().arrayBuffers still counts buffers a collection has not yet released.
   const { start, slot, respondents } = input.atoms;
@@ -131,12 +131,20 @@ async function child(): Promise<void> {
   );
 }
 
-/** Plans in a child process capped at `heapLimitMb` (default: `DISCLOSURE_HEAP_MB`, else 128). */
-export async function runDisclosureBench({ heapLimitMb = Number(process.env.DISCLOSURE_HEAP_MB ?? WORKER_HEAP_MB) } = {}): Promise<DisclosureBenchResult> {
+/**
+ * Plans in a child process capped at `heapLimitMb` (default: `DISCLOSURE_HEAP_MB`, else 128), a
+ * tenant of `units` and `months` (default: `DISCLOSURE_UNITS` and `DISCLOSURE_MONTHS`, else 12,000 and 13).
+ */
+export async function runDisclosureBench({
+  heapLimitMb = Number(process.env.DISCLOSURE_HEAP_MB ?? WORKER_HEAP_MB),
+  units = Number(process.env.DISCLOSURE_UNITS ?? 12_000),
+  months = Number(process.env.DISCLOSURE_MONTHS ?? 13),
+} = {}): Promise<DisclosureBenchResult> {
   const script = fileURLToPath(import.meta.url);
   const args = ['--import', 'tsx', '--expose-gc', '--trace-gc', `--max-old-space-size=${heapLimitMb}`, script, '--child'];
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-    const process_ = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = { ...process.env, DISCLOSURE_UNITS: String(units), DISCLOSURE_MONTHS: String(months) };
+    const process_ = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     let stdout = '';
     process_.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     process_.on('error', reject);
