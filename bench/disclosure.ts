@@ -11,12 +11,13 @@
  * heap, so the child's peak resident set growth is measured too. Printed: planning wall and CPU
  * time, both memory figures, cells walked, the stored plan's bytes and its read-back time, the
  * ratios, and `disclosure: {json}` last.
- * Size: `DISCLOSURE_UNITS` (default 12,000), `DISCLOSURE_MONTHS` (default 13).
+ * Size: `DISCLOSURE_UNITS` (default 12,000), `DISCLOSURE_MONTHS` (default 13); `DISCLOSURE_DENSE=1`
+ * fills all 6 atoms of every team-month (see syntheticInput).
  * CLI: `npm run bench:disclosure [-- --json]`.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type AtomGrid, atomGridBuilder, type DisclosureInput, monthStart, planDisclosure, storedDisclosure, storePlan } from '../worker/domain/disclosure.ts';
+import { type AtomGrid, atomGridBuilder, type DisclosureInput, monthStart, planDisclosure, ROLE_VALUES, storedDisclosure, storePlan, TENURE_BAND_VALUES } from '../worker/domain/disclosure.ts';
 import { type Bench, fail, parseSettings, printReport, type Ratio } from './common.ts';
 
 const WORKER_HEAP_MB = 128;
@@ -55,9 +56,10 @@ export interface DisclosureBenchResult {
 /**
  * A tenant like request-size's: regions of teams, every team answering every closed month with 5
  * respondents over 3 atoms (both tenure bands, two roles), and one team of every 40th region moved
- * to the next region in one of the last months (a tree version per move).
+ * to the next region in one of the last months (a tree version per move). `dense`: every team
+ * answers in all 6 tenure band × role atoms instead, 1 respondent each: the most atoms a month can have.
  */
-export function syntheticInput(units = 12_000, months = 13): DisclosureInput & { atoms: AtomGrid } {
+export function syntheticInput(units = 12_000, months = 13, dense = false): DisclosureInput & { atoms: AtomGrid } {
   const regions = Array.from({ length: Math.min(REGIONS, units) }, (_, r) => ({ id: uuid(r), parentId: null as string | null }));
   const teams = Array.from({ length: units - regions.length }, (_, t) => ({ id: uuid(1_000_000 + t), parentId: regions[t % regions.length]!.id }));
   // As the worker reads them: into the grid, page by page (worker/db/disclosure.ts).
@@ -65,6 +67,10 @@ export function syntheticInput(units = 12_000, months = 13): DisclosureInput & {
   for (let m = 1; m <= months; m++) {
     const month = monthStart(NOW, -m);
     teams.forEach((team, t) => {
+      if (dense) {
+        for (const tenureBand of TENURE_BAND_VALUES) for (const role of ROLE_VALUES) atoms.add({ unitId: team.id, month, tenureBand, role, respondents: 1 });
+        return;
+      }
       atoms.add({ unitId: team.id, month, tenureBand: 'new', role: 'frontline', respondents: 2 });
       atoms.add({ unitId: team.id, month, tenureBand: 'established', role: 'frontline', respondents: 2 });
       atoms.add({ unitId: team.id, month, tenureBand: 'established', role: t % 2 ? 'support' : 'leader', respondents: 1 });
@@ -91,7 +97,7 @@ async function child(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
   gc();
   const rssBefore = process.memoryUsage().rss;
-  const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS), Number(process.env.DISCLOSURE_MONTHS));
+  const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS), Number(process.env.DISCLOSURE_MONTHS), process.env.DISCLOSURE_DENSE === '1');
   gc();
   // The grid's own bytes: process.memoryUsage().arrayBuffers still counts buffers a collection has not yet released.
   const { start, slot, respondents } = input.atoms;
