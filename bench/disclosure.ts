@@ -11,8 +11,8 @@
  * heap, so the child's peak resident set growth is measured too. Printed: planning wall and CPU
  * time, both memory figures, cells walked, the stored plan's bytes and its read-back time, the
  * ratios, and `disclosure: {json}` last.
- * Size: `DISCLOSURE_UNITS` (default 12,000), `DISCLOSURE_MONTHS` (default 13); `DISCLOSURE_DENSE=1`
- * fills all 6 atoms of every team-month (see syntheticInput).
+ * Size: `DISCLOSURE_UNITS` (default 12,000), `DISCLOSURE_MONTHS` (default 13); `DISCLOSURE_IRREGULAR=1`
+ * gives each of the 6 atoms of every team-month 0–4 respondents at random (see syntheticInput).
  * CLI: `npm run bench:disclosure [-- --json]`.
  */
 import { spawn } from 'node:child_process';
@@ -56,19 +56,23 @@ export interface DisclosureBenchResult {
 /**
  * A tenant like request-size's: regions of teams, every team answering every closed month with 5
  * respondents over 3 atoms (both tenure bands, two roles), and one team of every 40th region moved
- * to the next region in one of the last months (a tree version per move). `dense`: every team
- * answers in all 6 tenure band × role atoms instead, 1 respondent each: the most atoms a month can have.
+ * to the next region in one of the last months (a tree version per move). `irregular`: each of a
+ * team-month's 6 tenure band × role atoms has 0–4 respondents at random instead (seeded, so every
+ * run is the same tenant): about 5 atoms per team-month, and letters that deflate less.
  */
-export function syntheticInput(units = 12_000, months = 13, dense = false): DisclosureInput & { atoms: AtomGrid } {
+export function syntheticInput(units = 12_000, months = 13, irregular = false): DisclosureInput & { atoms: AtomGrid } {
   const regions = Array.from({ length: Math.min(REGIONS, units) }, (_, r) => ({ id: uuid(r), parentId: null as string | null }));
   const teams = Array.from({ length: units - regions.length }, (_, t) => ({ id: uuid(1_000_000 + t), parentId: regions[t % regions.length]!.id }));
+  // xorshift32: a fixed sequence for the irregular tenant.
+  let state = 2_463_534_242;
+  const random = () => ((state ^= state << 13), (state ^= state >>> 17), (state ^= state << 5), state >>> 0);
   // As the worker reads them: into the grid, page by page (worker/db/disclosure.ts).
   const atoms = atomGridBuilder([...regions, ...teams].map((unit) => unit.id));
   for (let m = 1; m <= months; m++) {
     const month = monthStart(NOW, -m);
     teams.forEach((team, t) => {
-      if (dense) {
-        for (const tenureBand of TENURE_BAND_VALUES) for (const role of ROLE_VALUES) atoms.add({ unitId: team.id, month, tenureBand, role, respondents: 1 });
+      if (irregular) {
+        for (const tenureBand of TENURE_BAND_VALUES) for (const role of ROLE_VALUES) atoms.add({ unitId: team.id, month, tenureBand, role, respondents: random() % 5 });
         return;
       }
       atoms.add({ unitId: team.id, month, tenureBand: 'new', role: 'frontline', respondents: 2 });
@@ -97,7 +101,7 @@ async function child(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
   gc();
   const rssBefore = process.memoryUsage().rss;
-  const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS), Number(process.env.DISCLOSURE_MONTHS), process.env.DISCLOSURE_DENSE === '1');
+  const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS), Number(process.env.DISCLOSURE_MONTHS), process.env.DISCLOSURE_IRREGULAR === '1');
   gc();
   // The grid's own bytes: process.memoryUsage().arrayBuffers still counts buffers a collection has not yet released.
   const { start, slot, respondents } = input.atoms;
