@@ -1,8 +1,8 @@
 /**
  * Disclosure bench: plans the disclosure rule (worker/domain/disclosure.ts) for a synthetic tenant
- * the size of tests/api/request-size.test.ts's (120 regions of 99 teams: 12,000 units) with 13
- * closed months of answers in both tenure bands and several roles, and a few re-parentings (so
- * several tree versions), then packs the plan as it is stored. No stack, no database.
+ * at the unit cap (120 regions of teams: 20,000 units) with three years (37 closed months) of
+ * answers in both tenure bands and several roles, and a few re-parentings (so several tree
+ * versions), then packs the plan as it is stored. No stack, no database.
  *
  * The planning runs in a child Node process started with `--max-old-space-size` (default 128, a
  * Worker's memory; `DISCLOSURE_HEAP_MB` overrides) and `--trace-gc`: its peak heap is the largest
@@ -11,7 +11,7 @@
  * heap, so the child's peak resident set growth is measured too. Printed: planning wall and CPU
  * time, both memory figures, cells walked, the stored plan's bytes and its read-back time, the
  * ratios, and `disclosure: {json}` last.
- * Size: `DISCLOSURE_UNITS` (default 12,000), `DISCLOSURE_MONTHS` (default 13); `DISCLOSURE_IRREGULAR=1`
+ * Size: `DISCLOSURE_UNITS` (default 20,000), `DISCLOSURE_MONTHS` (default 37); `DISCLOSURE_IRREGULAR=1`
  * gives each of the 6 atoms of every team-month 0–4 respondents at random (see syntheticInput).
  * CLI: `npm run bench:disclosure [-- --json]`.
  */
@@ -60,7 +60,7 @@ export interface DisclosureBenchResult {
  * team-month's 6 tenure band × role atoms has 0–4 respondents at random instead (seeded, so every
  * run is the same tenant): about 5 atoms per team-month, and letters that deflate less.
  */
-export function syntheticInput(units = 12_000, months = 13, irregular = false): DisclosureInput & { atoms: AtomGrid } {
+export function syntheticInput(units = 20_000, months = 37, irregular = false): DisclosureInput & { atoms: AtomGrid } {
   const regions = Array.from({ length: Math.min(REGIONS, units) }, (_, r) => ({ id: uuid(r), parentId: null as string | null }));
   const teams = Array.from({ length: units - regions.length }, (_, t) => ({ id: uuid(1_000_000 + t), parentId: regions[t % regions.length]!.id }));
   // xorshift32: a fixed sequence for the irregular tenant.
@@ -143,12 +143,12 @@ async function child(): Promise<void> {
 
 /**
  * Plans in a child process capped at `heapLimitMb` (default: `DISCLOSURE_HEAP_MB`, else 128), a
- * tenant of `units` and `months` (default: `DISCLOSURE_UNITS` and `DISCLOSURE_MONTHS`, else 12,000 and 13).
+ * tenant of `units` and `months` (default: `DISCLOSURE_UNITS` and `DISCLOSURE_MONTHS`, else 20,000 and 37).
  */
 export async function runDisclosureBench({
   heapLimitMb = Number(process.env.DISCLOSURE_HEAP_MB ?? WORKER_HEAP_MB),
-  units = Number(process.env.DISCLOSURE_UNITS ?? 12_000),
-  months = Number(process.env.DISCLOSURE_MONTHS ?? 13),
+  units = Number(process.env.DISCLOSURE_UNITS ?? 20_000),
+  months = Number(process.env.DISCLOSURE_MONTHS ?? 37),
 } = {}): Promise<DisclosureBenchResult> {
   const script = fileURLToPath(import.meta.url);
   const args = ['--import', 'tsx', '--expose-gc', '--trace-gc', `--max-old-space-size=${heapLimitMb}`, script, '--child'];
