@@ -133,10 +133,11 @@ const SPLITS: (Split | undefined)[] = [
 /**
  * Every subtree (a unit and every unit below it) the unit tree has had, as keys (its unit ids,
  * sorted and joined) in the order first seen after the tenant's (0), with the time a version first
- * had it; and today's subtree of each unit, as its index in that order. Versions: units without history are placed as today since always, then each
- * distinct time of the history is a version. A version only forms again the subtrees it can change,
- * those of the units it places and of their ancestors before and after: no version copies the tree,
- * and a subtree's key is built once per change, not once per unit and version.
+ * had it; and today's subtree of each unit, as its index in that order. Versions: units without
+ * history are placed as today since always, then each distinct time of the history is a version.
+ * A version only forms again the subtrees it can change, those of the units it places and of their
+ * ancestors before and after: no version copies the tree, and a subtree's key is built once per
+ * change, not once per unit and version.
  */
 function subtreeHistory(input: DisclosureInput): { subtrees: Map<string, { id: number; units: readonly string[]; firstSeen: number }>; current: Map<string, number> } {
   const withHistory = new Set(input.history.map((entry) => entry.unitId));
@@ -284,7 +285,9 @@ export function atomGridBuilder(unitIds: readonly string[] = []) {
           start[m * unitCount + u] = k;
           for (let s = 0; s < SLOTS; s++) {
             const r = dense[u * SLOTS + s]!;
-            if (r > 0) [slot[k], respondents[k], k] = [s, r, k + 1];
+            if (r <= 0) continue;
+            slot[k] = s;
+            respondents[k++] = r;
           }
         }
       });
@@ -483,7 +486,8 @@ function walk(atoms: AtomGrid, lattice: Lattice, minimum: number): Uint8Array {
   const walkCell = (cell: number) => {
     const split = cell % SPLITS.length;
     const ps = (cell - split) / SPLITS.length;
-    const [p, s] = [(ps / subtreeCount) | 0, ps % subtreeCount];
+    const p = (ps / subtreeCount) | 0;
+    const s = ps % subtreeCount;
     touchedCount = 0;
     holds = split * SLOTS;
     eachAtom(p, s, addMember);
