@@ -1,8 +1,8 @@
 /**
  * Disclosure bench: plans the disclosure rule (worker/domain/disclosure.ts) for a synthetic tenant
- * the size of tests/api/request-size.test.ts's (120 regions of 99 teams: 12,000 units) with 13
- * closed months of answers in both tenure bands and several roles, and a few re-parentings (so
- * several tree versions), then packs the plan as it is stored. No stack, no database.
+ * at the unit cap (120 regions of teams: 20,000 units) with three years (37 closed months) of
+ * answers in both tenure bands and several roles, and a few re-parentings (so several tree
+ * versions), then packs the plan as it is stored. No stack, no database.
  *
  * The planning runs in a child Node process started with `--max-old-space-size` (default 128, a
  * Worker's memory; `DISCLOSURE_HEAP_MB` overrides) and `--trace-gc`: its peak heap is the largest
@@ -11,12 +11,13 @@
  * heap, so the child's peak resident set growth is measured too. Printed: planning wall and CPU
  * time, both memory figures, cells walked, the stored plan's bytes and its read-back time, the
  * ratios, and `disclosure: {json}` last.
- * Size: `DISCLOSURE_UNITS` (default 12,000), `DISCLOSURE_MONTHS` (default 13).
+ * Size: `DISCLOSURE_UNITS` (default 20,000), `DISCLOSURE_MONTHS` (default 37); `DISCLOSURE_IRREGULAR=1`
+ * gives each of the 6 atoms of every team-month 0–4 respondents at random (see syntheticInput).
  * CLI: `npm run bench:disclosure [-- --json]`.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type AtomColumns, atomColumnsBuilder, type DisclosureInput, monthStart, planDisclosure, storedDisclosure, storePlan } from '../worker/domain/disclosure.ts';
+import { type AtomGrid, atomGridBuilder, type DisclosureInput, monthStart, planDisclosure, ROLE_VALUES, storedDisclosure, storePlan, TENURE_BAND_VALUES } from '../worker/domain/disclosure.ts';
 import { type Bench, fail, parseSettings, printReport, type Ratio } from './common.ts';
 
 const WORKER_HEAP_MB = 128;
@@ -55,16 +56,25 @@ export interface DisclosureBenchResult {
 /**
  * A tenant like request-size's: regions of teams, every team answering every closed month with 5
  * respondents over 3 atoms (both tenure bands, two roles), and one team of every 40th region moved
- * to the next region in one of the last months (a tree version per move).
+ * to the next region in one of the last months (a tree version per move). `irregular`: each of a
+ * team-month's 6 tenure band × role atoms has 0–4 respondents at random instead (seeded, so every
+ * run is the same tenant): about 5 atoms per team-month, and letters that deflate less.
  */
-export function syntheticInput(units = 12_000, months = 13): DisclosureInput & { atoms: AtomColumns } {
+export function syntheticInput(units = 20_000, months = 37, irregular = false): DisclosureInput & { atoms: AtomGrid } {
   const regions = Array.from({ length: Math.min(REGIONS, units) }, (_, r) => ({ id: uuid(r), parentId: null as string | null }));
   const teams = Array.from({ length: units - regions.length }, (_, t) => ({ id: uuid(1_000_000 + t), parentId: regions[t % regions.length]!.id }));
-  // As the worker reads them: into columns, page by page (worker/db/disclosure.ts).
-  const atoms = atomColumnsBuilder();
+  // xorshift32: a fixed sequence for the irregular tenant.
+  let state = 2_463_534_242;
+  const random = () => ((state ^= state << 13), (state ^= state >>> 17), (state ^= state << 5), state >>> 0);
+  // As the worker reads them: into the grid, page by page (worker/db/disclosure.ts).
+  const atoms = atomGridBuilder([...regions, ...teams].map((unit) => unit.id));
   for (let m = 1; m <= months; m++) {
     const month = monthStart(NOW, -m);
     teams.forEach((team, t) => {
+      if (irregular) {
+        for (const tenureBand of TENURE_BAND_VALUES) for (const role of ROLE_VALUES) atoms.add({ unitId: team.id, month, tenureBand, role, respondents: random() % 5 });
+        return;
+      }
       atoms.add({ unitId: team.id, month, tenureBand: 'new', role: 'frontline', respondents: 2 });
       atoms.add({ unitId: team.id, month, tenureBand: 'established', role: 'frontline', respondents: 2 });
       atoms.add({ unitId: team.id, month, tenureBand: 'established', role: t % 2 ? 'support' : 'leader', respondents: 1 });
@@ -91,11 +101,11 @@ async function child(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!;
   gc();
   const rssBefore = process.memoryUsage().rss;
-  const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS ?? 12_000), Number(process.env.DISCLOSURE_MONTHS ?? 13));
+  const input = syntheticInput(Number(process.env.DISCLOSURE_UNITS), Number(process.env.DISCLOSURE_MONTHS), process.env.DISCLOSURE_IRREGULAR === '1');
   gc();
-  // The columns' own bytes: process.memoryUsage().arrayBuffers still counts buffers a collection has not yet released.
-  const { unit, month, band, role, respondents } = input.atoms;
-  const inputHeap = process.memoryUsage().heapUsed + [unit, month, band, role, respondents].reduce((sum, column) => sum + column.byteLength, 0);
+  // The grid's own bytes: process.memoryUsage().arrayBuffers still counts buffers a collection has not yet released.
+  const { start, slot, respondents } = input.atoms;
+  const inputHeap = process.memoryUsage().heapUsed + [start, slot, respondents].reduce((sum, column) => sum + column.byteLength, 0);
   const cpu = process.cpuUsage();
   const started = performance.now();
   const plan = planDisclosure(input);
@@ -131,12 +141,20 @@ async function child(): Promise<void> {
   );
 }
 
-/** Plans in a child process capped at `heapLimitMb` (default: `DISCLOSURE_HEAP_MB`, else 128). */
-export async function runDisclosureBench({ heapLimitMb = Number(process.env.DISCLOSURE_HEAP_MB ?? WORKER_HEAP_MB) } = {}): Promise<DisclosureBenchResult> {
+/**
+ * Plans in a child process capped at `heapLimitMb` (default: `DISCLOSURE_HEAP_MB`, else 128), a
+ * tenant of `units` and `months` (default: `DISCLOSURE_UNITS` and `DISCLOSURE_MONTHS`, else 20,000 and 37).
+ */
+export async function runDisclosureBench({
+  heapLimitMb = Number(process.env.DISCLOSURE_HEAP_MB ?? WORKER_HEAP_MB),
+  units = Number(process.env.DISCLOSURE_UNITS ?? 20_000),
+  months = Number(process.env.DISCLOSURE_MONTHS ?? 37),
+} = {}): Promise<DisclosureBenchResult> {
   const script = fileURLToPath(import.meta.url);
   const args = ['--import', 'tsx', '--expose-gc', '--trace-gc', `--max-old-space-size=${heapLimitMb}`, script, '--child'];
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-    const process_ = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = { ...process.env, DISCLOSURE_UNITS: String(units), DISCLOSURE_MONTHS: String(months) };
+    const process_ = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
     let stdout = '';
     process_.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     process_.on('error', reject);

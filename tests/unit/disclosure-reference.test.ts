@@ -1,16 +1,17 @@
 /**
  * The compact planner (worker/domain/disclosure.ts) decides exactly as the planner it replaced
- * (tests/lib/disclosure-reference.ts) on random tenants: 1-30 units in a random tree, re-parented
- * up to 4 times, 0-12 respondents per atom over months that straddle now (open months included),
- * both tenure bands and every role, and every cell a route may ask about: the whole tenant and
- * each unit, every split, months, quarters and rolling 12 months from before the first answer to
- * after now. The seed is printed; FC_SEED=<seed> replays a run, FC_RUNS=<n> sets the count.
+ * (tests/lib/disclosure-reference.ts) on random tenants: 1-30 units in a random tree, created since
+ * always, with the first version or later (possibly after their children), re-parented up to 4
+ * times, 0-12 respondents per atom over months that straddle now (open months included), both
+ * tenure bands and every role, and every cell a route may ask about: the whole tenant and each
+ * unit, every split, months, quarters and rolling 12 months from before the first answer to after
+ * now. The seed is printed; FC_SEED=<seed> replays a run, FC_RUNS=<n> sets the count.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   type Atom,
-  atomColumns,
+  atomGrid,
   type CellQuery,
   type DisclosurePeriod,
   monthStart,
@@ -46,6 +47,9 @@ const tenant = fc.integer({ min: 1, max: 30 }).chain((n) =>
   fc.record({
     // Unit i hangs under an earlier unit or at the root: a tree by construction.
     parents: fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant(null) : fc.option(fc.nat({ max: i - 1 }), { nil: null })))),
+    // When each unit was created: null, no history (placed as today since always); 1, with the first version; or some days into a month,
+    // so a unit may be placed after its children (which sit at the root until then) or after the months it has answers in.
+    created: fc.tuple(...Array.from({ length: n }, () => fc.oneof(fc.constant(null), fc.constant(1), fc.record({ month: fc.integer({ min: -14, max: 0 }), day: fc.integer({ min: 0, max: 27 }) })))),
     atoms: fc.array(
       fc.record({
         unit: fc.nat({ max: n - 1 }),
@@ -67,10 +71,14 @@ describe('planDisclosure agrees with the planner it replaced', () => {
     console.log(`fast-check seed ${SEED} (override with FC_SEED), ${RUNS} runs`);
     const periods = everyPeriod();
     fc.assert(
-      fc.property(tenant, ({ parents, atoms: raw, moves, minimum }) => {
+      fc.property(tenant, ({ parents, created, atoms: raw, moves, minimum }) => {
         const ids = parents.map((_, i) => `u${String(i).padStart(2, '0')}`);
         const tree = new Map(ids.map((id, i) => [id, parents[i] === null ? null : ids[parents[i]!]!]));
-        const history: ParentEntry[] = ids.map((id) => ({ unitId: id, parentId: tree.get(id)!, validFrom: 1 }));
+        const history: ParentEntry[] = ids.flatMap((id, i) => {
+          const when = created[i]!;
+          if (when === null) return [];
+          return [{ unitId: id, parentId: tree.get(id)!, validFrom: when === 1 ? 1 : Date.parse(`${monthStart(NOW, when.month)}T00:00:00Z`) + when.day * 86_400_000 }];
+        });
         const above = (unit: string, id: string | null): boolean => id !== null && (id === unit || above(unit, tree.get(id)!));
         for (const move of [...moves].sort((a, b) => a.month - b.month || a.day - b.day)) {
           const unit = ids[move.unit]!;
@@ -81,7 +89,7 @@ describe('planDisclosure agrees with the planner it replaced', () => {
         const atoms: Atom[] = raw.map((a) => ({ unitId: ids[a.unit]!, month: monthStart(NOW, a.month), tenureBand: a.band, role: a.role, respondents: a.respondents }));
         const input = { atoms, history, units: ids.map((id) => ({ id, parentId: tree.get(id)! })), now: NOW, minimum };
         const reference = referencePlanDisclosure(input);
-        const compact = planDisclosure({ ...input, atoms: atomColumns(atoms) });
+        const compact = planDisclosure({ ...input, atoms: atomGrid(atoms) });
         expect(compact.walked).toBe(reference.walked);
         for (const period of periods) {
           for (const unitId of [null, ...ids]) {

@@ -1,6 +1,6 @@
 import { and, eq, gt, gte, lt, sql } from 'drizzle-orm';
 import { disclosurePlans, internalRollups, units } from '../../db/schema.ts';
-import { type Atom, atomColumnsBuilder, type Disclosure, type DisclosureInput, isClosed, monthStart, planDisclosure, storedDisclosure, storePlan } from '../domain/disclosure.ts';
+import { type Atom, atomGridBuilder, type Disclosure, type DisclosureInput, isClosed, monthStart, planDisclosure, storedDisclosure, storePlan } from '../domain/disclosure.ts';
 import { type Database, inTenant } from './client.ts';
 import { unitParentHistoryQuery } from './units.ts';
 
@@ -85,8 +85,8 @@ async function planningInput(db: Database, tenantId: string, now: Date): Promise
       db.select({ id: units.id, parentId: units.parentId }).from(units).where(eq(units.tenantId, tenantId)),
     ]);
     const version = current?.version ?? 0;
-    // Columns, page by page: as objects, atoms take 86 bytes each even with shared strings (bench/disclosure.ts), rows from the driver more; 18 here.
-    const atoms = atomColumnsBuilder();
+    // Into the grid, page by page: as objects, atoms take 86 bytes each even with shared strings (bench/disclosure.ts), rows from the driver more; 5 there.
+    const atoms = atomGridBuilder(unitRows.map((unit) => unit.id));
     let page = firstPage as Atom[];
     let changed = false;
     // A full page may end inside a unit: its atoms are read again, whole, from the next page's start.
