@@ -133,7 +133,7 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
         const chunkValues: Partial<Record<Measure, number>>[][] = [];
         for (let j = 0; j < chunk.length; j += READ_CHUNK) {
           const ids = chunk.slice(j, j + READ_CHUNK).map((participant) => participant.tenantId);
-          const totals = await readPeriodTotals(db, ids, snapshots.map((snapshot) => snapshot.period));
+          const totals = await readPeriodTotals(db, 'benchmark', ids, snapshots.map((snapshot) => snapshot.period));
           chunkValues.push(...totals.map((periods) => periods.map((total) => eligibleValues(total.external, total.internal))));
         }
         await batch(db, [recordStep(db, jobRunId, name, chunk.length)]);

@@ -21,7 +21,7 @@ export async function runTargetCrossings(env: Pick<Env, 'DATABASE_URL' | 'LOCAL_
   let crossings = 0;
   for (let i = 0; i < tenantIds.length; i += CHUNK) {
     const chunk = tenantIds.slice(i, i + CHUNK);
-    const [totals, targets] = await Promise.all([readPeriodTotals(db, chunk, [window]), readTargetsOf(db, chunk, window)]);
+    const [totals, targets] = await Promise.all([readPeriodTotals(db, 'targets', chunk, [window]), readTargetsOf(db, chunk, window)]);
     const evaluations = chunk.map((tenantId, t) => ({
       tenantId,
       evaluations: evaluateTargets(targets[t]!.targets, totals[t]![0]!.external, totals[t]![0]!.internal, subtreeExternal(targets[t]!.unitExternal, targets[t]!.units)),
