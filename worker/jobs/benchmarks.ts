@@ -15,7 +15,6 @@ import { claimJobRun, createJobRun, finishJobRun, isStepDone, type JobRun, type 
 import { noiseKey } from '../domain/benchmark-noise.ts';
 import { computeBenchmark, type Contribution, eligibleValues, lastCompletePeriods, type Participant, type Position, publishedValues } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import type { Measure } from '../domain/measures.ts';
 import type { Env } from '../env.ts';
 import { dispatchWebhookDeliveries } from './webhooks.ts';
 
@@ -32,8 +31,12 @@ export interface BenchmarkRunParams {
 const PARTICIPANT_PAGE = 2_000;
 /** Tenants per compute step: their values (about 700 bytes each, both periods) are the step's result. */
 const COMPUTE_CHUNK = 500;
-/** Tenants per rollup read batch: 50 × (1 + 4 queries) keeps its response (result sets with their field lists) near 600 KiB. */
-const READ_CHUNK = 50;
+/**
+ * Tenants per totals read (one statement): it answers a row per tenant and period, about 1.5 KiB as
+ * the endpoint sends it (every counter keyed by its column name), so 200 tenants × 3 periods is about
+ * 900 KiB, well inside the 2 MiB a response may take. A compute step's reads go out together.
+ */
+const READ_CHUNK = 200;
 /** Chunk steps in flight at once (compute, stage, events): independent of each other, each done once. */
 const PARALLEL_STEPS = 4;
 /** Tenants per staging or events step: at most 44 positions (about 3 KiB) each, so a request stays far below 1 MiB. */
@@ -130,14 +133,12 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
       const name = `compute ${c}`;
       return steps.do(name, WORK_STEP, async ({ attempt }) => {
         fault(name, 'before', attempt);
-        const chunkValues: Partial<Record<Measure, number>>[][] = [];
-        for (let j = 0; j < chunk.length; j += READ_CHUNK) {
-          const ids = chunk.slice(j, j + READ_CHUNK).map((participant) => participant.tenantId);
-          const totals = await readPeriodTotals(db, 'benchmark', ids, snapshots.map((snapshot) => snapshot.period));
-          chunkValues.push(...totals.map((periods) => periods.map((total) => eligibleValues(total.external, total.internal))));
-        }
+        const periods = snapshots.map((snapshot) => snapshot.period);
+        const totals = await Promise.all(
+          chunks(chunk, READ_CHUNK).map((part) => readPeriodTotals(db, 'benchmark', part.map((participant) => participant.tenantId), periods)),
+        );
         await batch(db, [recordStep(db, jobRunId, name, chunk.length)]);
-        return chunkValues;
+        return totals.flat().map((tenantPeriods) => tenantPeriods.map((total) => eligibleValues(total.external, total.internal)));
       });
     });
     const values = computed.flat();
