@@ -214,6 +214,11 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
  * Marks the job's running run failed when its Workflow instance has ended or is unknown to the
  * engine (terminated by hand, or local state lost with `npm start`): otherwise it would hold the
  * job's one running slot, and every later run would wait for it in vain.
+ *
+ * Locally, asking about a live instance makes workerd print "An RPC stub was not disposed properly":
+ * miniflare 4.20260426's Workflow binding (`workers/workflows/wrapped-binding.worker.js`) fetches the
+ * engine's instance stub in `get()` and in `status()` and never disposes it. The handles it gives us
+ * are plain objects, so nothing here can dispose those stubs; production's binding makes no such call.
  */
 async function failDeadRun(env: Pick<Env, 'BENCHMARK_WORKFLOW'>, db: Database): Promise<void> {
   const holder = await runningJobRun(db, BENCHMARK_JOB);
@@ -231,7 +236,7 @@ async function failDeadRun(env: Pick<Env, 'BENCHMARK_WORKFLOW'>, db: Database): 
   }
 }
 
-/** Instance handles are RPC stubs: released once used, as workerd asks, not left to the GC. */
+/** Disposes a handle once used, should the runtime hand out an RPC stub (miniflare's have no disposer). */
 function release(stub: object): void {
   const dispose = (Symbol as { dispose?: symbol }).dispose;
   if (dispose) (stub as Record<symbol, (() => void) | undefined>)[dispose]?.();
