@@ -60,3 +60,31 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 $$;--> statement-breakpoint
 REVOKE ALL ON FUNCTION target_totals(uuid[], date[], date[]) FROM PUBLIC;--> statement-breakpoint
 GRANT EXECUTE ON FUNCTION target_totals(uuid[], date[], date[]) TO service_culture_app;
+--> statement-breakpoint
+
+-- Staging writes each ranked tenant's positions into the snapshot the job is computing. With row-level
+-- security that was set_config plus an insert per tenant; this writes a chunk of tenants in one
+-- statement ({"<tenant id>": [[measure, cohort kind, value, percentile rank, cohort value], ...]}), with
+-- no tenant set only, only into a snapshot not yet published, and only for opted-in tenants.
+CREATE FUNCTION stage_benchmark_positions(p_snapshot_id uuid, p_positions jsonb)
+RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+DECLARE
+  v_count integer;
+BEGIN
+  IF nullif(current_setting('app.tenant_id', true), '') IS NOT NULL THEN
+    RAISE EXCEPTION 'cross-tenant positions are written with no tenant set' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM benchmark_snapshots WHERE id = p_snapshot_id AND published_at IS NULL) THEN
+    RAISE EXCEPTION 'positions are staged only into an unpublished snapshot' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  INSERT INTO benchmark_positions (snapshot_id, tenant_id, measure, cohort_kind, value, percentile_rank, cohort_value)
+  SELECT p_snapshot_id, t.id, (p->>0)::measure, (p->>1)::cohort_kind, (p->>2)::float8, (p->>3)::float8, p->>4
+    FROM jsonb_each(p_positions) AS e(tenant, positions)
+    JOIN tenants t ON t.id = e.tenant::uuid AND t.benchmark_opt_in
+    CROSS JOIN jsonb_array_elements(e.positions) AS p;
+  GET DIAGNOSTICS v_count = ROW_COUNT;
+  RETURN v_count;
+END
+$$;--> statement-breakpoint
+REVOKE ALL ON FUNCTION stage_benchmark_positions(uuid, jsonb) FROM PUBLIC;--> statement-breakpoint
+GRANT EXECUTE ON FUNCTION stage_benchmark_positions(uuid, jsonb) TO service_culture_app;

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type CreatedTenant, createTenant } from './helpers.ts';
 
 /**
- * The cross-tenant totals the benchmark job and the target evaluation read in one statement per
- * chunk of tenants (db/migrations/0034_benchmark_totals.sql), spoken to as the worker's own login:
- * first what a tenant's context must not get from them, then that they add up what the rollups hold.
+ * The cross-tenant statements of the benchmark job and the target evaluation, one per chunk of tenants
+ * (db/migrations/0034_benchmark_totals.sql), spoken to as the worker's own login: first what a tenant's
+ * context must not get from them, then that they add up what the rollups hold or write what they are given.
  */
 const app = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 });
 const owner = new pg.Pool({ connectionString: inject('ownerDatabaseUrl'), max: 1 });
@@ -14,6 +14,8 @@ afterAll(async () => {
   const ids = [participant, peer, optedOut].map(({ tenant }) => tenant.id);
   await owner.query('update tenants set benchmark_opt_in = false where id = any($1)', [ids]);
   await owner.query('delete from targets where tenant_id = any($1)', [ids]);
+  await owner.query('delete from benchmark_snapshots where job_run_id = $1', [STAGING_RUN]); // their positions cascade
+  await owner.query('delete from job_runs where id = $1', [STAGING_RUN]);
   await Promise.all([app.end(), owner.end()]);
 });
 
@@ -45,6 +47,9 @@ interface TotalsRow {
 function totals(client: pg.PoolClient, fn: string, tenantIds: string[]) {
   return client.query<TotalsRow>(`select * from ${fn}($1::uuid[], $2::date[], $3::date[]) order by tenant_id, period`, [tenantIds, PERIODS.starts, PERIODS.ends]);
 }
+
+/** A job run of time 0 (UUIDv7), listed behind every real one, for the staged snapshots below. */
+const STAGING_RUN = `00000000-0000-7000-8000-${crypto.randomUUID().slice(-12)}`;
 
 let participant: CreatedTenant;
 let peer: CreatedTenant;
@@ -131,5 +136,63 @@ describe('with no tenant set (the jobs)', () => {
     const { rows } = await asApp(noTenant, (client) => totals(client, 'target_totals', ids));
     expect(new Set(rows.map((row) => row.tenant_id))).toEqual(new Set([optedOut.tenant.id]));
     expect(rows.map((row) => row.external?.ratings)).toEqual([11, 7, 18]);
+  });
+});
+
+describe('stage_benchmark_positions', () => {
+  const position = (rank: number) => ['csat', 'all', 0.8, rank, ''];
+  async function snapshot(published: boolean): Promise<string> {
+    const id = crypto.randomUUID();
+    await owner.query(
+      `insert into benchmark_snapshots (id, period_kind, period_start, period_end, job_run_id, published_at)
+       values ($1, 'month', '1998-01-01', '1998-02-01', $2, ${published ? 'now()' : 'null'})`,
+      [id, STAGING_RUN],
+    );
+    return id;
+  }
+  const stage = (client: pg.PoolClient, snapshotId: string, positions: Record<string, unknown[][]>) =>
+    client.query<{ written: number }>('select stage_benchmark_positions($1, $2) as written', [snapshotId, JSON.stringify(positions)]);
+  const positionsOf = (snapshotId: string) =>
+    owner.query('select tenant_id, percentile_rank from benchmark_positions where snapshot_id = $1 order by percentile_rank', [snapshotId]);
+
+  beforeAll(async () => {
+    await owner.query(`insert into job_runs (id, job, trigger, status) values ($1, 'totals-test', 'operator', 'succeeded')`, [STAGING_RUN]);
+  });
+
+  test("a tenant's batch cannot write positions, its own or a peer's", async () => {
+    const id = await snapshot(false);
+    for (const tenantId of [participant.tenant.id, peer.tenant.id]) {
+      const attempt = asApp(
+        (client) => client.query(`select set_config('app.tenant_id', $1, true)`, [participant.tenant.id]),
+        (client) => stage(client, id, { [tenantId]: [position(99)] }),
+      );
+      await expect(attempt).rejects.toMatchObject({ code: '42501' });
+    }
+    expect((await positionsOf(id)).rows).toEqual([]);
+  });
+
+  test('a published snapshot cannot be written to', async () => {
+    const id = await snapshot(true);
+    const attempt = asApp(noTenant, (client) => stage(client, id, { [participant.tenant.id]: [position(99)] }));
+    await expect(attempt).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/unpublished/) });
+  });
+
+  test('with no tenant set: the opted-in tenants\' positions, none for the others', async () => {
+    const id = await snapshot(false);
+    const client = await app.connect();
+    try {
+      const { rows } = await stage(client, id, {
+        [participant.tenant.id]: [position(10)],
+        [peer.tenant.id]: [position(20)],
+        [optedOut.tenant.id]: [position(30)],
+      });
+      expect(rows[0]!.written).toBe(2);
+    } finally {
+      client.release();
+    }
+    expect((await positionsOf(id)).rows).toEqual([
+      { tenant_id: participant.tenant.id, percentile_rank: 10 },
+      { tenant_id: peer.tenant.id, percentile_rank: 20 },
+    ]);
   });
 });
