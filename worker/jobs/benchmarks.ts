@@ -214,18 +214,25 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
 }
 
 /**
- * Marks the job's running run failed when its Workflow instance has ended or is unknown to the
- * engine (terminated by hand, or local state lost with `npm start`): otherwise it would hold the
- * job's one running slot, and every later run would wait for it in vain.
- *
+ * Seconds since its last step within which the running run counts as alive without asking the engine.
  * Locally, asking about a live instance makes workerd print "An RPC stub was not disposed properly":
  * miniflare 4.20260426's Workflow binding (`workers/workflows/wrapped-binding.worker.js`) fetches the
  * engine's instance stub in `get()` and in `status()` and never disposes it. The handles it gives us
  * are plain objects, so nothing here can dispose those stubs; production's binding makes no such call.
+ * A live run records a step every few seconds at most, so a run waiting for it no longer asks every second.
+ */
+const ALIVE_SECONDS = 10;
+
+/**
+ * Marks the job's running run failed when its Workflow instance has ended or is unknown to the
+ * engine (terminated by hand, or local state lost with `npm start`): otherwise it would hold the
+ * job's one running slot, and every later run would wait for it in vain.
  */
 async function failDeadRun(env: Pick<Env, 'BENCHMARK_WORKFLOW'>, db: Database): Promise<void> {
-  const holder = await runningJobRun(db, BENCHMARK_JOB);
-  if (!holder) return;
+  const running = await runningJobRun(db, BENCHMARK_JOB, ALIVE_SECONDS);
+  // A run that has just recorded a step is alive: the engine is asked only about one that has gone quiet.
+  if (!running || running.steppedRecently) return;
+  const holder = running.id;
   let status: string;
   try {
     const instance = await env.BENCHMARK_WORKFLOW.get(holder);
