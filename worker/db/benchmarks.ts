@@ -1,16 +1,17 @@
-import { and, desc, eq, isNotNull, isNull, lt, ne, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, isNotNull, isNull, lt, ne, type SQL, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, tenants } from '../../db/schema.ts';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { benchmarkCohortStats, benchmarkPositions, benchmarkSnapshots, externalRollups, internalRollups, tenants } from '../../db/schema.ts';
 import type { CohortKind, CohortStat, Participant, Period, PeriodKind, Position } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
 import type { Measure } from '../domain/measures.ts';
 import type { Disclosure } from '../domain/disclosure.ts';
 import { type Database, inTenant, setTenant } from './client.ts';
 import { disclosureOf, disclosureQueries } from './disclosure.ts';
-import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, externalTotals, type InternalTotals, internalTotals, sumTotals } from './rollup-totals.ts';
+import { EMPTY_EXTERNAL_TOTALS, EMPTY_INTERNAL_TOTALS, type ExternalTotals, type InternalTotals } from './rollup-totals.ts';
 import { emitWebhookEvent } from './webhooks.ts';
 
-/* Snapshot writes go out with no tenant set (what their policies require), positions and events with theirs. */
+/* Snapshot and position writes go out with no tenant set (what their policies and functions require), events with each tenant's. */
 
 /**
  * The job's one cross-tenant read (a SECURITY DEFINER function): opted-in tenants and their cohorts,
@@ -35,35 +36,40 @@ export interface PeriodTotals {
 }
 
 /**
- * Each tenant's totals for each period, read with that tenant set: one batch of
- * [set_config(A), totals of A…, set_config(B), …, set_config('')] per call, so callers chunk the
- * tenants to keep a batch (and its response) small.
+ * Each tenant's totals for each period, in one statement: a SECURITY DEFINER function (migration
+ * 0034) sums the rollups per tenant and period, only for the tenants the job may read (`benchmark`:
+ * the opted-in; `targets`: those with targets), and only with no tenant set. A tenant it skips, or
+ * one with no rollups in a period, gets zeros. Each answer row is one tenant and period, about 2 KiB
+ * (every counter keyed by its column name), so callers chunk the tenants to keep the response small.
  */
 export async function readPeriodTotals(
   db: Database,
+  of: 'benchmark' | 'targets',
   tenantIds: readonly string[],
   periods: readonly Pick<Period, 'start' | 'end'>[],
 ): Promise<PeriodTotals[][]> {
   if (tenantIds.length === 0) return [];
-  const perTenant = 1 + 2 * periods.length;
-  const items: BatchItem<'pg'>[] = tenantIds.flatMap((tenantId) => [
-    setTenant(db, tenantId),
-    ...periods.flatMap((period) => {
-      const range = { tenantId, from: period.start, to: period.end };
-      return [externalTotals(db, range), internalTotals(db, range)];
-    }),
-  ]);
-  items.push(setTenant(db, ''));
-  const results = (await db.batch(items as [BatchItem<'pg'>, ...BatchItem<'pg'>[]])) as unknown[];
-  return tenantIds.map((_, t) =>
-    periods.map((_, p) => {
-      const offset = t * perTenant + 1 + 2 * p;
-      return {
-        external: sumTotals(results[offset] as ExternalTotals[], EMPTY_EXTERNAL_TOTALS),
-        internal: sumTotals(results[offset + 1] as InternalTotals[], EMPTY_INTERNAL_TOTALS),
-      };
-    }),
+  const fn = sql.raw(of === 'benchmark' ? 'benchmark_totals' : 'target_totals');
+  const array = (items: readonly string[]) => `{${items.join(',')}}`;
+  const result = await db.execute<{ tenant_id: string; period: number; external: Record<string, number> | null; internal: Record<string, number> | null }>(
+    sql`select tenant_id, period, external, internal from ${fn}(${array(tenantIds)}::uuid[], ${array(periods.map((p) => p.start))}::date[], ${array(periods.map((p) => p.end))}::date[])`,
   );
+  const index = new Map(tenantIds.map((tenantId, t) => [tenantId, t]));
+  const totals = tenantIds.map(() => periods.map((): PeriodTotals => ({ external: EMPTY_EXTERNAL_TOTALS, internal: EMPTY_INTERNAL_TOTALS })));
+  for (const row of result.rows) {
+    totals[index.get(row.tenant_id)!]![row.period] = {
+      external: fromColumns(externalRollups, row.external, EMPTY_EXTERNAL_TOTALS),
+      internal: fromColumns(internalRollups, row.internal, EMPTY_INTERNAL_TOTALS),
+    };
+  }
+  return totals;
+}
+
+/** Totals keyed by column name (as the function answers) to totals keyed by the rollup's property names. */
+function fromColumns<T extends Record<string, number>>(table: PgTable, sums: Record<string, number> | null, empty: T): T {
+  if (!sums) return empty;
+  const columns = getTableColumns(table);
+  return Object.fromEntries(Object.keys(empty).map((key) => [key, Number(sums[columns[key]!.name] ?? 0)])) as T;
 }
 
 export interface StagedSnapshot {
@@ -90,11 +96,20 @@ export function stageSnapshot(db: Database, snapshot: StagedSnapshot, stats: rea
   return items;
 }
 
-/** Each tenant's positions in the staged snapshot, written with that tenant set; ends with no tenant set. */
+/**
+ * The tenants' positions in the staged snapshot, in one statement: a SECURITY DEFINER function
+ * (migration 0034) that writes only with no tenant set, only into an unpublished snapshot and only
+ * for opted-in tenants. Each tenant's rows go as arrays under its id rather than six parameters a
+ * row: about 3 KiB per tenant, so a chunk of tenants stays well inside the job's 1 MiB per request.
+ */
 export function stagePositions(db: Database, snapshotId: string, byTenant: ReadonlyMap<string, readonly Position[]>): BatchItem<'pg'>[] {
-  const items = [...byTenant].flatMap(([tenantId, positions]) => [setTenant(db, tenantId), insertPositions(db, snapshotId, tenantId, positions)]);
-  items.push(setTenant(db, ''));
-  return items;
+  const rows = Object.fromEntries(
+    [...byTenant].map(([tenantId, positions]) => [
+      tenantId,
+      positions.map(({ measure, cohortKind, cohortValue, value, percentileRank }) => [measure, cohortKind, value, percentileRank, cohortValue]),
+    ]),
+  );
+  return [db.execute(sql`select stage_benchmark_positions(${snapshotId}::uuid, ${JSON.stringify(rows)}::jsonb)`)];
 }
 
 /**
@@ -132,17 +147,6 @@ export function emitPublishedEvents(db: Database, snapshot: { id: string; period
   ]);
   items.push(setTenant(db, ''));
   return items;
-}
-
-/**
- * A tenant's positions as one jsonb parameter rather than six parameters a row: about 4.5 KiB less
- * per tenant in the request, so a chunk of tenants stays well inside the job's 1 MiB per request.
- */
-function insertPositions(db: Database, snapshotId: string, tenantId: string, positions: readonly Position[]) {
-  const rows = positions.map(({ measure, cohortKind, cohortValue, value, percentileRank }) => [measure, cohortKind, value, percentileRank, cohortValue]);
-  return db.execute(sql`insert into ${benchmarkPositions} (snapshot_id, tenant_id, measure, cohort_kind, value, percentile_rank, cohort_value)
-    select ${snapshotId}::uuid, ${tenantId}::uuid, (row->>0)::measure, (row->>1)::cohort_kind, (row->>2)::float8, (row->>3)::float8, row->>4
-    from jsonb_array_elements(${JSON.stringify(rows)}::jsonb) as row`);
 }
 
 /**

@@ -86,10 +86,16 @@ export async function claimJobRun(db: Database, id: string): Promise<Claim> {
   return run.status === 'running' ? 'claimed' : run.status === 'queued' ? 'busy' : 'finished';
 }
 
-/** The job's running run, if any. */
-export async function runningJobRun(db: Database, job: string): Promise<string | undefined> {
-  const [run] = await db.select({ id: jobRuns.id }).from(jobRuns).where(and(eq(jobRuns.job, job), eq(jobRuns.status, 'running')));
-  return run?.id;
+/** The job's running run, if any, and whether it recorded a step in the last `seconds`. */
+export async function runningJobRun(db: Database, job: string, seconds: number): Promise<{ id: string; steppedRecently: boolean } | undefined> {
+  const [run] = await db
+    .select({
+      id: jobRuns.id,
+      steppedRecently: sql<boolean>`exists (select 1 from ${jobRunSteps} where ${jobRunSteps.jobRunId} = ${jobRuns.id} and ${jobRunSteps.doneAt} > now() - make_interval(secs => ${seconds}))`,
+    })
+    .from(jobRuns)
+    .where(and(eq(jobRuns.job, job), eq(jobRuns.status, 'running')));
+  return run;
 }
 
 export function setJobRunTotals(db: Database, id: string, totals: { stepsTotal?: number; tenantsTotal: number }) {

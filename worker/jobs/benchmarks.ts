@@ -15,7 +15,6 @@ import { claimJobRun, createJobRun, finishJobRun, isStepDone, type JobRun, type 
 import { noiseKey } from '../domain/benchmark-noise.ts';
 import { computeBenchmark, type Contribution, eligibleValues, lastCompletePeriods, type Participant, type Position, publishedValues } from '../domain/benchmarks.ts';
 import { uuidv7 } from '../domain/ids.ts';
-import type { Measure } from '../domain/measures.ts';
 import type { Env } from '../env.ts';
 import { dispatchWebhookDeliveries } from './webhooks.ts';
 
@@ -32,12 +31,18 @@ export interface BenchmarkRunParams {
 const PARTICIPANT_PAGE = 2_000;
 /** Tenants per compute step: their values (about 700 bytes each, both periods) are the step's result. */
 const COMPUTE_CHUNK = 500;
-/** Tenants per rollup read batch: 50 × (1 + 4 queries) keeps its response (result sets with their field lists) near 600 KiB. */
-const READ_CHUNK = 50;
+/**
+ * Tenants per totals read (one statement): it answers a row per tenant and period, about 1.5 KiB as
+ * the endpoint sends it (every counter keyed by its column name), so 200 tenants × 3 periods is about
+ * 900 KiB, well inside the 2 MiB a response may take. A compute step's reads go out together.
+ */
+const READ_CHUNK = 200;
 /** Chunk steps in flight at once (compute, stage, events): independent of each other, each done once. */
 const PARALLEL_STEPS = 4;
-/** Tenants per staging or events step: at most 44 positions (about 3 KiB) each, so a request stays far below 1 MiB. */
-const WRITE_CHUNK = 100;
+/** Tenants per staging step, one statement: at most 44 positions each, 4.5 KiB at most as sent, so under 700 KiB. */
+const STAGE_CHUNK = 150;
+/** Tenants per events step: an event each, with its tenant set, so a request stays far below 1 MiB. */
+const EVENTS_CHUNK = 100;
 
 export type StepConfig = {
   retries?: { limit: number; delay: string | number; backoff?: 'constant' | 'linear' | 'exponential' };
@@ -130,14 +135,12 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
       const name = `compute ${c}`;
       return steps.do(name, WORK_STEP, async ({ attempt }) => {
         fault(name, 'before', attempt);
-        const chunkValues: Partial<Record<Measure, number>>[][] = [];
-        for (let j = 0; j < chunk.length; j += READ_CHUNK) {
-          const ids = chunk.slice(j, j + READ_CHUNK).map((participant) => participant.tenantId);
-          const totals = await readPeriodTotals(db, ids, snapshots.map((snapshot) => snapshot.period));
-          chunkValues.push(...totals.map((periods) => periods.map((total) => eligibleValues(total.external, total.internal))));
-        }
+        const periods = snapshots.map((snapshot) => snapshot.period);
+        const totals = await Promise.all(
+          chunks(chunk, READ_CHUNK).map((part) => readPeriodTotals(db, 'benchmark', part.map((participant) => participant.tenantId), periods)),
+        );
         await batch(db, [recordStep(db, jobRunId, name, chunk.length)]);
-        return chunkValues;
+        return totals.flat().map((tenantPeriods) => tenantPeriods.map((total) => eligibleValues(total.external, total.internal)));
       });
     });
     const values = computed.flat();
@@ -156,8 +159,10 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
       ),
     );
     const results = contributions.map((periodContributions) => computeBenchmark(periodContributions));
-    const ranked = results.map((result) => chunks([...byTenant(result.positions)], WRITE_CHUNK));
-    const writeSteps = ranked.reduce((sum, periodChunks) => sum + 2 * periodChunks.length, 0);
+    const ranked = results.map((result) => [...byTenant(result.positions)]);
+    const perChunk = (size: number) => snapshots.flatMap((snapshot, p) => chunks(ranked[p]!, size).map((chunk, c) => ({ snapshot, chunk, c })));
+    const [stageChunks, eventChunks] = [perChunk(STAGE_CHUNK), perChunk(EVENTS_CHUNK)];
+    const writeSteps = stageChunks.length + eventChunks.length;
     const pages = Math.floor(participants.length / PARTICIPANT_PAGE) + 1;
     const stepsTotal = 1 + pages + Math.ceil(participants.length / COMPUTE_CHUNK) + 1 + writeSteps + 1 + 1;
 
@@ -165,13 +170,12 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
       setJobRunTotals(db, jobRunId, { stepsTotal, tenantsTotal: participants.length }),
       ...snapshots.flatMap((snapshot, p) => stageSnapshot(db, snapshot, results[p]!.stats)),
     ]);
-    const perChunk = snapshots.flatMap((snapshot, p) => ranked[p]!.map((chunk, c) => ({ snapshot, chunk, c })));
-    await inParallel(perChunk, ({ snapshot, chunk, c }) =>
+    await inParallel(stageChunks, ({ snapshot, chunk, c }) =>
       once(`stage ${snapshot.period.kind} ${c}`, () => stagePositions(db, snapshot.id, new Map(chunk))),
     );
     await once('publish', () => publishSnapshots(db, snapshots));
     const participantsById = new Map(participants.map((participant) => [participant.tenantId, participant]));
-    await inParallel(perChunk, ({ snapshot, chunk, c }) =>
+    await inParallel(eventChunks, ({ snapshot, chunk, c }) =>
       once(`events ${snapshot.period.kind} ${c}`, () => emitPublishedEvents(db, snapshot, chunk.map(([tenantId]) => participantsById.get(tenantId)!))),
     );
 
@@ -180,7 +184,7 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
       periods: snapshots.map((snapshot, p) => ({
         ...snapshot.period,
         snapshotId: snapshot.id,
-        rankedOrganizations: ranked[p]!.reduce((sum, chunk) => sum + chunk.length, 0),
+        rankedOrganizations: ranked[p]!.length,
         cohortStats: results[p]!.stats.length,
       })),
     };
@@ -210,13 +214,25 @@ export async function runBenchmarkWorkflow(env: Env, params: BenchmarkRunParams,
 }
 
 /**
+ * Seconds since its last step within which the running run counts as alive without asking the engine.
+ * Locally, asking about a live instance makes workerd print "An RPC stub was not disposed properly":
+ * miniflare 4.20260426's Workflow binding (`workers/workflows/wrapped-binding.worker.js`) fetches the
+ * engine's instance stub in `get()` and in `status()` and never disposes it. The handles it gives us
+ * are plain objects, so nothing here can dispose those stubs; production's binding makes no such call.
+ * A live run records a step every few seconds at most, so a run waiting for it no longer asks every second.
+ */
+const ALIVE_SECONDS = 10;
+
+/**
  * Marks the job's running run failed when its Workflow instance has ended or is unknown to the
  * engine (terminated by hand, or local state lost with `npm start`): otherwise it would hold the
  * job's one running slot, and every later run would wait for it in vain.
  */
 async function failDeadRun(env: Pick<Env, 'BENCHMARK_WORKFLOW'>, db: Database): Promise<void> {
-  const holder = await runningJobRun(db, BENCHMARK_JOB);
-  if (!holder) return;
+  const running = await runningJobRun(db, BENCHMARK_JOB, ALIVE_SECONDS);
+  // A run that has just recorded a step is alive: the engine is asked only about one that has gone quiet.
+  if (!running || running.steppedRecently) return;
+  const holder = running.id;
   let status: string;
   try {
     const instance = await env.BENCHMARK_WORKFLOW.get(holder);
@@ -230,7 +246,7 @@ async function failDeadRun(env: Pick<Env, 'BENCHMARK_WORKFLOW'>, db: Database): 
   }
 }
 
-/** Instance handles are RPC stubs: released once used, as workerd asks, not left to the GC. */
+/** Disposes a handle once used, should the runtime hand out an RPC stub (miniflare's have no disposer). */
 function release(stub: object): void {
   const dispose = (Symbol as { dispose?: symbol }).dispose;
   if (dispose) (stub as Record<symbol, (() => void) | undefined>)[dispose]?.();
